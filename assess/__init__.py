@@ -1,0 +1,42 @@
+"""webleads-tracker: the diagnostic a consultancy offers, and the tracker of its leads."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: configuration, extensions, the questionnaire, blueprints."""
+    from assess import config, database, i18n, questionnaire_store
+    from assess.extensions import csrf, db, migrate
+    from assess.views import errors, results, wizard
+
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    config.load_config(app, test_config)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    database.init_app(app)
+    csrf.init_app(app)
+    i18n.init_app(app)
+    questionnaire_store.init_app(app, on_error=_stop)
+    errors.init_app(app)
+    app.register_blueprint(wizard.bp)
+    app.register_blueprint(results.bp)
+    return app
+
+
+def _stop(message: str) -> None:
+    """A questionnaire that breaks the contract stops the app, listing every problem."""
+    print(message, file=sys.stderr)
+    raise SystemExit(1)

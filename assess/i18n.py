@@ -1,0 +1,84 @@
+"""Languages: French first, English second; the questionnaire's own texts in both."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, current_app, request, session
+from flask_babel import get_locale, lazy_gettext as _l
+
+from assess.answers import AnswerError
+from assess.extensions import babel
+from assess.questionnaire import LocalizedText
+
+# The engine's answer errors, as the respondent reads them.
+ANSWER_MESSAGES = {
+    "required": _l("Please answer this question."),
+    "unknown_question": _l("This question does not exist."),
+    "not_a_choice": _l("Please choose one of the options."),
+    "unknown_option": _l("Please choose one of the options offered."),
+    "not_a_list": _l("Please choose among the options offered."),
+    "duplicate_option": _l("An option was chosen twice."),
+    "not_a_number": _l("Please enter a number, for example 12 or 12,5."),
+    "below_min": _l("Please enter a number of at least %(min)s."),
+    "above_max": _l("Please enter a number of at most %(max)s."),
+    "off_step": _l("Please enter a multiple of %(step)s."),
+    "not_a_boolean": _l("Please answer yes or no."),
+    "not_text": _l("Please enter some text."),
+    "too_long": _l("Please keep it to %(max_length)s characters at most."),
+}
+
+
+def answer_message(error: AnswerError) -> str:
+    """An answer error in the respondent's language."""
+    return str(ANSWER_MESSAGES[error.code]) % dict(error.params)
+
+
+def select_locale() -> str:
+    """The language chosen with the switch, else the default (French)."""
+    languages: list[str] = current_app.config["LANGUAGES"]
+    chosen = session.get("lang")
+    if chosen in languages:
+        return str(chosen)
+    requested = request.args.get("lang") if request else None
+    if requested in languages:
+        return str(requested)
+    return languages[0]
+
+
+def current_locale() -> str:
+    """The language of the current request."""
+    return str(get_locale() or current_app.config["LANGUAGES"][0])
+
+
+def translate(value: LocalizedText | dict[str, str] | str | None) -> str:
+    """A questionnaire text (or a stored {locale: text} map) in the current language."""
+    if value is None:
+        return ""
+    locale = current_locale()
+    if isinstance(value, LocalizedText):
+        return value.get(locale, current_app.config["LANGUAGES"][0])
+    if isinstance(value, dict):
+        return value.get(locale) or next(iter(value.values()), "")
+    return str(value)
+
+
+def init_app(app: Flask) -> None:
+    """Bind Flask-Babel (the selector goes to init_app) and the template helpers."""
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.filters["tr"] = translate
+    app.jinja_env.filters["number"] = format_number
+
+    @app.context_processor
+    def _languages() -> dict[str, Any]:
+        return {"current_locale": current_locale(), "languages": app.config["LANGUAGES"]}
+
+
+def format_number(value: float | int | None, digits: int = 0) -> str:
+    """A number written the way the reader's language writes it."""
+    from flask_babel import format_decimal
+
+    if value is None:
+        return "–"
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return str(format_decimal(value, format=pattern))

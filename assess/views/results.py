@@ -1,0 +1,85 @@
+"""The results page, at the unguessable address given at completion."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, render_template
+from flask.typing import ResponseReturnValue
+
+from assess import submissions
+from assess.charts import radar
+from assess.i18n import translate
+from assess.questionnaire import Questionnaire
+from assess.questionnaire_store import current_questionnaire
+
+bp = Blueprint("results", __name__)
+
+# How many recommendations the page shows before "the full list is in your report".
+TOP_RECOMMENDATIONS = 3
+
+
+@bp.get("/results/<token>")
+def show(token: str) -> ResponseReturnValue:
+    """Overall score and level, each category with a chart, the most urgent advice."""
+    submission = submissions.find_completed(token)
+    if submission is None or submission.result is None:
+        abort(404)
+    q = current_questionnaire()
+    result = submission.result
+    categories = category_rows(q, result)
+    chart = radar(
+        [(row["label"], row["score"]) for row in categories],
+        [level.from_ for level in q.levels],
+    )
+    level = _level(q, result.get("level"))
+    return render_template(
+        "results/show.html",
+        q=q,
+        submission=submission,
+        result=result,
+        overall=result.get("overall"),
+        level=level,
+        categories=categories,
+        chart=chart,
+        recommendations=result["explanation"]["recommendations"][:TOP_RECOMMENDATIONS],
+        recommendation_count=len(result["recommendations"]),
+        outcomes=_outcomes(q, result),
+    )
+
+
+def _level(q: Questionnaire, level_id: str | None) -> Any:
+    return next((level for level in q.levels if level.id == level_id), None)
+
+
+def category_rows(q: Questionnaire, result: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each category of the stored result with its label and level, in the file's order."""
+    rows = []
+    for category_id, figures in result["categories"].items():
+        category = q.categories_by_id.get(category_id)
+        level = _level(q, figures.get("level"))
+        rows.append(
+            {
+                "id": category_id,
+                "label": translate(category.label) if category else category_id,
+                "score": figures.get("score"),
+                "level": translate(level.label) if level else None,
+                "level_id": figures.get("level"),
+            }
+        )
+    return rows
+
+
+def _outcomes(q: Questionnaire, result: dict[str, Any]) -> list[dict[str, Any]]:
+    texts = {o["id"]: o.get("text", {}) for o in result["explanation"].get("outcomes", [])}
+    rows = []
+    for outcome_id, found in result.get("outcomes", {}).items():
+        outcome = next((o for o in q.outcomes if o.id == outcome_id), None)
+        rows.append(
+            {
+                "title": translate(outcome.label) if outcome else outcome_id,
+                "label": translate(found.get("label")),
+                "text": translate(texts.get(outcome_id) or None),
+            }
+        )
+    return rows

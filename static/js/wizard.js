@@ -1,0 +1,44 @@
+// Shows and hides conditional questions as the respondent answers.
+// Progressive enhancement only: without this script the server applies show_if
+// when the step is posted.
+(function () {
+  "use strict";
+  var form = document.querySelector("form[data-visibility-url]");
+  if (!form || !window.fetch || !window.FormData) { return; }
+  var url = form.getAttribute("data-visibility-url");
+  var pending = null;
+
+  function apply(visible) {
+    var shown = {};
+    visible.forEach(function (id) { shown[id] = true; });
+    form.querySelectorAll(".question[data-question]").forEach(function (block) {
+      var isShown = !!shown[block.getAttribute("data-question")];
+      block.hidden = !isShown;
+      block.querySelectorAll("input, textarea, select").forEach(function (input) {
+        input.disabled = !isShown;
+      });
+    });
+  }
+
+  function refresh() {
+    if (pending) { pending.abort(); }
+    pending = new AbortController();
+    fetch(url, {
+      method: "POST",
+      body: new FormData(form),
+      credentials: "same-origin",
+      headers: { "Accept": "application/json" },
+      signal: pending.signal
+    }).then(function (response) {
+      return response.ok ? response.json() : null;
+    }).then(function (data) {
+      if (data && data.visible) { apply(data.visible); }
+    }).catch(function () { /* the server still applies show_if on submit */ });
+  }
+
+  if (form.querySelector("[data-conditional]")) {
+    form.addEventListener("change", refresh);
+  }
+  var summary = document.getElementById("error-summary");
+  if (summary) { summary.focus(); }
+})();

@@ -1,0 +1,85 @@
+"""Drive the wizard through the test client as a browser would, following the form contract."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from assess.questionnaire import Questionnaire
+
+CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
+
+CONTACT = {
+    "first_name": "Claire",
+    "last_name": "Dubois",
+    "email": "claire.dubois@example.com",
+    "company": "Dubois Équipements",
+    "job_title": "Dirigeante",
+    "phone": "06 12 34 56 78",
+    "company_size": "pe",
+    "sector": "industrie",
+    "consent": "y",
+}
+
+
+def csrf_token(page: TestResponse) -> str:
+    """The CSRF token of the first form on a page."""
+    found = CSRF.search(page.get_data(as_text=True))
+    assert found, "no csrf_token on the page"
+    return found.group(1)
+
+
+def form_values(q: Questionnaire, section_id: str, answers: dict[str, Any]) -> dict[str, Any]:
+    """A section's answers as an HTML form posts them (booleans as yes/no)."""
+    section = next(s for s in q.sections if s.id == section_id)
+    data: dict[str, Any] = {}
+    for question in section.questions:
+        if question.id not in answers:
+            continue
+        value = answers[question.id]
+        if question.type == "boolean":
+            data[question.id] = "yes" if value else "no"
+        elif question.type == "multiple":
+            data[question.id] = list(value)
+        else:
+            data[question.id] = str(value)
+    return data
+
+
+def post_step(client: FlaskClient, path: str, data: dict[str, Any]) -> TestResponse:
+    """GET the step for its CSRF token, then POST the data."""
+    page = client.get(path)
+    assert page.status_code == 200, (path, page.status_code)
+    return client.post(path, data={**data, "csrf_token": csrf_token(page)})
+
+
+def start(client: FlaskClient, query: str = "") -> TestResponse:
+    """Open the landing page and press Start; returns the redirect to the first step."""
+    landing = client.get("/" + query)
+    assert landing.status_code == 200
+    return client.post("/start", data={"csrf_token": csrf_token(landing)})
+
+
+def complete(
+    client: FlaskClient,
+    q: Questionnaire,
+    answers: dict[str, Any],
+    contact: dict[str, Any] | None = None,
+    query: str = "",
+) -> tuple[TestResponse, list[str]]:
+    """Run the whole wizard; returns the final response and the step ids visited."""
+    response = start(client, query)
+    visited: list[str] = []
+    for _ in range(len(q.sections) + 3):
+        assert response.status_code == 303, response.get_data(as_text=True)[:2000]
+        location = response.location
+        if "/results/" in location:
+            return client.get(location), visited
+        step_id = location.rsplit("/", 1)[-1]
+        visited.append(step_id)
+        data = {**CONTACT, **(contact or {})} if step_id == "contact" else form_values(q, step_id, answers)
+        response = post_step(client, location, data)
+    raise AssertionError(f"the wizard did not finish: {visited}")
