@@ -58,6 +58,8 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    # The cookie is re-sent only when the session changes, not on every page.
+    app.config["SESSION_REFRESH_EACH_REQUEST"] = False
     app.config["PERMANENT_SESSION_LIFETIME"] = int(settings["SESSION_HOURS"]) * 3600
     app.config["WTF_CSRF_TIME_LIMIT"] = None  # tied to the session, which expires itself
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, current_app, request, session
-from flask_babel import get_locale, lazy_gettext as _l
+from flask import Flask, current_app, g, request, session
+from flask_babel import get_locale, get_translations
+from flask_babel import lazy_gettext as _l
 
 from assess.answers import AnswerError
 from assess.extensions import babel
@@ -47,8 +48,19 @@ def select_locale() -> str:
 
 
 def current_locale() -> str:
-    """The language of the current request."""
-    return str(get_locale() or current_app.config["LANGUAGES"][0])
+    """The language of the current request (looked up once per request)."""
+    locale = g.get("_assess_locale")
+    if locale is None:
+        locale = g._assess_locale = str(get_locale() or current_app.config["LANGUAGES"][0])
+    return str(locale)
+
+
+def _translations() -> Any:
+    """The request's catalogue, looked up once: templates call gettext dozens of times."""
+    found = g.get("_assess_translations")
+    if found is None:
+        found = g._assess_translations = get_translations()
+    return found
 
 
 def translate(value: LocalizedText | dict[str, str] | str | None) -> str:
@@ -66,6 +78,11 @@ def translate(value: LocalizedText | dict[str, str] | str | None) -> str:
 def init_app(app: Flask) -> None:
     """Bind Flask-Babel (the selector goes to init_app) and the template helpers."""
     babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: _translations().ugettext(s),
+        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        newstyle=True,
+    )
     app.jinja_env.filters["tr"] = translate
     app.jinja_env.filters["number"] = format_number
 
