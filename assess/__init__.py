@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
+if TYPE_CHECKING:  # the domain modules import this package without Flask
+    from flask import Flask
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app: configuration, extensions, the questionnaire, blueprints."""
-    from assess import config, database, i18n, questionnaire_store
+    from flask import Flask
+
+    from assess import config, database, i18n, jobs, questionnaire_store
+    from assess.cli_jobs import delivery, worker
+    from assess.cli_report import report
     from assess.extensions import csrf, db, migrate
     from assess.views import errors, results, wizard
 
@@ -30,9 +35,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     i18n.init_app(app)
     questionnaire_store.init_app(app, on_error=_stop)
+    jobs.init_app(app)
     errors.init_app(app)
     app.register_blueprint(wizard.bp)
     app.register_blueprint(results.bp)
+    app.cli.add_command(report)
+    app.cli.add_command(worker)
+    app.cli.add_command(delivery)
     return app
 
 
