@@ -35,11 +35,58 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_SECURE": False,
     # How long a respondent's session lasts, in hours (the draft itself is kept longer).
     "SESSION_HOURS": 24,
-    # The consultancy's name, shown on every page.
+    # The consultancy's name, shown on every page and on the report.
     "BRAND_NAME": "DC Pilot",
+    # Logo on the report's cover: a path under static/ (PNG or SVG); none prints the name.
+    "BRAND_LOGO": "",
+    # The report's two colours: headings and charts, then highlights.
+    "BRAND_PRIMARY_COLOR": "#1f5fa8",
+    "BRAND_ACCENT_COLOR": "#e07a1f",
+    # Where the links in e-mails point (the address respondents reach the app at).
+    "PUBLIC_URL": "http://127.0.0.1:5000",
+    # SMTP server; with none, messages are written as .eml files to OUTBOX_FOLDER.
+    "SMTP_HOST": "",
+    "SMTP_PORT": 25,
+    "SMTP_USERNAME": "",
+    "SMTP_PASSWORD": "",
+    # "none", "starttls" or "ssl"
+    "SMTP_SECURITY": "none",
+    # Seconds before a silent SMTP server counts as down (never wait forever).
+    "SMTP_TIMEOUT": 20,
+    "MAIL_FROM": "DC Pilot <diagnostic@example.com>",
+    # The consultant told about every new lead; empty sends no notification.
+    "CONSULTANT_EMAIL": "consultant@example.com",
+    # Where messages go without SMTP_HOST (default instance/outbox).
+    "OUTBOX_FOLDER": "",
+    # Retries: first after this many seconds, then doubling, capped, up to the maximum attempts
+    # (defaults: 1 min, 2 min, 4 min ... capped at 6 h: 12 attempts span about a day and a half).
+    "DELIVERY_RETRY_BASE_SECONDS": 60,
+    "DELIVERY_RETRY_MAX_SECONDS": 6 * 3600,
+    "DELIVERY_MAX_ATTEMPTS": 12,
+    # A row "sending" for longer than this is taken to belong to a dead worker.
+    "DELIVERY_STUCK_SECONDS": 600,
+    # Job queue: Redis when REDIS_URL is set (also used for rate limits), else SQLite.
+    "REDIS_URL": "",
+    "HUEY_SQLITE_PATH": "",
+    # Run jobs in the request instead of the worker (unit tests only).
+    "HUEY_IMMEDIATE": False,
+    # Contact line on the report's closing page.
+    "BRAND_CONTACT": "contact@example.com · +33 1 23 45 67 89",
 }
-_INTEGERS = {"RESUME_MAX_AGE_DAYS", "MAX_CONTENT_LENGTH", "SESSION_HOURS"}
-_BOOLEANS = {"SESSION_COOKIE_SECURE"}
+_INTEGERS = {
+    "RESUME_MAX_AGE_DAYS",
+    "MAX_CONTENT_LENGTH",
+    "SESSION_HOURS",
+    "SMTP_PORT",
+    "DELIVERY_MAX_ATTEMPTS",
+}
+_FLOATS = {
+    "SMTP_TIMEOUT",
+    "DELIVERY_RETRY_BASE_SECONDS",
+    "DELIVERY_RETRY_MAX_SECONDS",
+    "DELIVERY_STUCK_SECONDS",
+}
+_BOOLEANS = {"SESSION_COOKIE_SECURE", "HUEY_IMMEDIATE"}
 
 
 def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
@@ -67,6 +114,8 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
 def _parse(name: str, value: str) -> Any:
     if name in _INTEGERS:
         return int(value)
+    if name in _FLOATS:
+        return float(value)
     if name in _BOOLEANS:
         return value.strip().lower() in {"1", "true", "yes", "on"}
     return value

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, current_app, g, request, session
+from flask import Flask, current_app, g, has_request_context, request, session
 from flask_babel import get_locale, get_translations
 from flask_babel import lazy_gettext as _l
 
@@ -38,10 +38,12 @@ def answer_message(error: AnswerError) -> str:
 def select_locale() -> str:
     """The language chosen with the switch, else the default (French)."""
     languages: list[str] = current_app.config["LANGUAGES"]
+    if not has_request_context():  # a job or a command: force_locale says which
+        return languages[0]
     chosen = session.get("lang")
     if chosen in languages:
         return str(chosen)
-    requested = request.args.get("lang") if request else None
+    requested = request.args.get("lang")
     if requested in languages:
         return str(requested)
     return languages[0]
@@ -49,6 +51,8 @@ def select_locale() -> str:
 
 def current_locale() -> str:
     """The language of the current request (looked up once per request)."""
+    if not has_request_context():  # jobs switch language with force_locale
+        return str(get_locale() or current_app.config["LANGUAGES"][0])
     locale = g.get("_assess_locale")
     if locale is None:
         locale = g._assess_locale = str(get_locale() or current_app.config["LANGUAGES"][0])
@@ -57,6 +61,8 @@ def current_locale() -> str:
 
 def _translations() -> Any:
     """The request's catalogue, looked up once: templates call gettext dozens of times."""
+    if not has_request_context():
+        return get_translations()
     found = g.get("_assess_translations")
     if found is None:
         found = g._assess_translations = get_translations()

@@ -7,6 +7,7 @@ by TEST_DATABASE_URL (the CI's second pass). Tables are emptied after each test.
 from __future__ import annotations
 
 import os
+import smtplib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,8 @@ from sqlalchemy import text
 
 from assess import create_app
 from assess.extensions import db
+from assess.jobs import huey_of
+from tests.smtp_server import SmtpServer
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "questions.yaml"
@@ -36,7 +39,13 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture(scope="session")
-def make_app(database_url: str) -> Iterator[Callable[..., Flask]]:
+def work_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the test apps keep their job queue and outbox."""
+    return tmp_path_factory.mktemp("work")
+
+
+@pytest.fixture(scope="session")
+def make_app(database_url: str, work_folder: Path) -> Iterator[Callable[..., Flask]]:
     """Build (once per questionnaire and settings) an app on the migrated test database."""
     built: dict[tuple[Any, ...], Flask] = {}
     migrated = False
@@ -50,9 +59,13 @@ def make_app(database_url: str) -> Iterator[Callable[..., Flask]]:
                 "SECRET_KEY": "test-secret-key",
                 "DATABASE_URL": database_url,
                 "ASSESS_QUESTIONNAIRE": str(questionnaire),
+                "HUEY_SQLITE_PATH": str(work_folder / "huey.sqlite3"),
+                "OUTBOX_FOLDER": str(work_folder / "outbox"),
+                "REDIS_URL": os.environ.get("TEST_REDIS_URL", ""),
                 **overrides,
             }
             app = create_app(settings)
+            huey_of(app).flush()  # no task left over from another run or another app
             if not migrated:
                 with app.app_context():
                     upgrade(directory=str(ROOT / "migrations"))
@@ -86,6 +99,47 @@ def other_app(make_app: Callable[..., Flask]) -> Iterator[Flask]:
     application = make_app(OTHER_TOPIC)
     yield application
     _empty_tables(application)
+
+
+@pytest.fixture(scope="session")
+def smtp_server() -> Iterator[SmtpServer]:
+    """A real SMTP server on loopback for the whole run; cleared before each test using it."""
+    server = SmtpServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtp(smtp_server: SmtpServer) -> SmtpServer:
+    """The loopback SMTP server, with nothing received yet."""
+    smtp_server.recorder.clear()
+    return smtp_server
+
+
+@pytest.fixture
+def smtp_allowed() -> set[tuple[str, int]]:
+    """The SMTP servers this test may reach; a test adds the ones it starts itself."""
+    return set()
+
+
+@pytest.fixture(autouse=True)
+def only_our_smtp_server(
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
+    smtp_allowed: set[tuple[str, int]],
+) -> None:
+    """No test reaches a mail server by accident: only the test's own loopback servers answer."""
+    if "smtp" in request.fixturenames or "smtp_server" in request.fixturenames:
+        server: SmtpServer = request.getfixturevalue("smtp_server")
+        smtp_allowed.add(("127.0.0.1", server.port))
+    real_connect = smtplib.SMTP.connect
+
+    def guarded(self: smtplib.SMTP, host: str = "localhost", port: int = 0, source_address: Any = None) -> Any:
+        if (host, int(port)) not in smtp_allowed:
+            raise AssertionError(f"test tried to reach SMTP server {host}:{port}")
+        return real_connect(self, host, port, source_address)
+
+    monkeypatch.setattr(smtplib.SMTP, "connect", guarded)
 
 
 def _empty_tables(app: Flask) -> None:

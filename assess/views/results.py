@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, Response, abort, render_template
 from flask.typing import ResponseReturnValue
 
-from assess import submissions
+from assess import delivery, submissions
 from assess.charts import radar
 from assess.i18n import translate
 from assess.questionnaire import Questionnaire
@@ -27,6 +27,7 @@ def show(token: str) -> ResponseReturnValue:
         abort(404)
     q = current_questionnaire()
     result = submission.result
+    explanation = result.get("explanation") or {}
     categories = category_rows(q, result)
     chart = radar(
         [(row["label"], row["score"]) for row in categories],
@@ -42,9 +43,29 @@ def show(token: str) -> ResponseReturnValue:
         level=level,
         categories=categories,
         chart=chart,
-        recommendations=result["explanation"]["recommendations"][:TOP_RECOMMENDATIONS],
-        recommendation_count=len(result["recommendations"]),
+        recommendations=explanation.get("recommendations", [])[:TOP_RECOMMENDATIONS],
+        recommendation_count=len(result.get("recommendations", [])),
         outcomes=_outcomes(q, result),
+        report_delivery=next(
+            (d for d in delivery.deliveries_of(submission.id) if d.kind == delivery.REPORT), None
+        ),
+        report_ready=delivery.report_ready(submission.id),
+    )
+
+
+@bp.get("/results/<token>/report.pdf")
+def report_pdf(token: str) -> ResponseReturnValue:
+    """The stored PDF report, for whoever holds the results address."""
+    submission = submissions.find_completed(token)
+    if submission is None:
+        abort(404)
+    pdf = delivery.stored_report(submission.id)
+    if pdf is None:
+        abort(404)
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": 'inline; filename="rapport-diagnostic.pdf"'},
     )
 
 
@@ -55,7 +76,7 @@ def _level(q: Questionnaire, level_id: str | None) -> Any:
 def category_rows(q: Questionnaire, result: dict[str, Any]) -> list[dict[str, Any]]:
     """Each category of the stored result with its label and level, in the file's order."""
     rows = []
-    for category_id, figures in result["categories"].items():
+    for category_id, figures in (result.get("categories") or {}).items():
         category = q.categories_by_id.get(category_id)
         level = _level(q, figures.get("level"))
         rows.append(
@@ -71,7 +92,8 @@ def category_rows(q: Questionnaire, result: dict[str, Any]) -> list[dict[str, An
 
 
 def _outcomes(q: Questionnaire, result: dict[str, Any]) -> list[dict[str, Any]]:
-    texts = {o["id"]: o.get("text", {}) for o in result["explanation"].get("outcomes", [])}
+    explained = (result.get("explanation") or {}).get("outcomes", [])
+    texts = {o["id"]: o.get("text", {}) for o in explained}
     rows = []
     for outcome_id, found in result.get("outcomes", {}).items():
         outcome = next((o for o in q.outcomes if o.id == outcome_id), None)

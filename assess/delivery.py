@@ -1,0 +1,265 @@
+"""Delivering a completed submission: the report to the lead, the news to the consultant.
+
+The outbox: completing a submission writes one row per message in the same
+transaction; the worker claims a row, renders the PDF if needed, sends, and
+records the outcome. Connection errors, timeouts and 4xx replies are retried
+with exponential backoff; 5xx replies fail at once. A sweeper re-enqueues rows
+left pending or stuck "sending", so a lost enqueue or a dead worker delays a
+message but never loses it. A worker killed between the send and the record
+may send one duplicate: that is the price of never losing one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from sqlalchemy import or_, select, update
+
+from assess.database import write_transaction
+from assess.extensions import db
+from assess.mail import DeliveryError, compose, send, settings_from_config
+from assess.messages import message_id, new_lead_message, report_message
+from assess.models import Delivery, ReportFile, Submission, utcnow
+from assess.questionnaire_store import current_questionnaire
+from assess.report import ReportInput, render_report_pdf
+
+REPORT = "report"
+NEW_LEAD = "new_lead"
+
+
+class ReportRenderError(Exception):
+    """The PDF could not be rendered; the error is recorded on the submission's report."""
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """What became of one delivery attempt."""
+
+    status: str
+    retry_at: datetime | None = None
+    error: str | None = None
+
+
+def create_deliveries(submission: Submission) -> list[Delivery]:
+    """The outbox rows of a submission just completed (call inside its transaction)."""
+    config = current_app.config
+    sender = config["MAIL_FROM"]
+    rows = []
+    recipients = [(REPORT, submission.lead.email)]
+    if config.get("CONSULTANT_EMAIL"):
+        recipients.append((NEW_LEAD, config["CONSULTANT_EMAIL"]))
+    db.session.add(ReportFile(submission_id=submission.id))
+    for kind, recipient in recipients:
+        delivery = Delivery(
+            submission_id=submission.id,
+            kind=kind,
+            recipient=recipient,
+            status="pending",
+            message_id="",
+            next_attempt_at=utcnow(),
+        )
+        db.session.add(delivery)
+        delivery.submission = submission
+        delivery.message_id = message_id(delivery, sender)
+        rows.append(delivery)
+    db.session.flush()
+    return rows
+
+
+def _backoff(attempts: int) -> timedelta:
+    base = float(current_app.config["DELIVERY_RETRY_BASE_SECONDS"])
+    cap = float(current_app.config["DELIVERY_RETRY_MAX_SECONDS"])
+    return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), cap))
+
+
+def _claim(delivery_id: int) -> bool:
+    """Take the row for this worker: pending and due, or stuck "sending" too long."""
+    now = utcnow()
+    stuck = now - timedelta(seconds=float(current_app.config["DELIVERY_STUCK_SECONDS"]))
+    with write_transaction():
+        claimed = db.session.execute(
+            update(Delivery)
+            .where(
+                Delivery.id == delivery_id,
+                or_(
+                    (Delivery.status == "pending") & (Delivery.next_attempt_at <= now),
+                    (Delivery.status == "sending") & (Delivery.claimed_at < stuck),
+                ),
+            )
+            .values(status="sending", claimed_at=now, attempts=Delivery.attempts + 1)
+            .execution_options(synchronize_session=False)
+        )
+    return bool(claimed.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def deliver(delivery_id: int) -> Attempt:
+    """One attempt at sending a delivery row; never raises for a mail or render failure."""
+    if not _claim(delivery_id):
+        return Attempt("skipped")
+    delivery = db.session.get(Delivery, delivery_id)
+    assert delivery is not None
+    settings = settings_from_config(current_app.config, current_app.instance_path)
+    try:
+        _check_address(delivery.recipient)
+        q = current_questionnaire()
+        if delivery.kind == REPORT:
+            outgoing = report_message(q, delivery, ensure_report(delivery.submission))
+        else:
+            outgoing = new_lead_message(q, delivery)
+        message = compose(outgoing, settings.sender)
+        db.session.rollback()  # no transaction stays open while SMTP talks
+        send(message, settings)
+    except DeliveryError as error:
+        return _record_failure(delivery_id, str(error), error.permanent)
+    except ReportRenderError as error:
+        return _record_failure(delivery_id, f"report render failed: {error}", permanent=False)
+    with write_transaction():
+        db.session.execute(
+            update(Delivery)
+            .where(Delivery.id == delivery_id)
+            .values(status="sent", sent_at=utcnow(), last_error=None)
+            .execution_options(synchronize_session=False)
+        )
+    return Attempt("sent")
+
+
+def _check_address(address: str) -> None:
+    try:
+        validate_email(address, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise DeliveryError(f"invalid address: {error}", permanent=True) from None
+
+
+def _record_failure(delivery_id: int, error: str, permanent: bool) -> Attempt:
+    db.session.rollback()
+    with write_transaction():
+        delivery = db.session.get(Delivery, delivery_id)
+        assert delivery is not None
+        max_attempts = int(current_app.config["DELIVERY_MAX_ATTEMPTS"])
+        delivery.last_error = error[:2000]
+        if permanent or delivery.attempts >= max_attempts:
+            delivery.status = "failed"
+            return Attempt("failed", error=error)
+        delivery.status = "pending"
+        delivery.next_attempt_at = utcnow() + _backoff(delivery.attempts)
+        retry_at = delivery.next_attempt_at
+    current_app.logger.warning("delivery %s: %s (retry at %s)", delivery_id, error, retry_at)
+    return Attempt("pending", retry_at=retry_at, error=error)
+
+
+def report_input(submission: Submission) -> ReportInput:
+    """A completed submission as the report reads it: plain data."""
+    lead = submission.lead
+    contact: dict[str, Any] = {}
+    if lead is not None:
+        contact = {
+            name: getattr(lead, name)
+            for name in (
+                "first_name", "last_name", "email", "company", "job_title", "phone",
+                "company_size", "sector",
+            )
+        }
+    assert submission.completed_at is not None and submission.result is not None
+    return ReportInput(
+        answers=dict(submission.answers),
+        result=submission.result,
+        contact=contact,
+        locale=submission.locale,
+        completed_at=submission.completed_at,
+        reference=f"#{submission.id}",
+    )
+
+
+def ensure_report(submission: Submission) -> bytes:
+    """The submission's PDF, rendered and stored first if it is not yet (worker only)."""
+    stored = db.session.get(ReportFile, submission.id)
+    if stored is not None and stored.pdf:
+        return stored.pdf
+    data = report_input(submission)
+    db.session.rollback()
+    try:
+        pdf = render_report_pdf(current_questionnaire(), data)
+    except Exception as error:  # any failure of the renderer is recorded, then retried
+        message = f"{type(error).__name__}: {error}"
+        with write_transaction():
+            row = db.session.get(ReportFile, submission.id) or ReportFile(submission_id=submission.id)
+            row.attempts = (row.attempts or 0) + 1
+            row.last_error = message[:2000]
+            db.session.add(row)
+        raise ReportRenderError(message) from error
+    with write_transaction():
+        row = db.session.get(ReportFile, submission.id) or ReportFile(submission_id=submission.id)
+        row.pdf = pdf
+        row.rendered_at = utcnow()
+        row.attempts = (row.attempts or 0) + 1
+        row.last_error = None
+        db.session.add(row)
+    return pdf
+
+
+def report_ready(submission_id: int) -> bool:
+    """Whether the PDF of a submission is rendered (without loading it)."""
+    rendered = db.session.execute(
+        select(ReportFile.rendered_at).where(ReportFile.submission_id == submission_id)
+    ).scalar_one_or_none()
+    return rendered is not None
+
+
+def stored_report(submission_id: int) -> bytes | None:
+    """The rendered PDF of a submission, if any."""
+    return db.session.execute(
+        select(ReportFile.pdf).where(ReportFile.submission_id == submission_id)
+    ).scalar_one_or_none()
+
+
+def due_delivery_ids(limit: int = 500) -> list[int]:
+    """Rows the sweeper hands to the workers: pending and due, or stuck "sending"."""
+    now = utcnow()
+    stuck = now - timedelta(seconds=float(current_app.config["DELIVERY_STUCK_SECONDS"]))
+    rows = db.session.execute(
+        select(Delivery.id)
+        .where(
+            or_(
+                (Delivery.status == "pending") & (Delivery.next_attempt_at <= now),
+                (Delivery.status == "sending") & (Delivery.claimed_at < stuck),
+            )
+        )
+        .order_by(Delivery.id)
+        .limit(limit)
+    ).scalars()
+    ids = list(rows)
+    db.session.rollback()
+    return ids
+
+
+def resend(delivery_id: int) -> bool:
+    """Put a delivery back in the queue (after a failure, or to send it again)."""
+    with write_transaction():
+        delivery = db.session.get(Delivery, delivery_id)
+        if delivery is None:
+            return False
+        delivery.status = "pending"
+        delivery.next_attempt_at = utcnow()
+        delivery.attempts = 0
+        delivery.claimed_at = None
+    return True
+
+
+def deliveries_of(submission_id: int) -> list[Delivery]:
+    """The delivery rows of a submission."""
+    return list(
+        db.session.execute(
+            select(Delivery).where(Delivery.submission_id == submission_id).order_by(Delivery.id)
+        ).scalars()
+    )
+
+
+def recent_deliveries(limit: int = 50) -> list[Delivery]:
+    """The latest delivery rows, newest first."""
+    return list(
+        db.session.execute(select(Delivery).order_by(Delivery.id.desc()).limit(limit)).scalars()
+    )

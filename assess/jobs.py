@@ -1,0 +1,84 @@
+"""Background jobs with Huey: SQLite-backed by default, Redis when REDIS_URL is set.
+
+The same task code runs on both. Tasks are registered on the app's Huey
+instance in `init_app`; `flask --app assess worker` runs the consumer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app
+from huey import Huey, RedisHuey, SqliteHuey, crontab
+
+_HUEY = "assess.huey"
+_TASKS = "assess.tasks"
+
+
+def make_huey(app: Flask) -> Huey:
+    """The queue the configuration names."""
+    config = app.config
+    immediate = bool(config.get("HUEY_IMMEDIATE"))
+    if config.get("REDIS_URL"):
+        return RedisHuey("assess", url=config["REDIS_URL"], immediate=immediate, results=False)
+    path = Path(config.get("HUEY_SQLITE_PATH") or Path(app.instance_path) / "huey.sqlite3")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return SqliteHuey("assess", filename=str(path), immediate=immediate, results=False)
+
+
+def init_app(app: Flask) -> None:
+    """Create the app's queue and register the tasks on it."""
+    huey = make_huey(app)
+    app.extensions[_HUEY] = huey
+    app.extensions[_TASKS] = _register(huey, app)
+
+
+def _register(huey: Huey, app: Flask) -> dict[str, Callable[..., Any]]:
+    from assess import delivery
+
+    @huey.task(name="deliver")
+    def deliver(delivery_id: int) -> None:
+        """Send one outbox row; schedule the next attempt when it must be retried."""
+        with app.app_context():
+            attempt = delivery.deliver(delivery_id)
+        if attempt.retry_at is not None:
+            deliver.schedule(args=(delivery_id,), eta=attempt.retry_at)
+
+    @huey.periodic_task(crontab(minute="*"), name="sweep_deliveries")
+    def sweep_deliveries() -> None:
+        """Re-enqueue rows left pending or stuck "sending" (a lost enqueue, a killed worker)."""
+        with app.app_context():
+            for delivery_id in delivery.due_delivery_ids():
+                deliver(delivery_id)
+
+    return {"deliver": deliver, "sweep_deliveries": sweep_deliveries}
+
+
+def huey_of(app: Flask | None = None) -> Huey:
+    """The queue of the app."""
+    huey: Huey = (app or current_app).extensions[_HUEY]
+    return huey
+
+
+def enqueue_deliveries(delivery_ids: Iterable[int]) -> None:
+    """Hand delivery rows to the worker (after the transaction that wrote them committed).
+
+    A failed enqueue is only logged: the sweeper finds the row later.
+    """
+    task = current_app.extensions[_TASKS]["deliver"]
+    for delivery_id in delivery_ids:
+        try:
+            task(delivery_id)
+        except Exception:  # the queue being down must not fail the respondent's request
+            current_app.logger.exception("could not enqueue delivery %s", delivery_id)
+
+
+def sweep_now() -> int:
+    """Run the sweeper once in this process (used by the CLI)."""
+    from assess import delivery
+
+    ids = delivery.due_delivery_ids()
+    enqueue_deliveries(ids)
+    return len(ids)

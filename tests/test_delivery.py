@@ -1,0 +1,167 @@
+"""Delivery: a real SMTP server on loopback and a real worker process."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pypdf
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from assess import delivery
+from assess.extensions import db
+from assess.models import Delivery, ReportFile, Submission
+from tests.conftest import SHIPPED, _empty_tables
+from tests.test_wizard import persona, questionnaire
+from tests.wizard_driver import complete
+from tests.worker_process import Worker, app_environment, wait_for
+
+CONSULTANT = "consultant@example.com"
+
+
+@pytest.fixture
+def mail_app(make_app: Callable[..., Flask], smtp, tmp_path_factory) -> Iterator[Flask]:
+    """An app sending through the loopback SMTP server, with its own job queue file."""
+    queue = tmp_path_factory.mktemp("queue") / "huey.sqlite3"
+    app = make_app(
+        SHIPPED,
+        SMTP_HOST="127.0.0.1",
+        SMTP_PORT=smtp.port,
+        SMTP_TIMEOUT=3,
+        CONSULTANT_EMAIL=CONSULTANT,
+        HUEY_SQLITE_PATH=str(queue),
+        DELIVERY_RETRY_BASE_SECONDS=1,
+        DELIVERY_STUCK_SECONDS=30,
+    )
+    yield app
+    _empty_tables(app)
+
+
+@pytest.fixture
+def worker(mail_app: Flask, tmp_path: Path) -> Iterator[Worker]:
+    """A real worker process on the same database and queue as mail_app."""
+    settings = {**mail_app.config, "DATABASE_URL": mail_app.config["SQLALCHEMY_DATABASE_URI"]}
+    process = Worker(app_environment(settings), tmp_path / "worker.log").start()
+    yield process
+    process.stop()
+
+
+def completed(app: Flask, name: str = "pme_industrielle") -> Submission:
+    data = persona(name)
+    complete(app.test_client(), questionnaire(app), data["answers"], data["contact"])
+    with app.app_context():
+        submission = db.session.execute(select(Submission).order_by(Submission.id.desc())).scalars().first()
+        db.session.expunge(submission)
+        return submission
+
+
+def rows(app: Flask) -> list[Delivery]:
+    with app.app_context():
+        found = list(db.session.execute(select(Delivery).order_by(Delivery.id)).scalars())
+        for row in found:
+            db.session.expunge(row)
+        return found
+
+
+def test_a_completed_submission_sends_one_report_and_one_notification(mail_app, smtp, worker):
+    submission = completed(mail_app)
+    assert wait_for(lambda: len(smtp.recorder.received()) >= 2, timeout=90), worker.log.read_text()
+    messages = smtp.recorder.received()
+    to_lead = [m for m in messages if "claire.dubois@example.com" in m["To"]]
+    to_consultant = [m for m in messages if CONSULTANT in m["To"]]
+    assert len(to_lead) == 1 and len(to_consultant) == 1
+    attachments = list(to_lead[0].iter_attachments())
+    assert len(attachments) == 1
+    pdf = attachments[0].get_content()
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    assert "Dubois" in "".join(page.extract_text() for page in reader.pages[:1])
+    assert submission.public_token in to_lead[0].get_body(("plain",)).get_content()
+    notification = to_consultant[0].get_body(("plain",)).get_content()
+    assert "Dubois Équipements" in notification and f"/backoffice/leads/{submission.lead_id}" in notification
+    assert wait_for(lambda: all(r.status == "sent" for r in rows(mail_app)))
+    stored = rows(mail_app)
+    assert {r.kind for r in stored} == {"report", "new_lead"}
+    assert {m["Message-ID"] for m in messages} == {r.message_id for r in stored}
+    with mail_app.app_context():
+        report = db.session.get(ReportFile, submission.id)
+        assert report is not None and report.pdf == pdf
+    page = mail_app.test_client().get(f"/results/{submission.public_token}").get_data(as_text=True)
+    assert "claire.dubois@example.com" in page
+    pdf_link = mail_app.test_client().get(f"/results/{submission.public_token}/report.pdf")
+    assert pdf_link.status_code == 200 and pdf_link.data == pdf
+
+
+def test_without_smtp_host_messages_land_in_the_outbox(make_app, tmp_path):
+    outbox = tmp_path / "outbox"
+    app = make_app(SHIPPED, SMTP_HOST="", OUTBOX_FOLDER=str(outbox), CONSULTANT_EMAIL=CONSULTANT)
+    try:
+        submission = completed(app, "artisan_tpe")
+        with app.app_context():
+            for row in delivery.deliveries_of(submission.id):
+                assert delivery.deliver(row.id).status == "sent"
+        files = sorted(outbox.glob("*.eml"))
+        assert len(files) == 2
+        assert any(b"application/pdf" in f.read_bytes() for f in files)
+    finally:
+        _empty_tables(app)
+
+
+def test_a_refused_address_fails_at_once_and_can_be_sent_again(mail_app, smtp):
+    smtp.recorder.refuse.add("claire.dubois@example.com")
+    submission = completed(mail_app)
+    with mail_app.app_context():
+        report = next(r for r in delivery.deliveries_of(submission.id) if r.kind == "report")
+        attempt = delivery.deliver(report.id)
+    assert attempt.status == "failed"
+    [row] = [r for r in rows(mail_app) if r.kind == "report"]
+    assert row.status == "failed" and "550" in (row.last_error or "")
+    # the submission and the results page are intact
+    assert mail_app.test_client().get(f"/results/{submission.public_token}").status_code == 200
+    smtp.recorder.refuse.clear()
+    with mail_app.app_context():
+        assert delivery.resend(row.id)
+        assert delivery.deliver(row.id).status == "sent"
+    assert len([m for m in smtp.recorder.received() if "claire" in m["To"]]) == 1
+
+
+def test_a_server_that_never_answers_times_out_and_is_retried(make_app, smtp_allowed):
+    import socket
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(5)
+    port = silent.getsockname()[1]
+    smtp_allowed.add(("127.0.0.1", port))
+    app = make_app(SHIPPED, SMTP_HOST="127.0.0.1", SMTP_PORT=port, SMTP_TIMEOUT=1, CONSULTANT_EMAIL="")
+    try:
+        submission = completed(app, "startup_tech")
+        with app.app_context():
+            [row] = delivery.deliveries_of(submission.id)
+            attempt = delivery.deliver(row.id)
+        assert attempt.status == "pending" and attempt.retry_at is not None
+        [stored] = rows(app)
+        assert stored.status == "pending" and stored.attempts == 1
+        assert "timed out" in (stored.last_error or "").lower() or "timeout" in (stored.last_error or "").lower()
+    finally:
+        silent.close()
+        _empty_tables(app)
+
+
+def test_a_render_failure_is_recorded_and_retried(mail_app, smtp):
+    submission = completed(mail_app)
+    with mail_app.app_context():
+        # a stored result the report cannot read (as after a bad migration)
+        stored_submission = db.session.get(Submission, submission.id)
+        stored_submission.result = {**stored_submission.result, "explanation": {}}
+        db.session.commit()
+        report = next(r for r in delivery.deliveries_of(submission.id) if r.kind == "report")
+        attempt = delivery.deliver(report.id)
+        assert attempt.status == "pending"
+        stored = db.session.get(ReportFile, submission.id)
+        assert stored is not None and "KeyError" in (stored.last_error or "")
+        assert stored.pdf is None
+    assert mail_app.test_client().get(f"/results/{submission.public_token}").status_code == 200
+    assert mail_app.test_client().get(f"/results/{submission.public_token}/report.pdf").status_code == 404
