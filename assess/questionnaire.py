@@ -3,6 +3,7 @@
 `load_questionnaire(path)` reads the file, checks it against the contract in
 `shared/questionnaire-format.md` and returns a `Questionnaire`, or raises
 `QuestionnaireError` listing every problem as `file:line: what is wrong`.
+`load_questionnaire_source(raw, name)` does the same from the file's bytes.
 
 The steps, one module each: `yaml_source` reads the YAML and keeps the line of
 every key; `questionnaire_model` holds the objects, whose shape pydantic checks
@@ -25,6 +26,7 @@ from assess.questionnaire_model import (
     CallToAction,
     Category,
     CostOfGivingUp,
+    Kpi,
     Level,
     LocalizedText,
     Option,
@@ -47,6 +49,7 @@ __all__ = [
     "CallToAction",
     "Category",
     "CostOfGivingUp",
+    "Kpi",
     "Level",
     "LocalizedText",
     "Option",
@@ -61,6 +64,7 @@ __all__ = [
     "ReportTexts",
     "Section",
     "load_questionnaire",
+    "load_questionnaire_source",
 ]
 
 
@@ -95,6 +99,15 @@ def load_questionnaire(path: str | Path) -> Questionnaire:
         raise QuestionnaireError(
             [Problem(name, 1, f"cannot read the file: {error.strerror}")]
         ) from None
+    return load_questionnaire_source(raw, name)
+
+
+def load_questionnaire_source(raw: bytes, name: str) -> Questionnaire:
+    """Validate and compile a questionnaire from its bytes (e.g. a snapshot kept in the database).
+
+    `name` stands for the file in problems and becomes `source_path`; `source_hash` is
+    the SHA-256 of `raw`, so a snapshot hashes as the file it was taken from.
+    """
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:

@@ -77,14 +77,18 @@ def _check_ids(q: Questionnaire, lines: LineMap) -> Found:
     ):
         items = getattr(q, key)
         yield from _duplicates([(item.id, (key, i)) for i, item in enumerate(items)], kind, lines)
-    questions = [(question, path) for path, question in _questions_with_paths(q)]
-    yield from _duplicates([(question.id, path) for question, path in questions], "question", lines)
-    for question, path in questions:
-        if not SNAKE_CASE.match(question.id):
-            yield (
-                lines.line_of((*path, "id")),
-                f"question id '{question.id}' is not snake_case (lower case, digits and _)",
-            )
+    questions: list[tuple[str, Path]] = [(qu.id, path) for path, qu in _questions_with_paths(q)]
+    kpis: list[tuple[str, Path]] = [
+        (kpi.id, ("report", "kpis", i)) for i, kpi in enumerate(q.report.kpis)
+    ]
+    for kind, items in (("question", questions), ("kpi", kpis)):
+        yield from _duplicates(items, kind, lines)
+        for item_id, path in items:
+            if not SNAKE_CASE.match(item_id):
+                yield (
+                    lines.line_of((*path, "id")),
+                    f"{kind} id '{item_id}' is not snake_case (lower case, digits and _)",
+                )
 
 
 def _questions_with_paths(q: Questionnaire) -> Iterator[tuple[Path, Question]]:
@@ -271,6 +275,15 @@ def _check_report(q: Questionnaire, lines: LineMap, salvage: Salvage) -> Found:
     cost = q.report.cost_of_giving_up
     if cost is None:
         return
+    rate = cost.assumed_win_rate
+    if rate is not None and not 0 < rate <= 1:
+        yield (
+            lines.line_of(("report", "cost_of_giving_up", "assumed_win_rate")),
+            (
+                f"assumed_win_rate must be above 0 and at most 1, not {rate:g}: "
+                "a share of the leads, e.g. 0.2 for 20 %"
+            ),
+        )
     for key in ("leads_per_month", "deal_value", "contacts_before_giving_up"):
         question_id = getattr(cost, key)
         question = q.questions_by_id.get(question_id)

@@ -300,14 +300,33 @@ class CostOfGivingUp(_Model):
     leads_per_month: StrictStr
     deal_value: StrictStr
     contacts_before_giving_up: StrictStr
+    # Share of new leads that would buy if followed up to the 7th contact: 0 < x <= 1.
+    assumed_win_rate: Number | None = None
+
+
+class Kpi(_Model):
+    """An indicator the report suggests for the dashboard when `when` holds (extension)."""
+
+    id: StrictStr
+    label: Text
+    why: Text
+    when: StrictStr | None = None
+    priority: WholeNumber = Field(default=2, ge=1)
+    _when: Expression | None = PrivateAttr(default=None)
+
+    @property
+    def condition(self) -> Expression | None:
+        """The compiled `when`; None for an indicator always suggested."""
+        return self._when
 
 
 class ReportTexts(_Model):
-    """Optional texts for the report."""
+    """Optional texts for the report, and what its estimate and dashboard are made of."""
 
     conclusion: Text | None = None
     call_to_action: CallToAction | None = None
     cost_of_giving_up: CostOfGivingUp | None = None
+    kpis: tuple[Kpi, ...] = ()
 
 
 class Questionnaire(_Model):

@@ -37,10 +37,11 @@ class _ShowIf:
 
 
 def check_expressions(q: Questionnaire, lines: LineMap, salvage: Salvage) -> Found:
-    """Compile every show_if, when and rule text onto its object; yield the problems."""
+    """Compile every show_if, when (rules, outcomes, KPIs) and rule text; yield the problems."""
     yield from _check_conditions(q, lines, salvage)
     yield from _check_recommendations(q, lines, salvage)
     yield from _check_outcomes(q, lines, salvage)
+    yield from _check_kpis(q, lines, salvage)
 
 
 def _check_conditions(q: Questionnaire, lines: LineMap, salvage: Salvage) -> Found:
@@ -160,3 +161,11 @@ def _check_outcomes(q: Questionnaire, lines: LineMap, salvage: Salvage) -> Found
             if case.when is not None:
                 line = lines.line_of((*path, "when"))
                 case._when = yield from _compile(case.when, q, line, salvage, None)
+
+
+def _check_kpis(q: Questionnaire, lines: LineMap, salvage: Salvage) -> Found:
+    """Compile each suggested indicator's `when`: it reads what a rule's `when` reads."""
+    for index, kpi in enumerate(q.report.kpis):
+        if kpi.when is not None:
+            line = lines.line_of(("report", "kpis", index, "when"))
+            kpi._when = yield from _compile(kpi.when, q, line, salvage, None)

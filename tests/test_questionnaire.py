@@ -12,7 +12,13 @@ from pathlib import Path
 import pydantic
 import pytest
 
-from assess.questionnaire import LocalizedText, Questionnaire, load_questionnaire
+from assess.questionnaire import (
+    LocalizedText,
+    Questionnaire,
+    QuestionnaireError,
+    load_questionnaire,
+    load_questionnaire_source,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -207,6 +213,32 @@ def test_rule_text_is_compiled_per_language(minimal: Questionnaire) -> None:
     template = rule.text_template("en", minimal.locale)
     rendered = template.render({"answers": {"contacts_before_giving_up": 4}})
     assert rendered == "Vous abandonnez après 4 contacts."
+
+
+def test_load_questionnaire_source_matches_the_file() -> None:
+    raw = MINIMAL.read_bytes()
+    from_bytes = load_questionnaire_source(raw, "snapshot:diagnostic-minimal@1.0")
+    from_file = load_questionnaire(MINIMAL)
+    assert from_bytes.source_hash == from_file.source_hash == hashlib.sha256(raw).hexdigest()
+    assert from_bytes.source_path == "snapshot:diagnostic-minimal@1.0"
+    assert from_bytes.model_dump() == from_file.model_dump()
+    # Compiled like a file: conditions and rule texts are ready to use.
+    assert from_bytes.questions_by_id["channels"].condition is not None
+    assert from_bytes.recommendations[0].condition.source == from_file.recommendations[0].when
+
+
+def test_load_questionnaire_source_names_its_problems_after_the_name() -> None:
+    with pytest.raises(QuestionnaireError) as caught:
+        load_questionnaire_source(MINIMAL.read_bytes().replace(b"format: 1", b"format: 2"), "db:7")
+    assert str(caught.value).startswith("db:7:")
+    with pytest.raises(QuestionnaireError, match=r"^db:8:1: not UTF-8 text"):
+        load_questionnaire_source(b"\xff\xfe format: 1", "db:8")
+
+
+def test_load_questionnaire_reports_a_missing_file(tmp_path: Path) -> None:
+    missing = tmp_path / "absent.yaml"
+    with pytest.raises(QuestionnaireError, match="cannot read the file"):
+        load_questionnaire(missing)
 
 
 DOMAIN_MODULES = ["assess.questionnaire", "assess.scoring", "assess.answers", "assess.expressions"]

@@ -1,0 +1,193 @@
+"""The report's extensions to the questionnaire: suggested KPIs and the assumed win rate."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from assess.answers import validate_answers
+from assess.contact import expression_contact
+from assess.questionnaire import Questionnaire, QuestionnaireError, load_questionnaire
+from assess.scoring import score
+from tests.test_questionnaire import MINIMAL, ROOT, variant
+
+PERSONAS = sorted((Path(__file__).resolve().parent / "personas").glob("*.json"))
+
+# The minimal questionnaire's report, extended with a cost estimate and suggested indicators.
+CALL_TO_ACTION = (
+    '  call_to_action: {label: "Prendre rendez-vous", url: "https://example.com/rdv"}\n'
+)
+COST = """\
+  cost_of_giving_up:
+    leads_per_month: contacts_before_giving_up
+    deal_value: contacts_before_giving_up
+    contacts_before_giving_up: contacts_before_giving_up
+"""
+KPIS = """\
+  kpis:
+    - id: relances_par_prospect
+      when: "answers.contacts_before_giving_up is not none
+        and answers.contacts_before_giving_up < 7"
+      priority: 1
+      label: {fr: "Relances par prospect", en: "Follow-ups per prospect"}
+      why: {fr: "Une vente se conclut au 7e contact.", en: "A sale closes at the 7th contact."}
+    - id: pilotage_negoce
+      when: "scores.pilotage is not none and scores.pilotage < 50 and contact.sector == 'negoce'"
+      label: "Délais de livraison"
+      why: "Dans le négoce, le délai pèse sur le réachat."
+    - id: chiffre_affaires
+      label: "Chiffre d'affaires par rapport aux objectifs"
+      why: "La base du tableau de bord."
+"""
+
+
+def with_report(tmp_path: Path, extra: str) -> Questionnaire:
+    """The minimal questionnaire with `extra` added to its report section."""
+    return variant(tmp_path, (CALL_TO_ACTION, CALL_TO_ACTION + extra))
+
+
+def test_kpis_and_win_rate_are_optional() -> None:
+    report = load_questionnaire(MINIMAL).report
+    assert report.kpis == ()
+    assert report.cost_of_giving_up is None
+
+
+def test_kpis_load_in_file_order_with_their_defaults(tmp_path: Path) -> None:
+    q = with_report(tmp_path, KPIS)
+    kpis = q.report.kpis
+    assert [k.id for k in kpis] == ["relances_par_prospect", "pilotage_negoce", "chiffre_affaires"]
+    assert [k.priority for k in kpis] == [1, 2, 2]  # priority defaults to 2
+    assert q.text(kpis[0].label, "en") == "Follow-ups per prospect"
+    assert q.text(kpis[0].why, "fr") == "Une vente se conclut au 7e contact."
+    # An indicator without `when` is always suggested: it has no condition.
+    assert kpis[2].when is None
+    assert kpis[2].condition is None
+
+
+def test_kpi_conditions_are_compiled_and_read_every_name(tmp_path: Path) -> None:
+    q = with_report(tmp_path, KPIS)
+    follow_ups, negoce, _ = q.report.kpis
+    assert follow_ups.condition is not None
+    assert follow_ups.condition.source == follow_ups.when
+    assert follow_ups.condition.is_true({"answers": {"contacts_before_giving_up": 3}})
+    assert not follow_ups.condition.is_true({"answers": {"contacts_before_giving_up": 8}})
+    assert not follow_ups.condition.is_true({"answers": {"contacts_before_giving_up": None}})
+    # Unlike a show_if, a `when` reads scores and the contact.
+    assert negoce.condition is not None
+    context = {"scores": {"pilotage": 40.0}, "contact": expression_contact({"sector": "negoce"})}
+    assert negoce.condition.is_true(context)
+    assert not negoce.condition.is_true({**context, "contact": expression_contact({})})
+    assert [str(r) for r in negoce.condition.references] == ["scores.pilotage", "contact.sector"]
+
+
+def test_kpi_texts_count_towards_the_languages(tmp_path: Path) -> None:
+    extra = '  kpis:\n    - {id: ca, label: {fr: "CA", de: "Umsatz"}, why: "Base."}\n'
+    assert with_report(tmp_path, extra).locales == ("fr", "de", "en")
+
+
+@pytest.mark.parametrize(
+    ("extra", "fragment"),
+    [
+        ('    - {id: ca, label: "CA"}\n', "missing key 'why'"),
+        ('    - {id: ca, label: "CA", why: "x", priority: 0}\n', "'priority' must be greater"),
+        (
+            '    - {id: ca, label: "CA", why: "x", when: "scores.inconnue > 2"}\n',
+            "unknown category",
+        ),
+        ('    - {id: ca, label: "CA", why: "x", when: "answers.crm =="}\n', "does not parse"),
+        ('    - {id: ca, label: "CA", why: "x", when: "budget > 2"}\n', "unknown name 'budget'"),
+    ],
+)
+def test_kpi_problems_are_reported(tmp_path: Path, extra: str, fragment: str) -> None:
+    with pytest.raises(QuestionnaireError) as caught:
+        with_report(tmp_path, "  kpis:\n" + extra)
+    assert len(caught.value.problems) == 1, caught.value
+    assert fragment in caught.value.problems[0].message
+
+
+def test_assumed_win_rate_defaults_to_none(tmp_path: Path) -> None:
+    cost = with_report(tmp_path, COST).report.cost_of_giving_up
+    assert cost is not None
+    assert cost.assumed_win_rate is None
+
+
+@pytest.mark.parametrize("rate", ["0.35", "1", "0.01"])
+def test_assumed_win_rate_is_a_share(tmp_path: Path, rate: str) -> None:
+    cost = with_report(tmp_path, COST + f"    assumed_win_rate: {rate}\n").report.cost_of_giving_up
+    assert cost is not None
+    assert cost.assumed_win_rate == float(rate)
+
+
+@pytest.mark.parametrize(
+    ("rate", "fragment"),
+    [
+        ("0", "must be above 0 and at most 1, not 0"),
+        ("-0.2", "must be above 0 and at most 1, not -0.2"),
+        ("1.5", "must be above 0 and at most 1, not 1.5"),
+        ("20", "e.g. 0.2 for 20 %"),
+        (".nan", "must be above 0 and at most 1, not nan"),
+        ("yes", "must be a number"),
+        ('"0.2"', "must be a number, not the text '0.2'"),
+    ],
+)
+def test_assumed_win_rate_out_of_range_is_refused(tmp_path: Path, rate: str, fragment: str) -> None:
+    with pytest.raises(QuestionnaireError) as caught:
+        with_report(tmp_path, COST + f"    assumed_win_rate: {rate}\n")
+    (problem,) = caught.value.problems
+    assert fragment in problem.message
+    assert "assumed_win_rate" in problem.message
+
+
+@pytest.fixture(scope="module")
+def shipped() -> Questionnaire:
+    return load_questionnaire(ROOT / "questions.yaml")
+
+
+def test_shipped_kpis_are_translated_and_sourced(shipped: Questionnaire) -> None:
+    kpis = shipped.report.kpis
+    assert 12 <= len(kpis) <= 16
+    for kpi in kpis:
+        for text in (kpi.label, kpi.why):
+            assert {"fr", "en"} <= set(text.locales), kpi.id
+    # Some indicators are always suggested, last: the base of any dashboard.
+    always = [kpi for kpi in kpis if kpi.condition is None]
+    assert always
+    assert all(kpi.priority >= max(k.priority for k in kpis) for kpi in always)
+    source = (ROOT / "questions.yaml").read_text(encoding="utf-8")
+    report = source[source.index("\nreport:") :]
+    for kpi in kpis:
+        before = report[: report.index(f"- id: {kpi.id}\n")].rstrip().splitlines()[-1]
+        assert before.strip().startswith("# Source:"), kpi.id
+
+
+def suggested_kpis(q: Questionnaire, persona: Path) -> list[str]:
+    """The indicators whose `when` holds for a persona, in the context scoring uses."""
+    data = json.loads(persona.read_text(encoding="utf-8"))
+    contact = data.get("contact") or {}
+    result = score(q, validate_answers(q, data["answers"], contact), contact)
+    context = {
+        "answers": {s.question_id: s.answer if s.shown else None for s in result.questions},
+        "scores": {cid: c.score for cid, c in result.categories.items()},
+        "levels": {cid: c.level for cid, c in result.categories.items()},
+        "overall": result.overall,
+        "level": result.level,
+        "contact": expression_contact(contact),
+    }
+    return [
+        kpi.id for kpi in q.report.kpis if kpi.condition is None or kpi.condition.is_true(context)
+    ]
+
+
+@pytest.mark.parametrize("persona", PERSONAS, ids=[p.stem for p in PERSONAS])
+def test_shipped_kpis_fit_every_persona(shipped: Questionnaire, persona: Path) -> None:
+    # The domain material: a dashboard of about ten indicators at most, so the report's
+    # cap should rarely have to cut; and a few always apply.
+    suggested = suggested_kpis(shipped, persona)
+    assert 4 <= len(suggested) <= 10, suggested
+
+
+def test_shipped_kpis_differ_between_personas(shipped: Questionnaire) -> None:
+    suggestions = {tuple(suggested_kpis(shipped, persona)) for persona in PERSONAS}
+    assert len(suggestions) == len(PERSONAS)
