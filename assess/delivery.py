@@ -24,7 +24,7 @@ from assess.extensions import db
 from assess.mail import DeliveryError, compose, send, settings_from_config
 from assess.messages import message_id, new_lead_message, report_message
 from assess.models import Delivery, ReportFile, Submission, utcnow
-from assess.questionnaire_store import current_questionnaire
+from assess.questionnaire_store import questionnaire_for
 from assess.report import ReportInput, render_report_pdf
 
 REPORT = "report"
@@ -105,7 +105,7 @@ def deliver(delivery_id: int) -> Attempt:
     settings = settings_from_config(current_app.config, current_app.instance_path)
     try:
         _check_address(delivery.recipient)
-        q = current_questionnaire()
+        q = questionnaire_for(delivery.submission.questionnaire_hash)
         if delivery.kind == REPORT:
             outgoing = report_message(q, delivery, ensure_report(delivery.submission))
         else:
@@ -182,7 +182,7 @@ def ensure_report(submission: Submission) -> bytes:
     data = report_input(submission)
     db.session.rollback()
     try:
-        pdf = render_report_pdf(current_questionnaire(), data)
+        pdf = render_report_pdf(questionnaire_for(submission.questionnaire_hash), data)
     except Exception as error:  # any failure of the renderer is recorded, then retried
         message = f"{type(error).__name__}: {error}"
         with write_transaction():

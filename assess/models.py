@@ -144,3 +144,19 @@ class Delivery(db.Model):  # type: ignore[name-defined]
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     submission: Mapped[Submission] = relationship()
+
+
+class QuestionnaireVersion(db.Model):  # type: ignore[name-defined]
+    """A questionnaire file as it was when a submission was completed, by the hash of its bytes.
+
+    Old submissions show and report with the texts they were answered with, even
+    after questions.yaml changed, on any app server.
+    """
+
+    __tablename__ = "questionnaire_versions"
+
+    source_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    questionnaire_id: Mapped[str] = mapped_column(String(100))
+    version: Mapped[str] = mapped_column(String(50))
+    source: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -100,6 +100,7 @@ def _build(q: Questionnaire, data: ReportInput, branding: Branding, locale: str)
         ),
         "job_title": contact.get("job_title") or "",
         "date": format_date(data.completed_at, format="long"),
+        "created": data.completed_at.strftime("%Y-%m-%dT%H:%M:%S"),
         "reference": data.reference,
         "overall": result.get("overall"),
         "overall_text": _score_text(result.get("overall")),

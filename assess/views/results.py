@@ -11,7 +11,7 @@ from assess import delivery, submissions
 from assess.charts import radar
 from assess.i18n import translate
 from assess.questionnaire import Questionnaire
-from assess.questionnaire_store import current_questionnaire
+from assess.questionnaire_store import questionnaire_for
 
 bp = Blueprint("results", __name__)
 
@@ -25,7 +25,7 @@ def show(token: str) -> ResponseReturnValue:
     submission = submissions.find_completed(token)
     if submission is None or submission.result is None:
         abort(404)
-    q = current_questionnaire()
+    q = questionnaire_for(submission.questionnaire_hash)
     result = submission.result
     explanation = result.get("explanation") or {}
     categories = category_rows(q, result)

@@ -1,0 +1,37 @@
+"""Old submissions keep the questionnaire they were answered with, after the file changes."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from assess.extensions import db
+from assess.models import QuestionnaireVersion, Submission
+from tests.conftest import OTHER_TOPIC, _empty_tables
+from tests.test_wizard import _valid_answers_for, questionnaire
+from tests.wizard_driver import complete
+
+
+def test_results_show_the_texts_the_submission_was_answered_with(other_app, make_app, tmp_path):
+    q = questionnaire(other_app)
+    complete(other_app.test_client(), q, _valid_answers_for(q))
+    with other_app.app_context():
+        submission = db.session.execute(select(Submission)).scalar_one()
+        token, answered_hash = submission.public_token, submission.questionnaire_hash
+        stored = db.session.get(QuestionnaireVersion, answered_hash)
+        assert stored is not None and stored.source == OTHER_TOPIC.read_bytes()
+    first_label = q.categories[0].label.get("en")
+    edited = tmp_path / "edited.yaml"
+    edited.write_text(
+        OTHER_TOPIC.read_text().replace(first_label, "Renamed area", 1).replace('version: "', 'version: "2-', 1)
+    )
+    newer = make_app(edited)
+    try:
+        with newer.app_context():
+            from assess.questionnaire_store import current_questionnaire
+
+            assert current_questionnaire().source_hash != answered_hash
+        page = newer.test_client().get(f"/results/{token}").get_data(as_text=True)
+        assert first_label in page
+        assert "Renamed area" not in page
+    finally:
+        _empty_tables(newer)

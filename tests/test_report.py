@@ -1,0 +1,219 @@
+"""The personalised PDF report: content read back with pypdf, safety, determinism, snapshot."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import socket
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pypdf
+import pytest
+from flask import Flask
+
+from assess.answers import validate_answers
+from assess.questionnaire_store import current_questionnaire
+from assess.report import ReportInput, branding_from_config, build_report, render_report_html, render_report_pdf
+from assess.report_pdf import html_to_pdf
+from assess.scoring import score
+
+PERSONAS = Path(__file__).parent / "personas"
+SNAPSHOTS = Path(__file__).parent / "snapshots"
+CONTACT = {
+    "first_name": "Hélène",
+    "last_name": "Lefèvre",
+    "company": "Lefèvre & Fils Négoce",
+    "job_title": "Présidente",
+    "email": "helene@example.com",
+    "company_size": "pe",
+    "sector": "negoce",
+}
+WHEN = datetime(2026, 11, 20, 10, 30, tzinfo=UTC)
+
+
+def report_input(app: Flask, name: str, contact: dict[str, Any] | None = None, locale: str = "fr",
+                 drop: tuple[str, ...] = ()) -> ReportInput:
+    data = json.loads((PERSONAS / f"{name}.json").read_text())
+    with app.app_context():
+        q = current_questionnaire()
+        answers = {k: v for k, v in data["answers"].items() if k not in drop}
+        full_contact = {**CONTACT, **data["contact"], **(contact or {})}
+        clean = validate_answers(q, answers, full_contact)
+        result = score(q, clean, full_contact).as_json()
+    return ReportInput(clean, result, full_contact, locale, WHEN, reference="#42")
+
+
+def pdf_of(app: Flask, data: ReportInput) -> pypdf.PdfReader:
+    with app.app_context():
+        pdf = render_report_pdf(current_questionnaire(), data)
+    return pypdf.PdfReader(io.BytesIO(pdf))
+
+
+def text_of(reader: pypdf.PdfReader) -> str:
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+@pytest.fixture(scope="module")
+def shipped_app(make_app) -> Flask:
+    return make_app()
+
+
+def test_the_pdf_holds_the_company_the_score_and_every_fired_recommendation(shipped_app):
+    data = report_input(shipped_app, "pme_industrielle")
+    reader = pdf_of(shipped_app, data)
+    text = " ".join(text_of(reader).split())
+    assert "Lefèvre & Fils Négoce" in text  # accents intact
+    overall = f"{data.result['overall']:.1f}".replace(".", ",")
+    assert overall in text
+    for recommendation in data.result["explanation"]["recommendations"]:
+        title = " ".join(recommendation["title"]["fr"].split())
+        assert title in text, title
+    assert 6 <= len(reader.pages) <= 40
+    assert "Coût de l" in text or "abandon" in text.lower()
+
+
+def test_the_pdf_is_tagged_with_its_language_title_author_and_bookmarks(shipped_app):
+    reader = pdf_of(shipped_app, report_input(shipped_app, "services_b2b_structure"))
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == "fr"
+    assert "/StructTreeRoot" in root
+    assert root["/MarkInfo"]["/Marked"]
+    assert reader.metadata.title and "Lefèvre" in reader.metadata.title
+    assert reader.metadata.author == shipped_app.config["BRAND_NAME"]
+    titles = [item.title for item in reader.outline if not isinstance(item, list)]
+    assert "Synthèse" in " ".join(titles) or len(titles) >= 5
+
+
+def test_the_report_speaks_english_when_the_lead_does(shipped_app):
+    reader = pdf_of(shipped_app, report_input(shipped_app, "startup_tech", locale="en"))
+    assert reader.trailer["/Root"]["/Lang"] == "en"
+    text = text_of(reader)
+    assert "Executive summary" in text
+    assert "Synthèse" not in text
+
+
+def test_missing_optional_answers_leave_out_the_cost_estimate_without_failing(shipped_app):
+    data = report_input(shipped_app, "artisan_tpe", drop=("deal_value", "new_leads_per_month"))
+    with shipped_app.app_context():
+        report = build_report(current_questionnaire(), data, branding_from_config(shipped_app.config))
+    assert report["cost"] is None
+    text = text_of(pdf_of(shipped_app, data))
+    assert "Coût de l'abandon" not in text
+
+
+def test_odd_contact_fields_render_as_blanks(shipped_app):
+    data = report_input(shipped_app, "artisan_tpe", contact={"company": None, "first_name": ["x"], "last_name": 12})
+    text = text_of(pdf_of(shipped_app, data))
+    assert "None" not in text and "['x']" not in text
+
+
+def test_the_cost_of_giving_up_prints_its_formula_and_figures(shipped_app):
+    data = report_input(shipped_app, "negoce_historique")
+    with shipped_app.app_context():
+        report = build_report(current_questionnaire(), data, branding_from_config(shipped_app.config))
+    cost = report["cost"]
+    assert cost is not None
+    estimate = cost["estimate"]
+    expected = estimate.leads_per_month * estimate.win_rate * estimate.deal_value * (
+        1 - min(estimate.contacts_before_giving_up, 7) / 7
+    ) * 12
+    assert estimate.lost_per_year == pytest.approx(expected, abs=0.01)
+
+
+def test_the_same_submission_gives_the_same_pdf(shipped_app):
+    data = report_input(shipped_app, "pme_industrielle")
+    with shipped_app.app_context():
+        first = render_report_pdf(current_questionnaire(), data)
+        second = render_report_pdf(current_questionnaire(), data)
+    assert first == second
+
+
+class Listener:
+    """A TCP listener on loopback that counts the connections it receives."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(5)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.connections = 0
+        self.running = True
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self) -> None:
+        while self.running:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            self.connections += 1
+            conn.close()
+
+    def close(self) -> None:
+        self.running = False
+        self.thread.join(timeout=2)
+        self.sock.close()
+
+
+@pytest.fixture
+def listener():
+    found = Listener()
+    yield found
+    found.close()
+
+
+def hostile(port: int) -> list[str]:
+    return [
+        "<link rel=attachment href=file:///etc/passwd>",
+        f"<img src=http://127.0.0.1:{port}/x.png>",
+        f'<style>body {{ background: url("http://127.0.0.1:{port}/bg.png") }}</style>',
+        f"</td><div style=\"background-image:url(http://127.0.0.1:{port}/y)\">x</div>",
+        "{{ config.SECRET_KEY }}",
+    ]
+
+
+def assert_nothing_fetched(pdf: bytes, listener: Listener) -> None:
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    names = reader.trailer["/Root"].get("/Names", {})
+    assert "/EmbeddedFiles" not in names
+    assert b"root:x:0:0" not in pdf
+    assert listener.connections == 0
+
+
+def test_hostile_contact_fields_and_text_answers_are_escaped(shipped_app, listener):
+    payloads = hostile(listener.port)
+    data = report_input(
+        shipped_app,
+        "pme_industrielle",
+        contact={"company": payloads[0], "first_name": payloads[1], "last_name": payloads[2], "job_title": payloads[3]},
+    )
+    data.answers["main_challenge"] = " ".join(payloads)
+    with shipped_app.app_context():
+        pdf = render_report_pdf(current_questionnaire(), data)
+    assert_nothing_fetched(pdf, listener)
+    text = text_of(pypdf.PdfReader(io.BytesIO(pdf)))
+    assert "rel=attachment" in text  # shown as text, not obeyed
+    assert shipped_app.config["SECRET_KEY"] not in text
+
+
+def test_the_fetcher_refuses_files_and_network_even_in_raw_html(shipped_app, listener):
+    html = "<html lang=fr><head><title>t</title></head><body><p>x</p>" + "".join(hostile(listener.port)) + "</body></html>"
+    pdf = html_to_pdf(html, shipped_app.static_folder)
+    assert_nothing_fetched(pdf, listener)
+
+
+def test_report_html_snapshot(shipped_app):
+    data = report_input(shipped_app, "pme_industrielle")
+    with shipped_app.app_context():
+        html = render_report_html(build_report(current_questionnaire(), data, branding_from_config(shipped_app.config)))
+    snapshot = SNAPSHOTS / "report_pme_industrielle.html"
+    if os.environ.get("UPDATE_SNAPSHOTS") or not snapshot.exists():
+        snapshot.parent.mkdir(exist_ok=True)
+        snapshot.write_text(html, encoding="utf-8")
+    assert html == snapshot.read_text(encoding="utf-8"), "report HTML changed: UPDATE_SNAPSHOTS=1 to accept"
