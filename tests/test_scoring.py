@@ -1,0 +1,608 @@
+"""Scoring, table-driven on tests/fixtures/scoring.yaml (see the point totals at its top).
+
+Each row changes the strongest answer set (`BEST`) and states every category's
+score and level, the overall score and level, and the rules that fire, in order.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assess import answers as answers_module
+from assess import scoring as scoring_module
+from assess.answers import validate_answers
+from assess.questionnaire import Questionnaire, load_questionnaire
+from assess.scoring import Result, points_earned, score
+
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "scoring.yaml"
+
+# Every question answered for the most points: pipeline 10/10, follow_up 10/10, no team.
+BEST: dict[str, Any] = {
+    "has_sales_team": False,
+    "qualification": "formal",
+    "channels": ["phone", "linkedin"],
+    "weekly_review": True,
+    "contacts_before_giving_up": 8,
+    "discipline": 5,
+    "crm_usage": 9,
+}
+NO_SCORE = (None, None)
+
+
+@pytest.fixture(scope="module")
+def q() -> Questionnaire:
+    return load_questionnaire(FIXTURE)
+
+
+def answers(**changes: Any) -> dict[str, Any]:
+    """BEST with some answers changed; None removes an answer."""
+    found = {**BEST, **changes}
+    return {key: value for key, value in found.items() if value is not None}
+
+
+def scored(q: Questionnaire, raw: dict[str, Any], contact: dict[str, Any] | None = None) -> Result:
+    """Validate then score, as a submission does."""
+    return score(q, validate_answers(q, raw, contact), contact)
+
+
+def cats(pipeline: tuple, follow_up: tuple, team: tuple = NO_SCORE) -> dict[str, tuple]:
+    """Expected (score, level) per category; `notes` never has a score (no points possible)."""
+    return {"pipeline": pipeline, "follow_up": follow_up, "team": team, "notes": NO_SCORE}
+
+
+TEAM = {"has_sales_team": True}
+ROWS = [
+    # -- single, multiple, boolean: the pipeline category (weight 2) -----------------------
+    pytest.param(
+        answers(),
+        None,
+        cats((100.0, "high"), (100.0, "high")),
+        (100.0, "high"),
+        [],
+        id="best answers, team section hidden",
+    ),
+    pytest.param(
+        answers(qualification="unknown", deal_value=1500),
+        None,
+        cats((70.0, "mid"), (100.0, "high")),
+        (80.0, "high"),
+        ["qualify_prospects"],
+        id="single: a negative option earns 0, not less",
+    ),
+    pytest.param(
+        answers(qualification="none", channels=["phone"], weekly_review=False),
+        None,
+        cats((20.0, "low"), (100.0, "high")),
+        (46.7, "mid"),
+        ["qualify_prospects", "try_linkedin", "overall_low"],
+        id="single: an option without points earns 0",
+    ),
+    pytest.param(
+        answers(qualification="informal", channels=["phone", "email", "linkedin", "events"]),
+        None,
+        cats((80.0, "high"), (100.0, "high")),
+        (86.7, "high"),
+        [],
+        id="multiple: 8 points capped at max_points 5",
+    ),
+    pytest.param(
+        answers(channels=["spam"]),
+        None,
+        cats((50.0, "mid"), (100.0, "high")),
+        (66.7, "mid"),
+        ["overall_low"],
+        id="multiple: a negative option alone earns 0",
+    ),
+    pytest.param(
+        answers(channels=["linkedin", "events", "spam"]),
+        None,
+        cats((80.0, "high"), (100.0, "high")),
+        (86.7, "high"),
+        [],
+        id="multiple: a negative option lowers the total",
+    ),
+    pytest.param(
+        answers(channels=["phone", "email", "linkedin", "events", "spam"]),
+        None,
+        cats((100.0, "high"), (100.0, "high")),
+        (100.0, "high"),
+        [],
+        id="multiple: the cap applies to the total net of penalties",
+    ),
+    pytest.param(
+        answers(weekly_review=False),
+        None,
+        cats((80.0, "high"), (100.0, "high")),
+        (86.7, "high"),
+        [],
+        id="boolean: the points for no",
+    ),
+    # -- scale and number: the follow_up category (weight 1) -------------------------------
+    pytest.param(
+        answers(discipline=1),
+        None,
+        cats((100.0, "high"), (60.0, "mid")),
+        (86.7, "high"),
+        [],
+        id="scale without points: the minimum earns 0",
+    ),
+    pytest.param(
+        answers(discipline=3),
+        None,
+        cats((100.0, "high"), (80.0, "high")),
+        (93.3, "high"),
+        [],
+        id="scale without points: value minus min",
+    ),
+    pytest.param(
+        answers(contacts_before_giving_up=0),
+        None,
+        cats((100.0, "high"), (60.0, "mid")),
+        (86.7, "high"),
+        ["keep_following_up"],
+        id="number bands: the first band",
+    ),
+    pytest.param(
+        answers(contacts_before_giving_up=3),
+        None,
+        cats((100.0, "high"), (80.0, "high")),
+        (93.3, "high"),
+        ["keep_following_up"],
+        id="number bands: below is exclusive (3 is not below 3)",
+    ),
+    pytest.param(
+        answers(contacts_before_giving_up=6),
+        None,
+        cats((100.0, "high"), (80.0, "high")),
+        (93.3, "high"),
+        ["keep_following_up"],
+        id="number bands: the middle band",
+    ),
+    pytest.param(
+        answers(contacts_before_giving_up=7),
+        None,
+        cats((100.0, "high"), (100.0, "high")),
+        (100.0, "high"),
+        [],
+        id="number bands: the open-ended last band",
+    ),
+    pytest.param(
+        answers(crm_usage=3),
+        None,
+        cats((100.0, "high"), (80.0, "high")),
+        (93.3, "high"),
+        ["crm_rarely_used"],
+        id="scale bands: the first band",
+    ),
+    pytest.param(
+        answers(crm_usage=4),
+        None,
+        cats((100.0, "high"), (90.0, "high")),
+        (96.7, "high"),
+        [],
+        id="scale bands: exactly at a band's below",
+    ),
+    pytest.param(
+        answers(crm_usage=None),
+        None,
+        cats((100.0, "high"), (80.0, "high")),
+        (93.3, "high"),
+        [],
+        id="an optional question left unanswered is possible, earns 0",
+    ),
+    pytest.param(
+        answers(qualification="none", crm_usage=None),
+        None,
+        cats((70.0, "mid"), (80.0, "high")),
+        (73.3, "mid"),
+        ["qualify_prospects", "overall_low"],
+        id="a rule whose when raises (none < 4) does not fire, the others do",
+    ),
+    # -- the team section, shown only with a sales team ------------------------------------
+    pytest.param(
+        answers(**TEAM, team_size=2, team_training="yearly", coaching=True),
+        None,
+        cats((100.0, "high"), (100.0, "high"), (50.0, "mid")),
+        (87.5, "high"),
+        [],
+        id="question hidden by show_if counts for neither earned nor possible",
+    ),
+    pytest.param(
+        answers(**TEAM, team_size=3, team_training="never", coaching=False),
+        None,
+        cats((100.0, "high"), (100.0, "high"), (0.0, "low")),
+        (75.0, "high"),
+        ["train_team"],
+        id="shown at team_size 3; overall exactly at a level's from",
+    ),
+    pytest.param(
+        answers(**TEAM, team_size=10, team_training="quarterly", coaching=True),
+        None,
+        cats((100.0, "high"), (100.0, "high"), (100.0, "high")),
+        (100.0, "high"),
+        [],
+        id="boolean without points: yes earns 1",
+    ),
+    pytest.param(
+        answers(**TEAM, team_size=3, team_training="quarterly", coaching=False),
+        None,
+        cats((100.0, "high"), (100.0, "high"), (66.7, "mid")),
+        # the weighted mean of the category scores as shown (rounded to one decimal)
+        (round((2 * 100.0 + 100.0 + 66.7) / 4, 1), "high"),
+        [],
+        id="category score rounded to one decimal",
+    ),
+    pytest.param(
+        answers(has_sales_team=False, team_size=3, team_training="never", coaching=False),
+        None,
+        cats((100.0, "high"), (100.0, "high")),
+        (100.0, "high"),
+        [],
+        id="section hidden: its answers count for nothing, its category has no score",
+    ),
+    # -- levels ----------------------------------------------------------------------------
+    pytest.param(
+        answers(channels=["email"], weekly_review=False),
+        None,
+        cats((40.0, "mid"), (100.0, "high")),
+        (60.0, "mid"),
+        ["try_linkedin", "overall_low"],
+        id="level: exactly at from (40)",
+    ),
+    pytest.param(
+        answers(channels=["spam"], weekly_review=False),
+        None,
+        cats((30.0, "low"), (100.0, "high")),
+        (53.3, "mid"),
+        ["try_linkedin", "overall_low"],
+        id="level: below from (30)",
+    ),
+    # -- recommendation order --------------------------------------------------------------
+    pytest.param(
+        answers(
+            qualification="none",
+            channels=["phone", "linkedin", "events"],
+            contacts_before_giving_up=2,
+            discipline=1,
+            crm_usage=0,
+        ),
+        None,
+        cats((70.0, "mid"), (0.0, "low")),
+        (46.7, "mid"),
+        [
+            "keep_following_up",  # priority 1, follow_up 0 before pipeline 70
+            "qualify_prospects",
+            "plan_follow_ups",  # priority 2
+            "crm_rarely_used",  # priority 3: with a category before the one without
+            "overall_low",
+        ],
+        id="order: priority, then the weaker category first",
+    ),
+    pytest.param(
+        answers(
+            qualification="none",
+            channels=["phone"],
+            weekly_review=False,
+            contacts_before_giving_up=2,
+            discipline=3,
+            crm_usage=0,
+        ),
+        {"company_size": "tpe"},
+        cats((20.0, "low"), (20.0, "low")),
+        (20.0, "low"),
+        [
+            "qualify_prospects",  # priority 1, equal scores: file order
+            "keep_following_up",
+            "try_linkedin",  # priority 2, equal scores: file order
+            "plan_follow_ups",
+            "small_company",  # no category: last of its priority
+            "crm_rarely_used",
+            "overall_low",
+        ],
+        id="order: equal category scores keep the file order",
+    ),
+    # -- contact ---------------------------------------------------------------------------
+    pytest.param(
+        answers(),
+        {"company_size": "tpe", "sector": "btp"},
+        cats((100.0, "high"), (100.0, "high")),
+        (100.0, "high"),
+        ["small_company"],
+        id="contact.company_size in a when",
+    ),
+    pytest.param(
+        answers(),
+        {"company_size": "pe"},
+        cats((100.0, "high"), (100.0, "high")),
+        (100.0, "high"),
+        [],
+        id="contact.company_size: another size",
+    ),
+    pytest.param(
+        answers(),
+        {"company_size": "TPE"},
+        cats((100.0, "high"), (100.0, "high")),
+        (100.0, "high"),
+        [],
+        id="contact.company_size: a value outside the list is none",
+    ),
+]
+
+
+@pytest.mark.parametrize(("raw", "contact", "categories", "overall", "fired"), ROWS)
+def test_scoring_table(
+    q: Questionnaire,
+    raw: dict[str, Any],
+    contact: dict[str, Any] | None,
+    categories: dict[str, tuple],
+    overall: tuple,
+    fired: list[str],
+) -> None:
+    result = scored(q, raw, contact)
+    assert {cid: (c.score, c.level) for cid, c in result.categories.items()} == categories
+    assert (result.overall, result.level) == overall
+    assert [r.id for r in result.recommendations] == fired
+    assert result.as_json()["recommendations"] == fired
+
+
+OUTCOMES = [
+    pytest.param(
+        {"has_sales_team": True}, {"company_size": "me"}, 0, "Équipe structurée", id="first case"
+    ),
+    pytest.param(
+        {"has_sales_team": True}, {"company_size": "eti"}, 0, "Équipe structurée", id="first, eti"
+    ),
+    pytest.param(
+        {"has_sales_team": True}, {"company_size": "tpe"}, 1, "Petite équipe", id="second case"
+    ),
+    pytest.param({"has_sales_team": True}, None, 1, "Petite équipe", id="second, no contact"),
+    pytest.param(
+        {"has_sales_team": False}, {"company_size": "me"}, 2, "Dirigeant seul", id="default"
+    ),
+]
+
+
+@pytest.mark.parametrize(("changes", "contact", "case", "label"), OUTCOMES)
+def test_outcome_is_the_first_case_that_holds(
+    q: Questionnaire, changes: dict[str, Any], contact: dict[str, Any] | None, case: int, label: str
+) -> None:
+    team = {"team_size": 2, "team_training": "yearly"} if changes["has_sales_team"] else {}
+    result = scored(q, answers(**changes, **team), contact)
+    outcome = result.outcomes["profile"]
+    assert (outcome.case, outcome.label) == (case, {"fr": label, "en": label})
+    assert result.as_json()["outcomes"] == {"profile": {"case": case, "label": outcome.label}}
+
+
+def test_outcome_values_and_texts(q: Questionnaire) -> None:
+    team = {"has_sales_team": True, "team_size": 2, "team_training": "yearly"}
+    first = scored(q, answers(**team), {"company_size": "me"}).outcomes["profile"]
+    assert first.values == {"answers.has_sales_team": True, "contact.company_size": "me"}
+    assert first.text == {}
+    second = scored(q, answers(**team), {"company_size": "pe"}).outcomes["profile"]
+    assert second.values == {"answers.has_sales_team": True}
+    assert second.text == {
+        "fr": "Une petite équipe à faire grandir.",
+        "en": "Une petite équipe à faire grandir.",
+    }
+    default = scored(q, answers()).outcomes["profile"]
+    assert (default.case, default.values) == (2, {})
+
+
+def _question(result: Result, question_id: str) -> dict[str, Any]:
+    return next(s for s in result.as_json()["explanation"]["questions"] if s["id"] == question_id)
+
+
+def test_explanation_question_by_question(q: Questionnaire) -> None:
+    raw = answers(has_sales_team=True, team_size=2, team_training="yearly", crm_usage=None)
+    result = scored(q, raw)
+    assert [s["id"] for s in result.as_json()["explanation"]["questions"]] == [
+        x.id for x in q.questions
+    ]
+    assert _question(result, "coaching") == {
+        "id": "coaching",
+        "category": "team",
+        "shown": False,
+        "answer": None,
+        "earned": 0.0,
+        "possible": 0.0,
+    }
+    assert _question(result, "crm_usage") == {
+        "id": "crm_usage",
+        "category": "follow_up",
+        "shown": True,
+        "answer": None,
+        "earned": 0.0,
+        "possible": 2.0,
+    }
+    assert _question(result, "channels")["answer"] == ["phone", "linkedin"]
+    assert _question(result, "has_sales_team")["category"] is None
+    categories = result.as_json()["categories"]
+    assert categories["team"] == {"score": 50.0, "level": "mid", "earned": 1.0, "possible": 2.0}
+    assert categories["follow_up"] == {
+        "score": 80.0,
+        "level": "high",
+        "earned": 8.0,
+        "possible": 10.0,
+    }
+    assert categories["notes"] == {"score": None, "level": None, "earned": 0.0, "possible": 0.0}
+    # The category earned and possible are the sums over its questions.
+    for cid, category in categories.items():
+        rows = [s for s in result.as_json()["explanation"]["questions"] if s["category"] == cid]
+        assert category["earned"] == sum(s["earned"] for s in rows)
+        assert category["possible"] == sum(s["possible"] for s in rows)
+
+
+def test_score_ignores_answers_to_hidden_questions_even_unvalidated(q: Questionnaire) -> None:
+    # score() is given answers to a hidden section and a hidden question directly.
+    hidden = answers(team_size=5, team_training="quarterly", coaching=True)
+    assert score(q, hidden).as_json() == score(q, answers()).as_json()
+    shown = answers(has_sales_team=True, team_size=1, team_training="quarterly", coaching=False)
+    assert _question(score(q, shown), "coaching")["shown"] is False
+    assert score(q, shown).categories["team"].possible == 2.0
+
+
+def test_a_category_with_nothing_possible_is_left_out_of_the_overall(q: Questionnaire) -> None:
+    # notes weighs 5: counted as 0 it would pull the overall down to 100 * 3 / 8.
+    result = scored(q, answers(deal_value=250000))
+    assert result.categories["notes"].score is None
+    assert result.categories["notes"].level is None
+    assert result.overall == 100.0
+
+
+def test_rule_values_explain_why_it_fired(q: Questionnaire) -> None:
+    raw = answers(
+        qualification="none", channels=["phone"], weekly_review=False, contacts_before_giving_up=5
+    )
+    result = scored(q, raw)
+    fired = {r["id"]: r for r in result.as_json()["explanation"]["recommendations"]}
+    assert fired["keep_following_up"]["values"] == {"answers.contacts_before_giving_up": 5}
+    assert fired["try_linkedin"]["values"] == {
+        "answers.channels": ["phone"],
+        "scores.pipeline": 20.0,
+    }
+    assert fired["qualify_prospects"]["values"] == {"answers.qualification": "none"}
+    assert fired["overall_low"]["values"] == {"overall": result.overall}
+    assert fired["keep_following_up"]["when"] == (
+        "answers.contacts_before_giving_up is not none and answers.contacts_before_giving_up < 7"
+    )
+    assert fired["keep_following_up"]["priority"] == 1
+    assert fired["keep_following_up"]["category"] == "follow_up"
+
+
+def test_rule_texts_render_answers_in_every_language(q: Questionnaire) -> None:
+    result = scored(q, answers(contacts_before_giving_up=5, qualification="none"))
+    fired = {r.id: r for r in result.recommendations}
+    assert fired["keep_following_up"].text == {
+        "fr": "Vous abandonnez après 5 contacts.",
+        "en": "You give up after 5 contacts.",
+    }
+    assert fired["qualify_prospects"].text == {
+        "fr": "Vous avez répondu « none » : adoptez une grille.",
+        "en": "Vous avez répondu « none » : adoptez une grille.",
+    }
+    # A plain title falls back to the default language.
+    assert fired["keep_following_up"].title == {
+        "fr": "Relancez plus longtemps",
+        "en": "Relancez plus longtemps",
+    }
+    assert fired["keep_following_up"].actions == [
+        {
+            "what": {"fr": "Planifier sept relances", "en": "Planifier sept relances"},
+            "who": {"fr": "Direction commerciale", "en": "Direction commerciale"},
+            "when": {"fr": "Ce mois-ci", "en": "Ce mois-ci"},
+        }
+    ]
+
+
+def test_rule_texts_render_scores_and_static_texts(q: Questionnaire) -> None:
+    raw = answers(
+        qualification="none", channels=["phone"], weekly_review=False, discipline=1, crm_usage=0
+    )
+    fired = {r.id: r for r in scored(q, raw).recommendations}
+    assert fired["try_linkedin"].text["fr"] == "Votre score pipeline est de 20.0 %."
+    assert fired["overall_low"].text["fr"] == "Score global : 26.7, niveau low."
+    # A folded YAML text ends with a newline, which rendering drops.
+    assert (
+        fired["plan_follow_ups"].text["fr"]
+        == "Un agenda de relances partagé suffit pour commencer."
+    )
+
+
+def test_an_answer_quoted_in_a_text_is_data_not_template(q: Questionnaire) -> None:
+    comment = "{{ 7 * 7 }} {% if true %}oui{% endif %} <b>gras</b>"
+    fired = {r.id: r for r in scored(q, answers(comment=comment)).recommendations}
+    assert fired["echo_comment"].text["fr"] == f"Vous avez écrit : {comment}"
+
+
+def test_results_do_not_share_mutable_texts(q: Questionnaire) -> None:
+    raw = answers(contacts_before_giving_up=5)
+    first = scored(q, raw).recommendations[0]
+    first.title["fr"] = "changed"
+    first.actions[0]["what"]["fr"] = "changed"
+    second = scored(q, raw).recommendations[0]
+    assert second.title["fr"] == "Relancez plus longtemps"
+    assert second.actions[0]["what"]["fr"] == "Planifier sept relances"
+
+
+def test_score_is_pure(q: Questionnaire) -> None:
+    raw = answers(has_sales_team=True, team_size=4, team_training="never", coaching=False)
+    contact = {"company_size": "tpe"}
+    clean = validate_answers(q, raw, contact)
+    before = json.dumps(clean)
+    first = json.dumps(score(q, clean, contact).as_json())
+    assert json.dumps(score(q, clean, contact).as_json()) == first
+    assert json.dumps(clean) == before
+
+
+def test_as_json_is_plain_data(q: Questionnaire) -> None:
+    data = scored(q, answers(qualification="none"), {"company_size": "tpe"}).as_json()
+    assert json.loads(json.dumps(data)) == data
+    assert set(data) == {
+        "overall",
+        "level",
+        "categories",
+        "recommendations",
+        "outcomes",
+        "explanation",
+    }
+
+
+POINTS = [
+    ("qualification", "formal", 3.0),
+    ("qualification", "unknown", 0.0),
+    ("qualification", "not-an-option", 0.0),
+    ("channels", ["phone", "email", "linkedin"], 5.0),
+    ("channels", ["email", "spam"], 0.0),
+    ("weekly_review", True, 2.0),
+    ("weekly_review", False, 0.0),
+    ("coaching", True, 1.0),
+    ("coaching", False, 0.0),
+    ("contacts_before_giving_up", 2.5, 0.0),
+    ("contacts_before_giving_up", 20, 4.0),
+    ("discipline", 4, 3.0),
+    ("crm_usage", 10, 2.0),
+    ("deal_value", 1000, 0.0),
+    ("team_size", 12, 0.0),
+    ("about", "texte", 0.0),
+    ("discipline", None, 0.0),
+]
+
+
+@pytest.mark.parametrize(("question_id", "answer", "expected"), POINTS)
+def test_points_earned(q: Questionnaire, question_id: str, answer: Any, expected: float) -> None:
+    assert points_earned(q.questions_by_id[question_id], answer) == expected
+
+
+def test_points_possible(q: Questionnaire) -> None:
+    possible = {x.id: x.points_possible for x in q.questions if x.points_possible}
+    assert possible == {
+        "qualification": 3.0,
+        "channels": 5.0,
+        "weekly_review": 2.0,
+        "contacts_before_giving_up": 4.0,
+        "discipline": 4.0,
+        "crm_usage": 2.0,
+        "team_training": 2.0,
+        "coaching": 1.0,
+    }
+
+
+def test_a_questionnaire_loaded_again_scores_the_same(q: Questionnaire) -> None:
+    again = load_questionnaire(FIXTURE)
+    raw = answers(qualification="none")
+    assert score(again, validate_answers(again, raw)).as_json() == scored(q, raw).as_json()
+
+
+def test_what_scoring_prepares_goes_away_with_its_questionnaire() -> None:
+    again = load_questionnaire(FIXTURE)
+    score(again, validate_answers(again, answers()))
+    key = id(again)
+    assert key in scoring_module._plans and key in answers_module._plans
+    del again
+    gc.collect()
+    assert key not in scoring_module._plans and key not in answers_module._plans
