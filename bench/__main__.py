@@ -12,7 +12,12 @@ import sys
 import time
 import traceback
 
-MODULES: tuple[str, ...] = ("bench.scoring",)
+MODULES: tuple[str, ...] = (
+    "bench.scoring",
+    "bench.wizard",
+    "bench.report",
+    "bench.delivery_drill",
+)
 
 
 def main(argv: list[str]) -> int:
