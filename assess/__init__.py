@@ -20,7 +20,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from assess.cli_jobs import delivery, worker
     from assess.cli_report import report
     from assess.extensions import csrf, db, migrate
-    from assess.views import errors, results, wizard
+    from assess.views import backoffice, errors, results, wizard
 
     app = Flask(
         __name__,
@@ -39,6 +39,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     app.register_blueprint(wizard.bp)
     app.register_blueprint(results.bp)
+    backoffice.init_app(app)
     app.cli.add_command(report)
     app.cli.add_command(worker)
     app.cli.add_command(delivery)

@@ -70,6 +70,21 @@ DEFAULTS: dict[str, Any] = {
     "HUEY_SQLITE_PATH": "",
     # Run jobs in the request instead of the worker (unit tests only).
     "HUEY_IMMEDIATE": False,
+    # Back office: wrong passwords in a row before an account locks, and for how long.
+    "LOGIN_MAX_FAILURES": 5,
+    "LOGIN_LOCK_MINUTES": 15,
+    # A consultant idle this long is logged out.
+    "BACKOFFICE_IDLE_MINUTES": 30,
+    # The follow-up cadence: seven touches, "day offset:channel" after the diagnostic.
+    # A sale closes on average at the 7th contact; 80% of salespeople stop after the 3rd.
+    "CADENCE": "0:email,2:phone,5:linkedin,9:phone,14:email,21:phone,30:email",
+    # A lead with 3 touches or fewer whose next touch is this many days overdue is flagged.
+    "CADENCE_STALL_DAYS": 7,
+    # Rows per page of the leads list.
+    "LEADS_PER_PAGE": 50,
+    # Retention: abandoned drafts purged after this many days, leads after this many months.
+    "RETENTION_DRAFT_DAYS": 30,
+    "RETENTION_LEAD_MONTHS": 36,
     # Contact line on the report's closing page.
     "BRAND_CONTACT": "contact@example.com · +33 1 23 45 67 89",
 }
@@ -79,12 +94,19 @@ _INTEGERS = {
     "SESSION_HOURS",
     "SMTP_PORT",
     "DELIVERY_MAX_ATTEMPTS",
+    "LOGIN_MAX_FAILURES",
+    "CADENCE_STALL_DAYS",
+    "LEADS_PER_PAGE",
+    "RETENTION_DRAFT_DAYS",
+    "RETENTION_LEAD_MONTHS",
 }
 _FLOATS = {
     "SMTP_TIMEOUT",
     "DELIVERY_RETRY_BASE_SECONDS",
     "DELIVERY_RETRY_MAX_SECONDS",
     "DELIVERY_STUCK_SECONDS",
+    "LOGIN_LOCK_MINUTES",
+    "BACKOFFICE_IDLE_MINUTES",
 }
 _BOOLEANS = {"SESSION_COOKIE_SECURE", "HUEY_IMMEDIATE"}
 

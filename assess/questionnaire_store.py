@@ -21,7 +21,6 @@ from assess.questionnaire import (
 
 _KEY = "assess.questionnaire"
 _SOURCE = "assess.questionnaire_source"
-_STORED = "assess.questionnaire_stored"
 
 
 def init_app(app: Flask, on_error: Callable[[str], None]) -> None:
@@ -40,7 +39,6 @@ def init_app(app: Flask, on_error: Callable[[str], None]) -> None:
         on_error(f"The questionnaire has {len(error.problems)} problem(s):\n{error}")
         return
     app.extensions[_SOURCE] = raw
-    app.extensions[_STORED] = False
 
 
 def current_questionnaire() -> Questionnaire:
@@ -50,9 +48,7 @@ def current_questionnaire() -> Questionnaire:
 
 
 def remember_current_version() -> None:
-    """Keep the running file in the database (once per process), inside the caller's transaction."""
-    if current_app.extensions.get(_STORED):
-        return
+    """Keep the running file in the database, inside the caller's transaction (one key lookup)."""
     q = current_questionnaire()
     if db.session.get(QuestionnaireVersion, q.source_hash) is None:
         try:
@@ -67,7 +63,6 @@ def remember_current_version() -> None:
                 )
         except IntegrityError:  # another server stored it at the same moment
             pass
-    current_app.extensions[_STORED] = True
 
 
 def questionnaire_for(source_hash: str) -> Questionnaire:

@@ -1,4 +1,4 @@
-"""The tables: leads and their submissions (a draft until completed)."""
+"""Respondents: leads, their submissions (a draft until completed), questionnaire versions."""
 
 from __future__ import annotations
 
@@ -28,19 +28,44 @@ class Lead(db.Model):  # type: ignore[name-defined]
     company: Mapped[str] = mapped_column(String(200), index=True)
     job_title: Mapped[str] = mapped_column(String(150))
     phone: Mapped[str | None] = mapped_column(String(40))
-    company_size: Mapped[str] = mapped_column(String(20))
-    sector: Mapped[str] = mapped_column(String(40))
+    company_size: Mapped[str] = mapped_column(String(20), index=True)
+    sector: Mapped[str] = mapped_column(String(40), index=True)
     locale: Mapped[str] = mapped_column(String(8))
     consent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     consent_text_version: Mapped[str] = mapped_column(String(40))
     marketing_opt_in: Mapped[bool] = mapped_column(default=False)
-    utm_source: Mapped[str | None] = mapped_column(String(200))
+    utm_source: Mapped[str | None] = mapped_column(String(200), index=True)
     utm_medium: Mapped[str | None] = mapped_column(String(200))
-    utm_campaign: Mapped[str | None] = mapped_column(String(200))
+    utm_campaign: Mapped[str | None] = mapped_column(String(200), index=True)
     referrer: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
 
-    submissions: Mapped[list[Submission]] = relationship(back_populates="lead")
+    # The consultant's pipeline: new, contacted, meeting_booked, proposal_sent, won, lost.
+    status: Mapped[str] = mapped_column(String(20), default="new", index=True)
+    lost_reason: Mapped[str | None] = mapped_column(String(500))
+    status_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    # Copied from the latest completed submission, so the leads list sorts and
+    # filters 100,000 leads on indexed columns without reading submissions.
+    latest_submission_id: Mapped[int | None] = mapped_column(
+        ForeignKey("submissions.id", ondelete="SET NULL", use_alter=True), index=True
+    )
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    overall_score: Mapped[float | None] = mapped_column(index=True)
+    level: Mapped[str | None] = mapped_column(String(50), index=True)
+    weakest_category: Mapped[str | None] = mapped_column(String(100), index=True)
+    category_scores: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The follow-up cadence, summarised: touches done and when the next one is due.
+    touches_done: Mapped[int] = mapped_column(default=0)
+    next_touch_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    # company, names and e-mail in lower case: what the search box looks in.
+    search_text: Mapped[str] = mapped_column(String(700), default="")
+
+    submissions: Mapped[list[Submission]] = relationship(
+        back_populates="lead", foreign_keys="Submission.lead_id", passive_deletes=True
+    )
 
     @property
     def full_name(self) -> str:
@@ -51,6 +76,11 @@ class Lead(db.Model):  # type: ignore[name-defined]
     def expression_contact(self) -> dict[str, Any]:
         """The fields expressions may read."""
         return {"company_size": self.company_size, "sector": self.sector}
+
+    def refresh_search_text(self) -> None:
+        """Keep the search column in step with the contact fields."""
+        parts = (self.company, self.first_name, self.last_name, self.email)
+        self.search_text = " ".join(p for p in parts if p).lower()[:700]
 
 
 class Submission(db.Model):  # type: ignore[name-defined]
@@ -90,60 +120,12 @@ class Submission(db.Model):  # type: ignore[name-defined]
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
-    lead: Mapped[Lead | None] = relationship(back_populates="submissions")
+    lead: Mapped[Lead | None] = relationship(back_populates="submissions", foreign_keys=[lead_id])
 
     @property
     def is_completed(self) -> bool:
         """Whether the respondent finished and the result is stored."""
         return self.status == "completed"
-
-
-class ReportFile(db.Model):  # type: ignore[name-defined]
-    """The PDF report of a submission, rendered by the worker and kept in the database.
-
-    App servers keep nothing on local disk: any of them can serve the file.
-    """
-
-    __tablename__ = "report_files"
-
-    submission_id: Mapped[int] = mapped_column(
-        ForeignKey("submissions.id", ondelete="CASCADE"), primary_key=True
-    )
-    pdf: Mapped[bytes | None] = mapped_column(LargeBinary)
-    rendered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    attempts: Mapped[int] = mapped_column(default=0)
-    last_error: Mapped[str | None] = mapped_column(Text)
-
-
-class Delivery(db.Model):  # type: ignore[name-defined]
-    """One message to send about a submission (the outbox): at most one per submission and kind.
-
-    Written in the same transaction as the completed submission; the worker sends
-    it, retrying with backoff, and a sweeper re-enqueues rows left behind.
-    """
-
-    __tablename__ = "deliveries"
-    __table_args__ = (
-        UniqueConstraint("submission_id", "kind", name="uq_deliveries_submission_kind"),
-        Index("ix_deliveries_status_next", "status", "next_attempt_at"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"))
-    # "report" (the PDF to the lead) or "new_lead" (the notification to the consultant)
-    kind: Mapped[str] = mapped_column(String(20))
-    recipient: Mapped[str] = mapped_column(String(254))
-    # pending, sending, sent, failed
-    status: Mapped[str] = mapped_column(String(20), default="pending")
-    attempts: Mapped[int] = mapped_column(default=0)
-    last_error: Mapped[str | None] = mapped_column(Text)
-    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    message_id: Mapped[str] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-
-    submission: Mapped[Submission] = relationship()
 
 
 class QuestionnaireVersion(db.Model):  # type: ignore[name-defined]
@@ -160,3 +142,4 @@ class QuestionnaireVersion(db.Model):  # type: ignore[name-defined]
     version: Mapped[str] = mapped_column(String(50))
     source: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+

@@ -1,0 +1,20 @@
+"""The tables, one module per side of the product."""
+
+from assess.models.backoffice import AuditEntry, FunnelCount, LeadEvent, Note, Touch, User
+from assess.models.outbox import Delivery, ReportFile
+from assess.models.respondents import Lead, QuestionnaireVersion, Submission, utcnow
+
+__all__ = [
+    "AuditEntry",
+    "Delivery",
+    "FunnelCount",
+    "Lead",
+    "LeadEvent",
+    "Note",
+    "QuestionnaireVersion",
+    "ReportFile",
+    "Submission",
+    "Touch",
+    "User",
+    "utcnow",
+]

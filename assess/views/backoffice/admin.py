@@ -1,0 +1,99 @@
+"""Admin pages: accounts and the audit log."""
+
+from __future__ import annotations
+
+from functools import wraps
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from assess import accounts
+from assess.audit import recent_entries
+from assess.views.backoffice import bp
+
+
+def admin_only(view: Any) -> Any:
+    """Refuse consultants: only admins manage accounts and read the log."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if not current_user.is_admin:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+ACCOUNT_ERRORS = {
+    "not an e-mail address": _l("Enter a valid e-mail address."),
+    "an account with this address exists": _l("An account with this address exists."),
+    "no such account": _l("This account does not exist."),
+}
+
+
+@bp.get("/users")
+@admin_only
+def users() -> ResponseReturnValue:
+    """The accounts."""
+    return render_template("backoffice/users.html", users=accounts.all_users(), roles=accounts.ROLES)
+
+
+@bp.post("/users")
+@admin_only
+def create_user() -> ResponseReturnValue:
+    """Create an account from the admin page."""
+    form = request.form
+    try:
+        accounts.create_user(
+            form.get("email", ""), form.get("password", ""), form.get("role", "consultant"), form.get("name", "")
+        )
+    except accounts.AccountError as error:
+        message = str(error)
+        if message.startswith("password"):
+            flash(_l("The password needs 12 to 128 characters."), "error")
+        else:
+            flash(ACCOUNT_ERRORS.get(message, _l("This account could not be created.")), "error")
+        return render_template(
+            "backoffice/users.html", users=accounts.all_users(), roles=accounts.ROLES, typed=form
+        ), 422
+    flash(_l("Account created."), "info")
+    return redirect(url_for("backoffice.users"), code=303)
+
+
+@bp.post("/users/<int:user_id>/active")
+@admin_only
+def set_active(user_id: int) -> ResponseReturnValue:
+    """Enable or disable an account."""
+    if user_id == current_user.id:
+        flash(_l("You cannot disable your own account."), "error")
+        return redirect(url_for("backoffice.users"), code=303)
+    try:
+        accounts.set_active(user_id, request.form.get("active") == "1")
+    except accounts.AccountError:
+        abort(404)
+    return redirect(url_for("backoffice.users"), code=303)
+
+
+@bp.post("/users/<int:user_id>/role")
+@admin_only
+def set_role(user_id: int) -> ResponseReturnValue:
+    """Make an account admin or consultant."""
+    try:
+        accounts.set_role(user_id, request.form.get("role", ""))
+    except accounts.AccountError:
+        flash(_l("Choose a role from the list."), "error")
+    return redirect(url_for("backoffice.users"), code=303)
+
+
+@bp.get("/audit")
+@admin_only
+def audit() -> ResponseReturnValue:
+    """Who did what, when."""
+    raw = request.args.get("page", "1")
+    if not raw.isdigit() or not 0 < int(raw) < 1_000_000:
+        abort(400)
+    entries, total = recent_entries(int(raw))
+    return render_template("backoffice/audit.html", entries=entries, total=total, page=int(raw))
