@@ -37,7 +37,7 @@ LEAD_ERRORS = {
 
 
 def _lead_or_404(lead_id: int) -> Any:
-    lead = leads.get_lead(lead_id)
+    lead = lead_cases.get_lead(lead_id)
     if lead is None:
         abort(404)
     return lead
