@@ -16,7 +16,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app: configuration, extensions, the questionnaire, blueprints."""
     from flask import Flask
 
-    from assess import config, database, i18n, jobs, questionnaire_store
+    from assess import config, database, i18n, jobs, observability, questionnaire_store, security
     from assess.cli_jobs import delivery, worker
     from assess.cli_report import report
     from assess.extensions import csrf, db, migrate
@@ -32,6 +32,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     database.init_app(app)
+    observability.init_app(app)
+    security.init_app(app)
     csrf.init_app(app)
     i18n.init_app(app)
     questionnaire_store.init_app(app, on_error=_stop)

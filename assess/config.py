@@ -70,6 +70,21 @@ DEFAULTS: dict[str, Any] = {
     "HUEY_SQLITE_PATH": "",
     # Run jobs in the request instead of the worker (unit tests only).
     "HUEY_IMMEDIATE": False,
+    # "production" forces HTTPS, HSTS and Secure __Host- cookies; anything else is development.
+    "APP_ENV": "development",
+    # Sites allowed to frame the diagnostic (space-separated origins); nobody else may.
+    "FRAME_ANCESTORS": "",
+    # How many reverse proxies stand in front of the app (0: none). Their X-Forwarded-For
+    # hops are trusted, no more, so a forged header cannot dodge a rate limit.
+    "PROXY_COUNT": 0,
+    # Rate limits per visitor address (and per account for login).
+    "RATELIMIT_START": "30 per hour",
+    "RATELIMIT_STEP": "600 per hour",
+    "RATELIMIT_RESUME": "30 per hour",
+    "RATELIMIT_LOGIN": "10 per minute",
+    "RATELIMIT_LOGIN_ACCOUNT": "20 per hour",
+    # Log lines as JSON (one object per line) instead of text.
+    "LOG_JSON": False,
     # Back office: wrong passwords in a row before an account locks, and for how long.
     "LOGIN_MAX_FAILURES": 5,
     "LOGIN_LOCK_MINUTES": 15,
@@ -95,6 +110,7 @@ _INTEGERS = {
     "SMTP_PORT",
     "DELIVERY_MAX_ATTEMPTS",
     "LOGIN_MAX_FAILURES",
+    "PROXY_COUNT",
     "CADENCE_STALL_DAYS",
     "LEADS_PER_PAGE",
     "RETENTION_DRAFT_DAYS",
@@ -108,7 +124,7 @@ _FLOATS = {
     "LOGIN_LOCK_MINUTES",
     "BACKOFFICE_IDLE_MINUTES",
 }
-_BOOLEANS = {"SESSION_COOKIE_SECURE", "HUEY_IMMEDIATE"}
+_BOOLEANS = {"SESSION_COOKIE_SECURE", "HUEY_IMMEDIATE", "LOG_JSON"}
 
 
 def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:

@@ -62,6 +62,8 @@ def make_app(database_url: str, work_folder: Path) -> Iterator[Callable[..., Fla
                 "HUEY_SQLITE_PATH": str(work_folder / "huey.sqlite3"),
                 "OUTBOX_FOLDER": str(work_folder / "outbox"),
                 "REDIS_URL": os.environ.get("TEST_REDIS_URL", ""),
+                # Rate limits are tested on their own app (tests/test_security.py).
+                "RATELIMIT_ENABLED": False,
                 **overrides,
             }
             app = create_app(settings)

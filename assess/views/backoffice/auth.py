@@ -14,6 +14,8 @@ from wtforms import EmailField, PasswordField
 from wtforms.validators import InputRequired, Length
 
 from assess.accounts import LoginRefused, authenticate
+from assess.extensions import limiter
+from assess.security import limit, login_account_key
 from assess.views.backoffice import bp
 
 
@@ -31,6 +33,8 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: limit("RATELIMIT_LOGIN"), methods=["POST"])
+@limiter.limit(lambda: limit("RATELIMIT_LOGIN_ACCOUNT"), key_func=login_account_key, methods=["POST"])
 def login() -> ResponseReturnValue:
     """The login form; a new session on success, one message for every refusal."""
     if current_user.is_authenticated:

@@ -1,0 +1,83 @@
+"""Security headers, cookies, proxies and rate limits, set by configuration.
+
+Production (`APP_ENV=production`) forces HTTPS, HSTS and `Secure` cookies with the
+`__Host-` prefix; development and the tests relax only that, by configuration.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, current_app, request
+from flask_limiter.util import get_remote_address
+from flask_talisman import Talisman
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from assess.extensions import limiter
+
+
+def content_security_policy(frame_ancestors: list[str]) -> dict[str, Any]:
+    """Our own files only; scripts and styles need the page's nonce; framing only where allowed."""
+    return {
+        "default-src": "'self'",
+        "script-src": "'self'",
+        "style-src": "'self'",
+        "img-src": "'self' data:",
+        "font-src": "'self'",
+        "connect-src": "'self'",
+        "form-action": "'self'",
+        "object-src": "'none'",
+        "base-uri": "'none'",
+        "frame-ancestors": " ".join(["'self'", *frame_ancestors]) if frame_ancestors else "'none'",
+    }
+
+
+def init_app(app: Flask) -> None:
+    """Headers on every response, the proxy hops we trust, the rate limiter."""
+    config = app.config
+    production = config["APP_ENV"] == "production"
+    if production:
+        config["SESSION_COOKIE_SECURE"] = True
+        config["SESSION_COOKIE_NAME"] = "__Host-session"
+        config["REMEMBER_COOKIE_SECURE"] = True
+    frame_ancestors = [origin for origin in str(config["FRAME_ANCESTORS"]).split() if origin]
+    # One Talisman per app: it keeps its settings on itself, not on the app.
+    app.extensions["assess.talisman"] = Talisman(
+        app,
+        force_https=production,
+        strict_transport_security=production,
+        strict_transport_security_max_age=365 * 24 * 3600,
+        session_cookie_secure=bool(config["SESSION_COOKIE_SECURE"]),
+        session_cookie_http_only=True,
+        content_security_policy=content_security_policy(frame_ancestors),
+        content_security_policy_nonce_in=["script-src", "style-src"],
+        frame_options=None if frame_ancestors else "DENY",
+        referrer_policy="strict-origin-when-cross-origin",
+    )
+    proxies = int(config["PROXY_COUNT"])
+    if proxies > 0:
+        # Trust exactly the configured hops: a longer, forged X-Forwarded-For changes nothing.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_prefix=0
+        )
+    config.setdefault(
+        "RATELIMIT_STORAGE_URI", config["REDIS_URL"] or "memory://"
+    )
+    config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    limiter.init_app(app)
+
+
+def client_address() -> str:
+    """The visitor's address as the trusted proxies report it."""
+    return get_remote_address()
+
+
+def login_account_key() -> str:
+    """Rate-limit key for login attempts on one account, whoever sends them."""
+    email = (request.form.get("email") or "").strip().lower()[:254]
+    return f"login-account:{email}"
+
+
+def limit(name: str) -> str:
+    """A configured limit, e.g. "20 per hour"."""
+    return str(current_app.config[name])

@@ -1,0 +1,138 @@
+"""Headers, cookies, CSRF, proxies, rate limits and /healthz."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from flask import Flask
+
+from tests.backoffice_client import PASSWORD, logged_in, make_user
+from tests.conftest import SHIPPED, _empty_tables
+from tests.wizard_driver import csrf_token, start
+
+HTML_PAGES = ["/", "/backoffice/login", "/results/unknown", "/step/entreprise"]
+
+
+def check_headers(response) -> None:  # noqa: ANN001
+    csp = response.headers["Content-Security-Policy"]
+    for directive in ("default-src 'self'", "object-src 'none'", "base-uri 'none'", "frame-ancestors"):
+        assert directive in csp
+    assert "unsafe-inline" not in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert response.headers["X-Request-ID"]
+
+
+def test_every_html_page_has_the_security_headers(app, client):
+    start(client)
+    for path in HTML_PAGES:
+        response = client.get(path)
+        if response.mimetype == "text/html":
+            check_headers(response)
+    consultant = logged_in(app)
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.arguments or not rule.rule.startswith("/backoffice"):
+            continue
+        response = consultant.get(rule.rule)
+        if response.mimetype == "text/html":
+            check_headers(response)
+
+
+def test_session_cookie_flags_in_development(app, client):
+    start(client)
+    cookie = client.get_cookie("session")
+    assert cookie is not None and cookie.http_only and cookie.same_site == "Lax"
+
+
+@pytest.fixture
+def production_app(make_app: Callable[..., Flask]) -> Iterator[Flask]:
+    app = make_app(SHIPPED, APP_ENV="production", FRAME_ANCESTORS="https://www.example.com")
+    yield app
+    _empty_tables(app)
+
+
+def test_production_forces_https_hsts_and_host_prefixed_secure_cookies(production_app):
+    client = production_app.test_client()
+    plain = client.get("/")
+    assert plain.status_code in (301, 302) and plain.location.startswith("https://")
+    secure = client.get("/", base_url="https://localhost")
+    assert "max-age=" in secure.headers["Strict-Transport-Security"]
+    assert "frame-ancestors 'self' https://www.example.com" in secure.headers["Content-Security-Policy"]
+    landing = secure
+    response = client.post(
+        "/start", data={"csrf_token": csrf_token(landing)}, base_url="https://localhost",
+        headers={"Referer": "https://localhost/"},
+    )
+    assert response.status_code == 303
+    cookie = client.get_cookie("__Host-session", domain="localhost")
+    assert cookie is not None and cookie.secure and cookie.http_only
+
+
+def test_csrf_is_required_on_every_post(app, client):
+    assert client.post("/start").status_code == 400
+    assert client.post("/backoffice/login", data={"email": "a@example.com", "password": "x"}).status_code == 400
+
+
+def test_healthz_reports_database_and_queue(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "database": "ok", "queue": "ok"}
+
+
+def test_a_request_id_is_kept_or_made(client):
+    assert client.get("/", headers={"X-Request-ID": "abc12345-req"}).headers["X-Request-ID"] == "abc12345-req"
+    made = client.get("/", headers={"X-Request-ID": "bad id; <script>"}).headers["X-Request-ID"]
+    assert made and "<" not in made and " " not in made
+
+
+@pytest.fixture
+def limited_app(make_app: Callable[..., Flask]) -> Iterator[Flask]:
+    app = make_app(
+        SHIPPED, RATELIMIT_ENABLED=True, RATELIMIT_LOGIN="3 per minute", RATELIMIT_LOGIN_ACCOUNT="5 per hour",
+        RATELIMIT_STORAGE_URI="memory://", PROXY_COUNT=1,
+    )
+    yield app
+    _empty_tables(app)
+
+
+def test_login_is_limited_per_address_with_a_429_page_in_french(limited_app):
+    make_user(limited_app, "limited@example.com")
+    client = limited_app.test_client()
+    codes = []
+    for _ in range(5):
+        page = client.get("/backoffice/login", environ_base={"REMOTE_ADDR": "10.0.0.1"})
+        codes.append(
+            client.post(
+                "/backoffice/login",
+                data={"email": "limited@example.com", "password": "wrong password!", "csrf_token": csrf_token(page)},
+                environ_base={"REMOTE_ADDR": "10.0.0.1"},
+                headers={"X-Forwarded-For": "203.0.113.7"},
+            ).status_code
+        )
+    assert codes[:3] == [401, 401, 401] and codes[3] == 429
+    page = client.get("/backoffice/login")
+    limited = client.post(
+        "/backoffice/login",
+        data={"email": "limited@example.com", "password": PASSWORD, "csrf_token": csrf_token(page)},
+        headers={"X-Forwarded-For": "203.0.113.7"},
+    )
+    assert limited.status_code == 429
+    assert "Trop de tentatives" in limited.get_data(as_text=True) or "tentatives" in limited.get_data(as_text=True)
+
+
+def test_a_forged_forwarded_chain_does_not_dodge_the_limit(limited_app):
+    make_user(limited_app, "chain@example.com")
+    client = limited_app.test_client()
+    codes = []
+    for index in range(5):
+        page = client.get("/backoffice/login")
+        # the client forges a first hop; the one trusted proxy appends the real address
+        codes.append(
+            client.post(
+                "/backoffice/login",
+                data={"email": "chain@example.com", "password": "wrong password!", "csrf_token": csrf_token(page)},
+                headers={"X-Forwarded-For": f"198.51.100.{index}, 203.0.113.9"},
+            ).status_code
+        )
+    assert 429 in codes
