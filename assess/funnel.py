@@ -1,0 +1,52 @@
+"""Counting landing page views per day: the top of the completion funnel.
+
+One row per day and step, incremented in place by an upsert (INSERT ... ON
+CONFLICT DO UPDATE), so concurrent views never lose a count and never collide on
+the primary key, on SQLite (inside BEGIN IMMEDIATE) as on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import SQLAlchemyError
+
+from assess.database import write_transaction
+from assess.extensions import db
+from assess.models import FunnelCount
+
+LANDING_STEP = "landing"
+# Each dialect spells the upsert with its own construct (same SQL: ON CONFLICT DO UPDATE).
+_INSERTS: dict[str, Callable[[Any], sqlite.Insert | postgresql.Insert]] = {
+    "sqlite": sqlite.insert,
+    "postgresql": postgresql.insert,
+}
+
+log = logging.getLogger(__name__)
+
+
+def _upsert(dialect: str, step: str, day: date) -> sqlite.Insert | postgresql.Insert:
+    statement = _INSERTS[dialect](FunnelCount).values(day=day, step=step, count=1)
+    return statement.on_conflict_do_update(
+        index_elements=[FunnelCount.day, FunnelCount.step],
+        set_={"count": FunnelCount.count + 1},
+    )
+
+
+def count_view(step: str, day: date) -> None:
+    """Add one view of `step` on `day`, in a write transaction of its own (raises on error)."""
+    with write_transaction():
+        db.session.execute(_upsert(db.engine.dialect.name, step, day))
+
+
+def record_landing_view() -> None:
+    """Count one landing page view today (UTC); a database error is logged, never raised."""
+    try:
+        count_view(LANDING_STEP, datetime.now(UTC).date())
+    except SQLAlchemyError:
+        # Losing a count is better than losing the visitor: the page still shows.
+        log.exception("could not count a landing page view")
