@@ -77,6 +77,8 @@ DEFAULTS: dict[str, Any] = {
     # How many reverse proxies stand in front of the app (0: none). Their X-Forwarded-For
     # hops are trusted, no more, so a forged header cannot dodge a rate limit.
     "PROXY_COUNT": 0,
+    # Rate limits on or off (off only for a load test from a single address).
+    "RATELIMIT_ENABLED": True,
     # Rate limits per visitor address (and per account for login).
     "RATELIMIT_START": "30 per hour",
     "RATELIMIT_STEP": "600 per hour",
@@ -124,7 +126,7 @@ _FLOATS = {
     "LOGIN_LOCK_MINUTES",
     "BACKOFFICE_IDLE_MINUTES",
 }
-_BOOLEANS = {"SESSION_COOKIE_SECURE", "HUEY_IMMEDIATE", "LOG_JSON"}
+_BOOLEANS = {"SESSION_COOKIE_SECURE", "HUEY_IMMEDIATE", "LOG_JSON", "RATELIMIT_ENABLED"}
 
 
 def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:

@@ -1,0 +1,232 @@
+"""Load and fault drill: 16 simulated respondents complete the whole diagnostic (with their CSRF
+tokens) against gunicorn with 4 workers, on SQLite and, when LOAD_DATABASE_URL is set, on
+PostgreSQL. Checks: completions in the database equal completions the clients saw, no 5xx,
+no "database is locked". Then the same run while the job worker renders PDFs: wizard p99 with
+rendering <= 2x the p99 without. `python -m bench.load [--quick]` (CI runs --quick).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from bench.server import BIN, CSRF, ROOT, Browser, free_port
+
+PERSONAS = sorted((ROOT / "tests" / "personas").glob("*.json"))
+CONTACT = {
+    "first_name": "Camille", "last_name": "Martin", "company": "Charge Test", "job_title": "Dirigeant",
+    "phone": "", "company_size": "pe", "sector": "industrie", "consent": "y",
+}
+
+
+class Respondent(Browser):
+    """A browser that remembers the last page, to post the fields it holds."""
+
+    last_page = ""
+
+    def token(self, path: str) -> str:
+        """GET the page; its CSRF token."""
+        self.last_page = self.get(path)
+        found = CSRF.search(self.last_page)
+        if not found:
+            raise RuntimeError(f"no CSRF token on {path}")
+        return found.group(1)
+
+    def post_pairs(self, path: str, pairs: list[tuple[str, str]]) -> str:
+        """POST repeated fields (checkboxes) as a form does; the address it ends on."""
+        body = urllib.parse.urlencode(pairs).encode()
+        with self.opener.open(self.base + path, data=body, timeout=30) as response:
+            return str(response.geturl())
+
+
+@contextmanager
+def serve(database_url: str | None, folder: Path, workers: int = 4) -> Iterator[tuple[str, dict[str, str], Path]]:
+    """gunicorn with `workers` sync workers on loopback, its stderr kept in a file."""
+    env = {
+        **os.environ,
+        "SECRET_KEY": "load-secret",
+        "DATABASE_URL": database_url or f"sqlite:///{folder / 'load.sqlite3'}",
+        "ASSESS_QUESTIONNAIRE": str(ROOT / "questions.yaml"),
+        "HUEY_SQLITE_PATH": str(folder / "huey.sqlite3"),
+        "OUTBOX_FOLDER": str(folder / "outbox"),
+        "SMTP_HOST": "",
+        "REDIS_URL": os.environ.get("LOAD_REDIS_URL", ""),
+        "RATELIMIT_ENABLED": "false",  # every simulated respondent comes from 127.0.0.1
+    }
+    subprocess.run([str(BIN / "flask"), "--app", "assess", "db", "upgrade"], cwd=ROOT, env=env,
+                   check=True, capture_output=True)
+    port = free_port()
+    log = folder / "gunicorn.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [str(BIN / "gunicorn"), "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
+             "--timeout", "60", "assess:create_app()"],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                Browser(base).get("/healthz")
+                break
+            except (OSError, urllib.error.URLError):
+                time.sleep(0.3)
+        yield base, env, log
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def respondent(base: str, persona: dict[str, Any], index: int, timings: dict[str, list[float]],
+               outcome: dict[str, int], lock: threading.Lock) -> None:
+    """One executive completing the diagnostic through the HTTP form contract."""
+    browser = Respondent(base)
+    try:
+        token = browser.token("/")
+        location = browser.post("/start", {"csrf_token": token})
+        answers = persona["answers"]
+        for _ in range(20):
+            path = urllib.parse.urlsplit(location).path
+            if path.startswith("/results/"):
+                with lock:
+                    outcome["completed"] += 1
+                return
+            step = path.rsplit("/", 1)[-1]
+            started = time.perf_counter()
+            token = browser.token(path)
+            contact = {**CONTACT, "email": f"load{index}.{time.monotonic_ns()}@example.com"}
+            pairs = list(contact.items()) if step == "contact" else form_values(answers, browser.last_page)
+            location = browser.post_pairs(path, [*pairs, ("csrf_token", token)])
+            with lock:
+                timings[step].append(time.perf_counter() - started)
+        with lock:
+            outcome["stuck"] += 1
+    except urllib.error.HTTPError as error:
+        with lock:
+            outcome["5xx" if error.code >= 500 else "4xx"] += 1
+    except OSError:
+        with lock:
+            outcome["errors"] += 1
+
+
+def form_values(answers: dict[str, Any], page: str) -> list[tuple[str, str]]:
+    """The persona's answers to the questions on this page, as the form posts them."""
+    names = set(re.findall(r'name="([a-z_][a-z0-9_]*)"', page))
+    pairs: list[tuple[str, str]] = []
+    for name in names:
+        if name not in answers:
+            continue
+        value = answers[name]
+        if isinstance(value, bool):
+            pairs.append((name, "yes" if value else "no"))
+        elif isinstance(value, list):
+            pairs.extend((name, str(item)) for item in value)
+        else:
+            pairs.append((name, str(value)))
+    return pairs
+
+
+def run_wave(base: str, users: int, rounds: int) -> tuple[dict[str, list[float]], dict[str, int], float]:
+    """`users` threads, each completing the diagnostic `rounds` times."""
+    personas = [json.loads(path.read_text()) for path in PERSONAS]
+    timings: dict[str, list[float]] = defaultdict(list)
+    outcome: dict[str, int] = defaultdict(int)
+    lock = threading.Lock()
+
+    def user(number: int) -> None:
+        for round_number in range(rounds):
+            respondent(base, personas[(number + round_number) % len(personas)], number * 1000 + round_number,
+                       timings, outcome, lock)
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=user, args=(n,)) for n in range(users)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return timings, outcome, time.perf_counter() - started
+
+
+def completed_in_database(env: dict[str, str]) -> int:
+    """Completed submissions, counted by the app's own models."""
+    code = ("from assess import create_app\nfrom assess.extensions import db\nfrom assess.models import Submission\n"
+            "app = create_app()\nwith app.app_context():\n"
+            "    print(db.session.query(Submission).filter_by(status='completed').count())")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    return int(result.stdout.strip().splitlines()[-1])
+
+
+def quantile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
+
+
+def drill(label: str, database_url: str | None, users: int, rounds: int) -> list[str]:
+    """Both waves on one database; raise when a completion is lost or a 5xx appears."""
+    folder = Path(tempfile.mkdtemp(prefix="assess-load-"))
+    lines = []
+    try:
+        with serve(database_url, folder) as (base, env, log):
+            quiet, outcome, elapsed = run_wave(base, users, rounds)
+            stored = completed_in_database(env)
+            assert outcome["5xx"] == 0 and outcome["errors"] == 0, dict(outcome)
+            assert outcome["completed"] == users * rounds, dict(outcome)
+            assert stored == outcome["completed"], (stored, dict(outcome))
+            all_quiet = [t for values in quiet.values() for t in values]
+            lines.append(f"  {label}: {users} respondents x {rounds}: {outcome['completed']} completions seen, "
+                         f"{stored} in the database, 0 5xx, {elapsed:.1f} s")
+            for step, values in quiet.items():
+                lines.append(f"    {step:<26} p50 {statistics.median(values) * 1000:6.0f} ms   "
+                             f"p95 {quantile(values, 0.95) * 1000:6.0f} ms")
+            worker = subprocess.Popen([str(BIN / "flask"), "--app", "assess", "worker", "--workers", "1"],
+                                      cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            try:
+                time.sleep(3)  # the backlog of reports from the first wave keeps it rendering
+                busy, outcome2, _ = run_wave(base, users, rounds)
+            finally:
+                worker.terminate()
+                worker.wait(timeout=30)
+            assert outcome2["5xx"] == 0 and outcome2["errors"] == 0, dict(outcome2)
+            assert outcome2["completed"] == users * rounds, dict(outcome2)
+            rendered = len(list((folder / "outbox").glob("*.eml")))
+            all_busy = [t for values in busy.values() for t in values]
+            ratio = quantile(all_busy, 0.99) / quantile(all_quiet, 0.99)
+            lines.append(f"    while the worker renders PDFs ({rendered} messages sent meanwhile): wizard p99 "
+                         f"{quantile(all_busy, 0.99) * 1000:.0f} ms vs {quantile(all_quiet, 0.99) * 1000:.0f} ms "
+                         f"without: {ratio:.2f}x (goal <= 2)")
+        locked = "database is locked" in log.read_text(errors="replace")
+        assert not locked, "database is locked"
+        lines.append("    no 'database is locked' in the server log")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return lines
+
+
+def run(quick: bool = False) -> list[str]:
+    """The drill on SQLite, then on PostgreSQL when LOAD_DATABASE_URL is set."""
+    users, rounds = (16, 1) if quick else (16, 3)
+    lines = ["load drill (gunicorn, 4 sync workers, 16 concurrent respondents)"]
+    lines += drill("SQLite", None, users, rounds)
+    if os.environ.get("LOAD_DATABASE_URL"):
+        lines += drill("PostgreSQL", os.environ["LOAD_DATABASE_URL"], users, rounds)
+    return lines
+
+
+if __name__ == "__main__":
+    print("\n".join(run(quick="--quick" in sys.argv)))
