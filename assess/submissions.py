@@ -20,16 +20,22 @@ from assess.answers import (
     clean_answer,
     parse_form_value,
     validate_answers,
-    visible_sections,
-    walk,
+    visibility,
 )
+from assess.cadence import plan_cadence
 from assess.database import write_transaction
+from assess.delivery import create_deliveries
+from assess.drafts import DraftState, lock_draft, save_progress
 from assess.extensions import db
+from assess.jobs import enqueue_deliveries
+from assess.leads import record_completion
 from assess.models import Lead, Submission, utcnow
-from assess.questionnaire import Questionnaire, Section
+from assess.questionnaire import Questionnaire
+from assess.questionnaire_store import remember_current_version
 from assess.scoring import score
+from assess.steps import CONTACT_STEP, Route, Step, plan_route, route_from
 
-CONTACT_STEP = "contact"
+__all__ = ["CONTACT_STEP", "Route", "Step"]
 
 
 class DraftNotFound(LookupError):
@@ -44,19 +50,6 @@ class StepNotAvailable(LookupError):
         self.frontier = frontier
 
 
-@dataclass(frozen=True)
-class Step:
-    """A step of the wizard: a section of questions, or the contact form."""
-
-    id: str
-    section: Section | None = None
-
-    @property
-    def is_contact(self) -> bool:
-        """Whether this is the contact step."""
-        return self.section is None
-
-
 @dataclass
 class StepOutcome:
     """What became of a posted step: errors to show, or where to go next."""
@@ -64,6 +57,11 @@ class StepOutcome:
     errors: dict[str, list[AnswerError]] = field(default_factory=dict)
     next_step: str | None = None
     completed_token: str | None = None
+    # Outbox rows written by the completion, to hand to the worker after the commit.
+    deliveries: list[int] = field(default_factory=list)
+    # The draft and its route as they were when the step was posted, to show it again.
+    draft: DraftState | None = None
+    route: Route | None = None
 
 
 @dataclass(frozen=True)
@@ -81,23 +79,20 @@ class ContactDetails:
     marketing_opt_in: bool
 
 
-def wizard_steps(q: Questionnaire, draft: Submission) -> list[Step]:
+def route_of(q: Questionnaire, draft: Submission | DraftState) -> Route:
+    """The steps this respondent goes through, how far they may go, the questions shown."""
+    if isinstance(draft, DraftState):
+        contact = draft.contact
+    else:
+        contact = draft.lead.expression_contact if draft.lead else None
+    return plan_route(
+        q, draft.answers, contact, has_lead=draft.lead_id is not None, steps_done=draft.steps_done
+    )
+
+
+def wizard_steps(q: Questionnaire, draft: Submission | DraftState) -> list[Step]:
     """The steps this respondent goes through, in order, given the answers so far."""
-    contact = draft.lead.expression_contact if draft.lead else None
-    sections = [Step(s.id, s) for s in visible_sections(q, draft.answers, contact)]
-    contact_step = Step(CONTACT_STEP)
-    return [contact_step, *sections] if q.lead_capture == "start" else [*sections, contact_step]
-
-
-def frontier(q: Questionnaire, draft: Submission, steps: list[Step] | None = None) -> Step:
-    """The first step not yet done: the furthest the respondent may go."""
-    steps = steps if steps is not None else wizard_steps(q, draft)
-    for step in steps:
-        if step.is_contact and draft.lead_id is None:
-            return step
-        if not step.is_contact and step.id not in draft.steps_done:
-            return step
-    return steps[-1]
+    return list(route_of(q, draft).steps)
 
 
 def start_draft(q: Questionnaire, locale: str, source: Mapping[str, str | None]) -> Submission:
@@ -139,16 +134,35 @@ def _locked(key: str) -> Submission:
     return draft
 
 
-def _check_reachable(q: Questionnaire, draft: Submission, step_id: str) -> list[Step]:
-    steps = wizard_steps(q, draft)
-    ids = [s.id for s in steps]
-    limit = frontier(q, draft, steps)
-    if step_id not in ids or ids.index(step_id) > ids.index(limit.id):
-        raise StepNotAvailable(limit.id)
-    return steps
+def _check_reachable(q: Questionnaire, draft: Submission | DraftState, step_id: str) -> Route:
+    route = route_of(q, draft)
+    if not route.allows(step_id):
+        raise StepNotAvailable(route.frontier.id)
+    return route
 
 
 def save_section(
+    q: Questionnaire, key: str, section_id: str, posted: Callable[[str], list[str]]
+) -> StepOutcome:
+    """Save a posted section (see `_save_section`); hand new deliveries to the worker."""
+    return _enqueued(_save_section(q, key, section_id, posted))
+
+
+def save_contact(
+    q: Questionnaire, key: str, details: ContactDetails, consent_version: str
+) -> StepOutcome:
+    """Save the contact step (see `_save_contact`); hand new deliveries to the worker."""
+    return _enqueued(_save_contact(q, key, details, consent_version))
+
+
+def _enqueued(outcome: StepOutcome) -> StepOutcome:
+    """After the commit: the completion's messages go to the job queue."""
+    if outcome.deliveries:
+        enqueue_deliveries(outcome.deliveries)
+    return outcome
+
+
+def _save_section(
     q: Questionnaire, key: str, section_id: str, posted: Callable[[str], list[str]]
 ) -> StepOutcome:
     """Save a posted section; valid answers are kept even when others are refused.
@@ -156,15 +170,18 @@ def save_section(
     `posted(name)` gives the values posted under a field name. A refused answer
     never overwrites what was saved before.
     """
-    with write_transaction():
-        draft = _locked(key)
+    with write_transaction() as transaction:
+        draft = lock_draft(transaction, key)
+        if draft is None:
+            raise DraftNotFound(key)
         if draft.is_completed:
             return StepOutcome(completed_token=draft.public_token)
-        steps = _check_reachable(q, draft, section_id)
-        section = next(s.section for s in steps if s.id == section_id)
-        assert section is not None
-        raw = {question.id: parse_form_value(question, posted(question.id)) for question in section.questions}
-        contact = draft.lead.expression_contact if draft.lead else None
+        route = _check_reachable(q, draft, section_id)
+        section = route.step(section_id).section
+        if section is None:  # the contact step has its own use case
+            raise StepNotAvailable(route.frontier.id)
+        raw = {item.id: parse_form_value(item, posted(item.id)) for item in section.questions}
+        contact = draft.contact
         errors: dict[str, list[AnswerError]] = {}
         try:
             validate_answers(q, {**draft.answers, **raw}, contact, only_sections={section_id})
@@ -180,20 +197,36 @@ def save_section(
             else:
                 answers[question.id] = value
         # Questions this section's own answers now hide keep no answer.
-        for item in walk(q, answers, contact):
-            if item.section.id == section_id and not item.shown:
-                answers.pop(item.question.id, None)
-        draft.answers = answers
-        draft.updated_at = utcnow()
+        walked = visibility(q, answers, contact)
+        for section_of, question, shown in walked:
+            if section_of.id == section_id and not shown:
+                answers.pop(question.id, None)
         if errors:
-            draft.current_step = section_id
-            return StepOutcome(errors=errors)
-        if section_id not in draft.steps_done:
-            draft.steps_done = [*draft.steps_done, section_id]
-        return _advance(q, draft, section_id)
+            save_progress(transaction, draft.id, answers, draft.steps_done, section_id)
+            return StepOutcome(errors=errors, draft=draft, route=route)
+        steps_done = draft.steps_done
+        if section_id not in steps_done:
+            steps_done = [*steps_done, section_id]
+        # This walk ran before the hidden answers were dropped, but a hidden answer is never
+        # read: the route after the post is the same.
+        following = route_from(
+            q, walked, has_lead=draft.lead_id is not None, steps_done=steps_done
+        ).after(section_id)
+        current = following if following is not None else draft.current_step
+        save_progress(transaction, draft.id, answers, steps_done, current)
+        if following is None:
+            completed = db.session.get(Submission, draft.id)
+            if completed is None:
+                raise DraftNotFound(key)
+            outcome = _complete(q, completed)
+            outcome.draft, outcome.route = draft, route
+            return outcome
+        return StepOutcome(next_step=following, draft=draft, route=route)
 
 
-def save_contact(q: Questionnaire, key: str, details: ContactDetails, consent_version: str) -> StepOutcome:
+def _save_contact(
+    q: Questionnaire, key: str, details: ContactDetails, consent_version: str
+) -> StepOutcome:
     """Create or update the draft's lead from the contact step (consent is required upstream)."""
     with write_transaction():
         draft = _locked(key)
@@ -213,6 +246,7 @@ def save_contact(q: Questionnaire, key: str, details: ContactDetails, consent_ve
         for name, value in vars(details).items():
             setattr(lead, name, value)
         lead.locale = draft.locale
+        lead.refresh_search_text()
         lead.consent_at = utcnow()
         lead.consent_text_version = consent_version
         draft.updated_at = utcnow()
@@ -231,18 +265,9 @@ def set_locale(key: str, locale: str) -> None:
 
 def _advance(q: Questionnaire, draft: Submission, done_step: str) -> StepOutcome:
     """After a valid step: go to the next step, or complete when every step is done."""
-    steps = wizard_steps(q, draft)
-    ids = [s.id for s in steps]
-    limit = frontier(q, draft, steps)
-    all_done = draft.lead_id is not None and all(
-        s.is_contact or s.id in draft.steps_done for s in steps
-    )
-    if all_done and done_step == ids[-1]:
+    target = route_of(q, draft).after(done_step)
+    if target is None:
         return _complete(q, draft)
-    position = ids.index(done_step) if done_step in ids else -1
-    following = ids[position + 1] if position + 1 < len(ids) else limit.id
-    # Never jump past the first step not done yet.
-    target = following if ids.index(following) <= ids.index(limit.id) else limit.id
     draft.current_step = target
     return StepOutcome(next_step=target)
 
@@ -271,7 +296,12 @@ def _complete(q: Questionnaire, draft: Submission) -> StepOutcome:
     draft.questionnaire_id = q.id
     draft.questionnaire_version = q.version
     draft.questionnaire_hash = q.source_hash
-    return StepOutcome(completed_token=draft.public_token)
+    remember_current_version()
+    assert draft.lead is not None, "the contact step comes before completion"
+    record_completion(draft.lead, draft, draft.result)
+    plan_cadence(draft.lead, draft, q)
+    rows = create_deliveries(draft)
+    return StepOutcome(completed_token=draft.public_token, deliveries=[row.id for row in rows])
 
 
 def find_completed(token: str) -> Submission | None:
@@ -281,14 +311,12 @@ def find_completed(token: str) -> Submission | None:
     ).scalar_one_or_none()
 
 
-def resume_target(q: Questionnaire, draft: Submission) -> str:
+def resume_target(q: Questionnaire, draft: Submission | DraftState) -> str:
     """Where a returning respondent continues: the step they were on, if still reachable."""
-    steps = wizard_steps(q, draft)
-    ids = [s.id for s in steps]
-    limit = frontier(q, draft, steps)
-    if draft.current_step in ids and ids.index(draft.current_step) <= ids.index(limit.id):
+    route = route_of(q, draft)
+    if draft.current_step is not None and route.allows(draft.current_step):
         return draft.current_step
-    return limit.id
+    return route.frontier.id
 
 
 def answers_for_display(draft: Submission) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -21,28 +22,49 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from assess import submissions
 from assess.answers import parse_form_value, walk
+from assess.drafts import DraftState, read_draft
 from assess.forms import ContactForm
 from assess.i18n import answer_message, current_locale
-from assess.models import Submission
+from assess.question_fragments import render_fields
 from assess.questionnaire import Questionnaire
 from assess.questionnaire_store import current_questionnaire
-from assess.submissions import CONTACT_STEP, ContactDetails, StepNotAvailable, StepOutcome
+from assess.submissions import (
+    CONTACT_STEP,
+    ContactDetails,
+    DraftNotFound,
+    Route,
+    StepNotAvailable,
+    StepOutcome,
+)
 
 bp = Blueprint("wizard", __name__)
 
 SOURCE_FIELDS = ("utm_source", "utm_medium", "utm_campaign")
 # Seconds an executive takes per question, by type, to estimate the time needed.
-SECONDS_PER_TYPE = {"single": 10, "multiple": 15, "scale": 8, "number": 15, "boolean": 6, "text": 45}
+SECONDS_PER_TYPE = {
+    "single": 10,
+    "multiple": 15,
+    "scale": 8,
+    "number": 15,
+    "boolean": 6,
+    "text": 45,
+}
 CONTACT_SECONDS = 60
 
 
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="resume-link")
+    # Built once per app and key: building one costs a third of signing a link.
+    secret = current_app.config["SECRET_KEY"]
+    found = current_app.extensions.get("assess.resume_serializer")
+    if found is None or found[0] != secret:
+        found = (secret, URLSafeTimedSerializer(secret, salt="resume-link"))
+        current_app.extensions["assess.resume_serializer"] = found
+    return found[1]
 
 
-def resume_link(draft: Submission) -> str:
-    """A signed, expiring link back to this draft, usable on another device."""
-    token = _serializer().dumps(draft.draft_key)
+def resume_link(draft_key: str) -> str:
+    """A signed, expiring link back to the draft with this key, usable on another device."""
+    token = _serializer().dumps(draft_key)
     return url_for("wizard.resume", token=token, _external=True)
 
 
@@ -52,8 +74,8 @@ def estimated_minutes(q: Questionnaire) -> int:
     return max(1, round(seconds / 60))
 
 
-def _current_draft() -> Submission | None:
-    return submissions.find_draft(session.get("draft"))
+def _current_draft() -> DraftState | None:
+    return read_draft(session.get("draft"))
 
 
 @bp.get("/")
@@ -92,27 +114,25 @@ def start() -> ResponseReturnValue:
 def step(step_id: str) -> ResponseReturnValue:
     """Show or save one step of the wizard."""
     q = current_questionnaire()
-    draft = _current_draft()
+    key = session.get("draft")
+    if not key:
+        return render_template("wizard/no_draft.html"), 404
+    if request.method == "POST" and step_id != CONTACT_STEP:
+        # The use case reads the draft itself, locked: no read before it.
+        return _save_section_step(q, key, step_id)
+    draft = read_draft(key)
     if draft is None:
         return render_template("wizard/no_draft.html"), 404
     if draft.is_completed:
         return redirect(url_for("results.show", token=draft.public_token), code=303)
-    steps = submissions.wizard_steps(q, draft)
-    ids = [s.id for s in steps]
-    frontier = submissions.frontier(q, draft, steps)
-    if step_id not in ids or ids.index(step_id) > ids.index(frontier.id):
+    route = submissions.route_of(q, draft)
+    if not route.allows(step_id):
         if request.method == "POST":
-            return render_template("wizard/out_of_order.html", frontier=frontier.id), 409
-        return redirect(url_for("wizard.step", step_id=frontier.id), code=303)
+            return render_template("wizard/out_of_order.html", frontier=route.frontier.id), 409
+        return redirect(url_for("wizard.step", step_id=route.frontier.id), code=303)
     if step_id == CONTACT_STEP:
-        return _contact_step(q, draft, steps)
-    return _section_step(q, draft, steps, step_id)
-
-
-def _previous(steps: list[submissions.Step], step_id: str) -> str | None:
-    ids = [s.id for s in steps]
-    index = ids.index(step_id)
-    return ids[index - 1] if index > 0 else None
+        return _contact_step(q, draft, route)
+    return _section_page(q, draft, route, step_id, draft.answers, {}, route.shown)
 
 
 def _follow(outcome: StepOutcome) -> ResponseReturnValue:
@@ -121,41 +141,53 @@ def _follow(outcome: StepOutcome) -> ResponseReturnValue:
     return redirect(url_for("wizard.step", step_id=outcome.next_step), code=303)
 
 
-def _section_step(
-    q: Questionnaire, draft: Submission, steps: list[submissions.Step], step_id: str
+def _save_section_step(q: Questionnaire, key: str, step_id: str) -> ResponseReturnValue:
+    """Save a posted section, then go on, go back, or show the page again with its errors."""
+    try:
+        outcome = submissions.save_section(q, key, step_id, request.form.getlist)
+    except DraftNotFound:
+        return render_template("wizard/no_draft.html"), 404
+    except StepNotAvailable as refused:
+        return render_template("wizard/out_of_order.html", frontier=refused.frontier), 409
+    draft, route = outcome.draft, outcome.route
+    if outcome.completed_token or draft is None or route is None:
+        return _follow(outcome)
+    if request.form.get("nav") == "back":
+        return redirect(
+            url_for("wizard.step", step_id=route.previous(step_id) or step_id), code=303
+        )
+    if not outcome.errors:
+        return _follow(outcome)
+    errors = {qid: [answer_message(e) for e in found] for qid, found in outcome.errors.items()}
+    section = route.step(step_id).section
+    values = {**draft.answers, **_posted_values(section.questions if section else ())}
+    shown = {item.question.id for item in walk(q, _typed(q, values), draft.contact) if item.shown}
+    return _section_page(q, draft, route, step_id, values, errors, shown)
+
+
+def _section_page(
+    q: Questionnaire,
+    draft: DraftState,
+    route: Route,
+    step_id: str,
+    values: dict[str, Any],
+    errors: dict[str, list[str]],
+    shown: Collection[str],
 ) -> ResponseReturnValue:
-    section = next(s.section for s in steps if s.id == step_id)
-    assert section is not None
-    errors: dict[str, Any] = {}
-    values: dict[str, Any] = dict(draft.answers)
-    if request.method == "POST":
-        going_back = request.form.get("nav") == "back"
-        try:
-            outcome = submissions.save_section(q, draft.draft_key, step_id, request.form.getlist)
-        except StepNotAvailable as refused:
-            return render_template("wizard/out_of_order.html", frontier=refused.frontier), 409
-        if going_back and not outcome.completed_token:
-            return redirect(url_for("wizard.step", step_id=_previous(steps, step_id) or step_id), code=303)
-        if not outcome.errors:
-            return _follow(outcome)
-        errors = {qid: [answer_message(e) for e in found] for qid, found in outcome.errors.items()}
-        values.update(_posted_values(section.questions))
-    contact = draft.lead.expression_contact if draft.lead else None
-    visible = {item.question.id for item in walk(q, _typed(q, values), contact) if item.shown}
-    index = [s.id for s in steps].index(step_id)
-    status = 422 if errors else 200
+    section = route.step(step_id).section
+    if section is None:
+        abort(404)
     return render_template(
         "wizard/step.html",
         q=q,
         section=section,
-        values=values,
+        fields=render_fields(q, section.questions, values, errors, shown),
         errors=errors,
-        visible=visible,
-        step_number=index + 1,
-        step_count=len(steps),
-        previous=_previous(steps, step_id),
-        resume_url=resume_link(draft),
-    ), status
+        step_number=route.number(step_id),
+        step_count=len(route.steps),
+        previous=route.previous(step_id),
+        resume_url=resume_link(draft.key),
+    ), 422 if errors else 200
 
 
 def _posted_values(questions: tuple[Any, ...]) -> dict[str, Any]:
@@ -163,7 +195,9 @@ def _posted_values(questions: tuple[Any, ...]) -> dict[str, Any]:
     posted: dict[str, Any] = {}
     for question in questions:
         values = request.form.getlist(question.id)
-        posted[question.id] = values if question.type == "multiple" else (values[-1] if values else None)
+        posted[question.id] = (
+            values if question.type == "multiple" else (values[-1] if values else None)
+        )
     return posted
 
 
@@ -180,13 +214,16 @@ def _typed(q: Questionnaire, values: dict[str, Any]) -> dict[str, Any]:
     return typed
 
 
-def _contact_step(q: Questionnaire, draft: Submission, steps: list[submissions.Step]) -> ResponseReturnValue:
+def _contact_step(q: Questionnaire, draft: DraftState, route: Route) -> ResponseReturnValue:
     form = ContactForm()
-    if request.method == "GET" and draft.lead is not None:
-        form.process(obj=draft.lead)
+    if request.method == "GET" and draft.lead_id is not None:
+        stored = submissions.find_draft(draft.key)
+        if stored is not None and stored.lead is not None:
+            form.process(obj=stored.lead)
+    previous = route.previous(CONTACT_STEP)
     if request.method == "POST":
-        if request.form.get("nav") == "back" and _previous(steps, CONTACT_STEP):
-            return redirect(url_for("wizard.step", step_id=_previous(steps, CONTACT_STEP)), code=303)
+        if request.form.get("nav") == "back" and previous:
+            return redirect(url_for("wizard.step", step_id=previous), code=303)
         if form.validate():
             details = ContactDetails(
                 first_name=form.first_name.data or "",
@@ -201,22 +238,22 @@ def _contact_step(q: Questionnaire, draft: Submission, steps: list[submissions.S
             )
             try:
                 outcome = submissions.save_contact(
-                    q, draft.draft_key, details, current_app.config["CONSENT_TEXT_VERSION"]
+                    q, draft.key, details, current_app.config["CONSENT_TEXT_VERSION"]
                 )
             except StepNotAvailable as refused:
                 return render_template("wizard/out_of_order.html", frontier=refused.frontier), 409
             return _follow(outcome)
-    index = [s.id for s in steps].index(CONTACT_STEP)
+    number = route.number(CONTACT_STEP)
     status = 422 if form.errors else 200
     return render_template(
         "wizard/contact.html",
         q=q,
         form=form,
-        step_number=index + 1,
-        step_count=len(steps),
-        previous=_previous(steps, CONTACT_STEP),
-        resume_url=resume_link(draft),
-        is_last=index == len(steps) - 1,
+        step_number=number,
+        step_count=len(route.steps),
+        previous=previous,
+        resume_url=resume_link(draft.key),
+        is_last=number == len(route.steps),
     ), status
 
 
@@ -232,8 +269,7 @@ def visibility(step_id: str) -> ResponseReturnValue:
     if section is None:
         abort(404)
     values.update(_posted_values(section.questions))
-    contact = draft.lead.expression_contact if draft.lead else None
-    shown = [item.question.id for item in walk(q, _typed(q, values), contact) if item.shown]
+    shown = [item.question.id for item in walk(q, _typed(q, values), draft.contact) if item.shown]
     return jsonify(visible=shown)
 
 
@@ -247,10 +283,10 @@ def resume(token: str) -> ResponseReturnValue:
         return render_template("wizard/resume_expired.html"), 410
     except BadSignature:
         abort(404)
-    draft = submissions.find_draft(key)
+    draft = read_draft(key)
     if draft is None:
         abort(404)
-    session["draft"] = draft.draft_key
+    session["draft"] = draft.key
     session.permanent = True
     if draft.is_completed:
         return redirect(url_for("results.show", token=draft.public_token), code=303)
@@ -266,10 +302,16 @@ def language(code: str) -> ResponseReturnValue:
     session["lang"] = code
     draft = _current_draft()
     if draft is not None and not draft.is_completed:
-        submissions.set_locale(draft.draft_key, code)
+        submissions.set_locale(draft.key, code)
     target = request.args.get("next", "")
     parts = urlsplit(target)
-    if not target.startswith("/") or target.startswith("//") or "\\" in target or parts.netloc or parts.scheme:
+    if (
+        not target.startswith("/")
+        or target.startswith("//")
+        or "\\" in target
+        or parts.netloc
+        or parts.scheme
+    ):
         target = url_for("wizard.landing")
     return redirect(target, code=303)
 

@@ -1,0 +1,124 @@
+"""A draft's row, read and written with single Core statements: the wizard's hot path.
+
+Every step page and every step post reads its draft. Loading it as a model (the
+identity map, the unit of work, a second query for the lead) cost more than the
+rest of the request, so the steps read one row, joined to the two lead fields
+that expressions see, and write back only the columns a step changes. The
+contact step and the completion still work on the models.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.engine import Connection
+
+from assess.database import PreparedStatement, read_one, run_in
+from assess.models import Lead, Submission, utcnow
+
+_submissions = Submission.__table__
+_leads = Lead.__table__
+_SELECT = (
+    select(
+        _submissions.c.id,
+        _submissions.c.draft_key,
+        _submissions.c.status,
+        _submissions.c.public_token,
+        _submissions.c.lead_id,
+        _submissions.c.answers,
+        _submissions.c.steps_done,
+        _submissions.c.current_step,
+        _leads.c.company_size,
+        _leads.c.sector,
+    )
+    .select_from(_submissions.outerjoin(_leads, _leads.c.id == _submissions.c.lead_id))
+    .where(_submissions.c.draft_key == bindparam("key"))
+)
+_READ = PreparedStatement(_SELECT)
+# PostgreSQL: the draft's row stays locked until the write transaction ends.
+_LOCK = PreparedStatement(_SELECT.with_for_update(of=_submissions))
+_WRITE = PreparedStatement(
+    update(_submissions)
+    .where(_submissions.c.id == bindparam("draft_id"))
+    .values(
+        answers=bindparam("answers"),
+        steps_done=bindparam("steps_done"),
+        current_step=bindparam("current_step"),
+        updated_at=bindparam("updated_at"),
+    )
+)
+
+
+@dataclass(frozen=True)
+class DraftState:
+    """A draft as the wizard reads it: its row, and the lead's fields expressions see."""
+
+    id: int
+    key: str
+    status: str
+    public_token: str | None
+    lead_id: int | None
+    answers: dict[str, Any]
+    steps_done: list[str]
+    current_step: str | None
+    # The lead as expressions see it (company size and sector), None before the contact step.
+    contact: dict[str, Any] | None
+
+    @property
+    def is_completed(self) -> bool:
+        """Whether the respondent finished and the result is stored."""
+        return self.status == "completed"
+
+
+def read_draft(key: str | None) -> DraftState | None:
+    """The draft or completed submission with this key, if any (one query)."""
+    if not key:
+        return None
+    return _state(read_one(_READ, {"key": key}))
+
+
+def lock_draft(transaction: Connection, key: str) -> DraftState | None:
+    """The draft with this key, its row locked until the write transaction ends."""
+    return _state(run_in(transaction, _LOCK, {"key": key}))
+
+
+def save_progress(
+    transaction: Connection,
+    draft_id: int,
+    answers: dict[str, Any],
+    steps_done: list[str],
+    current_step: str | None,
+) -> None:
+    """Write a draft's answers, steps done and current step (in the write transaction)."""
+    run_in(
+        transaction,
+        _WRITE,
+        {
+            "draft_id": draft_id,
+            "answers": answers,
+            "steps_done": steps_done,
+            "current_step": current_step,
+            "updated_at": utcnow(),
+        },
+    )
+
+
+def _state(row: dict[str, Any] | None) -> DraftState | None:
+    if row is None:
+        return None
+    has_lead = row["lead_id"] is not None
+    return DraftState(
+        id=row["id"],
+        key=row["draft_key"],
+        status=row["status"],
+        public_token=row["public_token"],
+        lead_id=row["lead_id"],
+        answers=dict(row["answers"] or {}),
+        steps_done=list(row["steps_done"] or []),
+        current_step=row["current_step"],
+        contact={"company_size": row["company_size"], "sector": row["sector"]}
+        if has_lead
+        else None,
+    )
