@@ -79,6 +79,8 @@ DEFAULTS: dict[str, Any] = {
     "PROXY_COUNT": 0,
     # Rate limits on or off (off only for a load test from a single address).
     "RATELIMIT_ENABLED": True,
+    # Prefix of the rate-limit counters in Redis (several apps may share one server).
+    "RATELIMIT_KEY_PREFIX": "assess",
     # Rate limits per visitor address (and per account for login).
     "RATELIMIT_START": "30 per hour",
     "RATELIMIT_STEP": "600 per hour",
