@@ -42,6 +42,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(wizard.bp)
     app.register_blueprint(results.bp)
     backoffice.init_app(app)
+    security.apply_rate_limits(app)
     app.cli.add_command(report)
     app.cli.add_command(worker)
     app.cli.add_command(delivery)

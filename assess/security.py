@@ -6,14 +6,14 @@ Production (`APP_ENV=production`) forces HTTPS, HSTS and `Secure` cookies with t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, current_app, request
+from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_talisman import Talisman
 from werkzeug.middleware.proxy_fix import ProxyFix
-
-from assess.extensions import limiter
 
 
 def content_security_policy(frame_ancestors: list[str]) -> dict[str, Any]:
@@ -60,11 +60,41 @@ def init_app(app: Flask) -> None:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_prefix=0
         )
-    config.setdefault(
-        "RATELIMIT_STORAGE_URI", config["REDIS_URL"] or "memory://"
-    )
+    config.setdefault("RATELIMIT_STORAGE_URI", config["REDIS_URL"] or "memory://")
     config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
-    limiter.init_app(app)
+
+
+def rate_limited(
+    setting: str, per: str = "address", methods: list[str] | None = None
+) -> Callable[..., Any]:
+    """Mark a view for a configured limit; `apply_rate_limits` enforces it, per app.
+
+    `per` is "address" (the visitor) or "account" (the e-mail typed at login).
+    """
+
+    def mark(view: Callable[..., Any]) -> Callable[..., Any]:
+        marks = [*getattr(view, "_rate_limits", []), (setting, per, methods)]
+        view._rate_limits = marks  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+def apply_rate_limits(app: Flask) -> None:
+    """One limiter per app (its own storage and switch), wrapping the views marked for limits."""
+    limiter = Limiter(key_func=get_remote_address, app=app, default_limits=[])
+    app.extensions["assess.limiter"] = limiter
+    for endpoint, view in list(app.view_functions.items()):
+        marks = getattr(view, "_rate_limits", None)
+        if not marks:
+            continue
+        wrapped = view
+        for setting, per, methods in marks:
+            key_func = login_account_key if per == "account" else get_remote_address
+            wrapped = limiter.limit(
+                lambda setting=setting: limit(setting), key_func=key_func, methods=methods
+            )(wrapped)
+        app.view_functions[endpoint] = wrapped
 
 
 def client_address() -> str:

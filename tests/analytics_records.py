@@ -93,6 +93,7 @@ def login(app: Flask, client: FlaskClient) -> FlaskClient:
         data={"email": email, "password": PASSWORD, "csrf_token": csrf_token(page)},
     )
     assert answer.status_code == 303, answer.get_data(as_text=True)[:500]
+    client.get("/language/en")  # the assertions read the English labels
     return client
 
 

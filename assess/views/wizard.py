@@ -23,14 +23,13 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from assess import submissions
 from assess.answers import parse_form_value, walk
 from assess.drafts import DraftState, read_draft
-from assess.extensions import limiter
 from assess.forms import ContactForm
 from assess.funnel import record_landing_view
 from assess.i18n import answer_message, current_locale
 from assess.question_fragments import render_fields
 from assess.questionnaire import Questionnaire
 from assess.questionnaire_store import current_questionnaire
-from assess.security import limit
+from assess.security import rate_limited
 from assess.submissions import (
     CONTACT_STEP,
     ContactDetails,
@@ -103,7 +102,7 @@ def landing() -> ResponseReturnValue:
 
 
 @bp.post("/start")
-@limiter.limit(lambda: limit("RATELIMIT_START"))
+@rate_limited("RATELIMIT_START")
 def start() -> ResponseReturnValue:
     """Create a draft and go to the first step."""
     q = current_questionnaire()
@@ -116,7 +115,7 @@ def start() -> ResponseReturnValue:
 
 
 @bp.route("/step/<step_id>", methods=["GET", "POST"])
-@limiter.limit(lambda: limit("RATELIMIT_STEP"), methods=["POST"])
+@rate_limited("RATELIMIT_STEP", methods=["POST"])
 def step(step_id: str) -> ResponseReturnValue:
     """Show or save one step of the wizard."""
     q = current_questionnaire()
@@ -280,7 +279,7 @@ def visibility(step_id: str) -> ResponseReturnValue:
 
 
 @bp.get("/resume/<token>")
-@limiter.limit(lambda: limit("RATELIMIT_RESUME"))
+@rate_limited("RATELIMIT_RESUME")
 def resume(token: str) -> ResponseReturnValue:
     """Come back to a draft from the link, on this device or another."""
     max_age = int(current_app.config["RESUME_MAX_AGE_DAYS"]) * 86400

@@ -14,27 +14,33 @@ from wtforms import EmailField, PasswordField
 from wtforms.validators import InputRequired, Length
 
 from assess.accounts import LoginRefused, authenticate
-from assess.extensions import limiter
-from assess.security import limit, login_account_key
+from assess.security import rate_limited
 from assess.views.backoffice import bp
 
 
 class LoginForm(FlaskForm):
     """E-mail and password."""
 
-    email = EmailField(_l("E-mail"), [InputRequired(message=_l("This field is required.")), Length(max=254)])
+    email = EmailField(
+        _l("E-mail"), [InputRequired(message=_l("This field is required.")), Length(max=254)]
+    )
     password = PasswordField(_l("Password"), [InputRequired(message=_l("This field is required."))])
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/backoffice") and "\\" not in target and not urlsplit(target).netloc:
+    if (
+        target
+        and target.startswith("/backoffice")
+        and "\\" not in target
+        and not urlsplit(target).netloc
+    ):
         return target
     return url_for("backoffice.leads")
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: limit("RATELIMIT_LOGIN"), methods=["POST"])
-@limiter.limit(lambda: limit("RATELIMIT_LOGIN_ACCOUNT"), key_func=login_account_key, methods=["POST"])
+@rate_limited("RATELIMIT_LOGIN", methods=["POST"])
+@rate_limited("RATELIMIT_LOGIN_ACCOUNT", per="account", methods=["POST"])
 def login() -> ResponseReturnValue:
     """The login form; a new session on success, one message for every refusal."""
     if current_user.is_authenticated:
