@@ -100,7 +100,7 @@ def test_the_page_shows_the_figures(app, client):
     row = cells.index("linkedin")
     assert cells[row + 1 : row + 4] == ["4", "2", "50.0 %"]
     assert "75.0 %" in html  # leads to meetings: 3 of 4
-    assert "40,0" in cells  # strategie's average
+    assert "40.0" in cells  # strategie's average
     assert "Diagnostics completed" in html
 
 
