@@ -16,7 +16,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app: configuration, extensions, the questionnaire, blueprints."""
     from flask import Flask
 
-    from assess import config, database, i18n, jobs, observability, questionnaire_store, security
+    from assess import (
+        config,
+        database,
+        i18n,
+        jobs,
+        observability,
+        questionnaire_store,
+        routing,
+        security,
+    )
     from assess.cli_jobs import delivery, worker
     from assess.cli_report import report
     from assess.extensions import csrf, db, migrate
@@ -28,6 +37,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
         instance_path=str(ROOT / "instance"),
     )
+    # Ids in URLs stop at the database's integer range: a longer one is a 404, not a 500.
+    app.url_map.converters["int"] = routing.DatabaseId
     config.load_config(app, test_config)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))

@@ -1,0 +1,265 @@
+"""Who may reach what in the back office, and hostile input: refused, never a 500, nothing changed.
+
+Also holds the helpers the other back-office tests share: logging in through the
+real form, and leads made by the real wizard.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from assess.accounts import create_user
+from assess.extensions import db
+from assess.models import AuditEntry, Delivery, Lead, Note, User
+from assess.questionnaire_store import current_questionnaire
+from assess.views.backoffice import PUBLIC_ENDPOINTS
+from tests.wizard_driver import CONTACT, complete, csrf_token
+
+PASSWORD = "correct horse battery staple"
+ANSWERS = {"has_sales_team": True, "new_customers_target": 12}
+_PLACEHOLDER = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?\w+>")
+
+
+def login(app: Flask, client: FlaskClient, role: str = "consultant", email: str = "") -> int:
+    """Create an account and log in through the real form; returns the account's id."""
+    email = email or f"{role}@example.com"
+    with app.app_context():
+        user_id = create_user(email, PASSWORD, role, name=f"{role.title()} Test").id
+    page = client.get("/backoffice/login")
+    response = client.post(
+        "/backoffice/login",
+        data={"email": email, "password": PASSWORD, "csrf_token": csrf_token(page)},
+    )
+    assert response.status_code == 303, response.get_data(as_text=True)[:500]
+    return user_id
+
+
+def wizard_lead(app: Flask, contact: dict[str, Any] | None = None) -> int:
+    """A lead made by a respondent completing the real wizard (with its outbox rows)."""
+    with app.app_context():
+        q = current_questionnaire()
+    results, _ = complete(app.test_client(), q, _persona_answers(), contact)
+    assert results.status_code == 200
+    email = (contact or {}).get("email", CONTACT["email"])
+    with app.app_context():
+        return (
+            db.session.execute(select(Lead.id).where(Lead.email == email).order_by(Lead.id.desc()))
+            .scalars()
+            .first()
+        )
+
+
+def _persona_answers() -> dict[str, Any]:
+    persona = Path(__file__).parent / "personas" / "pme_industrielle.json"
+    return json.loads(persona.read_text())["answers"]
+
+
+def token_of(client: FlaskClient, path: str = "/backoffice/leads") -> str:
+    """A CSRF token of this session, from a back-office page."""
+    return csrf_token(client.get(path))
+
+
+def _backoffice_rules(app: Flask) -> Iterator[tuple[str, str, set[str]]]:
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/backoffice") or rule.endpoint in PUBLIC_ENDPOINTS:
+            continue
+        path = _PLACEHOLDER.sub(lambda m: "1" if m.group(1) in {"int", "float"} else "x", rule.rule)
+        yield rule.endpoint, path, set(rule.methods or ()) - {"HEAD", "OPTIONS"}
+
+
+def _refused_anonymous(status: int, location: str | None) -> bool:
+    if status in {302, 303}:
+        return (location or "").split("?")[0].endswith("/backoffice/login")
+    return status in {401, 403, 405}
+
+
+def test_every_backoffice_route_refuses_anonymous_visitors(app, client):
+    login_page = client.get("/backoffice/login")
+    token = csrf_token(login_page)
+    seen, problems = set(), []
+    for endpoint, path, methods in _backoffice_rules(app):
+        seen.add(endpoint)
+        if "GET" in methods:
+            response = client.get(path)
+        else:
+            response = client.post(path, data={"csrf_token": token})
+        if not _refused_anonymous(response.status_code, response.location):
+            problems.append((endpoint, path, response.status_code, response.location))
+        if "GET" in methods and "POST" in methods:
+            posted = client.post(path, data={"csrf_token": token})
+            if not _refused_anonymous(posted.status_code, posted.location):
+                problems.append((endpoint, path, "POST", posted.status_code))
+    assert not problems
+    assert {
+        "backoffice.leads",
+        "backoffice.lead",
+        "backoffice.export_csv",
+        "backoffice.export_lead_json",
+        "backoffice.delete_lead",
+        "backoffice.users",
+        "backoffice.audit",
+    } <= seen
+
+
+def test_a_post_without_csrf_token_is_refused_not_served(app, client):
+    for endpoint, path, methods in _backoffice_rules(app):
+        if methods == {"POST"}:
+            response = client.post(path)
+            assert response.status_code in {302, 400, 401, 403}, (endpoint, response.status_code)
+
+
+def test_a_consultant_gets_403_on_admin_pages_and_changes_nothing(app, client):
+    with app.app_context():
+        admin_id = create_user("boss@example.com", PASSWORD, "admin").id
+    login(app, client, "consultant")
+    token = token_of(client)
+    admin_rules = [
+        (endpoint, path.replace("/1/", f"/{admin_id}/"), methods)
+        for endpoint, path, methods in _backoffice_rules(app)
+        if path.startswith(("/backoffice/users", "/backoffice/audit"))
+    ]
+    assert {e for e, _, _ in admin_rules} >= {"backoffice.users", "backoffice.audit"}
+    for endpoint, path, methods in admin_rules:
+        for method in sorted(methods):
+            data = {
+                "csrf_token": token,
+                "email": "new@example.com",
+                "password": PASSWORD,
+                "role": "admin",
+                "active": "0",
+            }
+            response = client.open(path, method=method, data=data if method == "POST" else None)
+            assert response.status_code == 403, (endpoint, method, response.status_code)
+    with app.app_context():
+        admin = db.session.get(User, admin_id)
+        assert admin.active and admin.role == "admin"
+        assert db.session.execute(select(func.count(User.id))).scalar_one() == 2
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/backoffice/leads/999999",
+        "/backoffice/leads/999999/export.json",
+        "/backoffice/leads/3000000000/export.json",
+        "/backoffice/leads/99999999999999999999/export.json",
+        "/backoffice/leads/-1",
+        "/backoffice/leads/abc",
+        "/backoffice/leads/99999999999999999999",
+        "/backoffice/leads/99999999999999999999/report.pdf",
+    ],
+)
+def test_forged_lead_ids_are_not_found(app, client, path):
+    login(app, client)
+    assert client.get(path).status_code == 404
+
+
+@pytest.mark.parametrize("lead_id", ["3000000000", "99999999999999999999"])
+def test_out_of_range_ids_are_not_found_by_the_delete(app, client, lead_id):
+    login(app, client)
+    response = client.post(
+        f"/backoffice/leads/{lead_id}/delete",
+        data={"csrf_token": token_of(client), "confirm_company": "x"},
+    )
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["page=999999", "page=-1", "page=abc", "page=0", "page=99999999999999999999", "page="],
+)
+def test_out_of_range_pages_never_fail(app, client, query):
+    login(app, client, "admin")
+    for path in ("/backoffice/leads", "/backoffice/audit"):
+        response = client.get(f"{path}?{query}")
+        assert response.status_code in {200, 400}, (path, query, response.status_code)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "score_min=abc",
+        "score_max=101",
+        "date_from=2026-13-45",
+        "status=%3Cscript%3E",
+        "owner=abc",
+        "owner=99999999999",
+        "sort=id;drop",
+        "direction=sideways",
+        "level=nope",
+        "q=" + "x" * 101,
+        "followup=later",
+    ],
+)
+def test_malformed_filters_are_refused_by_the_list_and_the_export(app, client, query):
+    login(app, client)
+    assert client.get(f"/backoffice/leads?{query}").status_code == 400
+    assert client.get(f"/backoffice/leads/export.csv?{query}").status_code == 400
+
+
+def test_posts_about_another_leads_rows_or_with_bad_values_change_nothing(app, client):
+    first = wizard_lead(app)
+    second = wizard_lead(app, {"email": "paul.martin@example.com", "company": "Martin SAS"})
+    login(app, client)
+    token = token_of(client)
+    with app.app_context():
+        [foreign] = (
+            db.session.execute(
+                select(Delivery.id)
+                .join(Delivery.submission)
+                .where(Delivery.kind == "report")
+                .where(Delivery.submission.has(lead_id=first))
+            )
+            .scalars()
+            .all()
+        )
+        before = _snapshot()
+    cases = [
+        (f"/backoffice/leads/{second}/deliveries/{foreign}/resend", {}),
+        (f"/backoffice/leads/{second}/notes", {"body": "x" * 5001}),
+        (f"/backoffice/leads/{second}/notes", {"body": "   "}),
+        (f"/backoffice/leads/{second}/status", {"status": "hacked"}),
+        (f"/backoffice/leads/{second}/status", {"status": "lost", "reason": ""}),
+        (f"/backoffice/leads/{second}/owner", {"owner_id": "abc"}),
+        (f"/backoffice/leads/{second}/owner", {"owner_id": "999999"}),
+        (f"/backoffice/leads/{second}/delete", {"confirm_company": "Dubois Équipements"}),
+        (f"/backoffice/leads/{second}/delete", {"confirm_company": ""}),
+        ("/backoffice/leads/999999/notes", {"body": "hello"}),
+        ("/backoffice/leads/999999/delete", {"confirm_company": "Martin SAS"}),
+    ]
+    for path, data in cases:
+        response = client.post(path, data={**data, "csrf_token": token})
+        assert response.status_code < 500, (path, data, response.status_code)
+        assert response.status_code != 200, (path, data)
+    huge = client.post(
+        f"/backoffice/leads/{second}/notes", data={"body": "x" * 300_000, "csrf_token": token}
+    )
+    assert huge.status_code == 413
+    with app.app_context():
+        assert _snapshot() == before
+
+
+def _snapshot() -> dict[str, Any]:
+    """What a refused request must not change: leads, notes, deliveries."""
+    leads = db.session.execute(
+        select(Lead.id, Lead.status, Lead.owner_id, Lead.lost_reason).order_by(Lead.id)
+    ).all()
+    deliveries = db.session.execute(
+        select(Delivery.id, Delivery.status, Delivery.attempts).order_by(Delivery.id)
+    ).all()
+    notes = db.session.execute(select(func.count(Note.id))).scalar_one()
+    audit = (
+        db.session.execute(select(AuditEntry.action).where(AuditEntry.action != "user.login"))
+        .scalars()
+        .all()
+    )
+    return {"leads": leads, "deliveries": deliveries, "notes": notes, "audit": audit}
