@@ -40,6 +40,7 @@ lint: install
 	$(VENV)/bin/ruff check assess tests bench
 	$(VENV)/bin/ruff format --check assess tests bench
 	$(VENV)/bin/mypy
+	$(VENV)/bin/bandit -q -r assess -lll
 
 bench: install
 	$(PY) -m bench
