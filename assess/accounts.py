@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -132,8 +132,8 @@ def authenticate(email: str, password: str) -> User:
     return user
 
 
-def _aware(moment):  # type: ignore[no-untyped-def]
-    from datetime import UTC
+def _aware(moment: datetime) -> datetime:
+    """A stored time as timezone-aware UTC (SQLite returns naive datetimes)."""
 
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 

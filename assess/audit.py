@@ -12,7 +12,9 @@ from assess.extensions import db
 from assess.models import AuditEntry
 
 
-def record(action: str, target: str = "", details: dict[str, Any] | None = None, user_id: int | None = None) -> None:
+def record(
+    action: str, target: str = "", details: dict[str, Any] | None = None, user_id: int | None = None
+) -> None:
     """Add an entry to the current transaction (the caller commits)."""
     if user_id is None and has_request_context() and current_user and current_user.is_authenticated:
         user_id = current_user.id
@@ -25,6 +27,9 @@ def recent_entries(page: int = 1, per_page: int = 50) -> tuple[list[AuditEntry],
 
     total = db.session.execute(select(func.count(AuditEntry.id))).scalar_one()
     entries = db.session.execute(
-        select(AuditEntry).order_by(AuditEntry.id.desc()).limit(per_page).offset((page - 1) * per_page)
+        select(AuditEntry)
+        .order_by(AuditEntry.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
     ).scalars()
     return list(entries), int(total)

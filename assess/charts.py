@@ -63,7 +63,13 @@ def radar(
         anchor = "middle" if abs(cos) < 0.3 else ("start" if cos > 0 else "end")
         lines = textwrap.wrap(label, LABEL_WIDTH) or [""]
         # Labels above the centre grow upwards, so they never cross the chart.
-        lift = (len(lines) - 1) * 13 if sin < -0.3 else (len(lines) - 1) * 6.5 if abs(sin) <= 0.3 else 0
+        lift = (
+            (len(lines) - 1) * 13
+            if sin < -0.3
+            else (len(lines) - 1) * 6.5
+            if abs(sin) <= 0.3
+            else 0
+        )
         spokes.append(
             Spoke(
                 label=label,
@@ -84,7 +90,9 @@ def radar(
         for index in range(count):
             angle = -math.pi / 2 + 2 * math.pi * index / count
             r = radius * threshold / 100
-            points.append(f"{center_x + r * math.cos(angle):.2f},{center + r * math.sin(angle):.2f}")
+            points.append(
+                f"{center_x + r * math.cos(angle):.2f},{center + r * math.sin(angle):.2f}"
+            )
         rings.append((threshold, " ".join(points)))
     polygon = " ".join(f"{s.point_x},{s.point_y}" for s in spokes)
     return Radar(size, width, center_x, center, radius, spokes, rings, polygon)

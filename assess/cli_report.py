@@ -1,4 +1,4 @@
-"""`flask report render ANSWERS.json -o report.pdf`: the report of an answer file, for design work."""
+"""`flask report render ANSWERS.json -o report.pdf`: an answer file's report, for design work."""
 
 from __future__ import annotations
 
@@ -32,7 +32,9 @@ def report() -> None:
 )
 @click.option("--html", "html_output", default=None, help="Also write the report's HTML here.")
 @with_appcontext
-def render(answers_file: str, output: str, locale: str | None, on: str | None, html_output: str | None) -> None:
+def render(
+    answers_file: str, output: str, locale: str | None, on: str | None, html_output: str | None
+) -> None:
     """Score ANSWERS.json ({"answers": ..., "contact": ...}) and print its report."""
     q = current_questionnaire()
     answers, contact = read_answers_file(answers_file)

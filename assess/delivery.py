@@ -49,6 +49,8 @@ def create_deliveries(submission: Submission) -> list[Delivery]:
     config = current_app.config
     sender = config["MAIL_FROM"]
     rows = []
+    if submission.lead is None:
+        raise ValueError("a completed submission has a lead")
     recipients = [(REPORT, submission.lead.email)]
     if config.get("CONSULTANT_EMAIL"):
         recipients.append((NEW_LEAD, config["CONSULTANT_EMAIL"]))
@@ -101,7 +103,8 @@ def deliver(delivery_id: int) -> Attempt:
     if not _claim(delivery_id):
         return Attempt("skipped")
     delivery = db.session.get(Delivery, delivery_id)
-    assert delivery is not None
+    if delivery is None:  # deleted (GDPR) between the claim and now
+        return Attempt("skipped")
     settings = settings_from_config(current_app.config, current_app.instance_path)
     try:
         _check_address(delivery.recipient)
@@ -138,7 +141,8 @@ def _record_failure(delivery_id: int, error: str, permanent: bool) -> Attempt:
     db.session.rollback()
     with write_transaction():
         delivery = db.session.get(Delivery, delivery_id)
-        assert delivery is not None
+        if delivery is None:
+            return Attempt("skipped", error=error)
         max_attempts = int(current_app.config["DELIVERY_MAX_ATTEMPTS"])
         delivery.last_error = error[:2000]
         if permanent or delivery.attempts >= max_attempts:
@@ -159,11 +163,18 @@ def report_input(submission: Submission) -> ReportInput:
         contact = {
             name: getattr(lead, name)
             for name in (
-                "first_name", "last_name", "email", "company", "job_title", "phone",
-                "company_size", "sector",
+                "first_name",
+                "last_name",
+                "email",
+                "company",
+                "job_title",
+                "phone",
+                "company_size",
+                "sector",
             )
         }
-    assert submission.completed_at is not None and submission.result is not None
+    if submission.completed_at is None or submission.result is None:
+        raise ReportRenderError("the submission is not completed")
     return ReportInput(
         answers=dict(submission.answers),
         result=submission.result,
@@ -186,7 +197,9 @@ def ensure_report(submission: Submission) -> bytes:
     except Exception as error:  # any failure of the renderer is recorded, then retried
         message = f"{type(error).__name__}: {error}"
         with write_transaction():
-            row = db.session.get(ReportFile, submission.id) or ReportFile(submission_id=submission.id)
+            row = db.session.get(ReportFile, submission.id) or ReportFile(
+                submission_id=submission.id
+            )
             row.attempts = (row.attempts or 0) + 1
             row.last_error = message[:2000]
             db.session.add(row)

@@ -47,14 +47,18 @@ class ContactForm(FlaskForm):
     first_name = StringField(
         _l("First name"), [REQUIRED, Length(max=100), NO_CONTROL], filters=[_strip]
     )
-    last_name = StringField(_l("Last name"), [REQUIRED, Length(max=100), NO_CONTROL], filters=[_strip])
+    last_name = StringField(
+        _l("Last name"), [REQUIRED, Length(max=100), NO_CONTROL], filters=[_strip]
+    )
     email = EmailField(
         _l("Work e-mail"),
         [REQUIRED, Length(max=254), Email(message=_l("Please enter a valid e-mail address."))],
         filters=[_strip],
     )
     company = StringField(_l("Company"), [REQUIRED, Length(max=200), NO_CONTROL], filters=[_strip])
-    job_title = StringField(_l("Job title"), [REQUIRED, Length(max=150), NO_CONTROL], filters=[_strip])
+    job_title = StringField(
+        _l("Job title"), [REQUIRED, Length(max=150), NO_CONTROL], filters=[_strip]
+    )
     phone = TelField(
         _l("Phone (optional)"),
         [
@@ -68,15 +72,14 @@ class ContactForm(FlaskForm):
         [REQUIRED],
         choices=_choices(COMPANY_SIZE_LABELS),
     )
-    sector = SelectField(
-        _l("Sector"), [REQUIRED], choices=_choices(SECTOR_LABELS)
-    )
+    sector = SelectField(_l("Sector"), [REQUIRED], choices=_choices(SECTOR_LABELS))
     consent = BooleanField(
-        _l("I agree that my answers and contact details are used to prepare my report "
-           "and to contact me about it."),
+        _l(
+            "I agree that my answers and contact details are used to prepare my report "
+            "and to contact me about it."
+        ),
         [InputRequired(message=_l("Your consent is needed to send you the report."))],
     )
     marketing_opt_in = BooleanField(
         _l("I would also like to receive the consultancy's news and invitations (optional).")
     )
-

@@ -73,7 +73,9 @@ def parse_filters(args: Any, q: Questionnaire) -> ParsedFilters:
     errors: dict[str, str] = {}
     values: dict[str, Any] = {}
 
-    def text(name: str, allowed: set[str] | tuple[str, ...] | None = None, limit: int = 200) -> None:
+    def text(
+        name: str, allowed: set[str] | tuple[str, ...] | None = None, limit: int = 200
+    ) -> None:
         raw = (args.get(name) or "").strip()
         if not raw:
             return
@@ -148,7 +150,9 @@ def _filtered(filters: LeadFilters, now: datetime) -> Select[Any]:
     if filters.weakest:
         conditions.append(Lead.weakest_category == filters.weakest)
     if filters.date_from:
-        conditions.append(Lead.completed_at >= datetime.combine(filters.date_from, time.min, now.tzinfo))
+        conditions.append(
+            Lead.completed_at >= datetime.combine(filters.date_from, time.min, now.tzinfo)
+        )
     if filters.date_to:
         end = datetime.combine(filters.date_to + timedelta(days=1), time.min, now.tzinfo)
         conditions.append(Lead.completed_at < end)
@@ -220,11 +224,14 @@ def filter_choices() -> dict[str, list[str]]:
     campaigns = db.session.execute(
         select(Lead.utm_campaign).where(Lead.utm_campaign.is_not(None)).distinct().limit(100)
     ).scalars()
-    return {"sources": sorted(sources), "campaigns": sorted(campaigns)}
+    return {
+        "sources": sorted(value for value in sources if value),
+        "campaigns": sorted(value for value in campaigns if value),
+    }
 
 
 def record_completion(lead: Lead, submission: Submission, result: dict[str, Any]) -> None:
-    """Copy the latest result onto the lead and add it to the timeline (in the completion's transaction)."""
+    """Copy the latest result onto the lead, add it to the timeline (completion's transaction)."""
     categories = result.get("categories", {})
     scored = [(cid, c["score"]) for cid, c in categories.items() if c.get("score") is not None]
     lead.latest_submission_id = submission.id
@@ -249,7 +256,9 @@ def get_lead(lead_id: int) -> Lead | None:
 
 
 def _locked_lead(lead_id: int) -> Lead:
-    lead = db.session.execute(select(Lead).where(Lead.id == lead_id).with_for_update()).scalar_one_or_none()
+    lead = db.session.execute(
+        select(Lead).where(Lead.id == lead_id).with_for_update()
+    ).scalar_one_or_none()
     if lead is None:
         raise LookupError(lead_id)
     return lead
@@ -273,8 +282,12 @@ def change_status(lead_id: int, status: str, reason: str, user_id: int) -> Lead:
         if status in CADENCE_STOPS:
             stop_cadence(lead)
         db.session.add(
-            LeadEvent(lead_id=lead.id, kind="status", user_id=user_id,
-                      data={"from": previous, "to": status, "reason": lead.lost_reason})
+            LeadEvent(
+                lead_id=lead.id,
+                kind="status",
+                user_id=user_id,
+                data={"from": previous, "to": status, "reason": lead.lost_reason},
+            )
         )
         record("lead.status", f"lead:{lead.id}", {"from": previous, "to": status}, user_id=user_id)
     return lead
@@ -298,7 +311,9 @@ def assign_owner(lead_id: int, owner_id: int | None, user_id: int) -> Lead:
                 raise LeadError("unknown consultant")
         lead = _locked_lead(lead_id)
         lead.owner_id = owner_id
-        db.session.add(LeadEvent(lead_id=lead.id, kind="owner", user_id=user_id, data={"owner_id": owner_id}))
+        db.session.add(
+            LeadEvent(lead_id=lead.id, kind="owner", user_id=user_id, data={"owner_id": owner_id})
+        )
         record("lead.owner", f"lead:{lead.id}", {"owner_id": owner_id}, user_id=user_id)
     return lead
 
@@ -315,7 +330,9 @@ def add_note(lead_id: int, body: str, user_id: int) -> Note:
         note = Note(lead_id=lead.id, author_id=user_id, body=body)
         db.session.add(note)
         db.session.flush()
-        db.session.add(LeadEvent(lead_id=lead.id, kind="note", user_id=user_id, data={"note_id": note.id}))
+        db.session.add(
+            LeadEvent(lead_id=lead.id, kind="note", user_id=user_id, data={"note_id": note.id})
+        )
         record("lead.note", f"lead:{lead.id}", {"note_id": note.id}, user_id=user_id)
     return note
 
@@ -329,7 +346,9 @@ def lead_activity(lead: Lead) -> dict[str, Any]:
         .order_by(Note.id.desc())
     ).all()
     touches = list(
-        db.session.execute(select(Touch).where(Touch.lead_id == lead.id).order_by(Touch.number)).scalars()
+        db.session.execute(
+            select(Touch).where(Touch.lead_id == lead.id).order_by(Touch.number)
+        ).scalars()
     )
     events = db.session.execute(
         select(LeadEvent, User.name, User.email)
@@ -349,7 +368,9 @@ def lead_activity(lead: Lead) -> dict[str, Any]:
 
 def active_consultants() -> list[User]:
     """Accounts a lead can be given to."""
-    return list(db.session.execute(select(User).where(User.active.is_(True)).order_by(User.email)).scalars())
+    return list(
+        db.session.execute(select(User).where(User.active.is_(True)).order_by(User.email)).scalars()
+    )
 
 
 def owned_or_open(user_id: int) -> Any:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import smtplib
-import socket
 import ssl
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -95,7 +94,9 @@ def compose(outgoing: Outgoing, sender: str) -> EmailMessage:
     message["To"] = formataddr((header_safe(outgoing.to_name), header_safe(outgoing.to_address)))
     message["Message-ID"] = outgoing.message_id
     message.set_content(render_template(f"{folder}/body.txt", **outgoing.context))
-    message.add_alternative(render_template(f"{folder}/body.html", **outgoing.context), subtype="html")
+    message.add_alternative(
+        render_template(f"{folder}/body.html", **outgoing.context), subtype="html"
+    )
     for attachment in outgoing.attachments:
         message.add_attachment(
             attachment.content,
@@ -115,19 +116,31 @@ def send(message: EmailMessage, settings: SmtpSettings) -> None:
         _send_smtp(message, settings)
     except smtplib.SMTPRecipientsRefused as error:
         codes = [code for code, _ in error.recipients.values()]
-        raise DeliveryError(f"recipient refused: {error.recipients}", permanent=min(codes) >= 500) from None
+        raise DeliveryError(
+            f"recipient refused: {error.recipients}", permanent=min(codes) >= 500
+        ) from None
     except smtplib.SMTPResponseException as error:
-        reply = error.smtp_error.decode(errors="replace") if isinstance(error.smtp_error, bytes) else str(error.smtp_error)
-        raise DeliveryError(f"SMTP {error.smtp_code}: {reply}", permanent=error.smtp_code >= 500) from None
-    except (smtplib.SMTPException, OSError, socket.timeout) as error:
+        reply = (
+            error.smtp_error.decode(errors="replace")
+            if isinstance(error.smtp_error, bytes)
+            else str(error.smtp_error)
+        )
+        raise DeliveryError(
+            f"SMTP {error.smtp_code}: {reply}", permanent=error.smtp_code >= 500
+        ) from None
+    except (TimeoutError, smtplib.SMTPException, OSError) as error:
         raise DeliveryError(f"{type(error).__name__}: {error}", permanent=False) from None
 
 
 def _send_smtp(message: EmailMessage, settings: SmtpSettings) -> None:
-    assert settings.host is not None
+    if settings.host is None:
+        raise DeliveryError("no SMTP host", permanent=True)
     if settings.security == "ssl":
         client: smtplib.SMTP = smtplib.SMTP_SSL(
-            settings.host, settings.port, timeout=settings.timeout, context=ssl.create_default_context()
+            settings.host,
+            settings.port,
+            timeout=settings.timeout,
+            context=ssl.create_default_context(),
         )
     else:
         client = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)

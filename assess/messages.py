@@ -1,4 +1,4 @@
-"""The two messages a completed submission sends: the report to the lead, the news to the consultant."""
+"""The two messages of a completed submission: the report to the lead, the consultant's news."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from flask import current_app
 from flask_babel import force_locale, format_decimal
 
 from assess.forms import COMPANY_SIZE_LABELS, SECTOR_LABELS
-from assess.mail import Attachment, Outgoing
-from assess.models import Delivery, Lead, Submission
+from assess.mail import Attachment, DeliveryError, Outgoing
+from assess.models import Delivery, Submission
 from assess.questionnaire import Questionnaire
 
 # How many of the weakest areas the consultant's notification lists.
@@ -38,9 +38,11 @@ def _urls(submission: Submission) -> dict[str, str]:
 
 
 def report_message(q: Questionnaire, delivery: Delivery, pdf: bytes) -> Outgoing:
-    """To the lead, in their language: a short note, the PDF, the results link, the call to action."""
+    """To the lead, in their language: a note, the PDF, the results link, the call to action."""
     submission = delivery.submission
-    lead: Lead = submission.lead
+    lead = submission.lead
+    if lead is None:
+        raise DeliveryError("the submission has no lead", permanent=True)
     locale = submission.locale if submission.locale in q.locales else q.locale
     with force_locale(locale):
         level = next((lv for lv in q.levels if lv.id == submission.level), None)
@@ -51,7 +53,9 @@ def report_message(q: Questionnaire, delivery: Delivery, pdf: bytes) -> Outgoing
             "title": q.text(q.title, locale),
             "overall": _score(submission.overall_score),
             "level": q.text(level.label, locale) if level else "",
-            "call_to_action": {"label": q.text(action.label, locale), "url": action.url} if action else None,
+            "call_to_action": {"label": q.text(action.label, locale), "url": action.url}
+            if action
+            else None,
             "brand": current_app.config["BRAND_NAME"],
             "contact_line": current_app.config.get("BRAND_CONTACT", ""),
             **_urls(submission),
@@ -70,7 +74,9 @@ def report_message(q: Questionnaire, delivery: Delivery, pdf: bytes) -> Outgoing
 def new_lead_message(q: Questionnaire, delivery: Delivery) -> Outgoing:
     """To the consultant: who, how they scored, their weakest areas, where to work the lead."""
     submission = delivery.submission
-    lead: Lead = submission.lead
+    lead = submission.lead
+    if lead is None:
+        raise DeliveryError("the submission has no lead", permanent=True)
     locale = current_app.config["LANGUAGES"][0]
     with force_locale(locale):
         categories = (submission.result or {}).get("categories", {})
@@ -80,7 +86,9 @@ def new_lead_message(q: Questionnaire, delivery: Delivery) -> Outgoing:
         )
         weakest = [
             {
-                "label": q.text(q.categories_by_id[cid].label, locale) if cid in q.categories_by_id else cid,
+                "label": q.text(q.categories_by_id[cid].label, locale)
+                if cid in q.categories_by_id
+                else cid,
                 "score": _score(score),
             }
             for cid, score in scored[:WEAKEST_AREAS]

@@ -86,7 +86,9 @@ def _build(q: Questionnaire, data: ReportInput, branding: Branding, locale: str)
                 "level_summary": text(level.summary) if level else "",
             }
         )
-    recommendations = [_recommendation(q, r, locale) for r in result["explanation"]["recommendations"]]
+    recommendations = [
+        _recommendation(q, r, locale) for r in result["explanation"]["recommendations"]
+    ]
     overall_level = levels.get(result.get("level") or "")
     contact = {key: _plain(value) for key, value in data.contact.items()}
     return {
@@ -170,7 +172,11 @@ def _synthesis(categories: list[dict[str, Any]]) -> list[str]:
     fragile = [c["label"] for c in scored if c["score"] < 40]
     if len(fragile) >= 2:
         sentences.append(
-            _("%(count)d areas are below 40 / 100: %(areas)s.", count=len(fragile), areas=", ".join(fragile))
+            _(
+                "%(count)d areas are below 40 / 100: %(areas)s.",
+                count=len(fragile),
+                areas=", ".join(fragile),
+            )
         )
     return sentences
 
@@ -299,10 +305,16 @@ def _reasons(q: Questionnaire, values: dict[str, Any], data: ReportInput, locale
             label = q.text(category.label, locale) if category else key
             figures = data.result["categories"].get(key, {})
             reasons.append(
-                _("Your score in %(area)s: %(score)s", area=label, score=_score_text(figures.get("score")))
+                _(
+                    "Your score in %(area)s: %(score)s",
+                    area=label,
+                    score=_score_text(figures.get("score")),
+                )
             )
         elif root in {"overall", "level"}:
-            reasons.append(_("Your overall score: %(score)s", score=_score_text(data.result.get("overall"))))
+            reasons.append(
+                _("Your overall score: %(score)s", score=_score_text(data.result.get("overall")))
+            )
         elif root == "contact":
             reasons.append(_("Your company profile (%(field)s)", field=key))
     return list(dict.fromkeys(reasons))
@@ -329,7 +341,10 @@ def _expression_context(data: ReportInput) -> dict[str, Any]:
 
     result = data.result
     return {
-        "answers": {e["id"]: e.get("answer") if e.get("shown") else None for e in result["explanation"]["questions"]},
+        "answers": {
+            e["id"]: e.get("answer") if e.get("shown") else None
+            for e in result["explanation"]["questions"]
+        },
         "scores": {cid: c.get("score") for cid, c in result["categories"].items()},
         "levels": {cid: c.get("level") for cid, c in result["categories"].items()},
         "overall": result.get("overall"),

@@ -297,7 +297,8 @@ def _complete(q: Questionnaire, draft: Submission) -> StepOutcome:
     draft.questionnaire_version = q.version
     draft.questionnaire_hash = q.source_hash
     remember_current_version()
-    assert draft.lead is not None, "the contact step comes before completion"
+    if draft.lead is None:
+        raise RuntimeError("the contact step comes before completion")
     record_completion(draft.lead, draft, draft.result)
     plan_cadence(draft.lead, draft, q)
     rows = create_deliveries(draft)

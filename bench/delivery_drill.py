@@ -75,7 +75,8 @@ def run(quick: bool = False) -> list[str]:
     kill_batch = 12 if quick else 30
     settings: dict[str, Any] = {
         "SECRET_KEY": "drill",
-        "DATABASE_URL": os.environ.get("DRILL_DATABASE_URL") or f"sqlite:///{folder / 'drill.sqlite3'}",
+        "DATABASE_URL": os.environ.get("DRILL_DATABASE_URL")
+        or f"sqlite:///{folder / 'drill.sqlite3'}",
         "ASSESS_QUESTIONNAIRE": str(QUESTIONNAIRE),
         "HUEY_SQLITE_PATH": str(folder / "huey.sqlite3"),
         "REDIS_URL": os.environ.get("DRILL_REDIS_URL", ""),
@@ -141,7 +142,11 @@ def run(quick: bool = False) -> list[str]:
         kills = 0
         for _ in range(3):
             target = len(server.recorder.received()) + 2
-            wait_for(lambda target=target: len(server.recorder.received()) >= target, timeout=60, step=0.05)
+            wait_for(
+                lambda target=target: len(server.recorder.received()) >= target,
+                timeout=60,
+                step=0.05,
+            )
             worker.kill()
             kills += 1
             worker = Worker(env, folder / "worker.log").start()

@@ -29,8 +29,14 @@ from bench.server import BIN, CSRF, ROOT, Browser, free_port
 
 PERSONAS = sorted((ROOT / "tests" / "personas").glob("*.json"))
 CONTACT = {
-    "first_name": "Camille", "last_name": "Martin", "company": "Charge Test", "job_title": "Dirigeant",
-    "phone": "", "company_size": "pe", "sector": "industrie", "consent": "y",
+    "first_name": "Camille",
+    "last_name": "Martin",
+    "company": "Charge Test",
+    "job_title": "Dirigeant",
+    "phone": "",
+    "company_size": "pe",
+    "sector": "industrie",
+    "consent": "y",
 }
 
 
@@ -55,7 +61,9 @@ class Respondent(Browser):
 
 
 @contextmanager
-def serve(database_url: str | None, folder: Path, workers: int = 4) -> Iterator[tuple[str, dict[str, str], Path]]:
+def serve(
+    database_url: str | None, folder: Path, workers: int = 4
+) -> Iterator[tuple[str, dict[str, str], Path]]:
     """gunicorn with `workers` sync workers on loopback, its stderr kept in a file."""
     env = {
         **os.environ,
@@ -68,15 +76,31 @@ def serve(database_url: str | None, folder: Path, workers: int = 4) -> Iterator[
         "REDIS_URL": os.environ.get("LOAD_REDIS_URL", ""),
         "RATELIMIT_ENABLED": "false",  # every simulated respondent comes from 127.0.0.1
     }
-    subprocess.run([str(BIN / "flask"), "--app", "assess", "db", "upgrade"], cwd=ROOT, env=env,
-                   check=True, capture_output=True)
+    subprocess.run(
+        [str(BIN / "flask"), "--app", "assess", "db", "upgrade"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     port = free_port()
     log = folder / "gunicorn.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [str(BIN / "gunicorn"), "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-             "--timeout", "60", "assess:create_app()"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+            [
+                str(BIN / "gunicorn"),
+                "--workers",
+                str(workers),
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--timeout",
+                "60",
+                "assess:create_app()",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -93,8 +117,14 @@ def serve(database_url: str | None, folder: Path, workers: int = 4) -> Iterator[
         process.wait(timeout=30)
 
 
-def respondent(base: str, persona: dict[str, Any], index: int, timings: dict[str, list[float]],
-               outcome: dict[str, int], lock: threading.Lock) -> None:
+def respondent(
+    base: str,
+    persona: dict[str, Any],
+    index: int,
+    timings: dict[str, list[float]],
+    outcome: dict[str, int],
+    lock: threading.Lock,
+) -> None:
     """One executive completing the diagnostic through the HTTP form contract."""
     browser = Respondent(base)
     try:
@@ -111,7 +141,11 @@ def respondent(base: str, persona: dict[str, Any], index: int, timings: dict[str
             started = time.perf_counter()
             token = browser.token(path)
             contact = {**CONTACT, "email": f"load{index}.{time.monotonic_ns()}@example.com"}
-            pairs = list(contact.items()) if step == "contact" else form_values(answers, browser.last_page)
+            pairs = (
+                list(contact.items())
+                if step == "contact"
+                else form_values(answers, browser.last_page)
+            )
             location = browser.post_pairs(path, [*pairs, ("csrf_token", token)])
             with lock:
                 timings[step].append(time.perf_counter() - started)
@@ -142,7 +176,9 @@ def form_values(answers: dict[str, Any], page: str) -> list[tuple[str, str]]:
     return pairs
 
 
-def run_wave(base: str, users: int, rounds: int) -> tuple[dict[str, list[float]], dict[str, int], float]:
+def run_wave(
+    base: str, users: int, rounds: int
+) -> tuple[dict[str, list[float]], dict[str, int], float]:
     """`users` threads, each completing the diagnostic `rounds` times."""
     personas = [json.loads(path.read_text()) for path in PERSONAS]
     timings: dict[str, list[float]] = defaultdict(list)
@@ -151,8 +187,14 @@ def run_wave(base: str, users: int, rounds: int) -> tuple[dict[str, list[float]]
 
     def user(number: int) -> None:
         for round_number in range(rounds):
-            respondent(base, personas[(number + round_number) % len(personas)], number * 1000 + round_number,
-                       timings, outcome, lock)
+            respondent(
+                base,
+                personas[(number + round_number) % len(personas)],
+                number * 1000 + round_number,
+                timings,
+                outcome,
+                lock,
+            )
 
     started = time.perf_counter()
     threads = [threading.Thread(target=user, args=(n,)) for n in range(users)]
@@ -165,10 +207,14 @@ def run_wave(base: str, users: int, rounds: int) -> tuple[dict[str, list[float]]
 
 def completed_in_database(env: dict[str, str]) -> int:
     """Completed submissions, counted by the app's own models."""
-    code = ("from assess import create_app\nfrom assess.extensions import db\nfrom assess.models import Submission\n"
-            "app = create_app()\nwith app.app_context():\n"
-            "    print(db.session.query(Submission).filter_by(status='completed').count())")
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    code = (
+        "from assess import create_app\nfrom assess.extensions import db\nfrom assess.models import Submission\n"
+        "app = create_app()\nwith app.app_context():\n"
+        "    print(db.session.query(Submission).filter_by(status='completed').count())"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    )
     return int(result.stdout.strip().splitlines()[-1])
 
 
@@ -189,13 +235,22 @@ def drill(label: str, database_url: str | None, users: int, rounds: int) -> list
             assert outcome["completed"] == users * rounds, dict(outcome)
             assert stored == outcome["completed"], (stored, dict(outcome))
             all_quiet = [t for values in quiet.values() for t in values]
-            lines.append(f"  {label}: {users} respondents x {rounds}: {outcome['completed']} completions seen, "
-                         f"{stored} in the database, 0 5xx, {elapsed:.1f} s")
+            lines.append(
+                f"  {label}: {users} respondents x {rounds}: {outcome['completed']} completions seen, "
+                f"{stored} in the database, 0 5xx, {elapsed:.1f} s"
+            )
             for step, values in quiet.items():
-                lines.append(f"    {step:<26} p50 {statistics.median(values) * 1000:6.0f} ms   "
-                             f"p95 {quantile(values, 0.95) * 1000:6.0f} ms")
-            worker = subprocess.Popen([str(BIN / "flask"), "--app", "assess", "worker", "--workers", "1"],
-                                      cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                lines.append(
+                    f"    {step:<26} p50 {statistics.median(values) * 1000:6.0f} ms   "
+                    f"p95 {quantile(values, 0.95) * 1000:6.0f} ms"
+                )
+            worker = subprocess.Popen(
+                [str(BIN / "flask"), "--app", "assess", "worker", "--workers", "1"],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
             try:
                 time.sleep(3)  # the backlog of reports from the first wave keeps it rendering
                 busy, outcome2, _ = run_wave(base, users, rounds)
@@ -207,9 +262,11 @@ def drill(label: str, database_url: str | None, users: int, rounds: int) -> list
             rendered = len(list((folder / "outbox").glob("*.eml")))
             all_busy = [t for values in busy.values() for t in values]
             ratio = quantile(all_busy, 0.99) / quantile(all_quiet, 0.99)
-            lines.append(f"    while the worker renders PDFs ({rendered} messages sent meanwhile): wizard p99 "
-                         f"{quantile(all_busy, 0.99) * 1000:.0f} ms vs {quantile(all_quiet, 0.99) * 1000:.0f} ms "
-                         f"without: {ratio:.2f}x (goal <= 2)")
+            lines.append(
+                f"    while the worker renders PDFs ({rendered} messages sent meanwhile): wizard p99 "
+                f"{quantile(all_busy, 0.99) * 1000:.0f} ms vs {quantile(all_quiet, 0.99) * 1000:.0f} ms "
+                f"without: {ratio:.2f}x (goal <= 2)"
+            )
         locked = "database is locked" in log.read_text(errors="replace")
         assert not locked, "database is locked"
         lines.append("    no 'database is locked' in the server log")

@@ -37,18 +37,32 @@ def run() -> list[str]:
     from assess.report_pdf import StaticOnlyFetcher, html_to_pdf
     from assess.scoring import score
 
-    app = create_app({
-        "SECRET_KEY": "bench", "DATABASE_URL": "sqlite://",
-        "ASSESS_QUESTIONNAIRE": str(ROOT / "questions.yaml"),
-    })
+    app = create_app(
+        {
+            "SECRET_KEY": "bench",
+            "DATABASE_URL": "sqlite://",
+            "ASSESS_QUESTIONNAIRE": str(ROOT / "questions.yaml"),
+        }
+    )
     persona = json.loads((ROOT / "tests" / "personas" / "pme_industrielle.json").read_text())
-    contact = {**persona["contact"], "company": "Dubois Équipements", "first_name": "Claire",
-               "last_name": "Dubois", "job_title": "Dirigeante"}
+    contact = {
+        **persona["contact"],
+        "company": "Dubois Équipements",
+        "first_name": "Claire",
+        "last_name": "Dubois",
+        "job_title": "Dirigeante",
+    }
     with app.app_context():
         q = current_questionnaire()
         clean = validate_answers(q, persona["answers"], contact)
-        data = ReportInput(clean, score(q, clean, contact).as_json(), contact, "fr",
-                           datetime(2026, 11, 20, tzinfo=UTC), "#1")
+        data = ReportInput(
+            clean,
+            score(q, clean, contact).as_json(),
+            contact,
+            "fr",
+            datetime(2026, 11, 20, tzinfo=UTC),
+            "#1",
+        )
         static = Path(app.static_folder or "static").resolve()
 
         def app_render() -> bytes:
@@ -58,8 +72,9 @@ def run() -> list[str]:
         html = render_report_html(build_report(q, data, branding_from_config(app.config)))
 
         def bare_render() -> bytes:
-            return HTML(string=html, base_url=static.as_uri() + "/",
-                        url_fetcher=StaticOnlyFetcher(static)).write_pdf(pdf_variant="pdf/ua-1")
+            return HTML(
+                string=html, base_url=static.as_uri() + "/", url_fetcher=StaticOnlyFetcher(static)
+            ).write_pdf(pdf_variant="pdf/ua-1")
 
         app_render()
         bare_render()  # warm both

@@ -50,13 +50,25 @@ def gunicorn(workers: int = 2, database_url: str | None = None) -> Iterator[Serv
     }
     subprocess.run(
         [str(BIN / "flask"), "--app", "assess", "db", "upgrade"],
-        cwd=ROOT, env=env, check=True, capture_output=True,
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
     )
     port = free_port()
     process = subprocess.Popen(
-        [str(BIN / "gunicorn"), "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-         "--log-level", "warning", "bench.wsgi:app"],
-        cwd=ROOT, env=env,
+        [
+            str(BIN / "gunicorn"),
+            "--workers",
+            str(workers),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "bench.wsgi:app",
+        ],
+        cwd=ROOT,
+        env=env,
     )
     base = f"http://127.0.0.1:{port}"
     try:

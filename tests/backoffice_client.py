@@ -11,7 +11,9 @@ from tests.wizard_driver import csrf_token
 PASSWORD = "correct horse battery staple"
 
 
-def make_user(app: Flask, email: str = "consultant@example.com", role: str = "consultant", name: str = "") -> int:
+def make_user(
+    app: Flask, email: str = "consultant@example.com", role: str = "consultant", name: str = ""
+) -> int:
     """An account (created once) and its id."""
     with app.app_context():
         existing = find_user(email)
@@ -20,7 +22,9 @@ def make_user(app: Flask, email: str = "consultant@example.com", role: str = "co
         return int(create_user(email, PASSWORD, role, name or email.split("@")[0]).id)
 
 
-def logged_in(app: Flask, email: str = "consultant@example.com", role: str = "consultant") -> FlaskClient:
+def logged_in(
+    app: Flask, email: str = "consultant@example.com", role: str = "consultant"
+) -> FlaskClient:
     """A client logged in with a fresh account of this role."""
     make_user(app, email, role)
     client = app.test_client()

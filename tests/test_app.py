@@ -56,7 +56,9 @@ def test_settings_come_from_the_environment_and_the_overrides(tmp_path, monkeypa
     monkeypatch.setenv("DATABASE_URL", "postgres://user@db.example.com/assess")
     app = create_app({"SECRET_KEY": "s", "ASSESS_QUESTIONNAIRE": str(ROOT / "questions.yaml")})
     assert app.config["RESUME_MAX_AGE_DAYS"] == 7
-    assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://user@db.example.com/assess"
+    assert (
+        app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://user@db.example.com/assess"
+    )
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert app.config["MAX_CONTENT_LENGTH"] > 0
@@ -85,7 +87,7 @@ def test_sqlite_write_transactions_begin_immediate(app):
     with app.app_context():
         engine = db.engine
 
-        def record(conn, cursor, statement, *args):  # noqa: ANN001
+        def record(conn, cursor, statement, *args):
             statements.append(statement)
 
         event.listen(engine, "before_cursor_execute", record)

@@ -22,21 +22,79 @@ def add_leads(app: Flask) -> list[int]:
     """Leads with known values, created directly."""
     now = datetime(2026, 11, 20, 12, tzinfo=UTC)
     rows = [
-        ("Alpha Industrie", "industrie", "pe", 72.5, "structure", "prospection", "linkedin", "automne", "new", 1),
-        ("Bravo Négoce", "negoce", "me", 35.0, "debutant", "fidelisation", "newsletter", "automne", "contacted", 5),
-        ("Charlie Services", "services_b2b", "tpe", 55.0, "en_progression", "prospection", None, None, "won", 10),
+        (
+            "Alpha Industrie",
+            "industrie",
+            "pe",
+            72.5,
+            "structure",
+            "prospection",
+            "linkedin",
+            "automne",
+            "new",
+            1,
+        ),
+        (
+            "Bravo Négoce",
+            "negoce",
+            "me",
+            35.0,
+            "debutant",
+            "fidelisation",
+            "newsletter",
+            "automne",
+            "contacted",
+            5,
+        ),
+        (
+            "Charlie Services",
+            "services_b2b",
+            "tpe",
+            55.0,
+            "en_progression",
+            "prospection",
+            None,
+            None,
+            "won",
+            10,
+        ),
         ("Delta BTP", "btp", "eti", 88.0, "performant", "digital", "linkedin", "salon", "lost", 30),
     ]
     ids = []
     with app.app_context():
-        for index, (company, sector, size, score, level, weakest, source, campaign, status, age) in enumerate(rows):
+        for index, (
+            company,
+            sector,
+            size,
+            score,
+            level,
+            weakest,
+            source,
+            campaign,
+            status,
+            age,
+        ) in enumerate(rows):
             lead = Lead(
-                email=f"contact{index}@example.com", first_name=f"Prénom{index}", last_name=f"Nom{index}",
-                company=company, job_title="Dirigeant", phone=None, company_size=size, sector=sector,
-                locale="fr", consent_at=now, consent_text_version="t", marketing_opt_in=False,
-                utm_source=source, utm_campaign=campaign, status=status,
-                completed_at=now - timedelta(days=age), overall_score=score, level=level,
-                weakest_category=weakest, next_touch_at=now + timedelta(days=age - 7),
+                email=f"contact{index}@example.com",
+                first_name=f"Prénom{index}",
+                last_name=f"Nom{index}",
+                company=company,
+                job_title="Dirigeant",
+                phone=None,
+                company_size=size,
+                sector=sector,
+                locale="fr",
+                consent_at=now,
+                consent_text_version="t",
+                marketing_opt_in=False,
+                utm_source=source,
+                utm_campaign=campaign,
+                status=status,
+                completed_at=now - timedelta(days=age),
+                overall_score=score,
+                level=level,
+                weakest_category=weakest,
+                next_touch_at=now + timedelta(days=age - 7),
             )
             lead.refresh_search_text()
             db.session.add(lead)
@@ -74,10 +132,13 @@ def test_a_wrong_password_gets_one_message_for_all_refusals(app):
     for email in ("known@example.com", "unknown@example.com"):
         page = client.get("/backoffice/login")
         response = client.post(
-            "/backoffice/login", data={"email": email, "password": "wrong password!!", "csrf_token": csrf_token(page)}
+            "/backoffice/login",
+            data={"email": email, "password": "wrong password!!", "csrf_token": csrf_token(page)},
         )
         assert response.status_code == 401
-        messages.append(response.get_data(as_text=True).split('<div class="flashes"')[1].split("</div>")[0])
+        messages.append(
+            response.get_data(as_text=True).split('<div class="flashes"')[1].split("</div>")[0]
+        )
     assert messages[0] == messages[1]
 
 
@@ -89,7 +150,9 @@ def test_the_account_locks_after_repeated_failures(app):
                 authenticate("locked@example.com", "not the password")
         with pytest.raises(LoginRefused):
             authenticate("locked@example.com", PASSWORD)  # locked: even the right password fails
-        user = db.session.execute(select(User).where(User.email == "locked@example.com")).scalar_one()
+        user = db.session.execute(
+            select(User).where(User.email == "locked@example.com")
+        ).scalar_one()
         user.locked_until = datetime.now(UTC) - timedelta(seconds=1)
         db.session.commit()
         assert authenticate("locked@example.com", PASSWORD).email == "locked@example.com"
@@ -140,11 +203,19 @@ def test_only_admins_manage_accounts(app):
     assert consultant.get("/backoffice/audit").status_code == 403
     admin = logged_in(app, "boss@example.com", "admin")
     assert admin.get("/backoffice/users").status_code == 200
-    response = post_form(admin, "/backoffice/users", "/backoffice/users",
-                         {"email": "new@example.com", "password": "short", "role": "consultant"})
+    response = post_form(
+        admin,
+        "/backoffice/users",
+        "/backoffice/users",
+        {"email": "new@example.com", "password": "short", "role": "consultant"},
+    )
     assert response.status_code == 422
-    response = post_form(admin, "/backoffice/users", "/backoffice/users",
-                         {"email": "new@example.com", "password": PASSWORD, "role": "consultant", "name": "Nouveau"})
+    response = post_form(
+        admin,
+        "/backoffice/users",
+        "/backoffice/users",
+        {"email": "new@example.com", "password": PASSWORD, "role": "consultant", "name": "Nouveau"},
+    )
     assert response.status_code == 303
     assert "new@example.com" in admin.get("/backoffice/users").get_data(as_text=True)
     assert admin.get("/backoffice/audit").status_code == 200
@@ -166,9 +237,18 @@ def test_only_admins_manage_accounts(app):
         ({"q": "contact2@"}, ["Charlie Services"]),
         ({"followup": "overdue"}, ["Alpha Industrie", "Bravo Négoce"]),
         ({"owner": "none"}, ["Alpha Industrie", "Bravo Négoce", "Charlie Services", "Delta BTP"]),
-        ({"sort": "score", "direction": "asc"}, ["Bravo Négoce", "Charlie Services", "Alpha Industrie", "Delta BTP"]),
-        ({"sort": "company", "direction": "desc"}, ["Delta BTP", "Charlie Services", "Bravo Négoce", "Alpha Industrie"]),
-        ({"sort": "next_touch", "direction": "asc"}, ["Alpha Industrie", "Bravo Négoce", "Charlie Services", "Delta BTP"]),
+        (
+            {"sort": "score", "direction": "asc"},
+            ["Bravo Négoce", "Charlie Services", "Alpha Industrie", "Delta BTP"],
+        ),
+        (
+            {"sort": "company", "direction": "desc"},
+            ["Delta BTP", "Charlie Services", "Bravo Négoce", "Alpha Industrie"],
+        ),
+        (
+            {"sort": "next_touch", "direction": "asc"},
+            ["Alpha Industrie", "Bravo Négoce", "Charlie Services", "Delta BTP"],
+        ),
     ],
 )
 def test_filters_and_sorting_against_known_data(app, filters, expected):
@@ -185,7 +265,9 @@ def test_date_range_filter(app):
 
     add_leads(app)
     assert companies(app, date_from=date(2026, 11, 10), date_to=date(2026, 11, 20)) == [
-        "Alpha Industrie", "Bravo Négoce", "Charlie Services",
+        "Alpha Industrie",
+        "Bravo Négoce",
+        "Charlie Services",
     ]
 
 
@@ -195,7 +277,14 @@ def test_the_list_page_keeps_filters_in_the_url_and_refuses_malformed_ones(app):
     page = client.get("/backoffice/leads?status=won&sort=score&direction=asc")
     text = page.get_data(as_text=True)
     assert page.status_code == 200 and "Charlie Services" in text and "Alpha Industrie" not in text
-    for query in ("status=bogus", "score_min=abc", "page=0", "page=-1", "date_from=2026-13-45", "owner=x"):
+    for query in (
+        "status=bogus",
+        "score_min=abc",
+        "page=0",
+        "page=-1",
+        "date_from=2026-13-45",
+        "owner=x",
+    ):
         response = client.get(f"/backoffice/leads?{query}")
         assert response.status_code == 400, query
     far = client.get("/backoffice/leads?page=999999")
@@ -223,8 +312,12 @@ def test_pipeline_owner_and_notes_from_the_lead_page(app):
     with app.app_context():
         lead = db.session.get(Lead, lead_id)
         assert (lead.status, lead.lost_reason, lead.owner_id) == ("lost", "Budget gelé", owner_id)
-        assert [n.body for n in db.session.execute(select(Note)).scalars()] == ["Rappeler en janvier"]
-        kinds = [e.kind for e in db.session.execute(select(LeadEvent).order_by(LeadEvent.id)).scalars()]
+        assert [n.body for n in db.session.execute(select(Note)).scalars()] == [
+            "Rappeler en janvier"
+        ]
+        kinds = [
+            e.kind for e in db.session.execute(select(LeadEvent).order_by(LeadEvent.id)).scalars()
+        ]
         assert kinds[0] == "submission.completed" and {"status", "owner", "note"} <= set(kinds)
     text = client.get(page).get_data(as_text=True)
     assert "Rappeler en janvier" in text and "Budget gelé" in text
@@ -233,5 +326,7 @@ def test_pipeline_owner_and_notes_from_the_lead_page(app):
 def test_forged_ids_are_404(app):
     client = logged_in(app)
     assert client.get("/backoffice/leads/999999").status_code == 404
-    response = post_form(client, "/backoffice/leads", "/backoffice/leads/999999/status", {"status": "won"})
+    response = post_form(
+        client, "/backoffice/leads", "/backoffice/leads/999999/status", {"status": "won"}
+    )
     assert response.status_code == 404

@@ -53,7 +53,9 @@ def completed(app: Flask, name: str = "pme_industrielle") -> Submission:
     data = persona(name)
     complete(app.test_client(), questionnaire(app), data["answers"], data["contact"])
     with app.app_context():
-        submission = db.session.execute(select(Submission).order_by(Submission.id.desc())).scalars().first()
+        submission = (
+            db.session.execute(select(Submission).order_by(Submission.id.desc())).scalars().first()
+        )
         db.session.expunge(submission)
         return submission
 
@@ -80,7 +82,10 @@ def test_a_completed_submission_sends_one_report_and_one_notification(mail_app, 
     assert "Dubois" in "".join(page.extract_text() for page in reader.pages[:1])
     assert submission.public_token in to_lead[0].get_body(("plain",)).get_content()
     notification = to_consultant[0].get_body(("plain",)).get_content()
-    assert "Dubois Équipements" in notification and f"/backoffice/leads/{submission.lead_id}" in notification
+    assert (
+        "Dubois Équipements" in notification
+        and f"/backoffice/leads/{submission.lead_id}" in notification
+    )
     assert wait_for(lambda: all(r.status == "sent" for r in rows(mail_app)))
     stored = rows(mail_app)
     assert {r.kind for r in stored} == {"report", "new_lead"}
@@ -135,7 +140,9 @@ def test_a_server_that_never_answers_times_out_and_is_retried(make_app, smtp_all
     silent.listen(5)
     port = silent.getsockname()[1]
     smtp_allowed.add(("127.0.0.1", port))
-    app = make_app(SHIPPED, SMTP_HOST="127.0.0.1", SMTP_PORT=port, SMTP_TIMEOUT=1, CONSULTANT_EMAIL="")
+    app = make_app(
+        SHIPPED, SMTP_HOST="127.0.0.1", SMTP_PORT=port, SMTP_TIMEOUT=1, CONSULTANT_EMAIL=""
+    )
     try:
         submission = completed(app, "startup_tech")
         with app.app_context():
@@ -144,7 +151,10 @@ def test_a_server_that_never_answers_times_out_and_is_retried(make_app, smtp_all
         assert attempt.status == "pending" and attempt.retry_at is not None
         [stored] = rows(app)
         assert stored.status == "pending" and stored.attempts == 1
-        assert "timed out" in (stored.last_error or "").lower() or "timeout" in (stored.last_error or "").lower()
+        assert (
+            "timed out" in (stored.last_error or "").lower()
+            or "timeout" in (stored.last_error or "").lower()
+        )
     finally:
         silent.close()
         _empty_tables(app)
@@ -164,4 +174,7 @@ def test_a_render_failure_is_recorded_and_retried(mail_app, smtp):
         assert stored is not None and "KeyError" in (stored.last_error or "")
         assert stored.pdf is None
     assert mail_app.test_client().get(f"/results/{submission.public_token}").status_code == 200
-    assert mail_app.test_client().get(f"/results/{submission.public_token}/report.pdf").status_code == 404
+    assert (
+        mail_app.test_client().get(f"/results/{submission.public_token}/report.pdf").status_code
+        == 404
+    )

@@ -33,8 +33,23 @@ hostile_text = st.one_of(
     st.text(max_size=40),
     st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=0x1F), max_size=20),
     st.sampled_from(
-        ["\r\nBcc: evil@example.com", "<script>alert(1)</script>", "' OR 1=1 --", "{{ 7*7 }}", "yes", "no",
-         "1e309", "NaN", "-0", "９９", "\u202e", "=cmd|' /C calc'!A0", "🙂" * 300, "a" * 5000, ""]
+        [
+            "\r\nBcc: evil@example.com",
+            "<script>alert(1)</script>",
+            "' OR 1=1 --",
+            "{{ 7*7 }}",
+            "yes",
+            "no",
+            "1e309",
+            "NaN",
+            "-0",
+            "９９",
+            "\u202e",
+            "=cmd|' /C calc'!A0",
+            "🙂" * 300,
+            "a" * 5000,
+            "",
+        ]
     ),
     st.integers().map(str),
     st.floats(allow_nan=True, allow_infinity=True).map(str),
@@ -42,7 +57,11 @@ hostile_text = st.one_of(
 
 
 def field_names(q: Any) -> list[str]:
-    return [question.id for question in q.questions] + list(CONTACT) + ["nav", "marketing_opt_in", "zzz", "csrf_token"]
+    return (
+        [question.id for question in q.questions]
+        + list(CONTACT)
+        + ["nav", "marketing_opt_in", "zzz", "csrf_token"]
+    )
 
 
 def hostile_form(q: Any) -> st.SearchStrategy[list[tuple[str, str]]]:
@@ -75,7 +94,10 @@ def assert_nothing_forbidden_stored(app: Flask) -> None:
         for lead in db.session.execute(select(Lead)).scalars():
             for name in ("first_name", "last_name", "company", "job_title", "email", "phone"):
                 value = getattr(lead, name) or ""
-                assert not CONTROL.search(value) and "\n" not in value and "\r" not in value, (name, value)
+                assert not CONTROL.search(value) and "\n" not in value and "\r" not in value, (
+                    name,
+                    value,
+                )
         for note in db.session.execute(select(Note)).scalars():
             assert len(note.body) <= 5000
 
@@ -88,8 +110,15 @@ def test_hostile_posts_to_the_wizard(app: Flask) -> None:
     steps = [section.id for section in q.sections] + ["contact", "nope", "../etc"]
     seen: set[int] = set()
 
-    @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None)
-    @given(step=st.sampled_from(steps), pairs=hostile_form(q), with_token=st.booleans(), fresh=st.booleans())
+    @settings(
+        max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None
+    )
+    @given(
+        step=st.sampled_from(steps),
+        pairs=hostile_form(q),
+        with_token=st.booleans(),
+        fresh=st.booleans(),
+    )
     def run(step: str, pairs: list[tuple[str, str]], with_token: bool, fresh: bool) -> None:
         nonlocal client, token
         if fresh:
@@ -112,9 +141,17 @@ def test_hostile_posts_to_start_login_resume_and_language(app: Flask) -> None:
     client = app.test_client()
     token = csrf_token(client.get("/"))
 
-    @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None)
-    @given(pairs=st.lists(st.tuples(st.sampled_from(["email", "password", "csrf_token", "x"]), hostile_text), max_size=6),
-           with_token=st.booleans(), text=hostile_text)
+    @settings(
+        max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None
+    )
+    @given(
+        pairs=st.lists(
+            st.tuples(st.sampled_from(["email", "password", "csrf_token", "x"]), hostile_text),
+            max_size=6,
+        ),
+        with_token=st.booleans(),
+        text=hostile_text,
+    )
     def run(pairs: list[tuple[str, str]], with_token: bool, text: str) -> None:
         assert post(client, "/start", pairs, token, with_token) < 500
         login_token = csrf_token(client.get("/backoffice/login"))
@@ -135,14 +172,31 @@ def test_hostile_posts_to_the_back_office_forms(app: Flask) -> None:
         lead_id = db.session.execute(select(Lead.id)).scalar_one()
     client = logged_in(app, "fuzz-admin@example.com", "admin")
     token = csrf_token(client.get(f"/backoffice/leads/{lead_id}"))
-    actions = [f"/backoffice/leads/{lead_id}/status", f"/backoffice/leads/{lead_id}/owner",
-               f"/backoffice/leads/{lead_id}/notes", "/backoffice/users", f"/backoffice/leads/{lead_id + 1}/notes",
-               f"/backoffice/leads/{lead_id}/deliveries/999/resend", "/backoffice/users/999/role"]
-    names = st.sampled_from(["status", "reason", "owner_id", "body", "email", "password", "role", "name", "active"])
+    actions = [
+        f"/backoffice/leads/{lead_id}/status",
+        f"/backoffice/leads/{lead_id}/owner",
+        f"/backoffice/leads/{lead_id}/notes",
+        "/backoffice/users",
+        f"/backoffice/leads/{lead_id + 1}/notes",
+        f"/backoffice/leads/{lead_id}/deliveries/999/resend",
+        "/backoffice/users/999/role",
+    ]
+    names = st.sampled_from(
+        ["status", "reason", "owner_id", "body", "email", "password", "role", "name", "active"]
+    )
 
-    @settings(max_examples=EXAMPLES // 2, deadline=None, suppress_health_check=list(HealthCheck), database=None)
-    @given(action=st.sampled_from(actions), pairs=st.lists(st.tuples(names, hostile_text), max_size=6),
-           with_token=st.booleans(), query=hostile_text)
+    @settings(
+        max_examples=EXAMPLES // 2,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        database=None,
+    )
+    @given(
+        action=st.sampled_from(actions),
+        pairs=st.lists(st.tuples(names, hostile_text), max_size=6),
+        with_token=st.booleans(),
+        query=hostile_text,
+    )
     def run(action: str, pairs: list[tuple[str, str]], with_token: bool, query: str) -> None:
         assert post(client, action, pairs, token, with_token) < 500, (action, pairs)
         filters = {"q": query, "page": query[:5], "score_min": query[:8]}
@@ -158,7 +212,9 @@ def test_huge_bodies_get_413(app: Flask) -> None:
     token = csrf_token(client.get(first))
     limit = app.config["MAX_CONTENT_LENGTH"]
     for path in (first, "/start", "/backoffice/login", "/step/contact"):
-        response = client.post(path, data={"csrf_token": token, "main_challenge": "x" * (limit + 1)})
+        response = client.post(
+            path, data={"csrf_token": token, "main_challenge": "x" * (limit + 1)}
+        )
         assert response.status_code == 413, path
 
 
@@ -167,7 +223,9 @@ def test_the_wizard_still_completes_after_hostile_input(app: Flask) -> None:
     client = app.test_client()
     first = start(client).location
     post_step(client, first, {"has_sales_team": "\r\n", "zzz": "x" * 100})
-    post_step(client, first, form_values(questionnaire(app), first.rsplit("/", 1)[-1], data["answers"]))
+    post_step(
+        client, first, form_values(questionnaire(app), first.rsplit("/", 1)[-1], data["answers"])
+    )
     results, _ = complete(app.test_client(), questionnaire(app), data["answers"], data["contact"])
     assert results.status_code == 200
 

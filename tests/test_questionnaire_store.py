@@ -22,7 +22,9 @@ def test_results_show_the_texts_the_submission_was_answered_with(other_app, make
     first_label = q.categories[0].label.get("en")
     edited = tmp_path / "edited.yaml"
     edited.write_text(
-        OTHER_TOPIC.read_text().replace(first_label, "Renamed area", 1).replace('version: "', 'version: "2-', 1)
+        OTHER_TOPIC.read_text()
+        .replace(first_label, "Renamed area", 1)
+        .replace('version: "', 'version: "2-', 1)
     )
     newer = make_app(edited)
     try:

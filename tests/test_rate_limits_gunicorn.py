@@ -35,7 +35,9 @@ def status(url: str) -> int:
         return int(error.code)
 
 
-@pytest.mark.skipif(not redis_answers() and not os.environ.get("CI"), reason="no Redis on 127.0.0.1:6379")
+@pytest.mark.skipif(
+    not redis_answers() and not os.environ.get("CI"), reason="no Redis on 127.0.0.1:6379"
+)
 def test_the_resume_limit_is_shared_by_two_workers(tmp_path, database_url):
     port = free_port()
     env = {
@@ -49,8 +51,20 @@ def test_the_resume_limit_is_shared_by_two_workers(tmp_path, database_url):
     }
     log = (tmp_path / "gunicorn.log").open("wb")
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}", "assess:create_app()"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "assess:create_app()",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     try:
         base = f"http://127.0.0.1:{port}"

@@ -17,7 +17,13 @@ from flask import Flask
 
 from assess.answers import validate_answers
 from assess.questionnaire_store import current_questionnaire
-from assess.report import ReportInput, branding_from_config, build_report, render_report_html, render_report_pdf
+from assess.report import (
+    ReportInput,
+    branding_from_config,
+    build_report,
+    render_report_html,
+    render_report_pdf,
+)
 from assess.report_pdf import html_to_pdf
 from assess.scoring import score
 
@@ -35,8 +41,13 @@ CONTACT = {
 WHEN = datetime(2026, 11, 20, 10, 30, tzinfo=UTC)
 
 
-def report_input(app: Flask, name: str, contact: dict[str, Any] | None = None, locale: str = "fr",
-                 drop: tuple[str, ...] = ()) -> ReportInput:
+def report_input(
+    app: Flask,
+    name: str,
+    contact: dict[str, Any] | None = None,
+    locale: str = "fr",
+    drop: tuple[str, ...] = (),
+) -> ReportInput:
     data = json.loads((PERSONAS / f"{name}.json").read_text())
     with app.app_context():
         q = current_questionnaire()
@@ -99,14 +110,18 @@ def test_the_report_speaks_english_when_the_lead_does(shipped_app):
 def test_missing_optional_answers_leave_out_the_cost_estimate_without_failing(shipped_app):
     data = report_input(shipped_app, "artisan_tpe", drop=("deal_value", "new_leads_per_month"))
     with shipped_app.app_context():
-        report = build_report(current_questionnaire(), data, branding_from_config(shipped_app.config))
+        report = build_report(
+            current_questionnaire(), data, branding_from_config(shipped_app.config)
+        )
     assert report["cost"] is None
     text = text_of(pdf_of(shipped_app, data))
     assert "Coût de l'abandon" not in text
 
 
 def test_odd_contact_fields_render_as_blanks(shipped_app):
-    data = report_input(shipped_app, "artisan_tpe", contact={"company": None, "first_name": ["x"], "last_name": 12})
+    data = report_input(
+        shipped_app, "artisan_tpe", contact={"company": None, "first_name": ["x"], "last_name": 12}
+    )
     text = text_of(pdf_of(shipped_app, data))
     assert "None" not in text and "['x']" not in text
 
@@ -114,13 +129,19 @@ def test_odd_contact_fields_render_as_blanks(shipped_app):
 def test_the_cost_of_giving_up_prints_its_formula_and_figures(shipped_app):
     data = report_input(shipped_app, "negoce_historique")
     with shipped_app.app_context():
-        report = build_report(current_questionnaire(), data, branding_from_config(shipped_app.config))
+        report = build_report(
+            current_questionnaire(), data, branding_from_config(shipped_app.config)
+        )
     cost = report["cost"]
     assert cost is not None
     estimate = cost["estimate"]
-    expected = estimate.leads_per_month * estimate.win_rate * estimate.deal_value * (
-        1 - min(estimate.contacts_before_giving_up, 7) / 7
-    ) * 12
+    expected = (
+        estimate.leads_per_month
+        * estimate.win_rate
+        * estimate.deal_value
+        * (1 - min(estimate.contacts_before_giving_up, 7) / 7)
+        * 12
+    )
     assert estimate.lost_per_year == pytest.approx(expected, abs=0.01)
 
 
@@ -173,7 +194,7 @@ def hostile(port: int) -> list[str]:
         "<link rel=attachment href=file:///etc/passwd>",
         f"<img src=http://127.0.0.1:{port}/x.png>",
         f'<style>body {{ background: url("http://127.0.0.1:{port}/bg.png") }}</style>',
-        f"</td><div style=\"background-image:url(http://127.0.0.1:{port}/y)\">x</div>",
+        f'</td><div style="background-image:url(http://127.0.0.1:{port}/y)">x</div>',
         "{{ config.SECRET_KEY }}",
     ]
 
@@ -191,7 +212,12 @@ def test_hostile_contact_fields_and_text_answers_are_escaped(shipped_app, listen
     data = report_input(
         shipped_app,
         "pme_industrielle",
-        contact={"company": payloads[0], "first_name": payloads[1], "last_name": payloads[2], "job_title": payloads[3]},
+        contact={
+            "company": payloads[0],
+            "first_name": payloads[1],
+            "last_name": payloads[2],
+            "job_title": payloads[3],
+        },
     )
     data.answers["main_challenge"] = " ".join(payloads)
     with shipped_app.app_context():
@@ -203,7 +229,11 @@ def test_hostile_contact_fields_and_text_answers_are_escaped(shipped_app, listen
 
 
 def test_the_fetcher_refuses_files_and_network_even_in_raw_html(shipped_app, listener):
-    html = "<html lang=fr><head><title>t</title></head><body><p>x</p>" + "".join(hostile(listener.port)) + "</body></html>"
+    html = (
+        "<html lang=fr><head><title>t</title></head><body><p>x</p>"
+        + "".join(hostile(listener.port))
+        + "</body></html>"
+    )
     pdf = html_to_pdf(html, shipped_app.static_folder)
     assert_nothing_fetched(pdf, listener)
 
@@ -211,9 +241,13 @@ def test_the_fetcher_refuses_files_and_network_even_in_raw_html(shipped_app, lis
 def test_report_html_snapshot(shipped_app):
     data = report_input(shipped_app, "pme_industrielle")
     with shipped_app.app_context():
-        html = render_report_html(build_report(current_questionnaire(), data, branding_from_config(shipped_app.config)))
+        html = render_report_html(
+            build_report(current_questionnaire(), data, branding_from_config(shipped_app.config))
+        )
     snapshot = SNAPSHOTS / "report_pme_industrielle.html"
     if os.environ.get("UPDATE_SNAPSHOTS") or not snapshot.exists():
         snapshot.parent.mkdir(exist_ok=True)
         snapshot.write_text(html, encoding="utf-8")
-    assert html == snapshot.read_text(encoding="utf-8"), "report HTML changed: UPDATE_SNAPSHOTS=1 to accept"
+    assert html == snapshot.read_text(encoding="utf-8"), (
+        "report HTML changed: UPDATE_SNAPSHOTS=1 to accept"
+    )

@@ -14,9 +14,14 @@ from tests.wizard_driver import csrf_token, start
 HTML_PAGES = ["/", "/backoffice/login", "/results/unknown", "/step/entreprise"]
 
 
-def check_headers(response) -> None:  # noqa: ANN001
+def check_headers(response) -> None:
     csp = response.headers["Content-Security-Policy"]
-    for directive in ("default-src 'self'", "object-src 'none'", "base-uri 'none'", "frame-ancestors"):
+    for directive in (
+        "default-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors",
+    ):
         assert directive in csp
     assert "unsafe-inline" not in csp
     assert response.headers["X-Content-Type-Options"] == "nosniff"
@@ -58,10 +63,15 @@ def test_production_forces_https_hsts_and_host_prefixed_secure_cookies(productio
     assert plain.status_code in (301, 302) and plain.location.startswith("https://")
     secure = client.get("/", base_url="https://localhost")
     assert "max-age=" in secure.headers["Strict-Transport-Security"]
-    assert "frame-ancestors 'self' https://www.example.com" in secure.headers["Content-Security-Policy"]
+    assert (
+        "frame-ancestors 'self' https://www.example.com"
+        in secure.headers["Content-Security-Policy"]
+    )
     landing = secure
     response = client.post(
-        "/start", data={"csrf_token": csrf_token(landing)}, base_url="https://localhost",
+        "/start",
+        data={"csrf_token": csrf_token(landing)},
+        base_url="https://localhost",
         headers={"Referer": "https://localhost/"},
     )
     assert response.status_code == 303
@@ -71,7 +81,12 @@ def test_production_forces_https_hsts_and_host_prefixed_secure_cookies(productio
 
 def test_csrf_is_required_on_every_post(app, client):
     assert client.post("/start").status_code == 400
-    assert client.post("/backoffice/login", data={"email": "a@example.com", "password": "x"}).status_code == 400
+    assert (
+        client.post(
+            "/backoffice/login", data={"email": "a@example.com", "password": "x"}
+        ).status_code
+        == 400
+    )
 
 
 def test_healthz_reports_database_and_queue(client):
@@ -81,7 +96,10 @@ def test_healthz_reports_database_and_queue(client):
 
 
 def test_a_request_id_is_kept_or_made(client):
-    assert client.get("/", headers={"X-Request-ID": "abc12345-req"}).headers["X-Request-ID"] == "abc12345-req"
+    assert (
+        client.get("/", headers={"X-Request-ID": "abc12345-req"}).headers["X-Request-ID"]
+        == "abc12345-req"
+    )
     made = client.get("/", headers={"X-Request-ID": "bad id; <script>"}).headers["X-Request-ID"]
     assert made and "<" not in made and " " not in made
 
@@ -89,8 +107,12 @@ def test_a_request_id_is_kept_or_made(client):
 @pytest.fixture
 def limited_app(make_app: Callable[..., Flask]) -> Iterator[Flask]:
     app = make_app(
-        SHIPPED, RATELIMIT_ENABLED=True, RATELIMIT_LOGIN="3 per minute", RATELIMIT_LOGIN_ACCOUNT="5 per hour",
-        RATELIMIT_STORAGE_URI="memory://", PROXY_COUNT=1,
+        SHIPPED,
+        RATELIMIT_ENABLED=True,
+        RATELIMIT_LOGIN="3 per minute",
+        RATELIMIT_LOGIN_ACCOUNT="5 per hour",
+        RATELIMIT_STORAGE_URI="memory://",
+        PROXY_COUNT=1,
     )
     yield app
     _empty_tables(app)
@@ -105,7 +127,11 @@ def test_login_is_limited_per_address_with_a_429_page_in_french(limited_app):
         codes.append(
             client.post(
                 "/backoffice/login",
-                data={"email": "limited@example.com", "password": "wrong password!", "csrf_token": csrf_token(page)},
+                data={
+                    "email": "limited@example.com",
+                    "password": "wrong password!",
+                    "csrf_token": csrf_token(page),
+                },
                 environ_base={"REMOTE_ADDR": "10.0.0.1"},
                 headers={"X-Forwarded-For": "203.0.113.7"},
             ).status_code
@@ -118,7 +144,9 @@ def test_login_is_limited_per_address_with_a_429_page_in_french(limited_app):
         headers={"X-Forwarded-For": "203.0.113.7"},
     )
     assert limited.status_code == 429
-    assert "Trop de tentatives" in limited.get_data(as_text=True) or "tentatives" in limited.get_data(as_text=True)
+    assert "Trop de tentatives" in limited.get_data(
+        as_text=True
+    ) or "tentatives" in limited.get_data(as_text=True)
 
 
 def test_a_forged_forwarded_chain_does_not_dodge_the_limit(limited_app):
@@ -131,7 +159,11 @@ def test_a_forged_forwarded_chain_does_not_dodge_the_limit(limited_app):
         codes.append(
             client.post(
                 "/backoffice/login",
-                data={"email": "chain@example.com", "password": "wrong password!", "csrf_token": csrf_token(page)},
+                data={
+                    "email": "chain@example.com",
+                    "password": "wrong password!",
+                    "csrf_token": csrf_token(page),
+                },
                 headers={"X-Forwarded-For": f"198.51.100.{index}, 203.0.113.9"},
             ).status_code
         )

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from assess.extensions import db
 from assess.models import Submission
 from tests.test_wizard import persona, questionnaire
-from tests.wizard_driver import CONTACT, complete, csrf_token, form_values, post_step, start
+from tests.wizard_driver import CONTACT, csrf_token, form_values, post_step, start
 
 FIRST_STEP = "/step/entreprise"
 GOOD_FIRST_STEP = {
@@ -76,7 +76,7 @@ def test_a_bad_answer_gets_a_french_error_beside_the_field_and_keeps_the_draft(
     after = saved(app).answers
     assert after[field] == before.get(field) or field not in after
     # valid answers posted alongside are kept
-    for other, typed in GOOD_FIRST_STEP.items():
+    for other in GOOD_FIRST_STEP:
         if other != field:
             assert other in after
     if field in {"new_customers_target"}:
@@ -87,13 +87,17 @@ def test_a_bad_answer_gets_a_french_error_beside_the_field_and_keeps_the_draft(
 
 def test_errors_speak_english_after_the_switch(app, draft_client):
     draft_client.get("/language/en")
-    response = post_step(draft_client, FIRST_STEP, {**GOOD_FIRST_STEP, "new_customers_target": "lots"})
+    response = post_step(
+        draft_client, FIRST_STEP, {**GOOD_FIRST_STEP, "new_customers_target": "lots"}
+    )
     assert response.status_code == 422
     assert "Please enter a number" in response.get_data(as_text=True)
 
 
 def test_unknown_field_names_are_ignored_and_never_stored(app, draft_client):
-    response = post_step(draft_client, FIRST_STEP, {**GOOD_FIRST_STEP, "is_admin": "1", "score": "100"})
+    response = post_step(
+        draft_client, FIRST_STEP, {**GOOD_FIRST_STEP, "is_admin": "1", "score": "100"}
+    )
     assert response.status_code == 303
     answers = saved(app).answers
     assert "is_admin" not in answers and "score" not in answers
@@ -107,7 +111,10 @@ def test_a_missing_or_wrong_csrf_token_is_refused_with_a_page(app, draft_client)
     )
     for response in (missing, wrong):
         assert response.status_code == 400
-        assert "Rechargez la page" in response.get_data(as_text=True) or "recharger" in response.get_data(as_text=True).lower()
+        assert (
+            "Rechargez la page" in response.get_data(as_text=True)
+            or "recharger" in response.get_data(as_text=True).lower()
+        )
     assert saved(app).answers == before
 
 
@@ -201,7 +208,11 @@ def test_concurrent_posts_of_the_same_step_never_corrupt_the_draft(app, draft_cl
     def post() -> None:
         other = app.test_client()
         other.set_cookie("session", cookie.value)
-        results.append(other.post("/step/strategie_commerciale", data={**answers, "csrf_token": token}).status_code)
+        results.append(
+            other.post(
+                "/step/strategie_commerciale", data={**answers, "csrf_token": token}
+            ).status_code
+        )
 
     threads = [threading.Thread(target=post) for _ in range(8)]
     for thread in threads:
@@ -219,7 +230,9 @@ def test_concurrent_posts_of_the_same_step_never_corrupt_the_draft(app, draft_cl
 def test_two_tabs_posting_different_steps_keep_both(app, draft_client):
     q = questionnaire(app)
     data = persona("pme_industrielle")["answers"]
-    post_step(draft_client, "/step/strategie_commerciale", form_values(q, "strategie_commerciale", data))
+    post_step(
+        draft_client, "/step/strategie_commerciale", form_values(q, "strategie_commerciale", data)
+    )
     cookie = draft_client.get_cookie("session")
     tab_two = app.test_client()
     tab_two.set_cookie("session", cookie.value)

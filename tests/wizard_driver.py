@@ -85,7 +85,11 @@ def complete(
             return client.get(location), visited
         step_id = location.rsplit("/", 1)[-1]
         visited.append(step_id)
-        data = {**CONTACT, **(contact or {})} if step_id == "contact" else form_values(q, step_id, answers)
+        data = (
+            {**CONTACT, **(contact or {})}
+            if step_id == "contact"
+            else form_values(q, step_id, answers)
+        )
         page = client.get(location)
         assert page.status_code == 200, (location, page.status_code)
         started = time.perf_counter()

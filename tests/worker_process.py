@@ -17,10 +17,22 @@ ROOT = Path(__file__).resolve().parent.parent
 def app_environment(settings: dict[str, Any]) -> dict[str, str]:
     """The environment that gives a process the same settings as a test app."""
     names = (
-        "SECRET_KEY", "DATABASE_URL", "ASSESS_QUESTIONNAIRE", "HUEY_SQLITE_PATH", "REDIS_URL",
-        "SMTP_HOST", "SMTP_PORT", "SMTP_TIMEOUT", "MAIL_FROM", "CONSULTANT_EMAIL", "OUTBOX_FOLDER",
-        "DELIVERY_RETRY_BASE_SECONDS", "DELIVERY_RETRY_MAX_SECONDS", "DELIVERY_MAX_ATTEMPTS",
-        "DELIVERY_STUCK_SECONDS", "PUBLIC_URL",
+        "SECRET_KEY",
+        "DATABASE_URL",
+        "ASSESS_QUESTIONNAIRE",
+        "HUEY_SQLITE_PATH",
+        "REDIS_URL",
+        "SMTP_HOST",
+        "SMTP_PORT",
+        "SMTP_TIMEOUT",
+        "MAIL_FROM",
+        "CONSULTANT_EMAIL",
+        "OUTBOX_FOLDER",
+        "DELIVERY_RETRY_BASE_SECONDS",
+        "DELIVERY_RETRY_MAX_SECONDS",
+        "DELIVERY_MAX_ATTEMPTS",
+        "DELIVERY_STUCK_SECONDS",
+        "PUBLIC_URL",
     )
     env = {k: v for k, v in os.environ.items() if k not in names}
     for name in names:
@@ -39,9 +51,12 @@ class Worker:
 
     def start(self) -> Worker:
         with self.log.open("ab") as out:
-            self.process = subprocess.Popen(  # noqa: S603 - our own CLI
+            self.process = subprocess.Popen(
                 [sys.executable, "-m", "flask", "--app", "assess", "worker", "--workers", "2"],
-                cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT,
+                cwd=ROOT,
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
             )
         return self
 

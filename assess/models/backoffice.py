@@ -13,7 +13,7 @@ from assess.extensions import db
 from assess.models.respondents import utcnow
 
 
-class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
+class User(UserMixin, db.Model):  # type: ignore[name-defined]
     """A consultant or an admin of the back office."""
 
     __tablename__ = "users"
@@ -35,7 +35,7 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     @property
-    def is_active(self) -> bool:  # type: ignore[override]
+    def is_active(self) -> bool:
         """Disabled accounts cannot log in."""
         return bool(self.active)
 

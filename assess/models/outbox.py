@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from assess.extensions import db
 from assess.models.respondents import Submission, utcnow
 
+
 class ReportFile(db.Model):  # type: ignore[name-defined]
     """The PDF report of a submission, rendered by the worker and kept in the database.
 
@@ -56,4 +57,3 @@ class Delivery(db.Model):  # type: ignore[name-defined]
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     submission: Mapped[Submission] = relationship()
-

@@ -5,7 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from assess.extensions import db
@@ -38,7 +45,9 @@ class Lead(db.Model):  # type: ignore[name-defined]
     utm_medium: Mapped[str | None] = mapped_column(String(200))
     utm_campaign: Mapped[str | None] = mapped_column(String(200), index=True)
     referrer: Mapped[str | None] = mapped_column(String(500))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, index=True
+    )
 
     # The consultant's pipeline: new, contacted, meeting_booked, proposal_sent, won, lost.
     status: Mapped[str] = mapped_column(String(20), default="new", index=True)
@@ -99,7 +108,9 @@ class Submission(db.Model):  # type: ignore[name-defined]
     # The results page's unguessable address, set at completion.
     public_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     status: Mapped[str] = mapped_column(String(20), default="draft")
-    lead_id: Mapped[int | None] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    lead_id: Mapped[int | None] = mapped_column(
+        ForeignKey("leads.id", ondelete="CASCADE"), index=True
+    )
     questionnaire_id: Mapped[str] = mapped_column(String(100))
     questionnaire_version: Mapped[str] = mapped_column(String(50))
     questionnaire_hash: Mapped[str] = mapped_column(String(64))
@@ -142,4 +153,3 @@ class QuestionnaireVersion(db.Model):  # type: ignore[name-defined]
     version: Mapped[str] = mapped_column(String(50))
     source: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-

@@ -38,7 +38,9 @@ ACCOUNT_ERRORS = {
 @admin_only
 def users() -> ResponseReturnValue:
     """The accounts."""
-    return render_template("backoffice/users.html", users=accounts.all_users(), roles=accounts.ROLES)
+    return render_template(
+        "backoffice/users.html", users=accounts.all_users(), roles=accounts.ROLES
+    )
 
 
 @bp.post("/users")
@@ -48,7 +50,10 @@ def create_user() -> ResponseReturnValue:
     form = request.form
     try:
         accounts.create_user(
-            form.get("email", ""), form.get("password", ""), form.get("role", "consultant"), form.get("name", "")
+            form.get("email", ""),
+            form.get("password", ""),
+            form.get("role", "consultant"),
+            form.get("name", ""),
         )
     except accounts.AccountError as error:
         message = str(error)

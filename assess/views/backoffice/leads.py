@@ -175,7 +175,11 @@ def add_note(lead_id: int) -> ResponseReturnValue:
 def resend(lead_id: int, delivery_id: int) -> ResponseReturnValue:
     """Send a delivery again."""
     found = _lead_or_404(lead_id)
-    owned = {d.id for s in lead_cases.lead_activity(found)["submissions"] for d in delivery.deliveries_of(s.id)}
+    owned = {
+        d.id
+        for s in lead_cases.lead_activity(found)["submissions"]
+        for d in delivery.deliveries_of(s.id)
+    }
     if delivery_id not in owned:
         abort(404)
     delivery.resend(delivery_id)
