@@ -26,6 +26,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         routing,
         security,
     )
+    from assess.cli_backoffice import demo_group, retention, user
     from assess.cli_jobs import delivery, worker
     from assess.cli_report import report
     from assess.extensions import csrf, db, migrate
@@ -57,6 +58,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.cli.add_command(report)
     app.cli.add_command(worker)
     app.cli.add_command(delivery)
+    app.cli.add_command(user)
+    app.cli.add_command(retention)
+    app.cli.add_command(demo_group)
     return app
 
 

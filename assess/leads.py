@@ -187,9 +187,11 @@ def _ordered(query: Select[Any], filters: LeadFilters) -> Select[Any]:
         "company": Lead.company,
         "next_touch": Lead.next_touch_at,
     }[filters.sort]
-    ordered = column.asc() if filters.direction == "asc" else column.desc()
-    # Leads without a value (no score yet, no touch planned) come last either way.
-    return query.order_by(column.is_(None), ordered, Lead.id.desc())
+    # Leads without a value (no score yet, no touch planned) come last either way; written
+    # as NULLS LAST (not "IS NULL" first) so an index on the column can serve the order.
+    if filters.direction == "asc":
+        return query.order_by(column.asc().nulls_last(), Lead.id.asc())
+    return query.order_by(column.desc().nulls_last(), Lead.id.desc())
 
 
 @dataclass(frozen=True)

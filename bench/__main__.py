@@ -18,6 +18,7 @@ MODULES: tuple[str, ...] = (
     "bench.report",
     "bench.delivery_drill",
     "bench.load",
+    "bench.backoffice",
 )
 
 
