@@ -13,6 +13,6 @@ MAX_ID = 2**31 - 1
 class DatabaseId(IntegerConverter):
     """`<int:...>` limited to ids a table can hold: bigger numbers match no route (404)."""
 
-    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:  # noqa: A002 - werkzeug's name
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max", MAX_ID)
         super().__init__(map, *args, **kwargs)

@@ -88,13 +88,18 @@ def apply_rate_limits(app: Flask) -> None:
         marks = getattr(view, "_rate_limits", None)
         if not marks:
             continue
-        wrapped = view
+        wrapped: Any = view
         for setting, per, methods in marks:
             key_func = login_account_key if per == "account" else get_remote_address
-            wrapped = limiter.limit(
-                lambda setting=setting: limit(setting), key_func=key_func, methods=methods
-            )(wrapped)
+            wrapped = limiter.limit(_configured(setting), key_func=key_func, methods=methods)(
+                wrapped
+            )
         app.view_functions[endpoint] = wrapped
+
+
+def _configured(setting: str) -> Callable[[], str]:
+    """The limit named by a setting, read at request time."""
+    return lambda: limit(setting)
 
 
 def client_address() -> str:
