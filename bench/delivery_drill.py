@@ -88,6 +88,7 @@ def run(quick: bool = False) -> list[str]:
         "DELIVERY_RETRY_MAX_SECONDS": 3,
         "DELIVERY_MAX_ATTEMPTS": 1000,
         "DELIVERY_STUCK_SECONDS": 8,
+        "RATELIMIT_ENABLED": False,  # every simulated lead comes from 127.0.0.1
     }
     app = create_app(settings)
     with app.app_context():

@@ -251,15 +251,23 @@ def drill(label: str, database_url: str | None, users: int, rounds: int) -> list
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
             )
+            outbox = folder / "outbox"
             try:
-                time.sleep(3)  # the backlog of reports from the first wave keeps it rendering
+                # The first wave left a report per completion to render: wait until the worker
+                # is busy with that backlog, then run the second wave alongside it.
+                deadline = time.monotonic() + 120
+                while time.monotonic() < deadline and not list(outbox.glob("*.eml")):
+                    time.sleep(0.2)
+                sent_before = len(list(outbox.glob("*.eml")))
                 busy, outcome2, _ = run_wave(base, users, rounds)
+                sent_during = len(list(outbox.glob("*.eml"))) - sent_before
             finally:
                 worker.terminate()
                 worker.wait(timeout=30)
             assert outcome2["5xx"] == 0 and outcome2["errors"] == 0, dict(outcome2)
             assert outcome2["completed"] == users * rounds, dict(outcome2)
-            rendered = len(list((folder / "outbox").glob("*.eml")))
+            assert sent_during > 0, "the worker sent nothing during the second wave"
+            rendered = sent_during
             all_busy = [t for values in busy.values() for t in values]
             ratio = quantile(all_busy, 0.99) / quantile(all_quiet, 0.99)
             lines.append(
