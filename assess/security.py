@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, current_app, request
+from flask import Flask, abort, current_app, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_talisman import Talisman
@@ -60,8 +60,20 @@ def init_app(app: Flask) -> None:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_prefix=0
         )
+    app.before_request(refuse_nul_bytes)
     config.setdefault("RATELIMIT_STORAGE_URI", config["REDIS_URL"] or "memory://")
     config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+
+
+def refuse_nul_bytes() -> None:
+    """A NUL byte in the address or a field is never legitimate (PostgreSQL refuses it): 400."""
+    if "\x00" in request.path or any(
+        "\x00" in value
+        for source in (request.args, request.form)
+        for _, values in source.lists()
+        for value in values
+    ):
+        abort(400)
 
 
 def rate_limited(

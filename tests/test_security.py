@@ -168,3 +168,14 @@ def test_a_forged_forwarded_chain_does_not_dodge_the_limit(limited_app):
             ).status_code
         )
     assert 429 in codes
+
+
+def test_a_nul_byte_anywhere_is_a_400(app, client):
+    token = csrf_token(client.get("/backoffice/login"))
+    response = client.post(
+        "/backoffice/login",
+        data={"email": "a\x00@example.com", "password": "x", "csrf_token": token},
+    )
+    assert response.status_code == 400
+    assert client.get("/backoffice/leads", query_string={"q": "\x00"}).status_code in (302, 400)
+    assert client.get("/resume/abc%00def").status_code == 400
