@@ -59,14 +59,21 @@ def score_command(path: str, answers_file: str) -> None:
     """Score ANSWERS.json ({"answers": {...}, "contact": {...}}) and print the result as JSON."""
     q = _load_or_exit(path)
     answers, contact = read_answers_file(answers_file)
+    clean = validated_or_exit(q, answers, contact)
+    click.echo(json.dumps(score(q, clean, contact).as_json(), ensure_ascii=False, indent=2))
+
+
+def validated_or_exit(
+    q: Questionnaire, answers: dict[str, Any], contact: dict[str, Any]
+) -> dict[str, Any]:
+    """The clean answers, or exit 1 listing every error by question id."""
     try:
-        clean = validate_answers(q, answers, contact)
+        return validate_answers(q, answers, contact)
     except InvalidAnswers as error:
         for question_id, errors in error.errors.items():
             for found in errors:
                 click.echo(f"{question_id}: {found.message}", err=True)
         sys.exit(1)
-    click.echo(json.dumps(score(q, clean, contact).as_json(), ensure_ascii=False, indent=2))
 
 
 def read_answers_file(answers_file: str) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -10,8 +10,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from assess.answers import InvalidAnswers, validate_answers
-from assess.cli_questionnaire import read_answers_file
+from assess.cli_questionnaire import read_answers_file, validated_or_exit
 from assess.questionnaire_store import current_questionnaire
 from assess.report import ReportInput, branding_from_config, build_report, render_report_html
 from assess.report_pdf import html_to_pdf
@@ -38,13 +37,7 @@ def render(
     """Score ANSWERS.json ({"answers": ..., "contact": ...}) and print its report."""
     q = current_questionnaire()
     answers, contact = read_answers_file(answers_file)
-    try:
-        clean = validate_answers(q, answers, contact)
-    except InvalidAnswers as error:
-        for question_id, errors in error.errors.items():
-            for found in errors:
-                click.echo(f"{question_id}: {found.message}", err=True)
-        sys.exit(1)
+    clean = validated_or_exit(q, answers, contact)
     try:
         day = date.fromisoformat(on) if on else date.today()
     except ValueError:
