@@ -25,26 +25,10 @@ sys.path.insert(0, str(ROOT))
 
 from tests.ports import free_port  # noqa: E402
 from tests.smtp_server import SmtpServer  # noqa: E402
-from tests.wizard_driver import complete  # noqa: E402
+from tests.wizard_driver import complete, plausible_answers  # noqa: E402
 from tests.worker_process import Worker, app_environment, wait_for  # noqa: E402
 
 QUESTIONNAIRE = ROOT / "tests" / "fixtures" / "other_topic.yaml"
-
-
-def _answers(q: Any) -> dict[str, Any]:
-    answers: dict[str, Any] = {}
-    for question in q.questions:
-        if question.type == "single":
-            answers[question.id] = question.options[-1].value
-        elif question.type == "multiple":
-            answers[question.id] = [question.options[0].value]
-        elif question.type == "boolean":
-            answers[question.id] = True
-        elif question.type in {"scale", "number"}:
-            answers[question.id] = int(question.max if question.max is not None else 10)
-        else:
-            answers[question.id] = "Texte libre"
-    return answers
 
 
 class Silent:
@@ -112,7 +96,7 @@ def run(quick: bool = False) -> list[str]:
         for index in range(count):
             client = app.test_client()
             contact = {"email": f"lead{index}.{time.monotonic_ns()}@example.com"}
-            complete(client, q, _answers(q), contact, completion_times=timings)
+            complete(client, q, plausible_answers(q), contact, completion_times=timings)
         return timings
 
     server = SmtpServer(port)

@@ -14,8 +14,7 @@ from assess.models import Lead
 from assess.questionnaire_store import current_questionnaire
 from tests.test_backoffice_today import log_in
 from tests.test_cadence import complete_persona
-from tests.test_wizard import _valid_answers_for
-from tests.wizard_driver import complete
+from tests.wizard_driver import complete, plausible_answers
 
 WEAKEST = ["Prospecting", "Objectives and action plan", "Customer growth and retention"]
 
@@ -80,7 +79,7 @@ def test_the_brief_works_for_any_questionnaire(other_app):
     q = None
     with other_app.app_context():
         q = current_questionnaire()
-    results, _ = complete(other_app.test_client(), q, _valid_answers_for(q))
+    results, _ = complete(other_app.test_client(), q, plausible_answers(q))
     assert results.status_code == 200
     with other_app.app_context():
         lead_id = db.session.execute(select(func.max(Lead.id))).scalar_one()

@@ -7,13 +7,13 @@ from sqlalchemy import select
 from assess.extensions import db
 from assess.models import QuestionnaireVersion, Submission
 from tests.conftest import OTHER_TOPIC, _empty_tables
-from tests.test_wizard import _valid_answers_for, questionnaire
-from tests.wizard_driver import complete
+from tests.test_wizard import questionnaire
+from tests.wizard_driver import complete, plausible_answers
 
 
 def test_results_show_the_texts_the_submission_was_answered_with(other_app, make_app, tmp_path):
     q = questionnaire(other_app)
-    complete(other_app.test_client(), q, _valid_answers_for(q))
+    complete(other_app.test_client(), q, plausible_answers(q))
     with other_app.app_context():
         submission = db.session.execute(select(Submission)).scalar_one()
         token, answered_hash = submission.public_token, submission.questionnaire_hash

@@ -16,7 +16,15 @@ from assess.models import Lead, Submission
 from assess.questionnaire import Questionnaire
 from assess.questionnaire_store import current_questionnaire
 from assess.scoring import score
-from tests.wizard_driver import CONTACT, complete, csrf_token, form_values, post_step, start
+from tests.wizard_driver import (
+    CONTACT,
+    complete,
+    csrf_token,
+    form_values,
+    plausible_answers,
+    post_step,
+    start,
+)
 
 PERSONAS = sorted((Path(__file__).parent / "personas").glob("*.json"))
 
@@ -97,29 +105,12 @@ def test_other_topic_collects_the_contact_first(other_app):
     client = other_app.test_client()
     q = questionnaire(other_app)
     assert q.lead_capture == "start"
-    answers = _valid_answers_for(q)
+    answers = plausible_answers(q)
     results, visited = complete(client, q, answers)
     assert visited[0] == "contact"
     assert results.status_code == 200
     [submission] = stored(other_app)
     assert submission.questionnaire_id == q.id
-
-
-def _valid_answers_for(q: Questionnaire) -> dict[str, Any]:
-    """A plausible full answer set built from the questionnaire itself."""
-    answers: dict[str, Any] = {}
-    for question in q.questions:
-        if question.type == "single":
-            answers[question.id] = question.options[-1].value
-        elif question.type == "multiple":
-            answers[question.id] = [question.options[0].value]
-        elif question.type == "boolean":
-            answers[question.id] = True
-        elif question.type in {"scale", "number"}:
-            answers[question.id] = int(question.max if question.max is not None else 10)
-        else:
-            answers[question.id] = "Un texte libre"
-    return answers
 
 
 def test_utm_parameters_and_referrer_are_kept_with_the_lead(app, client):

@@ -97,3 +97,20 @@ def complete(
         if completion_times is not None and "/results/" in (response.location or ""):
             completion_times.append(time.perf_counter() - started)
     raise AssertionError(f"the wizard did not finish: {visited}")
+
+
+def plausible_answers(q: Questionnaire) -> dict[str, Any]:
+    """A plausible full answer set built from the questionnaire itself."""
+    answers: dict[str, Any] = {}
+    for question in q.questions:
+        if question.type == "single":
+            answers[question.id] = question.options[-1].value
+        elif question.type == "multiple":
+            answers[question.id] = [question.options[0].value]
+        elif question.type == "boolean":
+            answers[question.id] = True
+        elif question.type in {"scale", "number"}:
+            answers[question.id] = int(question.max if question.max is not None else 10)
+        else:
+            answers[question.id] = "Un texte libre"
+    return answers
