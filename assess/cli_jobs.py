@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
@@ -14,7 +16,14 @@ from assess.jobs import enqueue_deliveries, huey_of
 @click.option("--workers", default=2, show_default=True, help="Worker threads.")
 @with_appcontext
 def worker(workers: int) -> None:
-    """Run the job consumer: renders reports and sends e-mails."""
+    """Run the job consumer: renders reports and sends e-mails.
+
+    It first lowers its own priority (WORKER_NICENESS), before its threads start, so they
+    inherit it: rendering PDFs must not slow the respondents' requests on the same machine.
+    """
+    niceness = min(max(int(current_app.config["WORKER_NICENESS"]), 0), 19)
+    if niceness and hasattr(os, "nice"):
+        os.nice(niceness)
     huey = huey_of(current_app)
     consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=True)
     consumer.run()

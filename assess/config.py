@@ -68,6 +68,9 @@ DEFAULTS: dict[str, Any] = {
     # Job queue: Redis when REDIS_URL is set (also used for rate limits), else SQLite.
     "REDIS_URL": "",
     "HUEY_SQLITE_PATH": "",
+    # The worker lowers its CPU priority by this much (0 to 19, Unix nice): PDF rendering is
+    # background work, so a wizard request on the same machine is served first.
+    "WORKER_NICENESS": 10,
     # Run jobs in the request instead of the worker (unit tests only).
     "HUEY_IMMEDIATE": False,
     # "production" forces HTTPS, HSTS and Secure __Host- cookies; anything else is development.
@@ -108,6 +111,7 @@ DEFAULTS: dict[str, Any] = {
     "BRAND_CONTACT": "contact@example.com · +33 1 23 45 67 89",
 }
 _INTEGERS = {
+    "WORKER_NICENESS",
     "RESUME_MAX_AGE_DAYS",
     "MAX_CONTENT_LENGTH",
     "SESSION_HOURS",

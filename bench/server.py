@@ -32,22 +32,42 @@ def free_port() -> int:
 
 @dataclass
 class Server:
-    """A running gunicorn and the address it serves."""
+    """A running gunicorn, the address it serves, its environment and its log."""
 
     base: str
     env: dict[str, str]
+    log: Path
 
 
-@contextmanager
-def gunicorn(workers: int = 2, database_url: str | None = None) -> Iterator[Server]:
-    """Serve bench.wsgi:app with gunicorn sync workers on loopback; stop it afterwards."""
-    folder = Path(tempfile.mkdtemp(prefix="assess-bench-"))
-    env = {
+def bench_environment(folder: Path, database_url: str | None = None) -> dict[str, str]:
+    """Settings for a throw-away app: its database, queue and outbox under `folder`."""
+    return {
         **os.environ,
         "SECRET_KEY": "bench-secret",
         "DATABASE_URL": database_url or f"sqlite:///{folder / 'bench.sqlite3'}",
         "ASSESS_QUESTIONNAIRE": str(ROOT / "questions.yaml"),
+        "HUEY_SQLITE_PATH": str(folder / "huey.sqlite3"),
+        "OUTBOX_FOLDER": str(folder / "outbox"),
+        "SMTP_HOST": "",
     }
+
+
+@contextmanager
+def gunicorn(
+    workers: int = 2,
+    database_url: str | None = None,
+    app: str = "bench.wsgi:app",
+    settings: dict[str, str] | None = None,
+    folder: Path | None = None,
+) -> Iterator[Server]:
+    """Serve `app` with gunicorn sync workers on loopback on a migrated database; stop it after.
+
+    `settings` override the environment; the server's output goes to `folder`/gunicorn.log
+    (a temporary folder, removed afterwards, unless one is given).
+    """
+    own_folder = folder is None
+    folder = folder or Path(tempfile.mkdtemp(prefix="assess-bench-"))
+    env = {**bench_environment(folder, database_url), **(settings or {})}
     subprocess.run(
         [str(BIN / "flask"), "--app", "assess", "db", "upgrade"],
         cwd=ROOT,
@@ -56,32 +76,37 @@ def gunicorn(workers: int = 2, database_url: str | None = None) -> Iterator[Serv
         capture_output=True,
     )
     port = free_port()
-    process = subprocess.Popen(
-        [
-            str(BIN / "gunicorn"),
-            "--workers",
-            str(workers),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-            "bench.wsgi:app",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
+    log = folder / "gunicorn.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [
+                str(BIN / "gunicorn"),
+                "--workers",
+                str(workers),
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--timeout",
+                "60",
+                app,
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_up(base + "/bench/hello")
-        yield Server(base, env)
+        _wait_until_up(base + "/healthz")
+        yield Server(base, env, log)
     finally:
         process.terminate()
         process.wait(timeout=30)
-        shutil.rmtree(folder, ignore_errors=True)
+        if own_folder:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _wait_until_up(url: str) -> None:
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
             with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - loopback only

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -97,6 +98,17 @@ def test_a_completed_submission_sends_one_report_and_one_notification(mail_app, 
     assert "claire.dubois@example.com" in page
     pdf_link = mail_app.test_client().get(f"/results/{submission.public_token}/report.pdf")
     assert pdf_link.status_code == 200 and pdf_link.data == pdf
+    assert worker_thread_niceness(worker) == {min(os.nice(0) + 10, 19)}
+
+
+def worker_thread_niceness(worker: Worker) -> set[int]:
+    """The nice value of every thread of the worker process (field 19 of /proc/.../stat)."""
+    assert worker.process is not None
+    values = set()
+    for stat in Path(f"/proc/{worker.process.pid}/task").glob("*/stat"):
+        fields = stat.read_text().rsplit(")", 1)[1].split()
+        values.add(int(fields[16]))
+    return values
 
 
 def test_without_smtp_host_messages_land_in_the_outbox(make_app, tmp_path):
