@@ -17,6 +17,7 @@ MODULES: tuple[str, ...] = (
     "bench.wizard",
     "bench.report",
     "bench.delivery_drill",
+    "bench.completion",
     "bench.load",
     "bench.backoffice",
 )

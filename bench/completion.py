@@ -1,0 +1,141 @@
+"""Completion latency with the mail server up and down, and reports delivered per minute.
+
+The request that completes a submission must not care whether SMTP works: it writes the
+outbox rows and enqueues; the worker renders and sends. This benchmark completes the shipped
+diagnostic in alternating blocks, SMTP up (aiosmtpd on loopback) then SMTP down (nothing
+listens on its port), with one real worker running all along, rendering every report and
+either sending it or recording the failure and scheduling the retry (the default backoff).
+Printed: p95 of the completing request in each state and their ratio (goal <= 1.5). Then the
+worker is stopped, a backlog of reports is completed, and one worker is timed draining it:
+reports delivered per minute.
+
+`python -m bench.completion` (`make bench` runs it); COMPLETION_DATABASE_URL and
+COMPLETION_REDIS_URL run it on PostgreSQL and Redis.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.ports import free_port  # noqa: E402
+from tests.smtp_server import SmtpServer  # noqa: E402
+from tests.wizard_driver import complete, plausible_answers  # noqa: E402
+from tests.worker_process import Worker, app_environment, wait_for  # noqa: E402
+
+BLOCKS = 4
+PER_BLOCK = 6
+BACKLOG = 12
+
+
+def p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20)[-1]
+
+
+def run(quick: bool = False) -> list[str]:
+    from flask_migrate import upgrade
+    from sqlalchemy import func, select
+
+    from assess import create_app
+    from assess.extensions import db
+    from assess.jobs import huey_of
+    from assess.models import Delivery
+    from assess.questionnaire_store import current_questionnaire
+
+    folder = Path(tempfile.mkdtemp(prefix="assess-completion-"))
+    port = free_port()
+    settings: dict[str, Any] = {
+        "SECRET_KEY": "completion",
+        "DATABASE_URL": os.environ.get("COMPLETION_DATABASE_URL")
+        or f"sqlite:///{folder / 'completion.sqlite3'}",
+        "ASSESS_QUESTIONNAIRE": str(ROOT / "questions.yaml"),
+        "HUEY_SQLITE_PATH": str(folder / "huey.sqlite3"),
+        "REDIS_URL": os.environ.get("COMPLETION_REDIS_URL", ""),
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": port,
+        "SMTP_TIMEOUT": 5,
+        "CONSULTANT_EMAIL": "consultant@example.com",
+        "RATELIMIT_ENABLED": False,  # every simulated lead comes from 127.0.0.1
+    }
+    app = create_app(settings)
+    with app.app_context():
+        upgrade(directory=str(ROOT / "migrations"))
+        q = current_questionnaire()
+    huey_of(app).flush()
+    answers = plausible_answers(q)
+    env = app_environment(settings)
+    server = SmtpServer(port)
+    worker = Worker(env, folder / "worker.log")
+
+    def complete_block(count: int, into: list[float]) -> None:
+        for _ in range(count):
+            contact = {"email": f"lead.{time.monotonic_ns()}@example.com"}
+            complete(app.test_client(), q, answers, contact, completion_times=into)
+
+    def reports_sent_after(first_id: int) -> int:
+        """Reports sent among the delivery rows numbered above `first_id`."""
+        with app.app_context():
+            found = db.session.scalar(
+                select(func.count())
+                .select_from(Delivery)
+                .where(Delivery.id > first_id, Delivery.kind == "report")
+                .where(Delivery.status == "sent")
+            )
+            db.session.remove()
+            return int(found or 0)
+
+    def last_delivery_id() -> int:
+        with app.app_context():
+            found = db.session.scalar(select(func.max(Delivery.id)))
+            db.session.remove()
+            return int(found or 0)
+
+    up: list[float] = []
+    down: list[float] = []
+    try:
+        worker.start()
+        complete_block(2, [])  # warm-up: the app's caches, the worker's first render
+        for _ in range(2 if quick else BLOCKS):
+            server.start()
+            complete_block(PER_BLOCK, up)
+            server.stop()
+            complete_block(PER_BLOCK, down)
+        worker.stop()
+        server.start()
+        first_id = last_delivery_id()
+        count = BACKLOG // 2 if quick else BACKLOG
+        complete_block(count, [])
+        started = time.monotonic()
+        worker.start()
+        if not wait_for(lambda: reports_sent_after(first_id) >= count, timeout=600, step=0.2):
+            raise AssertionError(f"{count} reports not sent: {worker.log.read_text()[-2000:]}")
+        drained = time.monotonic() - started
+    finally:
+        worker.stop()
+        server.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+    ratio = p95(down) / p95(up)
+    return [
+        f"completion latency, shipped diagnostic, one worker rendering all along "
+        f"({'PostgreSQL' if os.environ.get('COMPLETION_DATABASE_URL') else 'SQLite'})",
+        f"  completing request p95: SMTP up {p95(up) * 1000:.0f} ms, SMTP down "
+        f"{p95(down) * 1000:.0f} ms ({len(up)} + {len(down)} completions, alternating blocks): "
+        f"ratio {ratio:.2f} (goal <= 1.5)",
+        f"  medians: SMTP up {statistics.median(up) * 1000:.0f} ms, "
+        f"SMTP down {statistics.median(down) * 1000:.0f} ms",
+        f"  one worker drained {count} new reports (render + send) in {drained:.1f} s from its "
+        f"start: {count / drained * 60:.0f} reports/min",
+    ]
+
+
+if __name__ == "__main__":
+    print("\n".join(run(quick="--quick" in sys.argv)))
