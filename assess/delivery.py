@@ -19,6 +19,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from sqlalchemy import or_, select, update
 
+from assess.audit import record
 from assess.database import write_transaction
 from assess.extensions import db
 from assess.mail import DeliveryError, compose, send, settings_from_config
@@ -249,16 +250,21 @@ def due_delivery_ids(limit: int = 500) -> list[int]:
     return ids
 
 
-def resend(delivery_id: int) -> bool:
-    """Put a delivery back in the queue (after a failure, or to send it again)."""
+def resend(delivery_id: int, lead_id: int | None = None) -> bool:
+    """Put a delivery back in the queue (after a failure, or to send it again) and record it in
+    the audit log. With `lead_id`, only a delivery about that lead: False for another's."""
     with write_transaction():
         delivery = db.session.get(Delivery, delivery_id)
         if delivery is None:
+            return False
+        owner = delivery.submission.lead_id
+        if lead_id is not None and owner != lead_id:
             return False
         delivery.status = "pending"
         delivery.next_attempt_at = utcnow()
         delivery.attempts = 0
         delivery.claimed_at = None
+        record("delivery.resend", f"delivery:{delivery_id}", {"lead": owner})
     return True
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from assess import delivery
 from assess.extensions import db
-from assess.models import Delivery, ReportFile, Submission
+from assess.models import AuditEntry, Delivery, ReportFile, Submission
 from tests.conftest import SHIPPED, _empty_tables
 from tests.test_wizard import persona, questionnaire
 from tests.wizard_driver import complete
@@ -139,7 +139,12 @@ def test_a_refused_address_fails_at_once_and_can_be_sent_again(mail_app, smtp):
     assert mail_app.test_client().get(f"/results/{submission.public_token}").status_code == 200
     smtp.recorder.refuse.clear()
     with mail_app.app_context():
-        assert delivery.resend(row.id)
+        assert not delivery.resend(row.id, lead_id=submission.lead_id + 1000)  # another lead's
+        assert db.session.get(Delivery, row.id).status == "failed"
+        db.session.rollback()
+        assert delivery.resend(row.id, lead_id=submission.lead_id)
+        audit = db.session.execute(select(AuditEntry).filter_by(action="delivery.resend"))
+        assert [entry.details for entry in audit.scalars()] == [{"lead": submission.lead_id}]
         assert delivery.deliver(row.id).status == "sent"
     assert len([m for m in smtp.recorder.received() if "claire" in m["To"]]) == 1
 

@@ -174,21 +174,10 @@ def add_note(lead_id: int) -> ResponseReturnValue:
 @bp.post("/leads/<int:lead_id>/deliveries/<int:delivery_id>/resend")
 def resend(lead_id: int, delivery_id: int) -> ResponseReturnValue:
     """Send a delivery again."""
-    found = _lead_or_404(lead_id)
-    owned = {
-        d.id
-        for s in lead_cases.lead_activity(found)["submissions"]
-        for d in delivery.deliveries_of(s.id)
-    }
-    if delivery_id not in owned:
+    _lead_or_404(lead_id)
+    if not delivery.resend(delivery_id, lead_id=lead_id):
         abort(404)
-    delivery.resend(delivery_id)
     enqueue_deliveries([delivery_id])
-    from assess.audit import record
-    from assess.database import write_transaction
-
-    with write_transaction():
-        record("delivery.resend", f"delivery:{delivery_id}", {"lead": lead_id})
     flash(_l("The message is queued again."), "info")
     return redirect(url_for("backoffice.lead", lead_id=lead_id), code=303)
 
