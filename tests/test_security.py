@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from flask import Flask
+from sqlalchemy import select
+
+from assess.accounts import find_user
+from assess.delivery import ensure_report
+from assess.extensions import db
+from assess.models import Submission
 
 from tests.backoffice_client import PASSWORD, logged_in, make_user
 from tests.conftest import SHIPPED, _empty_tables
-from tests.wizard_driver import csrf_token, start
-
-HTML_PAGES = ["/", "/backoffice/login", "/results/unknown", "/step/entreprise"]
-
+from tests.test_wizard import persona, questionnaire
+from tests.wizard_driver import complete, csrf_token, start
 
 def check_headers(response) -> None:
     csp = response.headers["Content-Security-Policy"]
@@ -29,19 +35,67 @@ def check_headers(response) -> None:
     assert response.headers["X-Request-ID"]
 
 
-def test_every_html_page_has_the_security_headers(app, client):
-    start(client)
-    for path in HTML_PAGES:
-        response = client.get(path)
-        if response.mimetype == "text/html":
-            check_headers(response)
-    consultant = logged_in(app)
+def arguments_for_every_get_route(app: Flask, consultant_email: str) -> dict[str, dict[str, Any]]:
+    """Real values for the arguments of every GET route, by endpoint: a completed submission,
+    its lead, a draft's resume link, the consultant's calendar feed."""
+    client = app.test_client()
+    data = persona("pme_industrielle")
+    complete(client, questionnaire(app), data["answers"], data["contact"])
+    draft = app.test_client()
+    start(draft)
+    resume = re.search(r"/resume/([A-Za-z0-9._-]+)", draft.get("/step/entreprise").get_data(True))
+    assert resume is not None
+    with app.app_context():
+        submission = db.session.execute(select(Submission)).scalars().first()
+        user = find_user(consultant_email)
+        assert submission is not None and user is not None
+        ensure_report(submission)  # the worker's job: the PDF routes serve it
+        lead = {"lead_id": submission.lead_id}
+        return {
+            "static": {"filename": "css/site.css"},
+            "wizard.step": {"step_id": "entreprise"},
+            "wizard.resume": {"token": resume.group(1)},
+            "wizard.language": {"code": "en"},
+            "results.show": {"token": submission.public_token},
+            "results.report_pdf": {"token": submission.public_token},
+            "backoffice.lead": lead,
+            "backoffice.lead_report": lead,
+            "backoffice.export_lead_json": lead,
+            "backoffice.brief": lead,
+            "backoffice.calendar_feed": {"token": user.calendar_token},
+        }
+
+
+def test_every_get_route_answers_with_the_security_headers_and_cookie_flags(app):
+    """Walks the whole URL map, arguments filled with real values, as a respondent and as
+    the consultant: every HTML response carries the headers, every cookie the flags."""
+    consultant = logged_in(app, "admin@example.com", "admin")  # every page, users' included
+    arguments = arguments_for_every_get_route(app, "admin@example.com")
+    respondent = app.test_client()
+    start(respondent)
+    html_pages = 0
     for rule in app.url_map.iter_rules():
-        if "GET" not in rule.methods or rule.arguments or not rule.rule.startswith("/backoffice"):
+        if "GET" not in rule.methods:
             continue
-        response = consultant.get(rule.rule)
+        values = arguments.get(rule.endpoint, {})
+        missing = rule.arguments - set(values)
+        assert not missing, f"{rule.rule}: give this test a real value for {sorted(missing)}"
+        path = rule.build(values)[1]  # type: ignore[index]
+        visitor = consultant if rule.rule.startswith("/backoffice") else respondent
+        response = visitor.get(path)
+        response.close()
+        assert response.status_code < 400, (path, response.status_code)
         if response.mimetype == "text/html":
+            html_pages += 1
             check_headers(response)
+        for cookie in response.headers.getlist("Set-Cookie"):
+            flags = {part.strip().lower() for part in cookie.split(";")}
+            assert "httponly" in flags and "samesite=lax" in flags, (path, cookie)
+    assert html_pages >= 15
+    for path in ["/results/unknown", "/backoffice/leads/999999", "/nowhere"]:  # error pages
+        response = consultant.get(path)
+        assert response.status_code == 404 and response.mimetype == "text/html"
+        check_headers(response)
 
 
 def test_session_cookie_flags_in_development(app, client):
