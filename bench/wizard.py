@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import statistics
 import subprocess
 import tempfile
 import urllib.parse
@@ -12,7 +14,8 @@ from pathlib import Path
 
 from bench.server import Browser, gunicorn
 
-DURATION = "8s"
+DURATION = "4s"
+ROUNDS = 3
 CONNECTIONS = 8
 STEP = "/step/entreprise"
 STEP_ANSWERS = {
@@ -43,10 +46,14 @@ def wrk(url: str, cookie: str = "", script: Path | None = None) -> tuple[float, 
 
 
 def run() -> list[str]:
-    """Measure and report the ratios."""
+    """Measure hello, the step page and the step post in turn, ROUNDS times; report medians."""
     if shutil.which("wrk") is None:
         return ["wizard: skipped, wrk is not installed (apt-get install wrk)"]
-    with gunicorn(workers=2) as server:
+    # The rate limits stay on, so their cost is measured, but wrk posts from one address far
+    # more often than a respondent could: the step limit is raised out of its way.
+    settings = {"RATELIMIT_STEP": "100000000 per hour"}
+    results: dict[str, list[tuple[float, float]]] = {"hello": [], "page": [], "post": []}
+    with gunicorn(workers=2, settings=settings) as server:
         browser = Browser(server.base)
         landing_token = browser.token("/")
         browser.post("/start", {"csrf_token": landing_token})
@@ -60,16 +67,30 @@ def run() -> list[str]:
             f'wrk.body = "{body}"\n'
             'wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"\n'
         )
-        hello = wrk(server.base + "/bench/hello")
-        page = wrk(server.base + STEP, cookie)
-        post = wrk(server.base + STEP, cookie, script)
+        for _ in range(ROUNDS):  # interleaved, so a change in the machine's load hits all three
+            results["hello"].append(wrk(server.base + "/bench/hello"))
+            results["page"].append(wrk(server.base + STEP, cookie))
+            results["post"].append(wrk(server.base + STEP, cookie, script))
         shutil.rmtree(folder, ignore_errors=True)
-    lines = [f"wizard (gunicorn, 2 sync workers, wrk {CONNECTIONS} connections, {DURATION} each)"]
-    lines.append(f"  hello route        {hello[0]:8.0f} req/s  p99 {hello[1]:7.2f} ms  (baseline)")
-    for name, (rps, p99) in (("step page GET", page), ("step POST", post)):
+    lines = [
+        f"wizard (gunicorn, 2 sync workers, wrk {CONNECTIONS} connections, {ROUNDS} interleaved "
+        f"rounds of {DURATION} each, medians of the per-round ratios; load average "
+        f"{os.getloadavg()[0]:.1f})"
+    ]
+    hello_rps = statistics.median(r for r, _ in results["hello"])
+    hello_p99 = statistics.median(p for _, p in results["hello"])
+    lines.append(
+        f"  hello route        {hello_rps:8.0f} req/s  p99 {hello_p99:7.2f} ms  (baseline)"
+    )
+    for name, key in (("step page GET", "page"), ("step POST", "post")):
+        pairs = list(zip(results[key], results["hello"], strict=True))
+        throughput = statistics.median(r / h[0] for (r, _), h in pairs)
+        p99_ratio = statistics.median(p / h[1] for (_, p), h in pairs)
+        rps = statistics.median(r for r, _ in results[key])
+        p99 = statistics.median(p for _, p in results[key])
         lines.append(
-            f"  {name:<18} {rps:8.0f} req/s  p99 {p99:7.2f} ms  "
-            f"throughput {rps / hello[0]:.2f}x hello (goal >= 0.5), p99 {p99 / hello[1]:.2f}x (goal <= 3)"
+            f"  {name:<18} {rps:8.0f} req/s  p99 {p99:7.2f} ms  throughput {throughput:.2f}x "
+            f"hello (goal >= 0.5), p99 {p99_ratio:.2f}x (goal <= 3)"
         )
     return lines
 
