@@ -14,11 +14,11 @@ from assess.accounts import find_user
 from assess.delivery import ensure_report
 from assess.extensions import db
 from assess.models import Submission
-
 from tests.backoffice_client import PASSWORD, logged_in, make_user
 from tests.conftest import SHIPPED, _empty_tables
 from tests.test_wizard import persona, questionnaire
 from tests.wizard_driver import complete, csrf_token, start
+
 
 def check_headers(response) -> None:
     csp = response.headers["Content-Security-Policy"]
