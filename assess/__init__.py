@@ -25,9 +25,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         questionnaire_store,
         routing,
         security,
+        webhooks,
     )
     from assess.cli_backoffice import demo_group, retention, user
-    from assess.cli_jobs import delivery, worker
+    from assess.cli_jobs import delivery, webhooks_group, worker
     from assess.cli_report import report
     from assess.extensions import csrf, db, migrate
     from assess.views import backoffice, errors, results, wizard
@@ -50,6 +51,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     questionnaire_store.init_app(app, on_error=_stop)
     jobs.init_app(app)
+    webhooks.init_app(app, on_error=_stop)
     errors.init_app(app)
     app.register_blueprint(wizard.bp)
     app.register_blueprint(results.bp)
@@ -58,6 +60,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.cli.add_command(report)
     app.cli.add_command(worker)
     app.cli.add_command(delivery)
+    app.cli.add_command(webhooks_group)
     app.cli.add_command(user)
     app.cli.add_command(retention)
     app.cli.add_command(demo_group)

@@ -9,6 +9,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from assess import delivery as deliveries
+from assess import webhooks
 from assess.jobs import enqueue_deliveries, huey_of
 
 
@@ -57,3 +58,22 @@ def resend_command(delivery_id: int) -> None:
         raise click.ClickException(f"no delivery {delivery_id}")
     enqueue_deliveries([delivery_id])
     click.echo(f"delivery {delivery_id}: queued")
+
+
+@click.group("webhooks")
+def webhooks_group() -> None:
+    """See and repair the webhook posts."""
+
+
+@webhooks_group.command("list")
+@click.option("--limit", default=50, show_default=True)
+@with_appcontext
+def webhooks_list(limit: int) -> None:
+    """The latest webhook rows with their status."""
+    for row in webhooks.recent_webhooks(limit):
+        sent = row.sent_at.isoformat(timespec="seconds") if row.sent_at else "-"
+        error = (row.last_error or "").replace("\n", " ")[:80]
+        click.echo(
+            f"{row.id}\t{row.event}\t{row.status}\tattempts={row.attempts}\t{row.url}\t"
+            f"http={row.last_status_code or '-'}\tsent={sent}\t{error}"
+        )

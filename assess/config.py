@@ -71,6 +71,14 @@ DEFAULTS: dict[str, Any] = {
     # The worker lowers its CPU priority by this much (0 to 19, Unix nice): PDF rendering is
     # background work, so a wizard request on the same machine is served first.
     "WORKER_NICENESS": 10,
+    # Webhooks: addresses (space-separated) that receive a signed JSON POST on every completed
+    # submission and pipeline change; the HMAC-SHA256 secret; private, loopback and link-local
+    # targets refused unless allowed; seconds before a silent target counts as down; attempts.
+    "WEBHOOK_URLS": "",
+    "WEBHOOK_SECRET": "",
+    "WEBHOOK_ALLOW_PRIVATE": False,
+    "WEBHOOK_TIMEOUT": 10,
+    "WEBHOOK_MAX_ATTEMPTS": 10,
     # Run jobs in the request instead of the worker (unit tests only).
     "HUEY_IMMEDIATE": False,
     # "production" forces HTTPS, HSTS and Secure __Host- cookies; anything else is development.
@@ -111,6 +119,7 @@ DEFAULTS: dict[str, Any] = {
     "BRAND_CONTACT": "contact@example.com · +33 1 23 45 67 89",
 }
 _INTEGERS = {
+    "WEBHOOK_MAX_ATTEMPTS",
     "WORKER_NICENESS",
     "RESUME_MAX_AGE_DAYS",
     "MAX_CONTENT_LENGTH",
@@ -132,7 +141,13 @@ _FLOATS = {
     "LOGIN_LOCK_MINUTES",
     "BACKOFFICE_IDLE_MINUTES",
 }
-_BOOLEANS = {"SESSION_COOKIE_SECURE", "HUEY_IMMEDIATE", "LOG_JSON", "RATELIMIT_ENABLED"}
+_BOOLEANS = {
+    "WEBHOOK_ALLOW_PRIVATE",
+    "SESSION_COOKIE_SECURE",
+    "HUEY_IMMEDIATE",
+    "LOG_JSON",
+    "RATELIMIT_ENABLED",
+}
 
 
 def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:

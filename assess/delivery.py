@@ -11,13 +11,11 @@ may send one duplicate: that is the price of never losing one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from sqlalchemy import or_, select, update
+from sqlalchemy import select
 
 from assess.audit import record
 from assess.database import write_transaction
@@ -25,6 +23,7 @@ from assess.extensions import db
 from assess.mail import DeliveryError, compose, send, settings_from_config
 from assess.messages import message_id, new_lead_message, report_message
 from assess.models import Delivery, ReportFile, Submission, utcnow
+from assess.outbox_rows import Attempt, claim, due_ids, record_failure, record_sent
 from assess.questionnaire_store import questionnaire_for
 from assess.report import ReportInput, render_report_pdf
 
@@ -34,15 +33,6 @@ NEW_LEAD = "new_lead"
 
 class ReportRenderError(Exception):
     """The PDF could not be rendered; the error is recorded on the submission's report."""
-
-
-@dataclass(frozen=True)
-class Attempt:
-    """What became of one delivery attempt."""
-
-    status: str
-    retry_at: datetime | None = None
-    error: str | None = None
 
 
 def create_deliveries(submission: Submission) -> list[Delivery]:
@@ -73,35 +63,9 @@ def create_deliveries(submission: Submission) -> list[Delivery]:
     return rows
 
 
-def _backoff(attempts: int) -> timedelta:
-    base = float(current_app.config["DELIVERY_RETRY_BASE_SECONDS"])
-    cap = float(current_app.config["DELIVERY_RETRY_MAX_SECONDS"])
-    return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), cap))
-
-
-def _claim(delivery_id: int) -> bool:
-    """Take the row for this worker: pending and due, or stuck "sending" too long."""
-    now = utcnow()
-    stuck = now - timedelta(seconds=float(current_app.config["DELIVERY_STUCK_SECONDS"]))
-    with write_transaction():
-        claimed = db.session.execute(
-            update(Delivery)
-            .where(
-                Delivery.id == delivery_id,
-                or_(
-                    (Delivery.status == "pending") & (Delivery.next_attempt_at <= now),
-                    (Delivery.status == "sending") & (Delivery.claimed_at < stuck),
-                ),
-            )
-            .values(status="sending", claimed_at=now, attempts=Delivery.attempts + 1)
-            .execution_options(synchronize_session=False)
-        )
-    return bool(claimed.rowcount == 1)  # type: ignore[attr-defined]
-
-
 def deliver(delivery_id: int) -> Attempt:
     """One attempt at sending a delivery row; never raises for a mail or render failure."""
-    if not _claim(delivery_id):
+    if not claim(Delivery, delivery_id):
         return Attempt("skipped")
     delivery = db.session.get(Delivery, delivery_id)
     if delivery is None:  # deleted (GDPR) between the claim and now
@@ -121,13 +85,7 @@ def deliver(delivery_id: int) -> Attempt:
         return _record_failure(delivery_id, str(error), error.permanent)
     except ReportRenderError as error:
         return _record_failure(delivery_id, f"report render failed: {error}", permanent=False)
-    with write_transaction():
-        db.session.execute(
-            update(Delivery)
-            .where(Delivery.id == delivery_id)
-            .values(status="sent", sent_at=utcnow(), last_error=None)
-            .execution_options(synchronize_session=False)
-        )
+    record_sent(Delivery, delivery_id)
     return Attempt("sent")
 
 
@@ -139,21 +97,8 @@ def _check_address(address: str) -> None:
 
 
 def _record_failure(delivery_id: int, error: str, permanent: bool) -> Attempt:
-    db.session.rollback()
-    with write_transaction():
-        delivery = db.session.get(Delivery, delivery_id)
-        if delivery is None:
-            return Attempt("skipped", error=error)
-        max_attempts = int(current_app.config["DELIVERY_MAX_ATTEMPTS"])
-        delivery.last_error = error[:2000]
-        if permanent or delivery.attempts >= max_attempts:
-            delivery.status = "failed"
-            return Attempt("failed", error=error)
-        delivery.status = "pending"
-        delivery.next_attempt_at = utcnow() + _backoff(delivery.attempts)
-        retry_at = delivery.next_attempt_at
-    current_app.logger.warning("delivery %s: %s (retry at %s)", delivery_id, error, retry_at)
-    return Attempt("pending", retry_at=retry_at, error=error)
+    max_attempts = int(current_app.config["DELIVERY_MAX_ATTEMPTS"])
+    return record_failure(Delivery, delivery_id, error, permanent, max_attempts)
 
 
 def report_input(submission: Submission) -> ReportInput:
@@ -232,22 +177,7 @@ def stored_report(submission_id: int) -> bytes | None:
 
 def due_delivery_ids(limit: int = 500) -> list[int]:
     """Rows the sweeper hands to the workers: pending and due, or stuck "sending"."""
-    now = utcnow()
-    stuck = now - timedelta(seconds=float(current_app.config["DELIVERY_STUCK_SECONDS"]))
-    rows = db.session.execute(
-        select(Delivery.id)
-        .where(
-            or_(
-                (Delivery.status == "pending") & (Delivery.next_attempt_at <= now),
-                (Delivery.status == "sending") & (Delivery.claimed_at < stuck),
-            )
-        )
-        .order_by(Delivery.id)
-        .limit(limit)
-    ).scalars()
-    ids = list(rows)
-    db.session.rollback()
-    return ids
+    return due_ids(Delivery, limit)
 
 
 def resend(delivery_id: int, lead_id: int | None = None) -> bool:

@@ -28,6 +28,7 @@ from assess.models import (
     ReportFile,
     Submission,
     Touch,
+    WebhookDelivery,
     utcnow,
 )
 
@@ -80,6 +81,7 @@ def _delete_leads(lead_ids: Sequence[int]) -> list[str]:
         delete(ReportFile).where(ReportFile.submission_id.in_(submissions)),
         delete(Submission).where(Submission.lead_id.in_(ids)),
         delete(Note).where(Note.lead_id.in_(ids)),
+        delete(WebhookDelivery).where(WebhookDelivery.lead_id.in_(ids)),
         delete(Touch).where(Touch.lead_id.in_(ids)),
         delete(LeadEvent).where(LeadEvent.lead_id.in_(ids)),
         delete(Lead).where(Lead.id.in_(ids)),

@@ -36,7 +36,7 @@ def init_app(app: Flask) -> None:
 
 
 def _register(huey: Huey, app: Flask) -> dict[str, Callable[..., Any]]:
-    from assess import delivery
+    from assess import delivery, webhooks
 
     @huey.task(name="deliver")
     def deliver(delivery_id: int) -> None:
@@ -46,14 +46,28 @@ def _register(huey: Huey, app: Flask) -> dict[str, Callable[..., Any]]:
         if attempt.retry_at is not None:
             deliver.schedule(args=(delivery_id,), eta=attempt.retry_at)
 
+    @huey.task(name="deliver_webhook")
+    def deliver_webhook(row_id: int) -> None:
+        """Post one webhook row; schedule the next attempt when it must be retried."""
+        with app.app_context():
+            attempt = webhooks.deliver_webhook(row_id)
+        if attempt.retry_at is not None:
+            deliver_webhook.schedule(args=(row_id,), eta=attempt.retry_at)
+
     @huey.periodic_task(crontab(minute="*"), name="sweep_deliveries")
     def sweep_deliveries() -> None:
         """Re-enqueue rows left pending or stuck "sending" (a lost enqueue, a killed worker)."""
         with app.app_context():
             for delivery_id in delivery.due_delivery_ids():
                 deliver(delivery_id)
+            for row_id in webhooks.due_webhook_ids():
+                deliver_webhook(row_id)
 
-    return {"deliver": deliver, "sweep_deliveries": sweep_deliveries}
+    return {
+        "deliver": deliver,
+        "deliver_webhook": deliver_webhook,
+        "sweep_deliveries": sweep_deliveries,
+    }
 
 
 def huey_of(app: Flask | None = None) -> Huey:
@@ -67,12 +81,21 @@ def enqueue_deliveries(delivery_ids: Iterable[int]) -> None:
 
     A failed enqueue is only logged: the sweeper finds the row later.
     """
-    task = current_app.extensions[_TASKS]["deliver"]
-    for delivery_id in delivery_ids:
+    _enqueue("deliver", delivery_ids)
+
+
+def enqueue_webhooks(row_ids: Iterable[int]) -> None:
+    """Hand webhook rows to the worker (after the transaction that wrote them committed)."""
+    _enqueue("deliver_webhook", row_ids)
+
+
+def _enqueue(task_name: str, row_ids: Iterable[int]) -> None:
+    task = current_app.extensions[_TASKS][task_name]
+    for row_id in row_ids:
         try:
-            task(delivery_id)
+            task(row_id)
         except Exception:  # the queue being down must not fail the respondent's request
-            current_app.logger.exception("could not enqueue delivery %s", delivery_id)
+            current_app.logger.exception("could not enqueue %s %s", task_name, row_id)
 
 
 def sweep_now() -> int:

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import aliased
 
+from assess import webhooks
 from assess.audit import record
 from assess.contact import COMPANY_SIZES, SECTORS
 from assess.database import write_transaction
@@ -292,6 +293,9 @@ def change_status(lead_id: int, status: str, reason: str, user_id: int) -> Lead:
             )
         )
         record("lead.status", f"lead:{lead.id}", {"from": previous, "to": status}, user_id=user_id)
+        if previous != status:
+            user = db.session.get(User, user_id)
+            webhooks.lead_status_changed(lead, previous, user.email if user else None)
     return lead
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from assess import webhooks
 from assess.answers import (
     AnswerError,
     InvalidAnswers,
@@ -302,6 +303,7 @@ def _complete(q: Questionnaire, draft: Submission) -> StepOutcome:
     record_completion(draft.lead, draft, draft.result)
     plan_cadence(draft.lead, draft, q)
     rows = create_deliveries(draft)
+    webhooks.submission_completed(draft, draft.lead)
     return StepOutcome(completed_token=draft.public_token, deliveries=[row.id for row in rows])
 
 

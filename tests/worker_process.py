@@ -33,6 +33,10 @@ def app_environment(settings: dict[str, Any]) -> dict[str, str]:
         "DELIVERY_MAX_ATTEMPTS",
         "DELIVERY_STUCK_SECONDS",
         "PUBLIC_URL",
+        "WEBHOOK_URLS",
+        "WEBHOOK_SECRET",
+        "WEBHOOK_ALLOW_PRIVATE",
+        "WEBHOOK_TIMEOUT",
     )
     env = {k: v for k, v in os.environ.items() if k not in names}
     for name in names:

@@ -3,6 +3,7 @@
 from assess.models.backoffice import AuditEntry, FunnelCount, LeadEvent, Note, Touch, User
 from assess.models.outbox import Delivery, ReportFile
 from assess.models.respondents import Lead, QuestionnaireVersion, Submission, utcnow
+from assess.models.webhooks import WebhookDelivery
 
 __all__ = [
     "AuditEntry",
@@ -16,5 +17,6 @@ __all__ = [
     "Submission",
     "Touch",
     "User",
+    "WebhookDelivery",
     "utcnow",
 ]

@@ -1,0 +1,226 @@
+"""Webhooks against a real HTTP server on loopback: signed, retried, refused where they must be."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import select, update
+
+from assess import gdpr, leads, webhooks
+from assess.extensions import db
+from assess.models import Submission, WebhookDelivery, utcnow
+from assess.webhook_transport import is_public
+from tests.backoffice_client import make_user
+from tests.conftest import SHIPPED, _empty_tables
+from tests.test_wizard import persona, questionnaire
+from tests.webhook_receiver import WebhookReceiver
+from tests.wizard_driver import complete
+from tests.worker_process import Worker, app_environment, wait_for
+
+SECRET = "webhook-test-secret"
+
+
+@pytest.fixture
+def receiver() -> Iterator[WebhookReceiver]:
+    server = WebhookReceiver().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def hook_app(
+    make_app: Callable[..., Flask], receiver: WebhookReceiver, tmp_path_factory
+) -> Iterator[Flask]:
+    """An app posting its events to the loopback receiver (private targets allowed)."""
+    app = make_app(
+        SHIPPED,
+        WEBHOOK_URLS=receiver.url,
+        WEBHOOK_SECRET=SECRET,
+        WEBHOOK_ALLOW_PRIVATE=True,
+        WEBHOOK_TIMEOUT=1,
+        DELIVERY_RETRY_BASE_SECONDS=1,
+        HUEY_SQLITE_PATH=str(tmp_path_factory.mktemp("hooks") / "huey.sqlite3"),
+    )
+    yield app
+    _empty_tables(app)
+
+
+def completed(app: Flask) -> Submission:
+    data = persona("pme_industrielle")
+    complete(app.test_client(), questionnaire(app), data["answers"], data["contact"])
+    with app.app_context():
+        found = db.session.execute(select(Submission).order_by(Submission.id.desc())).scalar()
+        assert found is not None
+        db.session.expunge(found)
+        return found
+
+
+def webhook_rows(app: Flask) -> list[WebhookDelivery]:
+    with app.app_context():
+        found = list(
+            db.session.execute(select(WebhookDelivery).order_by(WebhookDelivery.id)).scalars()
+        )
+        for row in found:
+            db.session.expunge(row)
+        return found
+
+
+def attempt(app: Flask, row_id: int) -> webhooks.Attempt:
+    with app.app_context():
+        return webhooks.deliver_webhook(row_id)
+
+
+def test_a_completed_submission_posts_a_signed_event_through_the_worker(
+    hook_app: Flask, receiver: WebhookReceiver, tmp_path: Path
+):
+    settings = {**hook_app.config, "DATABASE_URL": hook_app.config["SQLALCHEMY_DATABASE_URI"]}
+    worker = Worker(app_environment(settings), tmp_path / "worker.log").start()
+    try:
+        submission = completed(hook_app)
+        assert wait_for(lambda: len(receiver.requests()) >= 1, timeout=60), worker.log.read_text()
+        assert wait_for(lambda: webhook_rows(hook_app)[0].status == "sent", timeout=30)
+    finally:
+        worker.stop()
+    [request] = receiver.requests()
+    [row] = webhook_rows(hook_app)
+    assert request.path == "/hooks/crm" and request.signed_by(SECRET)
+    assert not request.signed_by("another secret")
+    assert request.headers["x-webhook-event"] == "submission.completed"
+    assert request.headers["x-webhook-id"] == str(row.id)
+    payload = request.payload
+    assert payload["event"] == "submission.completed"
+    data = payload["data"]
+    assert data["lead"]["email"] == "claire.dubois@example.com"
+    assert data["lead"]["company"] == "Dubois Équipements"
+    assert data["submission"]["id"] == submission.id
+    assert data["submission"]["overall_score"] == submission.result["overall"]
+    assert set(data["submission"]["categories"]) == set(submission.result["categories"])
+    assert data["links"]["results"].endswith(f"/results/{submission.public_token}")
+    assert row.last_status_code == 200 and row.attempts == 1 and row.sent_at is not None
+
+
+def test_a_pipeline_change_posts_who_moved_the_lead_from_where_to_where(
+    hook_app: Flask, receiver: WebhookReceiver
+):
+    lead_id = completed(hook_app).lead_id
+    user_id = make_user(hook_app, "commercial@example.com")
+    with hook_app.app_context():
+        leads.change_status(lead_id, "contacted", "", user_id)
+        with pytest.raises(leads.LeadError):  # refused: nothing queued
+            leads.change_status(lead_id, "lost", "", user_id)
+    rows = [row for row in webhook_rows(hook_app) if row.event == "lead.status_changed"]
+    assert len(rows) == 1
+    assert attempt(hook_app, rows[0].id).status == "sent"
+    [request] = [r for r in receiver.requests() if r.payload["event"] == "lead.status_changed"]
+    change = request.payload["data"]["change"]
+    assert change["from"] == "new" and change["to"] == "contacted"
+    assert change["changed_by"] == "commercial@example.com"
+    assert request.signed_by(SECRET)
+
+
+def test_a_target_answering_500_is_retried_then_delivered(hook_app, receiver):
+    receiver.behaviour.statuses = [500]
+    completed(hook_app)
+    [row] = webhook_rows(hook_app)
+    first = attempt(hook_app, row.id)
+    assert first.status == "pending" and first.retry_at is not None
+    [row] = webhook_rows(hook_app)
+    assert row.last_status_code == 500 and "500" in (row.last_error or "")
+    with hook_app.app_context():  # the backoff has passed
+        db.session.execute(update(WebhookDelivery).values(next_attempt_at=utcnow()))
+        db.session.commit()
+        assert webhooks.due_webhook_ids() == [row.id]
+    assert attempt(hook_app, row.id).status == "sent"
+    assert len(receiver.requests()) == 2
+    [row] = webhook_rows(hook_app)
+    assert row.status == "sent" and row.attempts == 2 and row.last_error is None
+
+
+def test_a_target_that_hangs_times_out_and_is_retried(hook_app, receiver):
+    receiver.behaviour.hang = threading.Event()
+    completed(hook_app)
+    [row] = webhook_rows(hook_app)
+    outcome = attempt(hook_app, row.id)
+    assert outcome.status == "pending"
+    [row] = webhook_rows(hook_app)
+    assert "timed out" in (row.last_error or "").lower()
+    assert row.status == "pending" and row.attempts == 1 and row.sent_at is None
+
+
+def test_a_redirect_to_a_private_address_is_recorded_and_not_followed(hook_app, receiver):
+    receiver.behaviour.statuses = [302]
+    receiver.behaviour.location = "http://169.254.169.254/latest/meta-data/"
+    completed(hook_app)
+    [row] = webhook_rows(hook_app)
+    assert attempt(hook_app, row.id).status == "failed"
+    [row] = webhook_rows(hook_app)
+    assert "redirects are not followed" in (row.last_error or "")
+    assert "169.254.169.254" in (row.last_error or "")
+    assert len(receiver.requests()) == 1
+
+
+def test_a_loopback_target_is_refused_unless_allowed(make_app, receiver, tmp_path_factory):
+    app = make_app(
+        SHIPPED,
+        WEBHOOK_URLS=receiver.url,
+        WEBHOOK_SECRET=SECRET,
+        HUEY_SQLITE_PATH=str(tmp_path_factory.mktemp("refused") / "huey.sqlite3"),
+    )
+    try:
+        submission = completed(app)
+        [row] = webhook_rows(app)
+        assert attempt(app, row.id).status == "failed"
+        [row] = webhook_rows(app)
+        assert "loopback" in (row.last_error or "") and receiver.requests() == []
+        # the submission is intact and its results page works
+        page = app.test_client().get(f"/results/{submission.public_token}")
+        assert page.status_code == 200
+    finally:
+        _empty_tables(app)
+
+
+@pytest.mark.parametrize(
+    ("address", "public"),
+    [
+        ("127.0.0.1", False),
+        ("10.1.2.3", False),
+        ("172.16.0.1", False),
+        ("192.168.1.10", False),
+        ("169.254.169.254", False),
+        ("100.64.0.1", False),
+        ("0.0.0.0", False),  # noqa: S104 - an address checked, not bound
+        ("224.0.0.1", False),
+        ("::1", False),
+        ("fe80::1%eth0", False),
+        ("fd00::1", False),
+        ("::ffff:127.0.0.1", False),
+        ("93.184.216.34", True),
+        ("2606:4700:4700::1111", True),
+    ],
+)
+def test_only_public_addresses_count_as_public(address: str, public: bool):
+    assert is_public(address) is public
+
+
+def test_deleting_a_lead_deletes_its_webhook_rows(hook_app, receiver):
+    lead_id = completed(hook_app).lead_id
+    assert webhook_rows(hook_app)
+    with hook_app.app_context():
+        assert gdpr.delete_lead(lead_id)
+    assert webhook_rows(hook_app) == []
+
+
+def test_webhooks_without_a_secret_stop_the_app(make_app, capsys):
+    with pytest.raises(SystemExit):
+        make_app(SHIPPED, WEBHOOK_URLS="https://crm.example.com/hook ftp://x")
+    errors = capsys.readouterr().err
+    assert "WEBHOOK_SECRET is empty" in errors and "'ftp://x' is not an http(s) address" in errors
+
+
+def test_nothing_is_queued_without_configured_addresses(app):
+    completed(app)
+    assert webhook_rows(app) == []
