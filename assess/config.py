@@ -71,6 +71,8 @@ DEFAULTS: dict[str, Any] = {
     # The worker lowers its CPU priority by this much (0 to 19, Unix nice): PDF rendering is
     # background work, so a wizard request on the same machine is served first.
     "WORKER_NICENESS": 10,
+    # Peer benchmark: no percentile for a group of fewer other submissions than this.
+    "PEER_MIN_GROUP": 20,
     # Webhooks: addresses (space-separated) that receive a signed JSON POST on every completed
     # submission and pipeline change; the HMAC-SHA256 secret; private, loopback and link-local
     # targets refused unless allowed; seconds before a silent target counts as down; attempts.
@@ -119,6 +121,7 @@ DEFAULTS: dict[str, Any] = {
     "BRAND_CONTACT": "contact@example.com · +33 1 23 45 67 89",
 }
 _INTEGERS = {
+    "PEER_MIN_GROUP",
     "WEBHOOK_MAX_ATTEMPTS",
     "WORKER_NICENESS",
     "RESUME_MAX_AGE_DAYS",

@@ -31,6 +31,7 @@ from assess.extensions import db
 from assess.jobs import enqueue_deliveries
 from assess.leads import record_completion
 from assess.models import Lead, Submission, utcnow
+from assess.peer_stats import count_scores
 from assess.questionnaire import Questionnaire
 from assess.questionnaire_store import remember_current_version
 from assess.scoring import score
@@ -301,6 +302,7 @@ def _complete(q: Questionnaire, draft: Submission) -> StepOutcome:
     if draft.lead is None:
         raise RuntimeError("the contact step comes before completion")
     record_completion(draft.lead, draft, draft.result)
+    count_scores(draft, draft.lead)
     plan_cadence(draft.lead, draft, q)
     rows = create_deliveries(draft)
     webhooks.submission_completed(draft, draft.lead)

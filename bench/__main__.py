@@ -20,6 +20,7 @@ MODULES: tuple[str, ...] = (
     "bench.completion",
     "bench.load",
     "bench.backoffice",
+    "bench.peers",
 )
 
 

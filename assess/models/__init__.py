@@ -2,6 +2,7 @@
 
 from assess.models.backoffice import AuditEntry, FunnelCount, LeadEvent, Note, Touch, User
 from assess.models.outbox import Delivery, ReportFile
+from assess.models.peers import PeerScoreCount
 from assess.models.respondents import Lead, QuestionnaireVersion, Submission, utcnow
 from assess.models.webhooks import WebhookDelivery
 
@@ -12,6 +13,7 @@ __all__ = [
     "Lead",
     "LeadEvent",
     "Note",
+    "PeerScoreCount",
     "QuestionnaireVersion",
     "ReportFile",
     "Submission",

@@ -10,6 +10,7 @@ from flask.typing import ResponseReturnValue
 from assess import delivery, submissions
 from assess.charts import radar
 from assess.i18n import translate
+from assess.peer_stats import peer_comparison
 from assess.questionnaire import Questionnaire
 from assess.questionnaire_store import questionnaire_for
 
@@ -50,6 +51,7 @@ def show(token: str) -> ResponseReturnValue:
             (d for d in delivery.deliveries_of(submission.id) if d.kind == delivery.REPORT), None
         ),
         report_ready=delivery.report_ready(submission.id),
+        peers=peer_comparison(submission),
     )
 
 
