@@ -24,6 +24,8 @@ DEFAULTS: dict[str, Any] = {
     "ASSESS_QUESTIONNAIRE": "questions.yaml",
     # How long a resume link stays valid, in days.
     "RESUME_MAX_AGE_DAYS": 30,
+    # Days the "take the diagnostic again" link (results page, report e-mail) stays valid.
+    "REASSESS_LINK_DAYS": 730,
     # The version of the data-processing notice shown at the contact step; stored
     # with each consent so the consultant can prove what the lead agreed to.
     "CONSENT_TEXT_VERSION": "2026-11",
@@ -125,6 +127,7 @@ _INTEGERS = {
     "WEBHOOK_MAX_ATTEMPTS",
     "WORKER_NICENESS",
     "RESUME_MAX_AGE_DAYS",
+    "REASSESS_LINK_DAYS",
     "MAX_CONTENT_LENGTH",
     "SESSION_HOURS",
     "SMTP_PORT",

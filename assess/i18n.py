@@ -117,6 +117,8 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.filters["tr"] = translate
     app.jinja_env.filters["number"] = format_number
+    app.jinja_env.filters["day"] = format_day
+    app.jinja_env.filters["change"] = format_change
 
     @app.context_processor
     def _languages() -> dict[str, Any]:
@@ -131,3 +133,20 @@ def format_number(value: float | int | None, digits: int = 0) -> str:
         return "–"
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
     return str(format_decimal(value, format=pattern))
+
+
+def format_day(value: Any) -> str:
+    """A date written out the way the reader's language writes it ("27 novembre 2026")."""
+    from flask_babel import format_date
+
+    if value is None:
+        return "–"
+    return str(format_date(value, format="long"))
+
+
+def format_change(value: float | None) -> str:
+    """A change in points with its sign ("+4,5", "−2", "0"), or "–" when unknown."""
+    if value is None:
+        return "–"
+    text = format_number(abs(value), 1 if value != int(value) else 0)
+    return ("+" if value > 0 else "−" if value < 0 else "") + text

@@ -12,6 +12,7 @@ from assess.forms import COMPANY_SIZE_LABELS, SECTOR_LABELS
 from assess.mail import Attachment, DeliveryError, Outgoing
 from assess.models import Delivery, Submission
 from assess.questionnaire import Questionnaire
+from assess.reassessment import link_url
 
 # How many of the weakest areas the consultant's notification lists.
 WEAKEST_AREAS = 3
@@ -34,6 +35,7 @@ def _urls(submission: Submission) -> dict[str, str]:
         "results_url": f"{base}/results/{submission.public_token}",
         "report_url": f"{base}/results/{submission.public_token}/report.pdf",
         "lead_url": f"{base}/backoffice/leads/{submission.lead_id}",
+        "again_url": link_url(current_app.config, submission.lead_id) if submission.lead_id else "",
     }
 
 

@@ -71,12 +71,14 @@ def complete(
     contact: dict[str, Any] | None = None,
     query: str = "",
     completion_times: list[float] | None = None,
+    first: TestResponse | None = None,
 ) -> tuple[TestResponse, list[str]]:
     """Run the whole wizard; returns the final response and the step ids visited.
 
-    `completion_times` receives the duration of the request that completed the submission.
+    `completion_times` receives the duration of the request that completed the submission;
+    `first` is the redirect to the first step when the draft was started another way.
     """
-    response = start(client, query)
+    response = first if first is not None else start(client, query)
     visited: list[str] = []
     for _ in range(len(q.sections) + 3):
         assert response.status_code == 303, response.get_data(as_text=True)[:2000]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, render_template
+from flask import Blueprint, Response, abort, current_app, render_template
 from flask.typing import ResponseReturnValue
 
 from assess import delivery, submissions
@@ -13,6 +13,7 @@ from assess.i18n import translate
 from assess.peer_stats import peer_comparison
 from assess.questionnaire import Questionnaire
 from assess.questionnaire_store import questionnaire_for
+from assess.reassessment import link_url, progress_of
 
 bp = Blueprint("results", __name__)
 
@@ -52,6 +53,8 @@ def show(token: str) -> ResponseReturnValue:
         ),
         report_ready=delivery.report_ready(submission.id),
         peers=peer_comparison(submission),
+        progress=progress_of(submission),
+        again_url=link_url(current_app.config, submission.lead_id) if submission.lead_id else None,
     )
 
 

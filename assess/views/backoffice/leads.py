@@ -15,6 +15,7 @@ from assess.charts import radar
 from assess.forms import COMPANY_SIZE_LABELS, SECTOR_LABELS
 from assess.jobs import enqueue_deliveries
 from assess.questionnaire_store import current_questionnaire, questionnaire_for
+from assess.reassessment import progress_of
 from assess.report import describe_answer
 from assess.views.backoffice import bp
 
@@ -120,10 +121,16 @@ def _result_context(q: Any, submission: Any) -> dict[str, Any]:
         (translate(c.label), (result.get("categories", {}).get(c.id) or {}).get("score"))
         for c in q.categories
     ]
+    progress = progress_of(submission)
+    changes = [progress.categories.get(c.id) if progress else None for c in q.categories]
     return {
         "answer_sections": sections,
         "chart": radar(categories, [level.from_ for level in q.levels]),
-        "category_rows": categories,
+        "category_rows": [
+            (label, score, change)
+            for (label, score), change in zip(categories, changes, strict=True)
+        ],
+        "progress": progress,
         "recommendations": result.get("explanation", {}).get("recommendations", []),
     }
 

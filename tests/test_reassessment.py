@@ -1,0 +1,119 @@
+"""Taking the diagnostic again: the link, the same lead, the change per area everywhere."""
+
+from __future__ import annotations
+
+import re
+import time
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from assess import gdpr
+from assess.extensions import db
+from assess.models import Delivery, Lead, Submission
+from assess.reassessment import link_token, score_changes
+from tests.backoffice_client import logged_in
+from tests.test_wizard import persona, questionnaire
+from tests.wizard_driver import CONTACT, complete, csrf_token
+
+
+def first_diagnostic(app: Flask) -> tuple[Submission, str]:
+    """A completed submission and the re-assessment link its results page shows."""
+    data = persona("artisan_tpe")
+    page, _ = complete(app.test_client(), questionnaire(app), data["answers"], data["contact"])
+    html = page.get_data(as_text=True)
+    found = re.search(r'href="https?://[^"/]+(/again/[^"]+)"', html)
+    assert found, "the results page carries the re-assessment link"
+    with app.app_context():
+        submission = db.session.execute(select(Submission)).scalar_one()
+        db.session.expunge(submission)
+    return submission, found.group(1)
+
+
+def take_again(app: Flask, client: FlaskClient, path: str, name: str) -> str:
+    """Follow the link, press Start, answer every step; the results page's HTML."""
+    welcome = client.get(path)
+    assert welcome.status_code == 200
+    started = client.post(path, data={"csrf_token": csrf_token(welcome)})
+    assert started.status_code == 303 and "/step/" in started.location
+    data = persona(name)
+    known = persona("artisan_tpe")["contact"]  # the same executive, details unchanged
+    page, visited = complete(client, questionnaire(app), data["answers"], known, first=started)
+    assert visited[-1] == "contact"  # ends on their details, filled in, to check
+    return page.get_data(as_text=True)
+
+
+def test_the_new_submission_joins_the_same_lead_and_shows_the_change(app, client):
+    first, path = first_diagnostic(app)
+    welcome = client.get(path).get_data(as_text=True)
+    assert f"Bon retour, {CONTACT['first_name']}." in welcome
+    assert "pour la dernière fois le" in welcome
+    html = take_again(app, client, path, "services_b2b_structure")
+    assert "Depuis votre diagnostic du" in html and "Évolution" in html
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Lead)) == 1
+        second = db.session.execute(
+            select(Submission).where(Submission.id != first.id)
+        ).scalar_one()
+        assert second.lead_id == first.lead_id and second.status == "completed"
+        lead = db.session.get(Lead, first.lead_id)
+        assert lead is not None and lead.latest_submission_id == second.id
+        expected, _ = score_changes(second.result, first.result)
+        # one report per submission: the re-assessment gets its own
+        assert (
+            db.session.scalar(
+                select(func.count()).select_from(Delivery).where(Delivery.kind == "report")
+            )
+            == 2
+        )
+    sign = "+" if expected and expected > 0 else "−" if expected and expected < 0 else ""
+    assert f"{sign}{abs(expected):.1f}".replace(".", ",").replace(",0", "") in html
+    lead_page = logged_in(app).get(f"/backoffice/leads/{first.lead_id}").get_data(True)
+    assert "Depuis le diagnostic du" in lead_page
+
+
+def test_the_report_email_carries_the_link(app):
+    first, path = first_diagnostic(app)
+    from assess.messages import report_message
+    from assess.questionnaire_store import current_questionnaire
+
+    with app.app_context():
+        delivery = db.session.execute(
+            select(Delivery).where(Delivery.submission_id == first.id, Delivery.kind == "report")
+        ).scalar_one()
+        outgoing = report_message(current_questionnaire(), delivery, b"%PDF")
+    assert outgoing.context["again_url"].endswith(path)
+
+
+def test_a_forged_or_expired_link_is_refused_and_changes_nothing(app, client, monkeypatch):
+    first, path = first_diagnostic(app)
+    assert client.get(path[:-3] + "abc").status_code == 404
+    assert client.get("/again/not-a-token").status_code == 404
+    forged = link_token("another secret", first.lead_id)
+    assert client.get(f"/again/{forged}").status_code == 404
+    real_time = time.time
+    monkeypatch.setattr(time, "time", lambda: real_time() - 800 * 86400)
+    with app.app_context():
+        old = link_token(app.config["SECRET_KEY"], first.lead_id)
+    monkeypatch.setattr(time, "time", real_time)
+    expired = client.get(f"/again/{old}")
+    assert expired.status_code == 410 and "a expiré" in expired.get_data(as_text=True)
+    page = client.get("/")
+    refused = client.post(f"/again/{old}", data={"csrf_token": csrf_token(page)})
+    assert refused.status_code == 410
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Submission)) == 1
+
+
+def test_the_link_of_a_deleted_lead_leads_nowhere(app, client):
+    first, path = first_diagnostic(app)
+    with app.app_context():
+        assert gdpr.delete_lead(first.lead_id)
+    assert client.get(path).status_code == 404
+
+
+def test_score_changes_per_area():
+    now = {"overall": 55.0, "categories": {"a": {"score": 60}, "b": {"score": None}, "c": {}}}
+    before = {"overall": 50.5, "categories": {"a": {"score": 40.25}, "b": {"score": 10}}}
+    assert score_changes(now, before) == (4.5, {"a": 19.8, "b": None, "c": None})
