@@ -137,7 +137,7 @@ def test_hostile_posts_to_the_wizard(app: Flask) -> None:
     assert {400, 422} <= seen  # refused tokens and field errors were both exercised
 
 
-def test_hostile_posts_to_start_login_resume_and_language(app: Flask) -> None:
+def test_hostile_posts_to_start_login_resume_again_and_language(app: Flask) -> None:
     client = app.test_client()
     token = csrf_token(client.get("/"))
 
@@ -160,6 +160,9 @@ def test_hostile_posts_to_start_login_resume_and_language(app: Flask) -> None:
         assert get(client, "/resume/" + re.sub(r"[/?#]", "", safe or "x")) < 500
         assert get(client, "/language/en", query_string={"next": safe}) < 500
         assert get(client, "/results/" + re.sub(r"[/?#]", "", safe or "x")) < 500
+        again = "/again/" + re.sub(r"[/?#]", "", safe or "x")
+        assert get(client, again) < 500
+        assert post(client, again, pairs, token, with_token) < 500
 
     run()
     assert_nothing_forbidden_stored(app)

@@ -14,6 +14,7 @@ from assess.accounts import find_user
 from assess.delivery import ensure_report
 from assess.extensions import db
 from assess.models import Submission
+from assess.reassessment import link_token
 from tests.backoffice_client import PASSWORD, logged_in, make_user
 from tests.conftest import SHIPPED, _empty_tables
 from tests.test_wizard import persona, questionnaire
@@ -58,6 +59,9 @@ def arguments_for_every_get_route(app: Flask, consultant_email: str) -> dict[str
             "wizard.language": {"code": "en"},
             "results.show": {"token": submission.public_token},
             "results.report_pdf": {"token": submission.public_token},
+            "reassessment.welcome": {
+                "token": link_token(app.config["SECRET_KEY"], submission.lead_id)
+            },
             "backoffice.lead": lead,
             "backoffice.lead_report": lead,
             "backoffice.export_lead_json": lead,
