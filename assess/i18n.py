@@ -120,9 +120,16 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["day"] = format_day
     app.jinja_env.filters["change"] = format_change
 
+    embed_origins = " ".join(str(app.config["FRAME_ANCESTORS"]).split())
+
     @app.context_processor
     def _languages() -> dict[str, Any]:
-        return {"current_locale": current_locale(), "languages": app.config["LANGUAGES"]}
+        return {
+            "current_locale": current_locale(),
+            "languages": app.config["LANGUAGES"],
+            # The sites allowed to frame the diagnostic, told its height (static/js/embed.js).
+            "embed_origins": embed_origins,
+        }
 
 
 def format_number(value: float | int | None, digits: int = 0) -> str:

@@ -6,10 +6,11 @@ Production (`APP_ENV=production`) forces HTTPS, HSTS and `Secure` cookies with t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, abort, current_app, request
+from flask import Flask, Response, abort, current_app, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_talisman import Talisman
@@ -40,7 +41,9 @@ def init_app(app: Flask) -> None:
         config["SESSION_COOKIE_SECURE"] = True
         config["SESSION_COOKIE_NAME"] = "__Host-session"
         config["REMEMBER_COOKIE_SECURE"] = True
-    frame_ancestors = [origin for origin in str(config["FRAME_ANCESTORS"]).split() if origin]
+    frame_ancestors = frame_ancestor_origins(config)
+    # Registered before Talisman, so it runs after it on the way out.
+    app.after_request(never_frame_the_back_office)
     # One Talisman per app: it keeps its settings on itself, not on the app.
     app.extensions["assess.talisman"] = Talisman(
         app,
@@ -63,6 +66,26 @@ def init_app(app: Flask) -> None:
     app.before_request(refuse_nul_bytes)
     config.setdefault("RATELIMIT_STORAGE_URI", config["REDIS_URL"] or "memory://")
     config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+
+
+def frame_ancestor_origins(config: Any) -> list[str]:
+    """The origins allowed to frame the diagnostic (FRAME_ANCESTORS)."""
+    return [origin for origin in str(config["FRAME_ANCESTORS"]).split() if origin]
+
+
+_FRAME_ANCESTORS = re.compile(r"frame-ancestors [^;]*")
+
+
+def never_frame_the_back_office(response: Response) -> Response:
+    """Only the respondent's pages may be embedded: the back office is never framed."""
+    if request.path.startswith("/backoffice"):
+        policy = response.headers.get("Content-Security-Policy")
+        if policy:
+            response.headers["Content-Security-Policy"] = _FRAME_ANCESTORS.sub(
+                "frame-ancestors 'none'", policy
+            )
+        response.headers["X-Frame-Options"] = "DENY"
+    return response
 
 
 def refuse_nul_bytes() -> None:

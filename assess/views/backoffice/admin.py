@@ -1,17 +1,21 @@
-"""Admin pages: accounts and the audit log."""
+"""Admin pages: accounts, the audit log, the embedding snippet."""
 
 from __future__ import annotations
 
 from functools import wraps
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from assess import accounts
 from assess.audit import recent_entries
+from assess.embedding import snippet
+from assess.i18n import translate
+from assess.questionnaire_store import current_questionnaire
+from assess.security import frame_ancestor_origins
 from assess.views.backoffice import bp
 
 
@@ -102,3 +106,16 @@ def audit() -> ResponseReturnValue:
         abort(400)
     entries, total = recent_entries(int(raw))
     return render_template("backoffice/audit.html", entries=entries, total=total, page=int(raw))
+
+
+@bp.get("/embed")
+@admin_only
+def embed() -> ResponseReturnValue:
+    """The snippet that embeds the diagnostic in the consultancy's site, and who may."""
+    config = current_app.config
+    q = current_questionnaire()
+    return render_template(
+        "backoffice/embed.html",
+        snippet=snippet(config["PUBLIC_URL"], translate(q.title)),
+        origins=frame_ancestor_origins(config),
+    )
