@@ -148,7 +148,7 @@ def _verify(password_hash: str, password: str) -> bool:
 def load_user(session_id: str) -> User | None:
     """The user behind a session reference ("id:token"), if the session is still valid."""
     user_id, _, token = session_id.partition(":")
-    if not user_id.isdigit() or not token:
+    if not (user_id.isascii() and user_id.isdigit()) or not token:
         return None
     user = db.session.get(User, int(user_id))
     if user is None or not user.active or not secrets.compare_digest(user.session_token, token):

@@ -73,6 +73,9 @@ DEFAULTS: dict[str, Any] = {
     # The worker lowers its CPU priority by this much (0 to 19, Unix nice): PDF rendering is
     # background work, so a wizard request on the same machine is served first.
     "WORKER_NICENESS": 10,
+    # Team view: addresses an executive may invite, and answers needed before any figure shows.
+    "TEAM_MAX_INVITATIONS": 20,
+    "TEAM_MIN_ANSWERS": 2,
     # Peer benchmark: no percentile for a group of fewer other submissions than this.
     "PEER_MIN_GROUP": 20,
     # Webhooks: addresses (space-separated) that receive a signed JSON POST on every completed
@@ -123,6 +126,8 @@ DEFAULTS: dict[str, Any] = {
     "BRAND_CONTACT": "contact@example.com · +33 1 23 45 67 89",
 }
 _INTEGERS = {
+    "TEAM_MAX_INVITATIONS",
+    "TEAM_MIN_ANSWERS",
     "PEER_MIN_GROUP",
     "WEBHOOK_MAX_ATTEMPTS",
     "WORKER_NICENESS",

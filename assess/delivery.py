@@ -21,11 +21,18 @@ from assess.audit import record
 from assess.database import write_transaction
 from assess.extensions import db
 from assess.mail import DeliveryError, compose, send, settings_from_config
-from assess.messages import message_id, new_lead_message, report_message
+from assess.messages import (
+    message_id,
+    new_lead_message,
+    report_message,
+    team_invitation_message,
+)
 from assess.models import Delivery, ReportFile, Submission, utcnow
 from assess.outbox_rows import Attempt, claim, due_ids, record_failure, record_sent
 from assess.questionnaire_store import questionnaire_for
 from assess.report import ReportInput, render_report_pdf
+from assess.team import team_sections
+from assess.team_invitations import TEAM_KIND, invitation_of_delivery
 
 REPORT = "report"
 NEW_LEAD = "new_lead"
@@ -76,6 +83,8 @@ def deliver(delivery_id: int) -> Attempt:
         q = questionnaire_for(delivery.submission.questionnaire_hash)
         if delivery.kind == REPORT:
             outgoing = report_message(q, delivery, ensure_report(delivery.submission))
+        elif delivery.kind.startswith(TEAM_KIND):
+            outgoing = _team_invitation(q, delivery)
         else:
             outgoing = new_lead_message(q, delivery)
         message = compose(outgoing, settings.sender)
@@ -87,6 +96,14 @@ def deliver(delivery_id: int) -> Attempt:
         return _record_failure(delivery_id, f"report render failed: {error}", permanent=False)
     record_sent(Delivery, delivery_id)
     return Attempt("sent")
+
+
+def _team_invitation(q: Any, delivery: Delivery) -> Any:
+    invitation = invitation_of_delivery(delivery)
+    if invitation is None:
+        raise DeliveryError("the invitation was withdrawn", permanent=True)
+    questions = sum(len(section.questions) for section in team_sections(q))
+    return team_invitation_message(q, delivery, invitation.token, questions)
 
 
 def _check_address(address: str) -> None:

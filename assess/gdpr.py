@@ -27,6 +27,7 @@ from assess.models import (
     Note,
     ReportFile,
     Submission,
+    TeamInvitation,
     Touch,
     WebhookDelivery,
     utcnow,
@@ -79,6 +80,7 @@ def _delete_leads(lead_ids: Sequence[int]) -> list[str]:
     for statement in (
         delete(Delivery).where(Delivery.submission_id.in_(submissions)),
         delete(ReportFile).where(ReportFile.submission_id.in_(submissions)),
+        delete(TeamInvitation).where(TeamInvitation.submission_id.in_(submissions)),
         delete(Submission).where(Submission.lead_id.in_(ids)),
         delete(Note).where(Note.lead_id.in_(ids)),
         delete(WebhookDelivery).where(WebhookDelivery.lead_id.in_(ids)),

@@ -121,7 +121,7 @@ def parse_filters(args: Any, q: Questionnaire) -> ParsedFilters:
     text("campaign")
     owner = (args.get("owner") or "").strip()
     if owner:
-        if owner == "none" or (owner.isdigit() and len(owner) < 10):
+        if owner == "none" or (owner.isascii() and owner.isdigit() and len(owner) < 10):
             values["owner"] = owner
         else:
             errors["owner"] = "unknown value"
@@ -130,7 +130,7 @@ def parse_filters(args: Any, q: Questionnaire) -> ParsedFilters:
     text("sort", SORTS)
     text("direction", {"asc", "desc"})
     page = (args.get("page") or "1").strip()
-    if page.isdigit() and 0 < int(page) < 1_000_000:
+    if page.isascii() and page.isdigit() and 0 < int(page) < 1_000_000:
         values["page"] = int(page)
     else:
         errors["page"] = "not a page number"

@@ -124,6 +124,35 @@ def new_lead_message(q: Questionnaire, delivery: Delivery) -> Outgoing:
         )
 
 
+def team_invitation_message(
+    q: Questionnaire, delivery: Delivery, invitation_token: str, questions: int
+) -> Outgoing:
+    """To a team member, in the executive's language: who asks, what, how long, the link."""
+    submission = delivery.submission
+    lead = submission.lead
+    if lead is None:
+        raise DeliveryError("the submission has no lead", permanent=True)
+    locale = submission.locale if submission.locale in q.locales else q.locale
+    base = current_app.config["PUBLIC_URL"].rstrip("/")
+    with force_locale(locale):
+        context = {
+            "executive": lead.full_name,
+            "company": lead.company,
+            "title": q.text(q.title, locale),
+            "questions": questions,
+            "minutes": max(1, round(questions * 0.4)),
+            "answer_url": f"{base}/team/{invitation_token}",
+            "brand": current_app.config["BRAND_NAME"],
+        }
+        return Outgoing(
+            template="team_invitation",
+            to_address=delivery.recipient,
+            to_name="",
+            message_id=delivery.message_id,
+            context=context,
+        )
+
+
 def _slug(text: str) -> str:
     cleaned = "".join(c.lower() if c.isalnum() else "-" for c in text or "")
     return "-".join(part for part in cleaned.split("-") if part)[:40] or "rapport"

@@ -221,6 +221,8 @@ class Section(_Model):
     title: Text
     intro: Text | None = None
     show_if: StrictStr | None = None
+    # Extension: the executive may invite team members to answer this section too.
+    team: StrictBool = False
     questions: tuple[Question, ...] = Field(min_length=1)
     _show_if: Expression | None = PrivateAttr(default=None)
 

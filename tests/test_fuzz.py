@@ -18,7 +18,7 @@ from werkzeug.datastructures import MultiDict
 
 from assess.answers import clean_answer
 from assess.extensions import db
-from assess.models import Lead, Note, Submission
+from assess.models import Lead, Note, Submission, TeamInvitation
 from assess.questionnaire_store import current_questionnaire
 from tests.backoffice_client import logged_in
 from tests.test_wizard import persona, questionnaire
@@ -100,6 +100,12 @@ def assert_nothing_forbidden_stored(app: Flask) -> None:
                 )
         for note in db.session.execute(select(Note)).scalars():
             assert len(note.body) <= 5000
+        for invitation in db.session.execute(select(TeamInvitation)).scalars():
+            assert "\n" not in invitation.email and not CONTROL.search(invitation.email)
+            for question_id, value in (invitation.answers or {}).items():
+                question = q.questions_by_id[question_id]
+                cleaned, error = clean_answer(question, value)
+                assert error is None and cleaned == value, (question_id, value)
 
 
 def test_hostile_posts_to_the_wizard(app: Flask) -> None:
@@ -202,8 +208,43 @@ def test_hostile_posts_to_the_back_office_forms(app: Flask) -> None:
     )
     def run(action: str, pairs: list[tuple[str, str]], with_token: bool, query: str) -> None:
         assert post(client, action, pairs, token, with_token) < 500, (action, pairs)
+        assert post(client, action, [("owner_id", "²"), ("page", "³")], token, True) < 500
         filters = {"q": query, "page": query[:5], "score_min": query[:8]}
         assert get(client, "/backoffice/leads", query_string=filters) < 500
+
+    run()
+    assert_nothing_forbidden_stored(app)
+
+
+def test_hostile_posts_to_the_team_forms(app: Flask) -> None:
+    data = persona("pme_industrielle")
+    complete(app.test_client(), questionnaire(app), data["answers"], data["contact"])
+    with app.app_context():
+        submission = db.session.execute(select(Submission)).scalar_one()
+        results_token = submission.public_token
+    client = app.test_client()
+    team_page = f"/results/{results_token}/team"
+    token = csrf_token(client.get(team_page))
+    client.post(team_page, data={"emails": "membre@example.com", "csrf_token": token})
+    with app.app_context():
+        member = db.session.execute(select(TeamInvitation.token)).scalar_one()
+    names = st.one_of(
+        st.sampled_from([*field_names(questionnaire(app)), "emails"]), st.text(max_size=15)
+    )
+
+    @settings(
+        max_examples=EXAMPLES // 4,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        database=None,
+    )
+    @given(
+        action=st.sampled_from([team_page, f"/team/{member}", "/team/forged"]),
+        pairs=st.lists(st.tuples(names, hostile_text), max_size=10),
+        with_token=st.booleans(),
+    )
+    def run(action: str, pairs: list[tuple[str, str]], with_token: bool) -> None:
+        assert post(client, action, pairs, token, with_token) < 500, (action, pairs)
 
     run()
     assert_nothing_forbidden_stored(app)

@@ -14,7 +14,9 @@ from assess.accounts import find_user
 from assess.delivery import ensure_report
 from assess.extensions import db
 from assess.models import Submission
+from assess.questionnaire_store import current_questionnaire
 from assess.reassessment import link_token
+from assess.team_invitations import invite
 from tests.backoffice_client import PASSWORD, logged_in, make_user
 from tests.conftest import SHIPPED, _empty_tables
 from tests.test_wizard import persona, questionnaire
@@ -51,6 +53,7 @@ def arguments_for_every_get_route(app: Flask, consultant_email: str) -> dict[str
         user = find_user(consultant_email)
         assert submission is not None and user is not None
         ensure_report(submission)  # the worker's job: the PDF routes serve it
+        [invitation] = invite(current_questionnaire(), submission, "membre@example.com")
         lead = {"lead_id": submission.lead_id}
         return {
             "static": {"filename": "css/site.css"},
@@ -59,6 +62,8 @@ def arguments_for_every_get_route(app: Flask, consultant_email: str) -> dict[str
             "wizard.language": {"code": "en"},
             "results.show": {"token": submission.public_token},
             "results.report_pdf": {"token": submission.public_token},
+            "team.team": {"token": submission.public_token},
+            "team.answer": {"token": invitation.token},
             "reassessment.welcome": {
                 "token": link_token(app.config["SECRET_KEY"], submission.lead_id)
             },

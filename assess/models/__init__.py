@@ -4,6 +4,7 @@ from assess.models.backoffice import AuditEntry, FunnelCount, LeadEvent, Note, T
 from assess.models.outbox import Delivery, ReportFile
 from assess.models.peers import PeerScoreCount
 from assess.models.respondents import Lead, QuestionnaireVersion, Submission, utcnow
+from assess.models.team import TeamInvitation
 from assess.models.webhooks import WebhookDelivery
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "QuestionnaireVersion",
     "ReportFile",
     "Submission",
+    "TeamInvitation",
     "Touch",
     "User",
     "WebhookDelivery",

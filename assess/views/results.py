@@ -54,6 +54,7 @@ def show(token: str) -> ResponseReturnValue:
         report_ready=delivery.report_ready(submission.id),
         peers=peer_comparison(submission),
         progress=progress_of(submission),
+        has_team_sections=any(section.team for section in q.sections),
         again_url=link_url(current_app.config, submission.lead_id) if submission.lead_id else None,
     )
 

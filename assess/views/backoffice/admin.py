@@ -102,7 +102,7 @@ def set_role(user_id: int) -> ResponseReturnValue:
 def audit() -> ResponseReturnValue:
     """Who did what, when."""
     raw = request.args.get("page", "1")
-    if not raw.isdigit() or not 0 < int(raw) < 1_000_000:
+    if not (raw.isascii() and raw.isdigit()) or not 0 < int(raw) < 1_000_000:
         abort(400)
     entries, total = recent_entries(int(raw))
     return render_template("backoffice/audit.html", entries=entries, total=total, page=int(raw))

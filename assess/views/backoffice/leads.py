@@ -158,7 +158,7 @@ def assign_owner(lead_id: int) -> ResponseReturnValue:
     """Give the lead to a consultant."""
     _lead_or_404(lead_id)
     raw = request.form.get("owner_id", "")
-    if raw and not (raw.isdigit() and len(raw) < 10):
+    if raw and not (raw.isascii() and raw.isdigit() and len(raw) < 10):
         return _refused(lead_id, lead_cases.LeadError("unknown consultant"))
     try:
         lead_cases.assign_owner(lead_id, int(raw) if raw else None, current_user.id)
