@@ -9,7 +9,6 @@ questionnaire.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,9 +17,8 @@ from typing import Any
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
-from assess.database import write_transaction
 from assess.extensions import db
-from assess.models import Lead, Submission
+from assess.models import Submission
 from assess.questionnaire import Questionnaire
 
 SALT = "reassessment-link"
@@ -62,24 +60,12 @@ def lead_id_of(secret: str, token: str, max_age_days: int) -> int:
 
 def start_reassessment(q: Questionnaire, lead_id: int, locale: str) -> Submission:
     """A new draft attached to the lead (LinkInvalid when the lead was deleted)."""
-    with write_transaction():
-        lead = db.session.get(Lead, lead_id)
-        if lead is None:
-            raise LinkInvalid
-        draft = Submission(
-            draft_key=secrets.token_urlsafe(32),
-            status="draft",
-            lead_id=lead.id,
-            questionnaire_id=q.id,
-            questionnaire_version=q.version,
-            questionnaire_hash=q.source_hash,
-            locale=locale,
-            answers={},
-            steps_done=[],
-            utm_source="reassessment",
-        )
-        db.session.add(draft)
-    return draft
+    from assess.submissions import start_draft
+
+    try:
+        return start_draft(q, locale, {"utm_source": "reassessment"}, lead_id=lead_id)
+    except LookupError:
+        raise LinkInvalid from None
 
 
 @dataclass(frozen=True)

@@ -97,10 +97,16 @@ def wizard_steps(q: Questionnaire, draft: Submission | DraftState) -> list[Step]
     return list(route_of(q, draft).steps)
 
 
-def start_draft(q: Questionnaire, locale: str, source: Mapping[str, str | None]) -> Submission:
-    """Create an empty draft, remembering where the respondent came from."""
+def start_draft(
+    q: Questionnaire, locale: str, source: Mapping[str, str | None], lead_id: int | None = None
+) -> Submission:
+    """Create an empty draft, remembering where the respondent came from; with `lead_id`,
+    attached to that known lead (LookupError when it no longer exists)."""
     with write_transaction():
+        if lead_id is not None and db.session.get(Lead, lead_id) is None:
+            raise LookupError(lead_id)
         draft = Submission(
+            lead_id=lead_id,
             draft_key=secrets.token_urlsafe(32),
             status="draft",
             questionnaire_id=q.id,
