@@ -32,8 +32,8 @@ from tests.smtp_server import SmtpServer  # noqa: E402
 from tests.wizard_driver import complete, plausible_answers  # noqa: E402
 from tests.worker_process import Worker, app_environment, wait_for  # noqa: E402
 
-BLOCKS = 4
-PER_BLOCK = 6
+BLOCKS = 6
+PER_BLOCK = 8
 BACKLOG = 12
 
 
