@@ -14,6 +14,7 @@ from assess.extensions import db
 from assess.models import Delivery, Submission, TeamInvitation
 from assess.questionnaire import load_questionnaire
 from assess.team import compare_with_team, team_question_ids, team_sections
+from tests.backoffice_client import logged_in
 from tests.conftest import SHIPPED
 from tests.test_wizard import persona, questionnaire
 from tests.wizard_driver import complete, csrf_token, form_values
@@ -125,6 +126,12 @@ def test_the_team_view_shows_only_pooled_figures_from_the_minimum_on(app, client
     two = client.get(f"/results/{token}/team").get_data(as_text=True)
     assert "Votre équipe (moyenne)" in two and "2 réponses" in two
     assert "alice@example.com" not in two and "bob@example.com" not in two
+    with app.app_context():
+        lead_id = db.session.execute(select(Submission.lead_id)).scalar_one()
+    lead_page = logged_in(app).get(f"/backoffice/leads/{lead_id}").get_data(as_text=True)
+    assert "Le regard de l&#39;équipe (2 réponses)" in lead_page or (
+        "Le regard de l'équipe (2 réponses)" in lead_page
+    )
 
 
 def test_forged_links_are_404(app, client):

@@ -13,10 +13,12 @@ from assess import delivery
 from assess import leads as lead_cases
 from assess.charts import radar
 from assess.forms import COMPANY_SIZE_LABELS, SECTOR_LABELS
+from assess.i18n import translate
 from assess.jobs import enqueue_deliveries
 from assess.questionnaire_store import current_questionnaire, questionnaire_for
 from assess.reassessment import progress_of
 from assess.report import describe_answer
+from assess.team_invitations import team_view
 from assess.views.backoffice import bp
 
 STATUS_LABELS = {
@@ -83,6 +85,8 @@ def lead(lead_id: int) -> ResponseReturnValue:
     if latest is not None and latest.result:
         context.update(_result_context(q, latest))
         context["deliveries"] = delivery.deliveries_of(latest.id)
+        context["team_view"] = team_view(q, latest)
+        context["team_labels"] = {c.id: translate(c.label) for c in q.categories}
         context["report_ready"] = delivery.report_ready(latest.id)
     return render_template(
         "backoffice/lead.html",
@@ -95,7 +99,7 @@ def lead(lead_id: int) -> ResponseReturnValue:
 
 
 def _result_context(q: Any, submission: Any) -> dict[str, Any]:
-    from assess.i18n import current_locale, translate
+    from assess.i18n import current_locale
 
     locale = current_locale()
     result = submission.result
