@@ -20,6 +20,8 @@ from flask import Flask, current_app
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
+from assess.audit import record
+from assess.database import write_transaction
 from assess.extensions import db
 from assess.models import Lead, Submission, WebhookDelivery, utcnow
 from assess.outbox_rows import Attempt, claim, due_ids, record_failure, record_sent
@@ -134,6 +136,21 @@ def deliver_webhook(row_id: int) -> Attempt:
 def due_webhook_ids(limit: int = 500) -> list[int]:
     """Webhook rows the sweeper hands to the workers."""
     return due_ids(WebhookDelivery, limit)
+
+
+def resend_webhook(row_id: int) -> bool:
+    """Put a webhook row back in the queue (after a failure, or to post it again), recorded in
+    the audit log; False when there is no such row."""
+    with write_transaction():
+        row = db.session.get(WebhookDelivery, row_id)
+        if row is None:
+            return False
+        row.status = "pending"
+        row.next_attempt_at = utcnow()
+        row.attempts = 0
+        row.claimed_at = None
+        record("webhook.resend", f"webhook:{row_id}", {"event": row.event, "url": row.url})
+    return True
 
 
 def recent_webhooks(limit: int = 50) -> list[WebhookDelivery]:

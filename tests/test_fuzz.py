@@ -189,6 +189,7 @@ def test_hostile_posts_to_the_back_office_forms(app: Flask) -> None:
         f"/backoffice/leads/{lead_id + 1}/notes",
         f"/backoffice/leads/{lead_id}/deliveries/999/resend",
         "/backoffice/users/999/role",
+        "/backoffice/webhooks/999/resend",
     ]
     names = st.sampled_from(
         ["status", "reason", "owner_id", "body", "email", "password", "role", "name", "active"]

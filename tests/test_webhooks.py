@@ -14,11 +14,11 @@ from assess import gdpr, leads, webhooks
 from assess.extensions import db
 from assess.models import Submission, WebhookDelivery, utcnow
 from assess.webhook_transport import is_public
-from tests.backoffice_client import make_user
+from tests.backoffice_client import logged_in, make_user
 from tests.conftest import SHIPPED, _empty_tables
 from tests.test_wizard import persona, questionnaire
 from tests.webhook_receiver import WebhookReceiver
-from tests.wizard_driver import complete
+from tests.wizard_driver import complete, csrf_token
 from tests.worker_process import Worker, app_environment, wait_for
 
 SECRET = "webhook-test-secret"
@@ -224,3 +224,28 @@ def test_webhooks_without_a_secret_stop_the_app(make_app, capsys):
 def test_nothing_is_queued_without_configured_addresses(app):
     completed(app)
     assert webhook_rows(app) == []
+
+
+def test_the_admin_sees_the_posts_and_can_post_one_again(hook_app, receiver):
+    receiver.behaviour.statuses = [404]
+    completed(hook_app)
+    [row] = webhook_rows(hook_app)
+    assert attempt(hook_app, row.id).status == "failed"
+    admin = logged_in(hook_app, "admin@example.com", "admin")
+    page = admin.get("/backoffice/webhooks")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and receiver.url in html and "answered 404" in html
+    assert logged_in(hook_app).get("/backoffice/webhooks").status_code == 403
+    again = admin.post(
+        f"/backoffice/webhooks/{row.id}/resend", data={"csrf_token": csrf_token(page)}
+    )
+    assert again.status_code == 303
+    assert (
+        admin.post(
+            "/backoffice/webhooks/999999/resend", data={"csrf_token": csrf_token(page)}
+        ).status_code
+        == 404
+    )
+    [row] = webhook_rows(hook_app)
+    assert row.status == "pending" and row.attempts == 0
+    assert attempt(hook_app, row.id).status == "sent"

@@ -1,4 +1,4 @@
-"""Admin pages: accounts, the audit log, the embedding snippet."""
+"""Admin pages: accounts, the audit log, the embedding snippet, the webhook posts."""
 
 from __future__ import annotations
 
@@ -10,10 +10,11 @@ from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from assess import accounts
+from assess import accounts, webhooks
 from assess.audit import recent_entries
 from assess.embedding import snippet
 from assess.i18n import translate
+from assess.jobs import enqueue_webhooks
 from assess.questionnaire_store import current_questionnaire
 from assess.security import frame_ancestor_origins
 from assess.views.backoffice import bp
@@ -119,3 +120,25 @@ def embed() -> ResponseReturnValue:
         snippet=snippet(config["PUBLIC_URL"], translate(q.title)),
         origins=frame_ancestor_origins(config),
     )
+
+
+@bp.get("/webhooks")
+@admin_only
+def webhooks_page() -> ResponseReturnValue:
+    """The latest webhook posts: where, what became of them, and why."""
+    return render_template(
+        "backoffice/webhooks.html",
+        rows=webhooks.recent_webhooks(100),
+        configured=webhooks.configured_urls(current_app.config),
+    )
+
+
+@bp.post("/webhooks/<int:row_id>/resend")
+@admin_only
+def resend_webhook(row_id: int) -> ResponseReturnValue:
+    """Post a webhook again."""
+    if not webhooks.resend_webhook(row_id):
+        abort(404)
+    enqueue_webhooks([row_id])
+    flash(_l("The webhook is queued again."), "info")
+    return redirect(url_for("backoffice.webhooks_page"), code=303)
