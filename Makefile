@@ -26,7 +26,7 @@ install: $(STAMP) $(MO_FILES)
 # Refresh the message catalogue after changing visible strings, then translate the new entries.
 translations:
 	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o translations/messages.pot .
-	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
+	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
 
 run: install
 	$(FLASK) questionnaire check

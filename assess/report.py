@@ -17,7 +17,19 @@ from flask_babel import gettext as _
 
 from assess import cost_of_giving_up
 from assess.charts import radar
-from assess.questionnaire import Question, Questionnaire
+from assess.plain_answers import describe_answer, plain
+from assess.questionnaire import Questionnaire
+from assess.report_plan import localized, recommendations
+
+__all__ = [
+    "Branding",
+    "ReportInput",
+    "branding_from_config",
+    "build_report",
+    "describe_answer",
+    "render_report_html",
+    "render_report_pdf",
+]
 
 # How many answers per area the report quotes as strengths and as gaps.
 ANSWERS_PER_SIDE = 2
@@ -86,11 +98,10 @@ def _build(q: Questionnaire, data: ReportInput, branding: Branding, locale: str)
                 "level_summary": text(level.summary) if level else "",
             }
         )
-    recommendations = [
-        _recommendation(q, r, locale) for r in result["explanation"]["recommendations"]
-    ]
+    area_labels = {c["id"]: c["label"] for c in categories}
+    fired = recommendations(q, result, area_labels, locale, _score_text)
     overall_level = levels.get(result.get("level") or "")
-    contact = {key: _plain(value) for key, value in data.contact.items()}
+    contact = {key: plain(value) for key, value in data.contact.items()}
     return {
         "locale": locale,
         "title": text(q.title),
@@ -114,19 +125,12 @@ def _build(q: Questionnaire, data: ReportInput, branding: Branding, locale: str)
         "chart": radar(
             [(c["label"], c["score"]) for c in categories], [lv.from_ for lv in q.levels]
         ),
-        "sections": _category_sections(q, data, categories, recommendations, locale),
-        "general_recommendations": [r for r in recommendations if not r["category"]],
-        "action_plan": [
-            {**action, "priority": r["priority"], "recommendation": r["title"]}
-            for r in recommendations
-            for action in r["actions"]
-        ],
+        "sections": _category_sections(q, data, categories, fired, locale),
+        "priorities": [r for r in fired if r["in_full"]],
+        "other_recommendations": [r for r in fired if not r["in_full"]],
+        "recommendations": fired,
         "kpis": _kpis(q, data, locale),
         "cost": _cost(q, data),
-        "appendix": [
-            {"title": r["title"], "reasons": _reasons(q, r["values"], data, locale)}
-            for r in recommendations
-        ],
         "conclusion": text(q.report.conclusion),
         "call_to_action": (
             {"label": text(q.report.call_to_action.label), "url": q.report.call_to_action.url}
@@ -134,13 +138,6 @@ def _build(q: Questionnaire, data: ReportInput, branding: Branding, locale: str)
             else None
         ),
     }
-
-
-def _plain(value: Any) -> str:
-    """A contact field as plain text: missing or odd values become blanks."""
-    if value is None or isinstance(value, dict | list):
-        return ""
-    return str(value).strip()
 
 
 def _score_text(score: float | None) -> str:
@@ -191,42 +188,11 @@ def _outcomes(q: Questionnaire, result: dict[str, Any], locale: str) -> list[dic
         found.append(
             {
                 "title": q.text(outcome.label, locale),
-                "label": _localized(stored.get("label"), locale),
-                "text": _localized(texts.get(outcome.id), locale),
+                "label": localized(stored.get("label"), locale),
+                "text": localized(texts.get(outcome.id), locale),
             }
         )
     return found
-
-
-def _localized(value: dict[str, str] | None, locale: str) -> str:
-    if not value:
-        return ""
-    return value.get(locale) or next(iter(value.values()), "")
-
-
-def _recommendation(q: Questionnaire, stored: dict[str, Any], locale: str) -> dict[str, Any]:
-    return {
-        "id": stored["id"],
-        "priority": stored["priority"],
-        "priority_label": _priority_label(stored["priority"]),
-        "category": stored.get("category"),
-        "title": _localized(stored.get("title"), locale),
-        "text": _localized(stored.get("text"), locale),
-        "actions": [
-            {
-                "what": _localized(a.get("what"), locale),
-                "who": _localized(a.get("who"), locale),
-                "when": _localized(a.get("when"), locale),
-            }
-            for a in stored.get("actions", [])
-        ],
-        "values": stored.get("values", {}),
-    }
-
-
-def _priority_label(priority: int) -> str:
-    labels = {1: _("Urgent"), 2: _("Important"), 3: _("To plan")}
-    return labels.get(priority, _("Priority %(number)d", number=priority))
 
 
 def _category_sections(
@@ -266,58 +232,6 @@ def _answer_row(q: Questionnaire, explained: dict[str, Any], locale: str) -> dic
         "points": f"{format_decimal(explained['earned'], format='0.#')} / "
         f"{format_decimal(explained['possible'], format='0.#')}",
     }
-
-
-def describe_answer(q: Questionnaire, question: Question | None, value: Any, locale: str) -> str:
-    """An answer in plain words: option labels, yes or no, a number with its unit."""
-    if value is None or value == [] or value == "":
-        return _("not answered")
-    if question is None:
-        return _plain(value)
-    if question.type == "single":
-        option = question.option(value) if isinstance(value, str) else None
-        return q.text(option.label, locale) if option else _plain(value)
-    if question.type == "multiple" and isinstance(value, list):
-        labels = [question.option(v) for v in value if isinstance(v, str)]
-        return "; ".join(q.text(o.label, locale) for o in labels if o) or _("not answered")
-    if question.type == "boolean":
-        return _("yes") if value is True else _("no") if value is False else _plain(value)
-    if question.type in {"number", "scale"} and isinstance(value, int | float):
-        number = format_decimal(value, format="#,##0.##")
-        if question.type == "scale" and question.max is not None:
-            return f"{number} / {format_decimal(question.max, format='0.##')}"
-        unit = q.text(question.unit, locale) if question.unit else ""
-        return f"{number} {unit}".strip()
-    return _plain(value)
-
-
-def _reasons(q: Questionnaire, values: dict[str, Any], data: ReportInput, locale: str) -> list[str]:
-    """Why a rule fired, in plain words: each answer, score or level its condition read."""
-    reasons = []
-    for name, value in values.items():
-        root, _dot, key = name.partition(".")
-        if root == "answers":
-            question = q.questions_by_id.get(key)
-            label = q.text(question.label, locale) if question else key
-            reasons.append(f"{label} — {describe_answer(q, question, value, locale)}")
-        elif root in {"scores", "levels"}:
-            category = q.categories_by_id.get(key)
-            label = q.text(category.label, locale) if category else key
-            figures = data.result["categories"].get(key, {})
-            reasons.append(
-                _(
-                    "Your score in %(area)s: %(score)s",
-                    area=label,
-                    score=_score_text(figures.get("score")),
-                )
-            )
-        elif root in {"overall", "level"}:
-            reasons.append(
-                _("Your overall score: %(score)s", score=_score_text(data.result.get("overall")))
-            )
-        elif root == "contact":
-            reasons.append(_("Your company profile (%(field)s)", field=key))
-    return list(dict.fromkeys(reasons))
 
 
 def _kpis(q: Questionnaire, data: ReportInput, locale: str) -> list[dict[str, str]]:

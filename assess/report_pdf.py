@@ -10,13 +10,17 @@ from `<link rel=attachment href=file://...>`.
 from __future__ import annotations
 
 import mimetypes
+import threading
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from weasyprint import HTML
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+_per_thread = threading.local()
 
 
 class StaticOnlyFetcher(URLFetcher):
@@ -40,9 +44,24 @@ class StaticOnlyFetcher(URLFetcher):
         return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": mime})
 
 
+def reused_font_configuration() -> FontConfiguration:
+    """This thread's font configuration, created once and given to every render.
+
+    WeasyPrint's default, a new configuration per document, loads the system fonts again
+    each time and leaves memory behind in Fontconfig and Pango: measured here, resident
+    memory grew by about 0.27 MB a render (+51 MB over 190 renders in the worker). A reused
+    one loads each @font-face file once (WeasyPrint keys them by rule) and keeps its caches.
+    One per thread: a Pango font map must not be shared between threads.
+    """
+    config: FontConfiguration | None = getattr(_per_thread, "font_config", None)
+    if config is None:
+        config = _per_thread.font_config = FontConfiguration()
+    return config
+
+
 def html_to_pdf(html: str, static_folder: str | Path) -> bytes:
     """Print HTML whose relative URLs point into the static folder, as tagged PDF/UA-1."""
     root = Path(static_folder).resolve()
     document = HTML(string=html, base_url=root.as_uri() + "/", url_fetcher=StaticOnlyFetcher(root))
-    pdf: bytes = document.write_pdf(pdf_variant="pdf/ua-1")
+    pdf: bytes = document.write_pdf(pdf_variant="pdf/ua-1", font_config=reused_font_configuration())
     return pdf

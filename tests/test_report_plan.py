@@ -1,0 +1,64 @@
+"""The report's recommendations: the most urgent in full, the rest with their actions, and why."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask_babel import force_locale
+
+from assess.answers import validate_answers
+from assess.questionnaire_store import current_questionnaire
+from assess.report_plan import PRIORITIES_IN_FULL, localized, priority_label, recommendations
+from assess.scoring import score
+
+PERSONAS = Path(__file__).parent / "personas"
+
+
+@pytest.fixture(scope="module")
+def shipped_app(make_app) -> Flask:
+    return make_app()
+
+
+def fired_for(app: Flask, persona: str) -> tuple[dict, list[dict]]:
+    data = json.loads((PERSONAS / f"{persona}.json").read_text())
+    with app.app_context():
+        q = current_questionnaire()
+        clean = validate_answers(q, data["answers"], data["contact"])
+        result = score(q, clean, data["contact"]).as_json()
+        labels = {c.id: q.text(c.label, "fr") for c in q.categories}
+        return result, recommendations(q, result, labels, "fr", lambda s: f"{s} / 100")
+
+
+def test_the_most_urgent_come_in_full_and_every_other_keeps_its_actions(shipped_app):
+    result, fired = fired_for(shipped_app, "artisan_tpe")
+    stored = result["explanation"]["recommendations"]
+    assert len(stored) > PRIORITIES_IN_FULL  # the persona fires more than the report prints in full
+    assert [r["id"] for r in fired] == [r["id"] for r in stored]
+    assert [r["rank"] for r in fired] == list(range(1, len(stored) + 1))
+    assert [r["in_full"] for r in fired] == [i < PRIORITIES_IN_FULL for i in range(len(stored))]
+    priorities = [r["priority"] for r in fired]
+    assert priorities == sorted(priorities)  # most urgent first
+    for recommendation, original in zip(fired, stored, strict=True):
+        assert len(recommendation["actions"]) == len(original.get("actions", []))
+        assert recommendation["area"]  # every recommendation says which area it serves
+
+
+def test_reasons_quote_the_answers_in_plain_words(shipped_app):
+    _result, fired = fired_for(shipped_app, "artisan_tpe")
+    reasons = [reason for r in fired for reason in r["reasons"]]
+    assert reasons
+    assert not any(reason.startswith(("answers.", "scores.")) for reason in reasons)
+    assert any("—" in reason for reason in reasons)  # "question — answer"
+
+
+def test_a_text_missing_in_the_language_falls_back_to_another_and_labels_have_a_default(
+    shipped_app,
+):
+    assert localized({"en": "Call back"}, "fr") == "Call back"
+    assert localized(None, "fr") == ""
+    with shipped_app.test_request_context(), force_locale("fr"):
+        assert priority_label(1) == "Urgent"
+        assert priority_label(7) == "Priorité 7"
