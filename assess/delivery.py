@@ -29,7 +29,9 @@ from assess.messages import (
 )
 from assess.models import Delivery, ReportFile, Submission, utcnow
 from assess.outbox_rows import Attempt, claim, due_ids, record_failure, record_sent
+from assess.peer_stats import peer_comparison
 from assess.questionnaire_store import questionnaire_for
+from assess.reassessment import progress_of
 from assess.report import ReportInput, render_report_pdf
 from assess.team import team_sections
 from assess.team_invitations import TEAM_KIND, invitation_of_delivery
@@ -145,6 +147,8 @@ def report_input(submission: Submission) -> ReportInput:
         locale=submission.locale,
         completed_at=submission.completed_at,
         reference=f"#{submission.id}",
+        progress=progress_of(submission),
+        peers=peer_comparison(submission),
     )
 
 

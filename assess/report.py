@@ -17,8 +17,11 @@ from flask_babel import gettext as _
 
 from assess import cost_of_giving_up
 from assess.charts import radar
+from assess.i18n import format_change
+from assess.peers import PeerComparison
 from assess.plain_answers import describe_answer, plain
 from assess.questionnaire import Questionnaire
+from assess.reassessment import Progress
 from assess.report_plan import localized, recommendations
 
 __all__ = [
@@ -47,6 +50,9 @@ class ReportInput:
     locale: str
     completed_at: datetime
     reference: str = ""
+    # Change since the lead's previous diagnostic (a re-assessment), and the peer benchmark.
+    progress: Progress | None = None
+    peers: PeerComparison | None = None
 
 
 @dataclass(frozen=True)
@@ -87,9 +93,13 @@ def _build(q: Questionnaire, data: ReportInput, branding: Branding, locale: str)
     for category in q.categories:
         figures = result["categories"].get(category.id, {})
         level = levels.get(figures.get("level") or "")
+        change = data.progress.categories.get(category.id) if data.progress else None
+        share = data.peers.categories.get(category.id) if data.peers else None
         categories.append(
             {
                 "id": category.id,
+                "change_text": format_change(change),
+                "peer_text": _percent(share),
                 "label": text(category.label),
                 "description": text(category.description),
                 "score": figures.get("score"),
@@ -120,6 +130,8 @@ def _build(q: Questionnaire, data: ReportInput, branding: Branding, locale: str)
         "level": text(overall_level.label) if overall_level else _("not scored"),
         "level_summary": text(overall_level.summary) if overall_level else "",
         "synthesis": _synthesis(categories),
+        "progress": _progress(data.progress),
+        "peers": _peers(data.peers),
         "outcomes": _outcomes(q, result, locale),
         "categories": categories,
         "chart": radar(
@@ -137,6 +149,31 @@ def _build(q: Questionnaire, data: ReportInput, branding: Branding, locale: str)
             if q.report.call_to_action
             else None
         ),
+    }
+
+
+def _percent(value: float | None) -> str:
+    return "–" if value is None else f"{format_decimal(round(value), format='0')} %"
+
+
+def _progress(progress: Progress | None) -> dict[str, str] | None:
+    """The change since the previous diagnostic, as the report words it."""
+    if progress is None:
+        return None
+    return {
+        "since": format_date(progress.previous_completed_at, format="long"),
+        "overall": format_change(progress.overall),
+    }
+
+
+def _peers(peers: PeerComparison | None) -> dict[str, Any] | None:
+    """The peer benchmark, as the report words it (nothing for a group too small)."""
+    if peers is None or peers.overall is None:
+        return None
+    return {
+        "segment": peers.group.is_segment,
+        "others": peers.others,
+        "overall": _percent(peers.overall),
     }
 
 

@@ -81,3 +81,21 @@ def test_a_small_segment_falls_back_to_every_submission(peer_app):
         groups = db.session.execute(select(func.count(func.distinct(PeerScoreCount.group_key))))
         assert groups.scalar_one() == 3  # two segments and "all"
     assert "pas encore assez d'entreprises de votre taille" in page(peer_app, alone)
+
+
+def test_the_report_places_the_respondent_among_peers(peer_app):
+    from assess.delivery import report_input
+    from assess.report import Branding, build_report, render_report_html
+
+    done = [
+        completed(peer_app, name, "pe", "industrie", n)
+        for n, name in enumerate(["artisan_tpe", "pme_industrielle", "services_b2b_structure"])
+    ]
+    with peer_app.app_context():
+        data = report_input(db.session.get(Submission, done[-1].id))
+        html = render_report_html(build_report(questionnaire(peer_app), data, Branding("DC Pilot")))
+    assert "Parmi les 2 autres entreprises de votre taille et de votre secteur" in html
+    assert "Entreprises ayant un score inférieur" in html
+    with peer_app.app_context():  # the first one had no peers: nothing said
+        data = report_input(db.session.get(Submission, done[0].id))
+        assert data.peers is None or data.peers.others == 2

@@ -117,3 +117,19 @@ def test_score_changes_per_area():
     now = {"overall": 55.0, "categories": {"a": {"score": 60}, "b": {"score": None}, "c": {}}}
     before = {"overall": 50.5, "categories": {"a": {"score": 40.25}, "b": {"score": 10}}}
     assert score_changes(now, before) == (4.5, {"a": 19.8, "b": None, "c": None})
+
+
+def test_the_report_of_a_reassessment_shows_the_change_per_area(app, client):
+    from assess.delivery import report_input
+    from assess.report import Branding, build_report, render_report_html
+
+    first, path = first_diagnostic(app)
+    take_again(app, client, path, "services_b2b_structure")
+    with app.app_context():
+        second = db.session.execute(
+            select(Submission).where(Submission.id != first.id)
+        ).scalar_one()
+        data = report_input(second)
+        assert data.progress is not None and data.progress.previous_id == first.id
+        html = render_report_html(build_report(questionnaire(app), data, Branding("DC Pilot")))
+    assert "Depuis votre diagnostic du" in html and '<th scope="col">Évolution</th>' in html
