@@ -78,6 +78,7 @@ def test_a_respondent_completes_the_diagnostic_with_the_keyboard_only(
 
     checked = {step_id(page)}
     page_checks.check(page, f"step {step_id(page)}", "fr")
+    expect(page.locator(".optional").first).to_have_text("(facultatif)")
     _a_failed_post_keeps_what_was_typed(page, page_checks)
     visited: list[str] = []
     while step_id(page) != "contact":
