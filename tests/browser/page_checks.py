@@ -48,19 +48,25 @@ class PageChecks:
     served: dict[str, str] = field(default_factory=dict)  # address -> the last HTML sent there
     saved_html: list[Path] = field(default_factory=list)
 
-    def check(self, page: Page, name: str, lang: str, *, axe: bool = True) -> None:
-        """Every check of a journey page; `name` names its files in test-output/."""
+    def check(self, page: Page, name: str, lang: str, *, axe_in: Page | None = None) -> None:
+        """Every check of a journey page; `name` names its files in test-output/.
+
+        `axe_in`: a page of a context with JavaScript, where axe-core runs on a copy of
+        a page whose own context has none (axe needs timers): the same HTML, at the same
+        address, with its scripts blocked.
+        """
         stem = f"{len(self.saved_html) + 1:02d}-{lang}-{re.sub(r'[^a-z0-9]+', '-', name)}"
         assert page.get_attribute("html", "lang") == lang, f"{name}: <html lang> is not {lang}"
         assert page.locator("h1").count() == 1, f"{name}: a page has exactly one h1"
         skip = page.locator("a.skip-link").first
         assert skip.get_attribute("href") == "#main" and page.locator("#main").count() == 1
-        self._save_html(page, stem)
-        if axe:
-            blocking = self.violations(page)
-            assert not blocking, f"{name} ({lang}): axe-core found\n" + "\n".join(
-                f"  {v['impact']}: {v['id']} ({v['help']}) at {v['targets']}" for v in blocking
-            )
+        html = self._save_html(page, stem)
+        audited = page if axe_in is None else _copy_without_scripts(axe_in, page.url, html)
+        assert audited.locator("h1").inner_text() == page.locator("h1").inner_text()
+        blocking = self.violations(audited)
+        assert not blocking, f"{name} ({lang}): axe-core found\n" + "\n".join(
+            f"  {v['impact']}: {v['id']} ({v['help']}) at {v['targets']}" for v in blocking
+        )
         self._screenshots(page, stem)
 
     def violations(self, page: Page) -> list[dict[str, Any]]:
@@ -70,7 +76,7 @@ class PageChecks:
         found: list[dict[str, Any]] = page.evaluate(RUN_AXE)
         return [v for v in found if v["impact"] in BLOCKING_IMPACTS]
 
-    def _save_html(self, page: Page, stem: str) -> None:
+    def _save_html(self, page: Page, stem: str) -> str:
         """The page as the server sent it (not as scripts changed it), for the HTML checker."""
         address = urlsplit(page.url)
         html = self.served.get(address.path + (f"?{address.query}" if address.query else ""))
@@ -79,6 +85,7 @@ class PageChecks:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(html, encoding="utf-8")
         self.saved_html.append(path)
+        return html
 
     def _screenshots(self, page: Page, stem: str) -> None:
         viewport = page.viewport_size or {"width": LAPTOP, "height": 800}
@@ -88,6 +95,15 @@ class PageChecks:
                 assert_no_horizontal_scroll(page, stem)
             page.screenshot(path=self.folder / "screens" / f"{stem}-{width}.png", full_page=True)
         page.set_viewport_size(viewport)
+
+
+def _copy_without_scripts(scratch: Page, url: str, html: str) -> Page:
+    """Show `html` at `url` in the scratch page, its stylesheets loaded, its scripts blocked."""
+    scratch.route("**/*.js", lambda route: route.abort())
+    scratch.route(url, lambda route: route.fulfill(status=200, content_type="text/html", body=html))
+    scratch.goto(url)
+    scratch.unroute_all()
+    return scratch
 
 
 def assert_no_horizontal_scroll(page: Page, name: str) -> None:
