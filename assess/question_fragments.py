@@ -102,7 +102,9 @@ def build_fields(
     def tr(text: LocalizedText | None) -> str:
         return str(escape(text.get(locale, default_locale))) if text is not None else ""
 
-    optional = f' <span class="optional">{escape(gettext("(optional)"))}</span>'
+    # Outside the f-string: the message extractor does not look inside one.
+    optional_word = escape(gettext("(optional)"))
+    optional = f' <span class="optional">{optional_word}</span>'
     ui = {"yes": str(escape(gettext("Yes"))), "no": str(escape(gettext("No")))}
     return {question.id: _field(question, tr, optional, ui) for question in q.questions}
 

@@ -120,6 +120,27 @@ def test_login_renews_the_session_and_logout_ends_it(app):
     assert client.get("/backoffice/leads").status_code == 302
 
 
+def test_the_language_chosen_before_login_carries_over_and_nothing_else_does(app):
+    make_user(app)
+    client = app.test_client()
+    client.get("/language/en?next=/backoffice/login")
+    with client.session_transaction() as session:
+        session["draft"] = "left-over-before-login"
+    page = client.get("/backoffice/login")
+    response = client.post(
+        "/backoffice/login",
+        data={
+            "email": "consultant@example.com",
+            "password": PASSWORD,
+            "csrf_token": csrf_token(page),
+        },
+    )
+    assert response.status_code == 303
+    with client.session_transaction() as session:
+        assert session.get("lang") == "en" and "draft" not in session
+    assert '<html lang="en">' in client.get("/backoffice/leads").get_data(as_text=True)
+
+
 def test_logout_needs_a_post(app):
     client = logged_in(app)
     assert client.get("/backoffice/logout").status_code == 405

@@ -20,9 +20,12 @@
     });
   }
 
+  // aria-busy tells assistive technology (and the browser tests) that the
+  // questions may still change.
   function refresh() {
     if (pending) { pending.abort(); }
-    pending = new AbortController();
+    var request = pending = new AbortController();
+    form.setAttribute("aria-busy", "true");
     fetch(url, {
       method: "POST",
       body: new FormData(form),
@@ -33,12 +36,13 @@
       return response.ok ? response.json() : null;
     }).then(function (data) {
       if (data && data.visible) { apply(data.visible); }
-    }).catch(function () { /* the server still applies show_if on submit */ });
+    }).catch(function () { /* the server still applies show_if on submit */ })
+      .then(function () {
+        if (pending === request) { form.removeAttribute("aria-busy"); pending = null; }
+      });
   }
 
   if (form.querySelector("[data-conditional]")) {
     form.addEventListener("change", refresh);
   }
-  var summary = document.getElementById("error-summary");
-  if (summary) { summary.focus(); }
 })();

@@ -55,9 +55,12 @@ def login() -> ResponseReturnValue:
             status = 401
         else:
             target = _safe_next(request.args.get("next"))
-            session.clear()  # a fresh session: nothing from before the login survives
+            language = session.get("lang")  # a preference, not a credential: it carries over
+            session.clear()  # a fresh session: nothing else from before the login survives
             login_user(user)
             session["last_seen"] = time.time()
+            if language:
+                session["lang"] = language
             return redirect(target, code=303)
     elif request.method == "POST":
         status = 422
