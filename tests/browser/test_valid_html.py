@@ -20,6 +20,7 @@ from tests.browser.page_checks import PageChecks
 pytestmark = pytest.mark.browser
 
 JOURNEYS = (
+    "test_beyond.py",
     "test_respondent_keyboard.py",
     "test_respondent_variants.py",
     "test_consultant_journey.py",
