@@ -1,4 +1,4 @@
-"""The leads list at scale: the search index, the capped count, the filter menus, queries per page."""
+"""The leads list at scale: search index, capped count, filter menus, queries per page."""
 
 from __future__ import annotations
 
@@ -81,6 +81,29 @@ def test_search_combines_with_the_other_filters_and_sorts(app):
     ]
 
 
+def page_by_page(app: Flask, text: str, **filters: object) -> list[str]:
+    """The companies a search finds, one lead per page, every page."""
+    companies: list[str] = []
+    with app.app_context():
+        for number in range(1, 5):
+            filters_ = LeadFilters(q=text, page=number, **filters)  # type: ignore[arg-type]
+            page = list_leads(filters_, per_page=1, now=NOW)
+            if page.page != number:
+                break
+            companies += [lead.company for lead, _ in page.rows]
+    return companies
+
+
+def test_a_search_most_leads_match_finds_the_same_leads_read_in_order(app, monkeypatch):
+    three_leads(app)
+    views = [("example", {}), ("ar", {}), ("zzzz", {}), ("example", {"sector": "negoce"})]
+    by_index = [page_by_page(app, text, **filters) for text, filters in views]
+    assert by_index[0] == ["Martin SAS", "Zorglub Équipements", "Petit Négoce"]
+    # A count limit of 1: every search counts as dense, read in order and checked lead by lead.
+    monkeypatch.setattr(lead_list, "COUNT_LIMIT", 1)
+    assert [page_by_page(app, text, **filters) for text, filters in views] == by_index
+
+
 def test_the_search_index_follows_changes_and_deletions(app):
     three_leads(app)
     with app.app_context():
@@ -122,7 +145,9 @@ def test_the_list_page_says_more_than_when_the_count_stops(app, monkeypatch):
     login(app, client)
     monkeypatch.setitem(app.config, "LEADS_PER_PAGE", 1)
     text = client.get("/backoffice/leads").get_data(as_text=True)
-    assert "plus de 2</span>" in text and "Page 1 sur plus de 2" in text  # the back office is French
+    assert (
+        "plus de 2</span>" in text and "Page 1 sur plus de 2" in text
+    )  # the back office is French
     assert "page=2" in text  # a next page is offered
 
 
