@@ -53,7 +53,19 @@ def _register(huey: Huey, app: Flask) -> dict[str, Callable[..., Any]]:
             for delivery_id in delivery.due_delivery_ids():
                 deliver(delivery_id)
 
-    return {"deliver": deliver, "sweep_deliveries": sweep_deliveries}
+    @huey.periodic_task(crontab(minute="17"), name="refresh_statistics")
+    def refresh_statistics() -> None:
+        """Keep SQLite's planner statistics in step with the data, hourly."""
+        from assess.database import refresh_statistics
+
+        with app.app_context():
+            refresh_statistics()
+
+    return {
+        "deliver": deliver,
+        "sweep_deliveries": sweep_deliveries,
+        "refresh_statistics": refresh_statistics,
+    }
 
 
 def huey_of(app: Flask | None = None) -> Huey:

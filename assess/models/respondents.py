@@ -127,7 +127,12 @@ class Submission(db.Model):  # type: ignore[name-defined]
     """
 
     __tablename__ = "submissions"
-    __table_args__ = (Index("ix_submissions_status_completed", "status", "completed_at"),)
+    __table_args__ = (
+        Index("ix_submissions_status_completed", "status", "completed_at"),
+        # a lead's completed submissions, latest first (the lead page), whatever the
+        # planner's statistics say
+        Index("ix_submissions_lead_status_completed", "lead_id", "status", "completed_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # The session cookie holds this key only; the resume link is signed around it.
@@ -135,9 +140,7 @@ class Submission(db.Model):  # type: ignore[name-defined]
     # The results page's unguessable address, set at completion.
     public_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     status: Mapped[str] = mapped_column(String(20), default="draft")
-    lead_id: Mapped[int | None] = mapped_column(
-        ForeignKey("leads.id", ondelete="CASCADE"), index=True
-    )
+    lead_id: Mapped[int | None] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"))
     questionnaire_id: Mapped[str] = mapped_column(String(100))
     questionnaire_version: Mapped[str] = mapped_column(String(50))
     questionnaire_hash: Mapped[str] = mapped_column(String(64))

@@ -1,0 +1,36 @@
+"""a lead's completed submissions from one index; SQLite's planner statistics
+
+Revision ID: c4e8d2a6f0b1
+Revises: b7c2f4e9a1d3
+Create Date: 2026-11-27 13:20:00
+
+The lead page asks for a lead's completed submissions, latest first. Without
+statistics SQLite chose the index on (status, completed_at), which reads every
+completed submission; an index on (lead_id, status, completed_at) answers it
+whatever the statistics (it replaces the one on lead_id). SQLite's statistics
+are then gathered once here (the worker refreshes them hourly).
+"""
+from alembic import op
+
+
+revision = "c4e8d2a6f0b1"
+down_revision = "b7c2f4e9a1d3"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_index(
+        "ix_submissions_lead_status_completed",
+        "submissions",
+        ["lead_id", "status", "completed_at"],
+    )
+    op.drop_index("ix_submissions_lead_id", table_name="submissions")
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("PRAGMA analysis_limit=1000")
+        op.execute("ANALYZE")
+
+
+def downgrade():
+    op.create_index("ix_submissions_lead_id", "submissions", ["lead_id"])
+    op.drop_index("ix_submissions_lead_status_completed", table_name="submissions")
