@@ -8,7 +8,8 @@ The lead page asks for a lead's completed submissions, latest first. Without
 statistics SQLite chose the index on (status, completed_at), which reads every
 completed submission; an index on (lead_id, status, completed_at) answers it
 whatever the statistics (it replaces the one on lead_id). SQLite's statistics
-are then gathered once here (the worker refreshes them hourly).
+on the leads, which the list's plans depend on, are then gathered once here (the
+worker refreshes them hourly).
 """
 from alembic import op
 
@@ -27,8 +28,7 @@ def upgrade():
     )
     op.drop_index("ix_submissions_lead_id", table_name="submissions")
     if op.get_bind().dialect.name == "sqlite":
-        op.execute("PRAGMA analysis_limit=1000")
-        op.execute("ANALYZE")
+        op.execute("ANALYZE leads")
 
 
 def downgrade():
