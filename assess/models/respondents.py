@@ -35,6 +35,8 @@ class Lead(db.Model):  # type: ignore[name-defined]
         Index("ix_leads_company_id", "company", "id"),
         # the weakest area and a score range, side by side in the filters
         Index("ix_leads_weakest_score", "weakest_category", "overall_score"),
+        # level and company size, the list's usual segment ("beginners in small firms")
+        Index("ix_leads_level_size", "level", "company_size"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -72,7 +74,7 @@ class Lead(db.Model):  # type: ignore[name-defined]
     )
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     overall_score: Mapped[float | None] = mapped_column()
-    level: Mapped[str | None] = mapped_column(String(50), index=True)
+    level: Mapped[str | None] = mapped_column(String(50))
     weakest_category: Mapped[str | None] = mapped_column(String(100))
     category_scores: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # The follow-up cadence, summarised: touches done and when the next one is due.
