@@ -20,7 +20,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from assess.extensions import db
 from assess.funnel import LANDING_STEP
-from assess.leads import STATUSES
+from assess.lead_list import STATUSES
 from assess.models import FunnelCount, Lead, Submission
 from assess.questionnaire import LocalizedText, Questionnaire, Section
 

@@ -49,6 +49,19 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+def refresh_statistics() -> None:
+    """Give SQLite's planner fresh statistics on the leads (PostgreSQL's autovacuum keeps its own).
+
+    Without them the leads list's filtered views took twice as long at 100,000 leads.
+    The whole table is read (0.4 s at that size): statistics sampled with
+    `analysis_limit` misled the planner worse than none.
+    """
+    if db.engine.dialect.name != "sqlite":
+        return
+    with write_transaction() as connection:
+        connection.exec_driver_sql("ANALYZE leads")
+
+
 @contextmanager
 def write_transaction() -> Iterator[Connection]:
     """Run the block as one write transaction: commit at the end, roll back on error.

@@ -27,7 +27,7 @@ from assess import cadence
 from assess.accounts import create_user
 from assess.answers import InvalidAnswers, validate_answers, visible_sections
 from assess.contact import COMPANY_SIZES, SECTORS
-from assess.database import write_transaction
+from assess.database import refresh_statistics, write_transaction
 from assess.extensions import db
 from assess.leads import CADENCE_STOPS, record_completion
 from assess.models import Lead, LeadEvent, Note, Submission, Touch, User
@@ -126,6 +126,7 @@ def seed_demo(
                 totals[name] += written
         if progress is not None:
             progress(totals["leads"])
+    refresh_statistics()  # thousands of rows at once: the planner needs to know
     return DemoSummary(seconds=time.perf_counter() - started, **totals)
 
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import aliased
 from assess.audit import record
 from assess.database import write_transaction
 from assess.extensions import db
-from assess.leads import LeadFilters, _filtered, _ordered
+from assess.lead_list import LeadFilters, sorted_leads
 from assess.models import (
     Delivery,
     Lead,
@@ -116,7 +116,7 @@ def leads_csv(
         Lead.next_touch_at,
     )
     query = (
-        _ordered(_filtered(filters, now or utcnow()), filters)
+        sorted_leads(filters, now or utcnow())
         .with_only_columns(*columns)
         .outerjoin(owner, owner.id == Lead.owner_id)
     )

@@ -19,6 +19,7 @@ from sqlalchemy import delete, func, insert, select, update
 from assess.audit import record
 from assess.database import write_transaction
 from assess.extensions import db
+from assess.lead_list import forget_deleted_search_text
 from assess.models import (
     AuditEntry,
     Delivery,
@@ -54,6 +55,7 @@ def delete_lead(lead_id: int, user_id: int | None = None) -> bool:
         if found is None:
             return False
         message_ids = _delete_leads([lead_id])
+        forget_deleted_search_text()
         record("lead.delete", f"lead:{lead_id}", {"reason": "request"}, user_id=user_id)
     _forget_outbox_copies(message_ids)
     return True
@@ -176,6 +178,8 @@ def purge_expired(
         _forget_outbox_copies(message_ids)
         leads += len(batch)
     with write_transaction():
+        if leads:
+            forget_deleted_search_text()
         # A draft holds no delivery nor report (those come with completion): one statement.
         drafts = db.session.execute(
             delete(Submission).where(stale_drafts), execution_options={"synchronize_session": False}

@@ -63,10 +63,19 @@ def _register(huey: Huey, app: Flask) -> dict[str, Callable[..., Any]]:
             for row_id in webhooks.due_webhook_ids():
                 deliver_webhook(row_id)
 
+    @huey.periodic_task(crontab(minute="17"), name="refresh_statistics")
+    def refresh_statistics() -> None:
+        """Keep SQLite's planner statistics in step with the data, hourly."""
+        from assess.database import refresh_statistics
+
+        with app.app_context():
+            refresh_statistics()
+
     return {
         "deliver": deliver,
         "deliver_webhook": deliver_webhook,
         "sweep_deliveries": sweep_deliveries,
+        "refresh_statistics": refresh_statistics,
     }
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from assess.accounts import LoginRefused, authenticate, create_user
 from assess.extensions import db
-from assess.leads import LeadFilters, list_leads
+from assess.lead_list import LeadFilters, list_leads
 from assess.models import AuditEntry, Lead, LeadEvent, Note, User
 from tests.backoffice_client import PASSWORD, logged_in, make_user, post_form
 from tests.test_wizard import persona, questionnaire

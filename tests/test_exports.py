@@ -13,7 +13,8 @@ from sqlalchemy import select
 
 from assess import exports
 from assess.extensions import db
-from assess.leads import add_note, list_leads, parse_filters
+from assess.lead_list import list_leads, parse_filters
+from assess.leads import add_note
 from assess.models import AuditEntry, Lead, ReportFile, User, utcnow
 from assess.questionnaire_store import current_questionnaire
 from tests.test_backoffice_access import login, wizard_lead

@@ -27,12 +27,23 @@ class Lead(db.Model):  # type: ignore[name-defined]
     """A person who gave their contact details, with where they came from and their consent."""
 
     __tablename__ = "leads"
+    # The list's sorts, each with its tie-break by id, so a page is read in index order.
+    __table_args__ = (
+        Index("ix_leads_completed_at_id", "completed_at", "id"),
+        Index("ix_leads_overall_score_id", "overall_score", "id"),
+        Index("ix_leads_next_touch_at_id", "next_touch_at", "id"),
+        Index("ix_leads_company_id", "company", "id"),
+        # the weakest area and a score range, side by side in the filters
+        Index("ix_leads_weakest_score", "weakest_category", "overall_score"),
+        # level and company size, the list's usual segment ("beginners in small firms")
+        Index("ix_leads_level_size", "level", "company_size"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), index=True)
     first_name: Mapped[str] = mapped_column(String(100))
     last_name: Mapped[str] = mapped_column(String(100))
-    company: Mapped[str] = mapped_column(String(200), index=True)
+    company: Mapped[str] = mapped_column(String(200))
     job_title: Mapped[str] = mapped_column(String(150))
     phone: Mapped[str | None] = mapped_column(String(40))
     company_size: Mapped[str] = mapped_column(String(20), index=True)
@@ -61,14 +72,14 @@ class Lead(db.Model):  # type: ignore[name-defined]
     latest_submission_id: Mapped[int | None] = mapped_column(
         ForeignKey("submissions.id", ondelete="SET NULL", use_alter=True), index=True
     )
-    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
-    overall_score: Mapped[float | None] = mapped_column(index=True)
-    level: Mapped[str | None] = mapped_column(String(50), index=True)
-    weakest_category: Mapped[str | None] = mapped_column(String(100), index=True)
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    overall_score: Mapped[float | None] = mapped_column()
+    level: Mapped[str | None] = mapped_column(String(50))
+    weakest_category: Mapped[str | None] = mapped_column(String(100))
     category_scores: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # The follow-up cadence, summarised: touches done and when the next one is due.
     touches_done: Mapped[int] = mapped_column(default=0)
-    next_touch_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    next_touch_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # company, names and e-mail in lower case: what the search box looks in.
     search_text: Mapped[str] = mapped_column(String(700), default="")
 
@@ -92,6 +103,24 @@ class Lead(db.Model):  # type: ignore[name-defined]
         self.search_text = " ".join(p for p in parts if p).lower()[:700]
 
 
+# PostgreSQL's index for the search box (a piece of text anywhere in the column); SQLite's
+# is an FTS5 table, made by the migration.
+Index(
+    "ix_leads_search_text_trgm",
+    Lead.search_text,
+    postgresql_using="gin",
+    postgresql_ops={"search_text": "gin_trgm_ops"},
+).ddl_if(dialect="postgresql")
+
+# PostgreSQL puts nulls first when it reads an ascending index backwards; the list shows
+# leads without a value last in both directions. (SQLite reads its ascending indexes
+# backwards with nulls last already.)
+for _column in (Lead.completed_at, Lead.overall_score, Lead.next_touch_at):
+    Index(f"ix_leads_{_column.key}_id_desc", _column.desc().nulls_last(), Lead.id.desc()).ddl_if(
+        dialect="postgresql"
+    )
+
+
 class Submission(db.Model):  # type: ignore[name-defined]
     """One run through the diagnostic: a draft saved step by step, then completed and scored.
 
@@ -100,7 +129,12 @@ class Submission(db.Model):  # type: ignore[name-defined]
     """
 
     __tablename__ = "submissions"
-    __table_args__ = (Index("ix_submissions_status_completed", "status", "completed_at"),)
+    __table_args__ = (
+        Index("ix_submissions_status_completed", "status", "completed_at"),
+        # a lead's completed submissions, latest first (the lead page), whatever the
+        # planner's statistics say
+        Index("ix_submissions_lead_status_completed", "lead_id", "status", "completed_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # The session cookie holds this key only; the resume link is signed around it.
@@ -108,9 +142,7 @@ class Submission(db.Model):  # type: ignore[name-defined]
     # The results page's unguessable address, set at completion.
     public_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     status: Mapped[str] = mapped_column(String(20), default="draft")
-    lead_id: Mapped[int | None] = mapped_column(
-        ForeignKey("leads.id", ondelete="CASCADE"), index=True
-    )
+    lead_id: Mapped[int | None] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"))
     questionnaire_id: Mapped[str] = mapped_column(String(100))
     questionnaire_version: Mapped[str] = mapped_column(String(50))
     questionnaire_hash: Mapped[str] = mapped_column(String(64))

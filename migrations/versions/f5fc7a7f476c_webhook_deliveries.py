@@ -1,7 +1,7 @@
 """webhook deliveries: signed posts to the consultancy's tools, kept until delivered
 
 Revision ID: f5fc7a7f476c
-Revises: 73bac64605ba
+Revises: c4e8d2a6f0b1
 Create Date: 2026-11-27 12:42:27.558501
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'f5fc7a7f476c'
-down_revision = '73bac64605ba'
+down_revision = 'c4e8d2a6f0b1'
 branch_labels = None
 depends_on = None
 

@@ -21,7 +21,8 @@ from flask_login import current_user
 from assess import exports, gdpr
 from assess.forms import COMPANY_SIZE_LABELS, SECTOR_LABELS
 from assess.i18n import translate
-from assess.leads import get_lead, parse_filters
+from assess.lead_list import parse_filters
+from assess.leads import get_lead
 from assess.models import utcnow
 from assess.questionnaire import Questionnaire
 from assess.questionnaire_store import current_questionnaire

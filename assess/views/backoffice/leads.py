@@ -9,7 +9,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from assess import delivery
+from assess import delivery, lead_list
 from assess import leads as lead_cases
 from assess.charts import radar
 from assess.forms import COMPANY_SIZE_LABELS, SECTOR_LABELS
@@ -56,8 +56,8 @@ def leads_home() -> ResponseReturnValue:
 def leads() -> ResponseReturnValue:
     """The leads, filtered, sorted and paginated from the URL, so a view can be bookmarked."""
     q = current_questionnaire()
-    parsed = lead_cases.parse_filters(request.args, q)
-    page = lead_cases.list_leads(parsed.filters, int(current_app.config["LEADS_PER_PAGE"]))
+    parsed = lead_list.parse_filters(request.args, q)
+    page = lead_list.list_leads(parsed.filters, int(current_app.config["LEADS_PER_PAGE"]))
     args = {k: v for k, v in request.args.items() if k != "page" and k not in parsed.errors and v}
     return render_template(
         "backoffice/leads.html",
@@ -66,7 +66,7 @@ def leads() -> ResponseReturnValue:
         filters=parsed.filters,
         errors=parsed.errors,
         args=args,
-        choices=lead_cases.filter_choices(),
+        choices=lead_list.filter_choices(),
         consultants=lead_cases.active_consultants(),
         statuses=STATUS_LABELS,
         sizes=COMPANY_SIZE_LABELS,
