@@ -115,7 +115,7 @@ def _a_failed_post_keeps_what_was_typed(page: Page, page_checks: PageChecks) -> 
     press_enter_and_wait(page)
     summary = page.locator("#error-summary")
     expect(summary).to_be_visible()
-    assert focused(page)["id"] == "error-summary", "the error summary has the focus"
+    expect(summary, "the error summary has the focus").to_be_focused()
     assert summary.locator("a").count() >= 2  # the bad number and the missing answers
     expect(page.locator("#q-new_customers_target")).to_have_value("beaucoup")
     expect(page.locator("#q-main_challenge")).to_have_value("Recruter deux commerciaux")
@@ -165,7 +165,7 @@ def _contact_step_by_keyboard(page: Page, page_checks: PageChecks) -> None:
     page_checks.check(page, "contact", "fr")
     answer_by_keyboard(page, contact_answers(email="claire.dubois@", last_name=""), stop=NEXT)
     press_enter_and_wait(page)
-    assert focused(page)["id"] == "error-summary"
+    expect(page.locator("#error-summary")).to_be_focused()  # waits for autofocus to apply
     expect(page.locator("#error-summary a")).to_have_count(2)
     expect(page.locator("#email")).to_have_value("claire.dubois@")
     expect(page.locator("#first_name")).to_have_value("Claire")
