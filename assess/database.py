@@ -15,6 +15,7 @@ from typing import Any
 
 from flask import Flask
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.sql.base import Executable
 
@@ -158,3 +159,11 @@ def run_in(
 ) -> dict[str, Any] | None:
     """Run a statement in the transaction of this connection (see `write_transaction`)."""
     return statement.first(connection.connection.dbapi_connection, connection.dialect, params)
+
+
+def dialect_insert(table: Any) -> sqlite.Insert | postgresql.Insert:
+    """An INSERT that can take ON CONFLICT DO UPDATE, for the app's database (SQLite or
+    PostgreSQL)."""
+    if db.engine.dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)

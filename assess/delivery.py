@@ -28,7 +28,14 @@ from assess.messages import (
     team_invitation_message,
 )
 from assess.models import Delivery, ReportFile, Submission, utcnow
-from assess.outbox_rows import Attempt, claim, due_ids, record_failure, record_sent
+from assess.outbox_rows import (
+    Attempt,
+    claim,
+    due_ids,
+    record_failure,
+    record_sent,
+    requeue,
+)
 from assess.peer_stats import peer_comparison
 from assess.questionnaire_store import questionnaire_for
 from assess.reassessment import progress_of
@@ -211,10 +218,7 @@ def resend(delivery_id: int, lead_id: int | None = None) -> bool:
         owner = delivery.submission.lead_id
         if lead_id is not None and owner != lead_id:
             return False
-        delivery.status = "pending"
-        delivery.next_attempt_at = utcnow()
-        delivery.attempts = 0
-        delivery.claimed_at = None
+        requeue(delivery)
         record("delivery.resend", f"delivery:{delivery_id}", {"lead": owner})
     return True
 

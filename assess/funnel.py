@@ -8,29 +8,22 @@ the primary key, on SQLite (inside BEGIN IMMEDIATE) as on PostgreSQL.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import UTC, date, datetime
-from typing import Any
 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
-from assess.database import write_transaction
+from assess.database import dialect_insert, write_transaction
 from assess.extensions import db
 from assess.models import FunnelCount
 
 LANDING_STEP = "landing"
-# Each dialect spells the upsert with its own construct (same SQL: ON CONFLICT DO UPDATE).
-_INSERTS: dict[str, Callable[[Any], sqlite.Insert | postgresql.Insert]] = {
-    "sqlite": sqlite.insert,
-    "postgresql": postgresql.insert,
-}
 
 log = logging.getLogger(__name__)
 
 
-def _upsert(dialect: str, step: str, day: date) -> sqlite.Insert | postgresql.Insert:
-    statement = _INSERTS[dialect](FunnelCount).values(day=day, step=step, count=1)
+def _upsert(step: str, day: date) -> sqlite.Insert | postgresql.Insert:
+    statement = dialect_insert(FunnelCount).values(day=day, step=step, count=1)
     return statement.on_conflict_do_update(
         index_elements=[FunnelCount.day, FunnelCount.step],
         set_={"count": FunnelCount.count + 1},
@@ -40,7 +33,7 @@ def _upsert(dialect: str, step: str, day: date) -> sqlite.Insert | postgresql.In
 def count_view(step: str, day: date) -> None:
     """Add one view of `step` on `day`, in a write transaction of its own (raises on error)."""
     with write_transaction():
-        db.session.execute(_upsert(db.engine.dialect.name, step, day))
+        db.session.execute(_upsert(step, day))
 
 
 def record_landing_view() -> None:

@@ -57,6 +57,14 @@ def claim(model: Any, row_id: int) -> bool:
     return bool(claimed.rowcount == 1)  # type: ignore[attr-defined]
 
 
+def requeue(row: Any) -> None:
+    """Make a row due now with a fresh count of attempts (inside the caller's transaction)."""
+    row.status = "pending"
+    row.next_attempt_at = utcnow()
+    row.attempts = 0
+    row.claimed_at = None
+
+
 def record_sent(model: Any, row_id: int, **values: Any) -> None:
     """The row was delivered."""
     with write_transaction():

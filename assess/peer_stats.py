@@ -10,13 +10,11 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 
+from assess.database import dialect_insert
 from assess.extensions import db
 from assess.models import Lead, PeerScoreCount, Submission
 from assess.peers import ALL, OVERALL, PeerComparison, PeerGroup, bucket, compare, segment
-
-_INSERTS: dict[str, Any] = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 
 
 def scores_of(result: dict[str, Any]) -> dict[str, float | None]:
@@ -51,7 +49,7 @@ def count_scores(submission: Submission, lead: Lead) -> None:
     ]
     if not rows:
         return
-    statement = _INSERTS[db.engine.dialect.name](PeerScoreCount).values(rows)
+    statement = dialect_insert(PeerScoreCount).values(rows)
     db.session.execute(
         statement.on_conflict_do_update(
             index_elements=[

@@ -24,7 +24,14 @@ from assess.audit import record
 from assess.database import write_transaction
 from assess.extensions import db
 from assess.models import Lead, Submission, WebhookDelivery, utcnow
-from assess.outbox_rows import Attempt, claim, due_ids, record_failure, record_sent
+from assess.outbox_rows import (
+    Attempt,
+    claim,
+    due_ids,
+    record_failure,
+    record_sent,
+    requeue,
+)
 from assess.webhook_transport import (
     EVENT_HEADER,
     ID_HEADER,
@@ -145,10 +152,7 @@ def resend_webhook(row_id: int) -> bool:
         row = db.session.get(WebhookDelivery, row_id)
         if row is None:
             return False
-        row.status = "pending"
-        row.next_attempt_at = utcnow()
-        row.attempts = 0
-        row.claimed_at = None
+        requeue(row)
         record("webhook.resend", f"webhook:{row_id}", {"event": row.event, "url": row.url})
     return True
 

@@ -14,6 +14,7 @@ from assess.peer_stats import peer_comparison
 from assess.questionnaire import Questionnaire
 from assess.questionnaire_store import questionnaire_for
 from assess.reassessment import link_url, progress_of
+from assess.team import team_sections
 
 bp = Blueprint("results", __name__)
 
@@ -54,7 +55,7 @@ def show(token: str) -> ResponseReturnValue:
         report_ready=delivery.report_ready(submission.id),
         peers=peer_comparison(submission),
         progress=progress_of(submission),
-        has_team_sections=any(section.team for section in q.sections),
+        has_team_sections=bool(team_sections(q)),
         again_url=link_url(current_app.config, submission.lead_id) if submission.lead_id else None,
     )
 

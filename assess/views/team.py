@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 
@@ -19,6 +19,7 @@ from assess.questionnaire import Questionnaire
 from assess.questionnaire_store import questionnaire_for
 from assess.security import rate_limited
 from assess.team import team_sections
+from assess.views.wizard import posted_values
 
 bp = Blueprint("team", __name__)
 
@@ -83,7 +84,7 @@ def invite(token: str) -> ResponseReturnValue:
             for address, code in refused.problems
         ]
         return _team_page(submission, q, typed, errors)
-    return "", 303, {"Location": url_for("team.team", token=token, sent=len(created))}
+    return redirect(url_for("team.team", token=token, sent=len(created)), code=303)
 
 
 def _member_form(
@@ -139,17 +140,13 @@ def save(token: str) -> ResponseReturnValue:
     if invitation.answers is not None:
         return render_template("team/thanks.html", q=q), 409
     questions = [question for section in team_sections(q) for question in section.questions]
-    typed = {question.id: request.form.getlist(question.id) for question in questions}
-    posted = {question.id: parse_form_value(question, typed[question.id]) for question in questions}
+    posted = {
+        question.id: parse_form_value(question, request.form.getlist(question.id))
+        for question in questions
+    }
     try:
         invitations.save_member_answers(q, invitation, posted)
     except InvalidAnswers as invalid:
         errors = {qid: [answer_message(e) for e in found] for qid, found in invalid.errors.items()}
-        values = {
-            question.id: typed[question.id]
-            if question.type == "multiple"
-            else (typed[question.id][-1] if typed[question.id] else None)
-            for question in questions
-        }
-        return _member_form(q, invitation, values, errors)
+        return _member_form(q, invitation, posted_values(questions), errors)
     return render_template("team/thanks.html", q=q)

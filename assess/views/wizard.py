@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -165,7 +165,7 @@ def _save_section_step(q: Questionnaire, key: str, step_id: str) -> ResponseRetu
         return _follow(outcome)
     errors = {qid: [answer_message(e) for e in found] for qid, found in outcome.errors.items()}
     section = route.step(step_id).section
-    values = {**draft.answers, **_posted_values(section.questions if section else ())}
+    values = {**draft.answers, **posted_values(section.questions if section else ())}
     shown = {item.question.id for item in walk(q, _typed(q, values), draft.contact) if item.shown}
     return _section_page(q, draft, route, step_id, values, errors, shown)
 
@@ -195,7 +195,7 @@ def _section_page(
     ), 422 if errors else 200
 
 
-def _posted_values(questions: tuple[Any, ...]) -> dict[str, Any]:
+def posted_values(questions: Iterable[Any]) -> dict[str, Any]:
     """What the respondent typed, as typed, to show it again beside the errors."""
     posted: dict[str, Any] = {}
     for question in questions:
@@ -273,7 +273,7 @@ def visibility(step_id: str) -> ResponseReturnValue:
     section = next((s for s in q.sections if s.id == step_id), None)
     if section is None:
         abort(404)
-    values.update(_posted_values(section.questions))
+    values.update(posted_values(section.questions))
     shown = [item.question.id for item in walk(q, _typed(q, values), draft.contact) if item.shown]
     return jsonify(visible=shown)
 
