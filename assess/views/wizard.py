@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Collection, Iterable
 from typing import Any
 from urllib.parse import urlsplit
@@ -18,6 +19,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_wtf.csrf import generate_csrf
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from assess import submissions
@@ -26,6 +28,7 @@ from assess.drafts import DraftState, read_draft
 from assess.forms import ContactForm
 from assess.funnel import record_landing_view
 from assess.i18n import answer_message, current_locale
+from assess.page_frames import render_page
 from assess.question_fragments import render_fields
 from assess.questionnaire import Questionnaire
 from assess.questionnaire_store import current_questionnaire
@@ -52,6 +55,9 @@ SECONDS_PER_TYPE = {
     "text": 45,
 }
 CONTACT_SECONDS = 60
+# Resume links kept per worker, and for how long one is shown again before a new one is signed.
+MAX_RESUME_LINKS = 4096
+RESUME_LINK_REUSE_SECONDS = 600
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -65,9 +71,25 @@ def _serializer() -> URLSafeTimedSerializer:
 
 
 def resume_link(draft_key: str) -> str:
-    """A signed, expiring link back to the draft with this key, usable on another device."""
+    """A signed, expiring link back to the draft with this key, usable on another device.
+
+    Every step page shows it; a link signed in the last RESUME_LINK_REUSE_SECONDS is shown
+    again instead of signing a new one (the signature cost a tenth of the page), so a link
+    may expire that much sooner than RESUME_MAX_AGE_DAYS after it was shown.
+    """
+    links: dict[tuple[str, str, str], tuple[float, str]]
+    links = current_app.extensions.setdefault("assess.resume_links", {})
+    key = (current_app.config["SECRET_KEY"], draft_key, request.host_url)
+    now = time.monotonic()
+    found = links.get(key)
+    if found is not None and now - found[0] < RESUME_LINK_REUSE_SECONDS:
+        return found[1]
     token = _serializer().dumps(draft_key)
-    return url_for("wizard.resume", token=token, _external=True)
+    link = url_for("wizard.resume", token=token, _external=True)
+    if len(links) >= MAX_RESUME_LINKS:
+        links.clear()
+    links[key] = (now, link)
+    return link
 
 
 def estimated_minutes(q: Questionnaire) -> int:
@@ -182,17 +204,33 @@ def _section_page(
     section = route.step(step_id).section
     if section is None:
         abort(404)
-    return render_template(
-        "wizard/step.html",
-        q=q,
-        section=section,
-        fields=render_fields(q, section.questions, values, errors, shown),
-        errors=errors,
-        step_number=route.number(step_id),
-        step_count=len(route.steps),
-        previous=route.previous(step_id),
-        resume_url=resume_link(draft.key),
-    ), 422 if errors else 200
+    holes = {
+        "csrf_token": generate_csrf,
+        "fields": render_fields(q, section.questions, values, errors, shown),
+        "resume_url": resume_link(draft.key),
+    }
+    context = {
+        "q": q,
+        "section": section,
+        "errors": errors,
+        "step_number": route.number(step_id),
+        "step_count": len(route.steps),
+        "previous": route.previous(step_id),
+    }
+    if errors or request.query_string or request.method != "GET":
+        return render_template("wizard/step.html", **context, **holes), 422 if errors else 200
+    # The rest of the page is the same for everyone on this step, in this language.
+    key = (
+        current_locale(),
+        q.id,
+        q.source_hash,
+        request.path,
+        section.id,
+        context["step_number"],
+        context["step_count"],
+        context["previous"],
+    )
+    return render_page("wizard/step.html", key, holes, **context)
 
 
 def posted_values(questions: Iterable[Any]) -> dict[str, Any]:
