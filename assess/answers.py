@@ -231,6 +231,52 @@ def validate_answers(
     return cleaned
 
 
+class StepAnswers(NamedTuple):
+    """The answers once a step is posted, its refused answers, and the walk they give."""
+
+    answers: dict[str, Any]
+    errors: dict[str, list[AnswerError]]
+    walked: list[tuple[Section, Question, bool]]
+
+
+def apply_step(
+    q: Questionnaire,
+    stored: Mapping[str, Any],
+    section: Section,
+    posted: Mapping[str, Any],
+    contact: Mapping[str, Any] | None,
+) -> StepAnswers:
+    """The stored (clean) answers with one section's posted answers applied.
+
+    A valid answer replaces the stored one (or removes it when left empty); a refused
+    answer leaves the stored one as it was and is reported, when its question is shown;
+    the section's questions its own answers now hide lose their answer. One walk of the
+    questionnaire decides what is shown, and is returned for the route.
+    """
+    options = _plan(q).options
+    answers = dict(stored)
+    refused: dict[str, AnswerError] = {}
+    for question in section.questions:
+        value, error = _clean(question, posted.get(question.id), options[question.id])
+        if error is not None:
+            refused[question.id] = error
+        elif value is None:
+            answers.pop(question.id, None)
+        else:
+            answers[question.id] = value
+    walked = visibility(q, answers, contact)
+    errors: dict[str, list[AnswerError]] = {}
+    for section_of, question, shown in walked:
+        if section_of.id != section.id:
+            continue
+        if not shown:
+            # A hidden answer is never read later in the walk, so dropping it now is safe.
+            answers.pop(question.id, None)
+        elif question.id in refused:
+            errors[question.id] = [refused[question.id]]
+    return StepAnswers(answers, errors, walked)
+
+
 def clean_answer(question: Question, value: Any) -> tuple[Any, AnswerError | None]:
     """(clean value or None when unanswered, error or None) for one shown question."""
     return _clean(question, value, _options(question))

@@ -113,6 +113,16 @@ class PreparedStatement:
             for (name, process), value in zip(compiled.columns, row, strict=True)
         }
 
+    def rowcount(self, dbapi_connection: Any, dialect: Dialect, params: Mapping[str, Any]) -> int:
+        """Run a write on this DBAPI connection; the number of rows it changed."""
+        compiled = self._compiled.get(dialect.name) or self._compile(dialect)
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(compiled.sql, compiled.parameters(params))
+            return int(cursor.rowcount)
+        finally:
+            cursor.close()
+
     def _compile(self, dialect: Dialect) -> _Compiled:
         compiled = self.statement.compile(dialect=dialect)  # type: ignore[attr-defined]
         binds = {
@@ -150,6 +160,27 @@ def read_one(statement: PreparedStatement, params: Mapping[str, Any]) -> dict[st
     connection = engine.raw_connection()
     try:
         return statement.first(connection.dbapi_connection, engine.dialect, params)
+    finally:
+        connection.close()
+
+
+def write_one(statement: PreparedStatement, params: Mapping[str, Any]) -> int:
+    """Run one write statement as its own transaction on a pooled connection; rows changed.
+
+    Nothing else runs in that transaction, so on SQLite it holds the write lock only for
+    the statement itself.
+    """
+    engine = db.engine
+    connection = engine.raw_connection()
+    try:
+        dbapi_connection: Any = connection.dbapi_connection
+        try:
+            changed = statement.rowcount(dbapi_connection, engine.dialect, params)
+            dbapi_connection.commit()
+        except BaseException:
+            dbapi_connection.rollback()
+            raise
+        return changed
     finally:
         connection.close()
 

@@ -10,12 +10,13 @@ contact step and the completion still work on the models.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.engine import Connection
 
-from assess.database import PreparedStatement, read_one, run_in
+from assess.database import PreparedStatement, read_one, run_in, write_one
 from assess.models import Lead, Submission, utcnow
 
 _submissions = Submission.__table__
@@ -30,6 +31,7 @@ _SELECT = (
         _submissions.c.answers,
         _submissions.c.steps_done,
         _submissions.c.current_step,
+        _submissions.c.updated_at,
         _leads.c.company_size,
         _leads.c.sector,
     )
@@ -39,15 +41,24 @@ _SELECT = (
 _READ = PreparedStatement(_SELECT)
 # PostgreSQL: the draft's row stays locked until the write transaction ends.
 _LOCK = PreparedStatement(_SELECT.with_for_update(of=_submissions))
+_PROGRESS: dict[str, Any] = {
+    "answers": bindparam("answers"),
+    "steps_done": bindparam("steps_done"),
+    "current_step": bindparam("current_step"),
+    "updated_at": bindparam("updated_at"),
+}
 _WRITE = PreparedStatement(
+    update(_submissions).where(_submissions.c.id == bindparam("draft_id")).values(**_PROGRESS)
+)
+# Written only if the draft is as it was read: every change to a draft sets updated_at.
+_WRITE_IF_UNCHANGED = PreparedStatement(
     update(_submissions)
-    .where(_submissions.c.id == bindparam("draft_id"))
-    .values(
-        answers=bindparam("answers"),
-        steps_done=bindparam("steps_done"),
-        current_step=bindparam("current_step"),
-        updated_at=bindparam("updated_at"),
+    .where(
+        _submissions.c.id == bindparam("draft_id"),
+        _submissions.c.status == "draft",
+        _submissions.c.updated_at == bindparam("seen_updated_at"),
     )
+    .values(**_PROGRESS)
 )
 
 
@@ -63,6 +74,8 @@ class DraftState:
     answers: dict[str, Any]
     steps_done: list[str]
     current_step: str | None
+    # When the row last changed: a write that read it checks it is still the same.
+    updated_at: datetime | None
     # The lead as expressions see it (company size and sector), None before the contact step.
     contact: dict[str, Any] | None
 
@@ -105,6 +118,25 @@ def save_progress(
     )
 
 
+def save_progress_if_unchanged(
+    draft: DraftState, answers: dict[str, Any], steps_done: list[str], current_step: str | None
+) -> bool:
+    """Write a draft's progress in a transaction of its own, unless the row changed (or was
+    completed or deleted) since `draft` was read: False then, and nothing is written."""
+    changed = write_one(
+        _WRITE_IF_UNCHANGED,
+        {
+            "draft_id": draft.id,
+            "seen_updated_at": draft.updated_at,
+            "answers": answers,
+            "steps_done": steps_done,
+            "current_step": current_step,
+            "updated_at": utcnow(),
+        },
+    )
+    return changed == 1
+
+
 def _state(row: dict[str, Any] | None) -> DraftState | None:
     if row is None:
         return None
@@ -118,6 +150,7 @@ def _state(row: dict[str, Any] | None) -> DraftState | None:
         answers=dict(row["answers"] or {}),
         steps_done=list(row["steps_done"] or []),
         current_step=row["current_step"],
+        updated_at=row["updated_at"],
         contact={"company_size": row["company_size"], "sector": row["sector"]}
         if has_lead
         else None,

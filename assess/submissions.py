@@ -18,15 +18,20 @@ from assess import webhooks
 from assess.answers import (
     AnswerError,
     InvalidAnswers,
-    clean_answer,
+    apply_step,
     parse_form_value,
     validate_answers,
-    visibility,
 )
 from assess.cadence import plan_cadence
 from assess.database import write_transaction
 from assess.delivery import create_deliveries
-from assess.drafts import DraftState, lock_draft, save_progress
+from assess.drafts import (
+    DraftState,
+    lock_draft,
+    read_draft,
+    save_progress,
+    save_progress_if_unchanged,
+)
 from assess.extensions import db
 from assess.jobs import enqueue_deliveries
 from assess.leads import record_completion
@@ -170,66 +175,93 @@ def _enqueued(outcome: StepOutcome) -> StepOutcome:
     return outcome
 
 
+# Times a step is read and written without a lock before it is saved under the lock.
+OPTIMISTIC_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class _SectionChange:
+    """What a posted section does to a draft: the progress to write and what follows."""
+
+    answers: dict[str, Any]
+    steps_done: list[str]
+    current_step: str | None
+    outcome: StepOutcome
+    completes: bool
+
+
 def _save_section(
     q: Questionnaire, key: str, section_id: str, posted: Callable[[str], list[str]]
 ) -> StepOutcome:
     """Save a posted section; valid answers are kept even when others are refused.
 
-    `posted(name)` gives the values posted under a field name. A refused answer
-    never overwrites what was saved before.
+    `posted(name)` gives the values posted under a field name. A refused answer never
+    overwrites what was saved before. The draft is read and the change worked out
+    without a lock, then written only if the draft has not changed since (one short
+    write, so concurrent respondents barely wait for each other); a draft changed in
+    between is read again. The step that completes the diagnostic, and a draft that
+    keeps changing under the post, are saved under the lock.
     """
+    for _ in range(OPTIMISTIC_ATTEMPTS):
+        draft = read_draft(key)
+        if draft is None:
+            raise DraftNotFound(key)
+        if draft.is_completed:
+            return StepOutcome(completed_token=draft.public_token)
+        change = _section_change(q, draft, section_id, posted)
+        if change.completes:
+            break
+        if save_progress_if_unchanged(
+            draft, change.answers, change.steps_done, change.current_step
+        ):
+            return change.outcome
+    return _save_section_locked(q, key, section_id, posted)
+
+
+def _save_section_locked(
+    q: Questionnaire, key: str, section_id: str, posted: Callable[[str], list[str]]
+) -> StepOutcome:
     with write_transaction() as transaction:
         draft = lock_draft(transaction, key)
         if draft is None:
             raise DraftNotFound(key)
         if draft.is_completed:
             return StepOutcome(completed_token=draft.public_token)
-        route = _check_reachable(q, draft, section_id)
-        section = route.step(section_id).section
-        if section is None:  # the contact step has its own use case
-            raise StepNotAvailable(route.frontier.id)
-        raw = {item.id: parse_form_value(item, posted(item.id)) for item in section.questions}
-        contact = draft.contact
-        errors: dict[str, list[AnswerError]] = {}
-        try:
-            validate_answers(q, {**draft.answers, **raw}, contact, only_sections={section_id})
-        except InvalidAnswers as invalid:
-            errors = {qid: found for qid, found in invalid.errors.items() if qid in raw}
-        answers = dict(draft.answers)
-        for question in section.questions:
-            if question.id in errors:
-                continue
-            value, _ = clean_answer(question, raw[question.id])
-            if value is None:
-                answers.pop(question.id, None)
-            else:
-                answers[question.id] = value
-        # Questions this section's own answers now hide keep no answer.
-        walked = visibility(q, answers, contact)
-        for section_of, question, shown in walked:
-            if section_of.id == section_id and not shown:
-                answers.pop(question.id, None)
-        if errors:
-            save_progress(transaction, draft.id, answers, draft.steps_done, section_id)
-            return StepOutcome(errors=errors, draft=draft, route=route)
-        steps_done = draft.steps_done
-        if section_id not in steps_done:
-            steps_done = [*steps_done, section_id]
-        # This walk ran before the hidden answers were dropped, but a hidden answer is never
-        # read: the route after the post is the same.
-        following = route_from(
-            q, walked, has_lead=draft.lead_id is not None, steps_done=steps_done
-        ).after(section_id)
-        current = following if following is not None else draft.current_step
-        save_progress(transaction, draft.id, answers, steps_done, current)
-        if following is None:
-            completed = db.session.get(Submission, draft.id)
-            if completed is None:
-                raise DraftNotFound(key)
-            outcome = _complete(q, completed)
-            outcome.draft, outcome.route = draft, route
-            return outcome
-        return StepOutcome(next_step=following, draft=draft, route=route)
+        change = _section_change(q, draft, section_id, posted)
+        save_progress(transaction, draft.id, change.answers, change.steps_done, change.current_step)
+        if not change.completes:
+            return change.outcome
+        completed = db.session.get(Submission, draft.id)
+        if completed is None:
+            raise DraftNotFound(key)
+        outcome = _complete(q, completed)
+        outcome.draft, outcome.route = draft, change.outcome.route
+        return outcome
+
+
+def _section_change(
+    q: Questionnaire, draft: DraftState, section_id: str, posted: Callable[[str], list[str]]
+) -> _SectionChange:
+    route = _check_reachable(q, draft, section_id)
+    section = route.step(section_id).section
+    if section is None:  # the contact step has its own use case
+        raise StepNotAvailable(route.frontier.id)
+    raw = {item.id: parse_form_value(item, posted(item.id)) for item in section.questions}
+    step = apply_step(q, draft.answers, section, raw, draft.contact)
+    if step.errors:
+        outcome = StepOutcome(errors=step.errors, draft=draft, route=route)
+        return _SectionChange(step.answers, draft.steps_done, section_id, outcome, False)
+    steps_done = draft.steps_done
+    if section_id not in steps_done:
+        steps_done = [*steps_done, section_id]
+    # The walk saw the answers this section now hides, but a hidden answer is never read:
+    # the route is the same without them.
+    following = route_from(
+        q, step.walked, has_lead=draft.lead_id is not None, steps_done=steps_done
+    ).after(section_id)
+    outcome = StepOutcome(next_step=following, draft=draft, route=route)
+    current = following if following is not None else draft.current_step
+    return _SectionChange(step.answers, steps_done, current, outcome, following is None)
 
 
 def _save_contact(

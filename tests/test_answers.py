@@ -11,6 +11,7 @@ import pytest
 from assess.answers import (
     AnswerError,
     InvalidAnswers,
+    apply_step,
     clean_answer,
     parse_form_value,
     validate_answers,
@@ -269,6 +270,45 @@ def test_walk_and_visible_sections(q: Questionnaire) -> None:
     assert all(item.shown for item in walk(q, team, None))
     assert [s.id for s in visible_sections(q, VALID, None)] == ["company", "pipeline", "follow_up"]
     assert [s.id for s in visible_sections(q, team, None)][-1] == "team"
+
+
+def test_apply_step_replaces_the_sections_answers_and_keeps_the_others(q: Questionnaire) -> None:
+    stored = {**VALID, "deal_value": 100}
+    company = q.sections[0]
+    step = apply_step(q, stored, company, {"has_sales_team": True, "about": "Négoce"}, None)
+    assert step.errors == {}
+    # deal_value left empty (optional): its stored answer goes; other sections' answers stay.
+    assert step.answers == {**VALID, "has_sales_team": True, "about": "Négoce"}
+    # The walk is made on the new answers: the team section is now asked.
+    assert ("team_size", True) in {(question.id, shown) for _, question, shown in step.walked}
+
+
+def test_apply_step_keeps_the_stored_answer_when_the_posted_one_is_refused(
+    q: Questionnaire,
+) -> None:
+    stored = {**VALID, "has_sales_team": True, "team_size": 5, "team_training": "yearly"}
+    team = next(section for section in q.sections if section.id == "team")
+    posted = {"team_size": "many", "team_training": None, "coaching": True}
+    step = apply_step(q, stored, team, posted, None)
+    # coaching stays asked: the refused team size leaves the stored one (5) in place.
+    assert set(step.errors) == {"team_size", "team_training"}
+    assert step.answers["coaching"] is True
+    assert step.errors["team_training"] == [AnswerError("required")]
+    assert step.answers["team_size"] == 5
+    assert step.answers["team_training"] == "yearly"
+
+
+def test_apply_step_drops_what_the_sections_own_answers_now_hide(q: Questionnaire) -> None:
+    stored = {**VALID, "has_sales_team": True, "team_size": 5, "coaching": True}
+    team = next(section for section in q.sections if section.id == "team")
+    # coaching is asked from 3 people on; its posted value is refused but no longer asked.
+    step = apply_step(
+        q, stored, team, {"team_size": 2, "team_training": "yearly", "coaching": "maybe"}, None
+    )
+    assert step.errors == {}
+    assert "coaching" not in step.answers
+    assert step.answers["team_size"] == 2
+    assert ("coaching", False) in {(question.id, shown) for _, question, shown in step.walked}
 
 
 def test_clean_answer_one_question(q: Questionnaire) -> None:

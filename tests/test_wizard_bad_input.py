@@ -227,6 +227,43 @@ def test_concurrent_posts_of_the_same_step_never_corrupt_the_draft(app, draft_cl
         assert key in draft.answers
 
 
+def test_concurrent_posts_of_different_steps_keep_every_answer(app, draft_client):
+    """Tabs posting different steps at once: none of them writes over another's answers."""
+    q = questionnaire(app)
+    data = persona("pme_industrielle")["answers"]
+    second, third = (section.id for section in q.sections[1:3])
+    post_step(draft_client, f"/step/{second}", form_values(q, second, data))
+    token = csrf_token(draft_client.get(FIRST_STEP))
+    cookie = draft_client.get_cookie("session")
+    assert cookie is not None
+    third_answers = form_values(q, third, data)
+    for target in ("31", "47", "52", "68"):
+        first = {**GOOD_FIRST_STEP, "new_customers_target": target}
+        posts = [
+            (FIRST_STEP, first),
+            (f"/step/{second}", form_values(q, second, data)),
+            (f"/step/{third}", third_answers),
+        ] * 3
+        results: list[int] = []
+
+        def post(path: str, values: dict[str, Any], results: list[int] = results) -> None:
+            tab = app.test_client()
+            tab.set_cookie("session", cookie.value)
+            results.append(tab.post(path, data={**values, "csrf_token": token}).status_code)
+
+        threads = [threading.Thread(target=post, args=item) for item in posts]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert results == [303] * len(posts)
+        answers = saved(app).answers
+        assert answers["new_customers_target"] == int(target)
+        assert set(form_values(q, second, data)) <= set(answers)
+        assert set(third_answers) <= set(answers)
+    assert saved(app).steps_done == ["entreprise", second, third]
+
+
 def test_two_tabs_posting_different_steps_keep_both(app, draft_client):
     q = questionnaire(app)
     data = persona("pme_industrielle")["answers"]
