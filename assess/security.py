@@ -65,7 +65,9 @@ def init_app(app: Flask) -> None:
         )
     app.before_request(refuse_nul_bytes)
     config.setdefault("RATELIMIT_STORAGE_URI", config["REDIS_URL"] or "memory://")
-    config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    # No X-RateLimit-* headers on every limited response (working them out cost a fifth of a
+    # wizard step's post): a refused request gets Retry-After on its 429 page (views/errors).
+    config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
 
 
 def frame_ancestor_origins(config: Any) -> list[str]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+import time
+
 from flask import Flask, render_template
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
@@ -34,6 +37,19 @@ EXPLANATIONS = {
 }
 
 
+def _retry_after(app: Flask) -> dict[str, str]:
+    """When the limit that refused the request lets the visitor try again, in seconds."""
+    limiter = app.extensions.get("assess.limiter")
+    limit = limiter.current_limit if limiter is not None else None
+    if limit is None:
+        return {}
+    try:
+        reset_at = limit.reset_at  # asks the limits' storage again
+    except Exception:  # the storage failing must not turn a 429 into a 500
+        return {}
+    return {"Retry-After": str(max(1, math.ceil(reset_at - time.time())))}
+
+
 def init_app(app: Flask) -> None:
     """Render every HTTP error with the site's layout."""
 
@@ -48,7 +64,11 @@ def init_app(app: Flask) -> None:
         title = TITLES.get(code, error.name)
         text = EXPLANATIONS.get(code, "")
         response = render_template("errors/error.html", code=code, title=title, text=text)
-        return response, code, error.get_headers() if code == 405 else {}
+        if code == 405:
+            return response, code, error.get_headers()
+        if code == 429:
+            return response, code, _retry_after(app)
+        return response, code
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> ResponseReturnValue:
