@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from assess.answers import visibility
 from assess.questionnaire import Question, Questionnaire, Section
@@ -17,8 +17,7 @@ from assess.questionnaire import Question, Questionnaire, Section
 CONTACT_STEP = "contact"
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(NamedTuple):
     """A step of the wizard: a section of questions, or the contact form."""
 
     id: str
@@ -39,6 +38,13 @@ class Route:
     shown: frozenset[str]
     # Every section posted and the contact given.
     all_done: bool
+    # What the frontier was worked out from: the sections posted, whether the contact is given.
+    done: frozenset[str] = frozenset()
+    has_lead: bool = False
+
+    def with_done(self, step_id: str) -> Route:
+        """The same route once `step_id` is posted (no new walk: the answers are the same)."""
+        return _route(self.steps, self.shown, self.done | {step_id}, self.has_lead)
 
     @property
     def ids(self) -> list[str]:
@@ -111,13 +117,20 @@ def route_from(
         if q.lead_capture == "start"
         else (*section_steps, contact_step)
     )
-    done = set(steps_done)
+    return _route(steps, frozenset(shown), frozenset(steps_done), has_lead)
+
+
+def _route(
+    steps: tuple[Step, ...], shown: frozenset[str], done: frozenset[str], has_lead: bool
+) -> Route:
     first_not_done = next(
         (step for step in steps if (not has_lead if step.is_contact else step.id not in done)), None
     )
     return Route(
         steps=steps,
         frontier=first_not_done or steps[-1],
-        shown=frozenset(shown),
+        shown=shown,
         all_done=first_not_done is None,
+        done=done,
+        has_lead=has_lead,
     )

@@ -242,12 +242,19 @@ def _save_section_locked(
 def _section_change(
     q: Questionnaire, draft: DraftState, section_id: str, posted: Callable[[str], list[str]]
 ) -> _SectionChange:
-    route = _check_reachable(q, draft, section_id)
-    section = route.step(section_id).section
+    section = next((section for section in q.sections if section.id == section_id), None)
     if section is None:  # the contact step has its own use case
-        raise StepNotAvailable(route.frontier.id)
+        raise StepNotAvailable(route_of(q, draft).frontier.id)
     raw = {item.id: parse_form_value(item, posted(item.id)) for item in section.questions}
     step = apply_step(q, draft.answers, section, raw, draft.contact)
+    # One walk, of the answers with this section's applied, serves both to check the step
+    # may be posted and to find the next one: show_if reads earlier answers only, so a
+    # section's own answers never change whether it is a step, nor the steps before it.
+    has_lead = draft.lead_id is not None
+    route = route_from(q, step.walked, has_lead=has_lead, steps_done=draft.steps_done)
+    # (`route.with_done` below gives the route once this step is posted, without a walk.)
+    if not route.allows(section_id):
+        raise StepNotAvailable(route.frontier.id)
     if step.errors:
         outcome = StepOutcome(errors=step.errors, draft=draft, route=route)
         return _SectionChange(step.answers, draft.steps_done, section_id, outcome, False)
@@ -256,9 +263,7 @@ def _section_change(
         steps_done = [*steps_done, section_id]
     # The walk saw the answers this section now hides, but a hidden answer is never read:
     # the route is the same without them.
-    following = route_from(
-        q, step.walked, has_lead=draft.lead_id is not None, steps_done=steps_done
-    ).after(section_id)
+    following = route.with_done(section_id).after(section_id)
     outcome = StepOutcome(next_step=following, draft=draft, route=route)
     current = following if following is not None else draft.current_step
     return _SectionChange(step.answers, steps_done, current, outcome, following is None)

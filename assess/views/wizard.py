@@ -136,10 +136,21 @@ def start() -> ResponseReturnValue:
     return redirect(url_for("wizard.step", step_id=first.id), code=303)
 
 
-@bp.route("/step/<step_id>", methods=["GET", "POST"])
-@rate_limited("RATELIMIT_STEP", methods=["POST"])
+@bp.get("/step/<step_id>")
 def step(step_id: str) -> ResponseReturnValue:
-    """Show or save one step of the wizard."""
+    """Show one step of the wizard."""
+    return _step(step_id)
+
+
+# Its own endpoint, so that only posts go through the rate limiter.
+@bp.post("/step/<step_id>")
+@rate_limited("RATELIMIT_STEP")
+def save_step(step_id: str) -> ResponseReturnValue:
+    """Save one step of the wizard."""
+    return _step(step_id)
+
+
+def _step(step_id: str) -> ResponseReturnValue:
     q = current_questionnaire()
     key = session.get("draft")
     if not key:
