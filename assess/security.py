@@ -16,6 +16,8 @@ from flask_limiter.util import get_remote_address
 from flask_talisman import Talisman
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+import assess.rate_limit_storage  # noqa: F401 - registers the process-memory:// storage
+
 
 def content_security_policy(frame_ancestors: list[str]) -> dict[str, Any]:
     """Our own files only; scripts and styles need the page's nonce; framing only where allowed."""
@@ -64,7 +66,8 @@ def init_app(app: Flask) -> None:
             app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_prefix=0
         )
     app.before_request(refuse_nul_bytes)
-    config.setdefault("RATELIMIT_STORAGE_URI", config["REDIS_URL"] or "memory://")
+    # Without Redis, counters in each process's memory (assess/rate_limit_storage.py).
+    config.setdefault("RATELIMIT_STORAGE_URI", config["REDIS_URL"] or "process-memory://")
     # No X-RateLimit-* headers on every limited response (working them out cost a fifth of a
     # wizard step's post): a refused request gets Retry-After on its 429 page (views/errors).
     config.setdefault("RATELIMIT_HEADERS_ENABLED", False)

@@ -174,7 +174,7 @@ def limited_app(make_app: Callable[..., Flask]) -> Iterator[Flask]:
         RATELIMIT_ENABLED=True,
         RATELIMIT_LOGIN="3 per minute",
         RATELIMIT_LOGIN_ACCOUNT="5 per hour",
-        RATELIMIT_STORAGE_URI="memory://",
+        RATELIMIT_STORAGE_URI="process-memory://",
         PROXY_COUNT=1,
     )
     yield app
