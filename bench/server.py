@@ -20,6 +20,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+# What production runs (Procfile); gunicorn would also read it from the working folder.
+PRODUCTION_CONFIG = ROOT / "gunicorn.conf.py"
 CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 
 
@@ -59,11 +61,14 @@ def gunicorn(
     app: str = "bench.wsgi:app",
     settings: dict[str, str] | None = None,
     folder: Path | None = None,
+    config: Path = PRODUCTION_CONFIG,
 ) -> Iterator[Server]:
     """Serve `app` with gunicorn sync workers on loopback on a migrated database; stop it after.
 
     `settings` override the environment; the server's output goes to `folder`/gunicorn.log
-    (a temporary folder, removed afterwards, unless one is given).
+    (a temporary folder, removed afterwards, unless one is given). `config` is gunicorn's
+    settings file: production's (access log, workers recycled), unless told otherwise; the
+    workers and the address given here override it.
     """
     own_folder = folder is None
     folder = folder or Path(tempfile.mkdtemp(prefix="assess-bench-"))
@@ -81,6 +86,8 @@ def gunicorn(
         process = subprocess.Popen(
             [
                 str(BIN / "gunicorn"),
+                "--config",
+                str(config),
                 "--workers",
                 str(workers),
                 "--bind",
