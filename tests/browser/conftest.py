@@ -117,9 +117,13 @@ def base_url(live_server: str) -> str:
     return live_server
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def report_worker(live_app: Flask, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Worker]:
-    """A real job worker on the live app's database and queue: it renders the PDF reports."""
+    """A real job worker on the live app's database and queue: it renders the PDF reports.
+
+    Module-scoped: the worker sweeps due deliveries of the whole test database every minute,
+    so one left running would claim rows that later tests deliver themselves.
+    """
     settings = {**live_app.config, "DATABASE_URL": live_app.config["SQLALCHEMY_DATABASE_URI"]}
     log = tmp_path_factory.mktemp("worker") / "worker.log"
     worker = Worker(app_environment(settings), log).start()
