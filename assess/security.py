@@ -6,14 +6,19 @@ Production (`APP_ENV=production`) forces HTTPS, HSTS and `Secure` cookies with t
 
 from __future__ import annotations
 
+import math
 import re
+import time
 from collections.abc import Callable
+from functools import lru_cache, wraps
 from typing import Any
 
-from flask import Flask, Response, abort, current_app, request
+from flask import Flask, Response, abort, current_app, g, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_talisman import Talisman
+from limits import RateLimitItem
+from limits import parse as parse_limit
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import assess.rate_limit_storage  # noqa: F401 - registers the process-memory:// storage
@@ -121,25 +126,90 @@ def rate_limited(
 
 
 def apply_rate_limits(app: Flask) -> None:
-    """One limiter per app (its own storage and switch), wrapping the views marked for limits."""
+    """One limiter per app (its own storage and switch), checking the views marked for limits.
+
+    Flask-Limiter sets up the storage (Redis, or `process-memory://`), the strategy, the
+    RATELIMIT_* settings and any app-wide limits an operator configures. A marked view's
+    own limits are one `hit` each on its strategy: its decorator worked out every limit of
+    the request again, a tenth of a wizard step's post.
+    """
     limiter = Limiter(key_func=get_remote_address, app=app, default_limits=[])
     app.extensions["assess.limiter"] = limiter
     for endpoint, view in list(app.view_functions.items()):
         marks = getattr(view, "_rate_limits", None)
-        if not marks:
-            continue
-        wrapped: Any = view
-        for setting, per, methods in marks:
-            key_func = login_account_key if per == "account" else get_remote_address
-            wrapped = limiter.limit(_configured(setting), key_func=key_func, methods=methods)(
-                wrapped
+        if marks:
+            app.view_functions[endpoint] = _limited(limiter, endpoint, view, marks)
+
+
+def _limited(
+    limiter: Limiter, endpoint: str, view: Callable[..., Any], marks: list[Any]
+) -> Callable[..., Any]:
+    checks = [
+        (setting, _KEYS[per], frozenset(methods) if methods else None)
+        for setting, per, methods in marks
+    ]
+
+    @wraps(view)
+    def limited_view(*args: Any, **kwargs: Any) -> Any:
+        if limiter.enabled:
+            refused = [
+                found
+                for setting, key, methods in checks
+                if methods is None or request.method in methods
+                if (found := _hit(limiter, setting, endpoint, key())) is not None
+            ]
+            if refused:
+                g.refused_limits = refused
+                abort(429)
+        return view(*args, **kwargs)
+
+    return limited_view
+
+
+def _hit(
+    limiter: Limiter, setting: str, endpoint: str, key: str
+) -> tuple[RateLimitItem, tuple[str, ...]] | None:
+    """Count this request against a limit: the limit and its counter when it is over.
+
+    Every limit of the view counts the request, as Flask-Limiter's decorator did. A storage
+    that fails lets the request through (logged): a respondent never gets a 500 because
+    Redis is away.
+    """
+    config = current_app.config
+    item = _parsed_limit(str(config[setting]))
+    identifiers = (str(config["RATELIMIT_KEY_PREFIX"]), endpoint, key)
+    try:
+        allowed = limiter.limiter.hit(item, *identifiers)
+    except Exception:
+        current_app.logger.warning("rate limit storage failed; request let through", exc_info=True)
+        return None
+    return None if allowed else (item, identifiers)
+
+
+@lru_cache(maxsize=64)
+def _parsed_limit(text: str) -> RateLimitItem:
+    return parse_limit(text)
+
+
+def retry_after_seconds() -> int | None:
+    """When every limit that refused this request lets the visitor try again, if known."""
+    limiter = current_app.extensions.get("assess.limiter")
+    if limiter is None or not limiter.enabled:
+        return None
+    try:
+        refused = g.get("refused_limits")
+        if refused:
+            reset_at = max(
+                limiter.limiter.get_window_stats(item, *identifiers).reset_time
+                for item, identifiers in refused
             )
-        app.view_functions[endpoint] = wrapped
-
-
-def _configured(setting: str) -> Callable[[], str]:
-    """The limit named by a setting, read at request time."""
-    return lambda: limit(setting)
+        elif limiter.current_limit is not None:  # an app-wide limit of Flask-Limiter's own
+            reset_at = limiter.current_limit.reset_at
+        else:
+            return None
+    except Exception:  # asking the storage again must not turn a 429 into a 500
+        return None
+    return max(1, math.ceil(reset_at - time.time()))
 
 
 def client_address() -> str:
@@ -153,6 +223,5 @@ def login_account_key() -> str:
     return f"login-account:{email}"
 
 
-def limit(name: str) -> str:
-    """A configured limit, e.g. "20 per hour"."""
-    return str(current_app.config[name])
+# Whose requests a limit counts (`rate_limited(per=...)`).
+_KEYS: dict[str, Callable[[], str]] = {"address": client_address, "account": login_account_key}

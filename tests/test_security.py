@@ -184,10 +184,10 @@ def limited_app(make_app: Callable[..., Flask]) -> Iterator[Flask]:
 def test_login_is_limited_per_address_with_a_429_page_in_french(limited_app):
     make_user(limited_app, "limited@example.com")
     client = limited_app.test_client()
-    codes = []
+    responses = []
     for _ in range(5):
         page = client.get("/backoffice/login", environ_base={"REMOTE_ADDR": "10.0.0.1"})
-        codes.append(
+        responses.append(
             client.post(
                 "/backoffice/login",
                 data={
@@ -197,9 +197,14 @@ def test_login_is_limited_per_address_with_a_429_page_in_french(limited_app):
                 },
                 environ_base={"REMOTE_ADDR": "10.0.0.1"},
                 headers={"X-Forwarded-For": "203.0.113.7"},
-            ).status_code
+            )
         )
+    codes = [response.status_code for response in responses]
     assert codes[:3] == [401, 401, 401] and codes[3] == 429
+    # Refused by the address's limit only (RATELIMIT_LOGIN, per minute here; the window's
+    # end is rounded up to the next second): try again within the minute.
+    assert 1 <= int(responses[3].headers["Retry-After"]) <= 61
+    assert "X-RateLimit-Remaining" not in responses[3].headers
     page = client.get("/backoffice/login")
     limited = client.post(
         "/backoffice/login",
@@ -208,10 +213,39 @@ def test_login_is_limited_per_address_with_a_429_page_in_french(limited_app):
     )
     assert limited.status_code == 429
     assert "Trop de tentatives" in limited.get_data(as_text=True)
-    # When to try again: within the limit's window (RATELIMIT_LOGIN, per minute here; the
-    # window's end is rounded up to the next second).
-    assert 1 <= int(limited.headers["Retry-After"]) <= 61
-    assert "X-RateLimit-Remaining" not in limited.headers
+    # Now the account's limit (5 per hour) refuses too: Retry-After is when both let it in.
+    assert 61 < int(limited.headers["Retry-After"]) <= 3600
+
+
+def failed_logins(client: Any, email: str, count: int) -> list[int]:
+    codes = []
+    for _ in range(count):
+        page = client.get("/backoffice/login")
+        data = {"email": email, "password": "wrong password!", "csrf_token": csrf_token(page)}
+        codes.append(client.post("/backoffice/login", data=data).status_code)
+    return codes
+
+
+def test_only_the_methods_a_limit_names_are_counted(limited_app):
+    make_user(limited_app, "methods@example.com")
+    client = limited_app.test_client()
+    assert [client.get("/backoffice/login").status_code for _ in range(6)] == [200] * 6
+    assert failed_logins(client, "methods@example.com", 4) == [401, 401, 401, 429]
+
+
+def test_a_rate_limit_storage_that_fails_lets_requests_through(make_app, caplog):
+    app = make_app(
+        SHIPPED,
+        RATELIMIT_ENABLED=True,
+        RATELIMIT_LOGIN="1 per minute",
+        RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0",  # nobody listens there
+    )
+    try:
+        make_user(app, "storage@example.com")
+        assert failed_logins(app.test_client(), "storage@example.com", 3) == [401] * 3
+        assert "rate limit storage failed" in caplog.text
+    finally:
+        _empty_tables(app)
 
 
 def test_a_forged_forwarded_chain_does_not_dodge_the_limit(limited_app):

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import math
-import time
-
 from flask import Flask, render_template
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
@@ -12,6 +9,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from assess.extensions import db
+from assess.security import retry_after_seconds
 
 TITLES = {
     400: _l("This request could not be understood"),
@@ -37,17 +35,10 @@ EXPLANATIONS = {
 }
 
 
-def _retry_after(app: Flask) -> dict[str, str]:
-    """When the limit that refused the request lets the visitor try again, in seconds."""
-    limiter = app.extensions.get("assess.limiter")
-    limit = limiter.current_limit if limiter is not None else None
-    if limit is None:
-        return {}
-    try:
-        reset_at = limit.reset_at  # asks the limits' storage again
-    except Exception:  # the storage failing must not turn a 429 into a 500
-        return {}
-    return {"Retry-After": str(max(1, math.ceil(reset_at - time.time())))}
+def _retry_after() -> dict[str, str]:
+    """Retry-After on a 429 page, when the limit that refused the request says when."""
+    seconds = retry_after_seconds()
+    return {"Retry-After": str(seconds)} if seconds is not None else {}
 
 
 def init_app(app: Flask) -> None:
@@ -67,7 +58,7 @@ def init_app(app: Flask) -> None:
         if code == 405:
             return response, code, error.get_headers()
         if code == 429:
-            return response, code, _retry_after(app)
+            return response, code, _retry_after()
         return response, code
 
     @app.errorhandler(Exception)
