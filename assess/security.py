@@ -128,10 +128,10 @@ def rate_limited(
 def apply_rate_limits(app: Flask) -> None:
     """One limiter per app (its own storage and switch), checking the views marked for limits.
 
-    Flask-Limiter sets up the storage (Redis, or `process-memory://`), the strategy, the
-    RATELIMIT_* settings and any app-wide limits an operator configures. A marked view's
-    own limits are one `hit` each on its strategy: its decorator worked out every limit of
-    the request again, a tenth of a wizard step's post.
+    Flask-Limiter sets up the storage (Redis, or `process-memory://`), the strategy and
+    the switch from the RATELIMIT_* settings. A marked view's limits are one `hit` each
+    on that strategy: Flask-Limiter's decorator worked out every limit of the request
+    again, a tenth of a wizard step's post.
     """
     limiter = Limiter(key_func=get_remote_address, app=app, default_limits=[])
     app.extensions["assess.limiter"] = limiter
@@ -203,7 +203,7 @@ def retry_after_seconds() -> int | None:
                 limiter.limiter.get_window_stats(item, *identifiers).reset_time
                 for item, identifiers in refused
             )
-        elif limiter.current_limit is not None:  # an app-wide limit of Flask-Limiter's own
+        elif limiter.current_limit is not None:  # a limit Flask-Limiter checked itself
             reset_at = limiter.current_limit.reset_at
         else:
             return None
