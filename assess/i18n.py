@@ -84,6 +84,15 @@ def translate(value: LocalizedText | dict[str, str] | str | None) -> str:
     return str(value)
 
 
+def level_label(level_id: str | None, q: Any) -> str:
+    """A stored level id as the questionnaire names it in the current language; the id
+    itself when the questionnaire has no such level (renamed since)."""
+    if not level_id:
+        return ""
+    level = next((level for level in q.levels if level.id == level_id), None)
+    return translate(level.label) if level is not None else level_id
+
+
 @pass_eval_context
 def _template_gettext(eval_ctx: EvalContext, string: str, **variables: Any) -> str:
     """Jinja's newstyle gettext: the translation, marked safe when autoescaping, formatted."""
@@ -119,6 +128,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["number"] = format_number
     app.jinja_env.filters["day"] = format_day
     app.jinja_env.filters["change"] = format_change
+    app.jinja_env.filters["level_label"] = level_label
 
     embed_origins = " ".join(str(app.config["FRAME_ANCESTORS"]).split())
 

@@ -351,3 +351,24 @@ def test_forged_ids_are_404(app):
         client, "/backoffice/leads", "/backoffice/leads/999999/status", {"status": "won"}
     )
     assert response.status_code == 404
+
+
+def test_levels_show_as_the_questionnaire_names_them_in_the_consultants_language(app):
+    add_leads(app)
+    data = persona("pme_industrielle")
+    complete(app.test_client(), questionnaire(app), data["answers"], data["contact"])
+    with app.app_context():
+        query = select(Lead).where(Lead.latest_submission_id.is_not(None))
+        lead_id, level = (found := db.session.execute(query).scalar_one()).id, found.level
+    q = questionnaire(app)
+    label = next(lv.label for lv in q.levels if lv.id == level)
+    client = logged_in(app)
+    listed = client.get("/backoffice/leads").get_data(as_text=True)
+    assert "<small>En progression</small>" in listed and "<small>Structuré</small>" in listed
+    assert "<small>en_progression</small>" not in listed
+    page = client.get(f"/backoffice/leads/{lead_id}").get_data(as_text=True)
+    assert f"· {label.get('fr', 'fr')} ·" in page
+    client.get("/language/en?next=/backoffice/leads")
+    assert "<small>Developing</small>" in client.get("/backoffice/leads").get_data(as_text=True)
+    page = client.get(f"/backoffice/leads/{lead_id}").get_data(as_text=True)
+    assert f"· {label.get('en', 'en')} ·" in page
