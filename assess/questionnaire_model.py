@@ -371,6 +371,11 @@ class Questionnaire(_Model):
         return {q.id: q for q in self.questions}
 
     @cached_property
+    def sections_by_id(self) -> dict[str, Section]:
+        """Section id to section."""
+        return {section.id: section for section in self.sections}
+
+    @cached_property
     def section_of(self) -> dict[str, Section]:
         """Question id to its section."""
         return {q.id: s for s in self.sections for q in s.questions}

@@ -242,7 +242,7 @@ def _save_section_locked(
 def _section_change(
     q: Questionnaire, draft: DraftState, section_id: str, posted: Callable[[str], list[str]]
 ) -> _SectionChange:
-    section = next((section for section in q.sections if section.id == section_id), None)
+    section = q.sections_by_id.get(section_id)
     if section is None:  # the contact step has its own use case
         raise StepNotAvailable(route_of(q, draft).frontier.id)
     raw = {item.id: parse_form_value(item, posted(item.id)) for item in section.questions}

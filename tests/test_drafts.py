@@ -3,26 +3,29 @@
 from __future__ import annotations
 
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from assess.drafts import read_draft, save_progress_if_unchanged
+from assess.drafts import DraftState, read_draft, save_progress_if_unchanged
 from assess.extensions import db
 from assess.models import Submission
 from tests.test_wizard_bad_input import FIRST_STEP, GOOD_FIRST_STEP
 from tests.wizard_driver import post_step, start
 
 
-def draft_key(app: Flask) -> str:
+def started_draft(app: Flask, client: FlaskClient) -> tuple[str, DraftState]:
+    """A respondent starts: their draft's key, and the draft as read now."""
+    start(client)
     with app.app_context():
-        return db.session.execute(select(Submission.draft_key)).scalar_one()
+        key = db.session.execute(select(Submission.draft_key)).scalar_one()
+        draft = read_draft(key)
+    assert draft is not None
+    return key, draft
 
 
 def test_progress_is_written_when_the_draft_is_as_it_was_read(app, client):
-    start(client)
-    key = draft_key(app)
+    key, draft = started_draft(app, client)
     with app.app_context():
-        draft = read_draft(key)
-        assert draft is not None
         assert save_progress_if_unchanged(draft, {"has_sales_team": True}, ["entreprise"], "x")
         after = read_draft(key)
     assert after is not None
@@ -32,11 +35,7 @@ def test_progress_is_written_when_the_draft_is_as_it_was_read(app, client):
 
 
 def test_progress_read_before_another_change_is_not_written(app, client):
-    start(client)
-    key = draft_key(app)
-    with app.app_context():
-        stale = read_draft(key)
-    assert stale is not None
+    key, stale = started_draft(app, client)
     # Another tab saves the first step in between.
     assert post_step(client, FIRST_STEP, GOOD_FIRST_STEP).status_code == 303
     with app.app_context():
@@ -52,11 +51,8 @@ def test_progress_read_before_another_change_is_not_written(app, client):
 
 
 def test_a_completed_or_deleted_draft_is_never_written(app, client):
-    start(client)
-    key = draft_key(app)
+    _, draft = started_draft(app, client)
     with app.app_context():
-        draft = read_draft(key)
-        assert draft is not None
         row = db.session.execute(select(Submission)).scalar_one()
         db.session.execute(
             Submission.__table__.update()

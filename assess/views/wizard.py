@@ -319,7 +319,7 @@ def visibility(step_id: str) -> ResponseReturnValue:
     if draft is None or draft.is_completed:
         abort(404)
     values = dict(draft.answers)
-    section = next((s for s in q.sections if s.id == step_id), None)
+    section = q.sections_by_id.get(step_id)
     if section is None:
         abort(404)
     values.update(posted_values(section.questions))
