@@ -48,7 +48,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     observability.init_app(app)
     security.init_app(app)
     csrf.init_app(app)
-    i18n.init_app(app)
+    i18n.init_app(app, on_error=_stop)
     questionnaire_store.init_app(app, on_error=_stop)
     jobs.init_app(app)
     webhooks.init_app(app, on_error=_stop)
@@ -70,6 +70,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def _stop(message: str) -> None:
-    """A questionnaire that breaks the contract stops the app, listing every problem."""
+    """A questionnaire or a catalogue that cannot be served stops the app, listing every problem."""
     print(message, file=sys.stderr)
     raise SystemExit(1)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app, g, has_request_context, request, session
@@ -11,6 +13,7 @@ from jinja2 import pass_eval_context
 from jinja2.nodes import EvalContext
 from markupsafe import Markup
 
+from assess import catalogues
 from assess.answers import AnswerError
 from assess.extensions import babel
 from assess.questionnaire import LocalizedText
@@ -111,9 +114,17 @@ def _template_ngettext(
     return (Markup(text) if eval_ctx.autoescape else text) % variables  # noqa: S704
 
 
-def init_app(app: Flask) -> None:
-    """Bind Flask-Babel (the selector goes to init_app) and the template helpers."""
+def init_app(app: Flask, on_error: Callable[[str], None]) -> None:
+    """Bind Flask-Babel (the selector goes to init_app), the catalogues and the template helpers."""
     babel.init_app(app, locale_selector=select_locale)
+    directory = Path(app.config["BABEL_TRANSLATION_DIRECTORIES"])
+    try:
+        app.extensions[catalogues.EXTENSION_KEY] = catalogues.compile_catalogues(
+            directory, app.config["LANGUAGES"]
+        )
+    except catalogues.CatalogueError as error:
+        on_error(f"The configured languages cannot all be served (LANGUAGES):\n{error}")
+    babel.domain_instance = catalogues.CompiledDomain()
     app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
         gettext=lambda s: _translations().ugettext(s),
         ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
