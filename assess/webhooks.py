@@ -5,7 +5,7 @@ The event is written as one row per address in the transaction of the change it 
 once that transaction commits, the rows go to the job queue. The worker posts each with an
 HMAC-SHA256 signature, retries with backoff (connection errors, timeouts, 429, 5xx) and
 records the outcome; the sweeper re-enqueues rows left behind. The payloads are documented
-in README ("Webhooks").
+in docs/integrations.md ("Webhooks").
 """
 
 from __future__ import annotations
