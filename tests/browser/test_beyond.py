@@ -21,7 +21,7 @@ from werkzeug.serving import make_server
 
 from assess.embedding import snippet
 from assess.extensions import db
-from assess.models import Submission, TeamInvitation
+from assess.models import Lead, Submission, TeamInvitation
 from assess.reassessment import link_token
 from tests.backoffice_client import PASSWORD, make_user
 from tests.browser.page_checks import PageChecks
@@ -70,7 +70,10 @@ def test_the_executive_comes_back_to_take_the_diagnostic_again(
     page: Page, live_app: Flask, page_checks: PageChecks
 ) -> None:
     submission = completed(live_app)
-    token = link_token(live_app.config["SECRET_KEY"], submission.lead_id)
+    with live_app.app_context():
+        lead = db.session.get(Lead, submission.lead_id)
+        assert lead is not None
+        token = link_token(live_app.config["SECRET_KEY"], lead.link_key)
     page.goto(f"/again/{token}")
     page_checks.check(page, "again", "fr")
     page.get_by_role("button", name="Commencer le diagnostic").click()
