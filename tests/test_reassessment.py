@@ -6,16 +6,18 @@ import re
 import time
 
 from flask import Flask
+from itsdangerous import URLSafeTimedSerializer
+from markupsafe import escape
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from assess import gdpr
 from assess.extensions import db
 from assess.models import Delivery, Lead, Submission
-from assess.reassessment import link_token, score_changes
+from assess.reassessment import SALT, link_token, score_changes
 from tests.backoffice_client import logged_in
 from tests.test_wizard import persona, questionnaire
-from tests.wizard_driver import CONTACT, complete, csrf_token
+from tests.wizard_driver import CONTACT, complete, csrf_token, form_values, post_step
 
 
 def first_diagnostic(app: Flask) -> tuple[Submission, str]:
@@ -175,3 +177,44 @@ def test_a_deleted_leads_link_never_opens_the_next_lead(app):
         bob = db.session.execute(select(Lead)).scalar_one()
         assert bob.id > alice.lead_id  # the deleted lead's id is never given again
         assert db.session.scalar(select(func.count()).select_from(Submission)) == 1
+
+
+def test_a_link_signed_around_an_id_answers_the_link_invalid_page(app, client):
+    """Links of the old form, or forged with a well-formed signature, lead nowhere."""
+    first, _ = first_diagnostic(app)
+    secret = app.config["SECRET_KEY"]
+    payloads = [
+        ("reassessment-link", {"lead": first.lead_id}),  # the old links: the id, the old salt
+        (SALT, {"lead": first.lead_id}),
+        (SALT, {"key": first.lead_id}),
+        (SALT, {"key": ""}),
+        (SALT, ["not", "a", "mapping"]),
+    ]
+    csrf = csrf_token(client.get("/"))
+    for salt, payload in payloads:
+        token = URLSafeTimedSerializer(secret, salt=salt).dumps(payload)
+        for response in (
+            client.get(f"/again/{token}"),
+            client.post(f"/again/{token}", data={"csrf_token": csrf}),
+        ):
+            assert response.status_code == 404, payload
+            assert "Ce lien n'est plus valide" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Submission)) == 1
+
+
+def test_a_reassessment_fills_in_the_email_only(app, client):
+    """The link was sent to the lead's address: the contact step shows that address, none
+    of the other details (a forwarded link shows no phone, job title or name)."""
+    _, path = first_diagnostic(app)
+    response = client.post(path, data={"csrf_token": csrf_token(client.get(path))})
+    q = questionnaire(app)
+    answers = persona("services_b2b_structure")["answers"]
+    while not response.location.endswith("/step/contact"):
+        step_id = response.location.rsplit("/", 1)[-1]
+        response = post_step(client, response.location, form_values(q, step_id, answers))
+        assert response.status_code == 303
+    html = client.get("/step/contact").get_data(as_text=True)
+    assert f'value="{CONTACT["email"]}"' in html
+    for name in ("first_name", "last_name", "company", "job_title", "phone"):
+        assert f'value="{escape(CONTACT[name])}"' not in html, name
