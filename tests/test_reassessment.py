@@ -6,9 +6,9 @@ import re
 import time
 
 from flask import Flask
+from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
 from markupsafe import escape
-from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from assess import gdpr
