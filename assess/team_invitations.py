@@ -155,7 +155,7 @@ def save_member_answers(
         .execution_options(synchronize_session=False)
     )
     with write_transaction():
-        if db.session.execute(answered).rowcount != 1:
+        if db.session.execute(answered).rowcount != 1:  # type: ignore[attr-defined]
             if db.session.get(TeamInvitation, invitation.id) is None:
                 raise LookupError(invitation.id)
             raise AlreadyAnswered(invitation.id)
