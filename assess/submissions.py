@@ -26,6 +26,7 @@ from assess.cadence import plan_cadence
 from assess.database import write_transaction
 from assess.delivery import create_deliveries
 from assess.drafts import (
+    MOVED,
     RESPONDENT,
     DraftState,
     lock_draft,
@@ -286,7 +287,9 @@ def _save_contact(
             return StepOutcome(completed_token=draft.public_token)
         _check_reachable(q, draft, CONTACT_STEP)
         lead = draft.lead
-        if lead is None:
+        # A browser a resume link moved the draft to gives its own details: a lead of its
+        # own, never a change to the details of the person who sent the link.
+        if lead is None or draft.holder == MOVED:
             lead = Lead(
                 utm_source=draft.utm_source,
                 utm_medium=draft.utm_medium,

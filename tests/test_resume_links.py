@@ -136,6 +136,12 @@ def test_giving_the_contact_details_again_shows_the_results(other_app: Flask):
     post_step(other, "/step/contact", {**CONTACT, **OTHER})
     last = answer_steps(other, q, moved.location, len(q.sections) - 1)
     assert last.startswith("/results/")
+    with other_app.app_context():
+        leads = {lead.email: lead.id for lead in db.session.execute(select(Lead)).scalars()}
+        submission = db.session.execute(select(Submission)).scalar_one()
+    # a lead of its own: the sender's details are neither changed nor given the results
+    assert set(leads) == {CONTACT["email"], OTHER["email"]}
+    assert submission.lead_id == leads[OTHER["email"]]
 
 
 def test_a_resume_link_of_a_finished_diagnostic_shows_no_results(app):
