@@ -127,6 +127,15 @@ def test_a_browser_the_draft_moved_to_after_the_contact_step_sees_no_details_nor
         assert lead is not None and lead.email == CONTACT["email"]  # the report goes to A
 
 
+def test_the_browser_that_gave_the_details_finds_them_all_again(other_app: Flask):
+    q = questionnaire(other_app)
+    client = other_app.test_client()
+    answer_steps(client, q, start(client).location, 2)
+    html = client.get("/step/contact").get_data(as_text=True)
+    for name in ("first_name", "last_name", "email", "company", "job_title", "phone"):
+        assert f'value="{escape(CONTACT[name])}"' in html, name
+
+
 def test_giving_the_contact_details_again_shows_the_results(other_app: Flask):
     """The browser the draft moved to may give its own details: then it is the respondent."""
     q = questionnaire(other_app)

@@ -243,8 +243,11 @@ def _contact_step(q: Questionnaire, draft: DraftState, route: Route) -> Response
     form = ContactForm()
     if request.method == "GET" and draft.lead_id is not None:
         stored = submissions.find_draft(draft.key)
-        if stored is not None and stored.lead is not None:
-            known = {field.name: getattr(stored.lead, field.name, None) for field in form}
+        lead = stored.lead if stored is not None else None
+        if lead is not None:
+            known = {
+                field.name: getattr(lead, field.name) for field in form if hasattr(lead, field.name)
+            }
             form.process(data=draft.contact_prefill(known))
     previous = route.previous(CONTACT_STEP)
     if request.method == "POST":
