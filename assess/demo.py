@@ -21,7 +21,7 @@ from typing import Any
 
 from faker import Faker
 from flask import current_app
-from sqlalchemy import func, insert, inspect, select, update
+from sqlalchemy import func, insert, inspect, select, text, update
 
 from assess import cadence
 from assess.accounts import create_user
@@ -307,7 +307,12 @@ def _allocate_ids(model: Any, count: int) -> list[int]:
                 select(func.nextval(sequence)).select_from(func.generate_series(1, count))
             ).scalars()
         )
-    start = db.session.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one() + 1
+    highest = db.session.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
+    # SQLite (AUTOINCREMENT): past the highest id ever given, deleted rows' included.
+    given = db.session.execute(
+        text("SELECT seq FROM sqlite_sequence WHERE name = :name"), {"name": table.name}
+    ).scalar_one_or_none()
+    start = max(highest, given or 0) + 1
     return list(range(start, start + count))
 
 

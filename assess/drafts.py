@@ -9,15 +9,26 @@ contact step and the completion still work on the models.
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, case, select, update
 from sqlalchemy.engine import Connection
 
 from assess.database import PreparedStatement, read_one, run_in, write_one
 from assess.models import Lead, Submission, utcnow
+
+# Who holds a draft. The browser that gave the contact details, or will: the contact step
+# shows them again, the completion shows the results.
+RESPONDENT = "respondent"
+# A re-assessment link, sent to the lead's address: the contact step shows the e-mail only.
+REASSESSMENT = "reassessment"
+# A resume link moved the draft to this browser after the contact details were given: it is
+# shown none of them, nor the results (the e-mail carries them), until it gives its own.
+MOVED = "moved"
 
 _submissions = Submission.__table__
 _leads = Lead.__table__
@@ -26,6 +37,7 @@ _SELECT = (
         _submissions.c.id,
         _submissions.c.draft_key,
         _submissions.c.status,
+        _submissions.c.holder,
         _submissions.c.public_token,
         _submissions.c.lead_id,
         _submissions.c.answers,
@@ -60,6 +72,19 @@ _WRITE_IF_UNCHANGED = PreparedStatement(
     )
     .values(**_PROGRESS)
 )
+# A new key for a draft still in progress; its holder becomes MOVED once it has contact details.
+_MOVE = PreparedStatement(
+    update(_submissions)
+    .where(_submissions.c.draft_key == bindparam("key"), _submissions.c.status == "draft")
+    .values(
+        draft_key=bindparam("new_key"),
+        holder=case(
+            (_submissions.c.lead_id.is_(None), _submissions.c.holder),
+            else_=bindparam("moved"),
+        ),
+        updated_at=bindparam("updated_at"),
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -69,6 +94,8 @@ class DraftState:
     id: int
     key: str
     status: str
+    # RESPONDENT, REASSESSMENT or MOVED
+    holder: str
     public_token: str | None
     lead_id: int | None
     answers: dict[str, Any]
@@ -84,12 +111,47 @@ class DraftState:
         """Whether the respondent finished and the result is stored."""
         return self.status == "completed"
 
+    @property
+    def shows_results(self) -> bool:
+        """Whether the browser holding the draft may be shown its results: not one that a
+        resume link moved it to after someone else gave the contact details."""
+        return self.holder != MOVED
+
+    def contact_prefill(self, lead_fields: Mapping[str, Any]) -> dict[str, Any]:
+        """What the contact step fills in, of the lead's fields, for the browser holding the
+        draft: all of them for the one that typed them, the e-mail for a re-assessment link
+        (sent to that address), nothing for a browser the draft was moved to."""
+        if self.holder == RESPONDENT:
+            return dict(lead_fields)
+        if self.holder == REASSESSMENT and "email" in lead_fields:
+            return {"email": lead_fields["email"]}
+        return {}
+
 
 def read_draft(key: str | None) -> DraftState | None:
     """The draft or completed submission with this key, if any (one query)."""
     if not key:
         return None
     return _state(read_one(_READ, {"key": key}))
+
+
+def take_over(key: str, held_key: str | None) -> DraftState | None:
+    """The draft a resume link names, for the browser opening it: as it is when that browser
+    holds it already, or is completed (never moved); otherwise under a new key, so that the
+    browser that sent the link holds it no longer. None when no draft has this key (deleted,
+    or moved already by another opening of the link)."""
+    if held_key != key:
+        draft = read_draft(key)
+        if draft is None or draft.is_completed:
+            return draft
+        new_key = secrets.token_urlsafe(32)
+        moved = write_one(
+            _MOVE, {"key": key, "new_key": new_key, "moved": MOVED, "updated_at": utcnow()}
+        )
+        # Not moved: completed or moved in between; read below under the old key.
+        if moved == 1:
+            key = new_key
+    return read_draft(key)
 
 
 def lock_draft(transaction: Connection, key: str) -> DraftState | None:
@@ -145,6 +207,7 @@ def _state(row: dict[str, Any] | None) -> DraftState | None:
         id=row["id"],
         key=row["draft_key"],
         status=row["status"],
+        holder=row["holder"],
         public_token=row["public_token"],
         lead_id=row["lead_id"],
         answers=dict(row["answers"] or {}),

@@ -35,7 +35,7 @@ def _urls(submission: Submission) -> dict[str, str]:
         "results_url": f"{base}/results/{submission.public_token}",
         "report_url": f"{base}/results/{submission.public_token}/report.pdf",
         "lead_url": f"{base}/backoffice/leads/{submission.lead_id}",
-        "again_url": link_url(current_app.config, submission.lead_id) if submission.lead_id else "",
+        "again_url": link_url(current_app.config, submission.lead) if submission.lead else "",
     }
 
 

@@ -26,6 +26,8 @@ from assess.cadence import plan_cadence
 from assess.database import write_transaction
 from assess.delivery import create_deliveries
 from assess.drafts import (
+    MOVED,
+    RESPONDENT,
     DraftState,
     lock_draft,
     read_draft,
@@ -103,10 +105,15 @@ def wizard_steps(q: Questionnaire, draft: Submission | DraftState) -> list[Step]
 
 
 def start_draft(
-    q: Questionnaire, locale: str, source: Mapping[str, str | None], lead_id: int | None = None
+    q: Questionnaire,
+    locale: str,
+    source: Mapping[str, str | None],
+    lead_id: int | None = None,
+    holder: str = RESPONDENT,
 ) -> Submission:
     """Create an empty draft, remembering where the respondent came from; with `lead_id`,
-    attached to that known lead (LookupError when it no longer exists)."""
+    attached to that known lead (LookupError when it no longer exists), held as `holder`
+    says (see assess/drafts.py)."""
     with write_transaction():
         if lead_id is not None and db.session.get(Lead, lead_id) is None:
             raise LookupError(lead_id)
@@ -114,6 +121,7 @@ def start_draft(
             lead_id=lead_id,
             draft_key=secrets.token_urlsafe(32),
             status="draft",
+            holder=holder,
             questionnaire_id=q.id,
             questionnaire_version=q.version,
             questionnaire_hash=q.source_hash,
@@ -279,7 +287,9 @@ def _save_contact(
             return StepOutcome(completed_token=draft.public_token)
         _check_reachable(q, draft, CONTACT_STEP)
         lead = draft.lead
-        if lead is None:
+        # A browser a resume link moved the draft to gives its own details: a lead of its
+        # own, never a change to the details of the person who sent the link.
+        if lead is None or draft.holder == MOVED:
             lead = Lead(
                 utm_source=draft.utm_source,
                 utm_medium=draft.utm_medium,
@@ -294,6 +304,8 @@ def _save_contact(
         lead.refresh_search_text()
         lead.consent_at = utcnow()
         lead.consent_text_version = consent_version
+        # This browser gave the details: it is shown them again, and the results.
+        draft.holder = RESPONDENT
         draft.updated_at = utcnow()
         db.session.flush()
         return _advance(q, draft, CONTACT_STEP)

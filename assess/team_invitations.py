@@ -14,7 +14,7 @@ from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from assess.database import write_transaction
 from assess.extensions import db
@@ -131,22 +131,34 @@ def invitation_of_delivery(delivery: Delivery) -> TeamInvitation | None:
     return db.session.get(TeamInvitation, int(raw)) if raw.isascii() and raw.isdigit() else None
 
 
+class AlreadyAnswered(Exception):
+    """The member's answers are kept already: a link is answered once."""
+
+
 def save_member_answers(
     q: Questionnaire, invitation: TeamInvitation, posted: dict[str, Any]
 ) -> dict[str, Any]:
-    """Validate and keep a member's answers (InvalidAnswers with every error otherwise)."""
+    """Validate and keep a member's answers (InvalidAnswers with every error otherwise;
+    AlreadyAnswered when answers were kept first, even by a post running at the same time)."""
     submission = db.session.get(Submission, invitation.submission_id)
     if submission is None:
         raise LookupError(invitation.submission_id)
     contact = submission.lead.expression_contact if submission.lead else None
     answers = clean_member_answers(q, submission.answers, posted, contact)
-    invitation_id = invitation.id
+    # "Not answered yet" is checked by the write itself: of concurrent posts, one changes the
+    # row; the others, run after it (SQLite's write lock, PostgreSQL's row lock), find it
+    # answered.
+    answered = (
+        update(TeamInvitation)
+        .where(TeamInvitation.id == invitation.id, TeamInvitation.answered_at.is_(None))
+        .values(answers=answers, answered_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
     with write_transaction():
-        row = db.session.get(TeamInvitation, invitation_id)
-        if row is None:
-            raise LookupError(invitation_id)
-        row.answers = answers
-        row.answered_at = utcnow()
+        if db.session.execute(answered).rowcount != 1:  # type: ignore[attr-defined]
+            if db.session.get(TeamInvitation, invitation.id) is None:
+                raise LookupError(invitation.id)
+            raise AlreadyAnswered(invitation.id)
     return answers
 
 

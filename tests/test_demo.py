@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from assess import demo
+from assess import demo, gdpr
 from assess.answers import validate_answers
 from assess.extensions import db
 from assess.models import Delivery, Lead, LeadEvent, Note, ReportFile, Submission, Touch, User
@@ -163,6 +163,17 @@ def test_the_same_seed_gives_the_same_leads(app):
         everything = portrait()
     assert everything[25:50] == first
     assert everything[50:] != first
+
+
+def test_demo_leads_never_take_the_id_of_a_deleted_lead(app):
+    seeded(app, count=3, seed=2)
+    with app.app_context():
+        before = set(db.session.execute(select(Lead.id)).scalars())
+        assert gdpr.delete_lead(max(before))
+    seeded(app, count=3, seed=3)
+    with app.app_context():
+        added = set(db.session.execute(select(Lead.id)).scalars()) - before
+    assert len(added) == 3 and min(added) > max(before)
 
 
 def test_any_questionnaire_gets_valid_demo_answers(other_app):

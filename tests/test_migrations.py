@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect
+from sqlalchemy import func, inspect, select, text
 
 from assess.extensions import db
+from assess.lead_list import search_condition
+from assess.models import AuditEntry, Lead
+from tests.test_wizard import persona, questionnaire
+from tests.wizard_driver import CONTACT, complete
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
 
@@ -48,3 +53,83 @@ def test_the_latest_migration_comes_down_and_goes_up_again(app):
         upgrade(directory=MIGRATIONS)
         db.engine.dispose()  # connections that knew the old schema
         assert _differences() == []
+
+
+# Tables whose ids leave the database (links, webhooks, e-mails, the audit log).
+NEVER_REUSED = (
+    "users",
+    "leads",
+    "submissions",
+    "notes",
+    "touches",
+    "lead_events",
+    "audit_entries",
+    "deliveries",
+    "team_invitations",
+    "webhook_deliveries",
+)
+
+
+def _counts() -> dict[str, int]:
+    with db.engine.connect() as connection:
+        return {
+            table.name: connection.execute(select(func.count()).select_from(table)).scalar_one()
+            for table in db.metadata.sorted_tables
+        }
+
+
+def test_ids_that_leave_the_database_are_never_given_twice(app):
+    with app.app_context(), db.engine.connect() as connection:
+        for name in NEVER_REUSED:
+            if db.engine.dialect.name == "sqlite":
+                ddl = connection.execute(
+                    text("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = :name"),
+                    {"name": name},
+                ).scalar_one()
+                assert "AUTOINCREMENT" in ddl, name
+            else:  # a sequence never hands out a value twice
+                sequence = connection.execute(
+                    text("SELECT pg_get_serial_sequence(:name, 'id')"), {"name": name}
+                ).scalar_one()
+                assert sequence, name
+
+
+def test_rebuilding_the_tables_keeps_every_row_and_the_search(app):
+    data = persona("pme_industrielle")
+    complete(app.test_client(), questionnaire(app), data["answers"], data["contact"])
+    with app.app_context():
+        lead = db.session.execute(select(Lead)).scalar_one()
+        key, lead_id = lead.link_key, lead.id
+        gdpr_audit = AuditEntry(action="lead.delete", target=f"lead:{lead_id + 40}")
+        db.session.add(gdpr_audit)
+        db.session.commit()
+        before = _counts()
+        assert before["submissions"] and before["touches"] and before["deliveries"]
+        db.session.remove()
+        downgrade(directory=MIGRATIONS, revision="0d043c57dde2")
+        upgrade(directory=MIGRATIONS)
+        db.engine.dispose()
+        assert _counts() == before
+        again = db.session.get(Lead, lead_id)
+        assert again is not None and again.link_key != key  # a new secret, never the id
+        found = db.session.execute(
+            select(Lead.id).where(search_condition(CONTACT["company"][:8]))
+        ).scalars()
+        assert list(found) == [lead_id]
+        # the ids the audit log names are skipped too
+        newer = Lead(**{**_lead_fields(again), "email": "autre@example.com"})
+        db.session.add(newer)
+        db.session.commit()
+        if db.engine.dialect.name == "sqlite":
+            assert newer.id > lead_id + 40
+        assert _differences() == []
+
+
+def _lead_fields(lead: Lead) -> dict[str, Any]:
+    names = ("first_name", "last_name", "company", "job_title", "company_size", "sector")
+    return {
+        **{name: getattr(lead, name) for name in names},
+        "locale": "fr",
+        "consent_at": lead.consent_at,
+        "consent_text_version": lead.consent_text_version,
+    }

@@ -7,15 +7,17 @@ import time
 
 from flask import Flask
 from flask.testing import FlaskClient
+from itsdangerous import URLSafeTimedSerializer
+from markupsafe import escape
 from sqlalchemy import func, select
 
 from assess import gdpr
 from assess.extensions import db
 from assess.models import Delivery, Lead, Submission
-from assess.reassessment import link_token, score_changes
+from assess.reassessment import SALT, link_token, score_changes
 from tests.backoffice_client import logged_in
 from tests.test_wizard import persona, questionnaire
-from tests.wizard_driver import CONTACT, complete, csrf_token
+from tests.wizard_driver import CONTACT, complete, csrf_token, form_values, post_step
 
 
 def first_diagnostic(app: Flask) -> tuple[Submission, str]:
@@ -86,16 +88,24 @@ def test_the_report_email_carries_the_link(app):
     assert outgoing.context["again_url"].endswith(path)
 
 
+def link_key_of(app: Flask, lead_id: int | None) -> str:
+    with app.app_context():
+        lead = db.session.get(Lead, lead_id)
+        assert lead is not None
+        return lead.link_key
+
+
 def test_a_forged_or_expired_link_is_refused_and_changes_nothing(app, client, monkeypatch):
     first, path = first_diagnostic(app)
     assert client.get(path[:-3] + "abc").status_code == 404
     assert client.get("/again/not-a-token").status_code == 404
-    forged = link_token("another secret", first.lead_id)
+    key = link_key_of(app, first.lead_id)
+    forged = link_token("another secret", key)
     assert client.get(f"/again/{forged}").status_code == 404
     real_time = time.time
     monkeypatch.setattr(time, "time", lambda: real_time() - 800 * 86400)
     with app.app_context():
-        old = link_token(app.config["SECRET_KEY"], first.lead_id)
+        old = link_token(app.config["SECRET_KEY"], key)
     monkeypatch.setattr(time, "time", real_time)
     expired = client.get(f"/again/{old}")
     assert expired.status_code == 410 and "a expiré" in expired.get_data(as_text=True)
@@ -133,3 +143,78 @@ def test_the_report_of_a_reassessment_shows_the_change_per_area(app, client):
         assert data.progress is not None and data.progress.previous_id == first.id
         html = render_report_html(build_report(questionnaire(app), data, Branding("DC Pilot")))
     assert "Depuis votre diagnostic du" in html and '<th scope="col">Évolution</th>' in html
+
+
+# Someone else's details, typed at the contact step: none of them may reach another's link.
+BOB = {
+    "first_name": "Bob",
+    "last_name": "Lemarchand",
+    "email": "bob.lemarchand@example.com",
+    "company": "Lemarchand Négoce",
+    "job_title": "Directeur des ventes",
+    "phone": "07 98 76 54 32",
+}
+
+
+def test_a_deleted_leads_link_never_opens_the_next_lead(app):
+    """The attack of issue 15: Alice's link, her lead deleted, Bob completes; the link must
+    not greet Bob, prefill his details, show his progress nor start a draft on his lead."""
+    alice, path = first_diagnostic(app)
+    with app.app_context():
+        assert gdpr.delete_lead(alice.lead_id)
+    data = persona("startup_tech")
+    complete(app.test_client(), questionnaire(app), data["answers"], {**data["contact"], **BOB})
+    holder = app.test_client()
+    welcome = holder.get(path)
+    html = welcome.get_data(as_text=True)
+    assert welcome.status_code == 404
+    assert "Ce lien n'est plus valide" in html
+    assert all(value not in html for value in BOB.values())
+    started = holder.post(path, data={"csrf_token": csrf_token(holder.get("/"))})
+    assert started.status_code == 404
+    assert holder.get("/continue").location == "/"  # no draft in this browser
+    with app.app_context():
+        bob = db.session.execute(select(Lead)).scalar_one()
+        assert bob.id > alice.lead_id  # the deleted lead's id is never given again
+        assert db.session.scalar(select(func.count()).select_from(Submission)) == 1
+
+
+def test_a_link_signed_around_an_id_answers_the_link_invalid_page(app, client):
+    """Links of the old form, or forged with a well-formed signature, lead nowhere."""
+    first, _ = first_diagnostic(app)
+    secret = app.config["SECRET_KEY"]
+    payloads = [
+        ("reassessment-link", {"lead": first.lead_id}),  # the old links: the id, the old salt
+        (SALT, {"lead": first.lead_id}),
+        (SALT, {"key": first.lead_id}),
+        (SALT, {"key": ""}),
+        (SALT, ["not", "a", "mapping"]),
+    ]
+    csrf = csrf_token(client.get("/"))
+    for salt, payload in payloads:
+        token = URLSafeTimedSerializer(secret, salt=salt).dumps(payload)
+        for response in (
+            client.get(f"/again/{token}"),
+            client.post(f"/again/{token}", data={"csrf_token": csrf}),
+        ):
+            assert response.status_code == 404, payload
+            assert "Ce lien n'est plus valide" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Submission)) == 1
+
+
+def test_a_reassessment_fills_in_the_email_only(app, client):
+    """The link was sent to the lead's address: the contact step shows that address, none
+    of the other details (a forwarded link shows no phone, job title or name)."""
+    _, path = first_diagnostic(app)
+    response = client.post(path, data={"csrf_token": csrf_token(client.get(path))})
+    q = questionnaire(app)
+    answers = persona("services_b2b_structure")["answers"]
+    while not response.location.endswith("/step/contact"):
+        step_id = response.location.rsplit("/", 1)[-1]
+        response = post_step(client, response.location, form_values(q, step_id, answers))
+        assert response.status_code == 303
+    html = client.get("/step/contact").get_data(as_text=True)
+    assert f'value="{CONTACT["email"]}"' in html
+    for name in ("first_name", "last_name", "company", "job_title", "phone"):
+        assert f'value="{escape(CONTACT[name])}"' not in html, name

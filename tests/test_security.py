@@ -65,7 +65,7 @@ def arguments_for_every_get_route(app: Flask, consultant_email: str) -> dict[str
             "team.team": {"token": submission.public_token},
             "team.answer": {"token": invitation.token},
             "reassessment.welcome": {
-                "token": link_token(app.config["SECRET_KEY"], submission.lead_id)
+                "token": link_token(app.config["SECRET_KEY"], submission.lead.link_key)
             },
             "backoffice.lead": lead,
             "backoffice.lead_report": lead,

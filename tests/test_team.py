@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -113,6 +114,36 @@ def test_a_member_answers_with_errors_beside_the_fields_then_once(app, client):
     assert twice.status_code == 409
     [row] = invitations(app)
     assert row.answers and set(row.answers) <= team_question_ids(q)
+
+
+def test_a_team_link_posted_twelve_times_at_once_is_answered_once(app, client):
+    """The race of issue 15: 12 simultaneous posts to one member's link were 7 answers."""
+    token = executive(app).public_token
+    invite(client, token, "alice@example.com")
+    [row] = invitations(app)
+    data = member_answers(app, "services_b2b_structure")
+    members = [app.test_client() for _ in range(12)]
+    forms = [csrf_token(member.get(f"/team/{row.token}")) for member in members]
+    barrier = threading.Barrier(len(members))
+    pages: list[tuple[int, str]] = []
+
+    def post(member: FlaskClient, csrf: str) -> None:
+        barrier.wait()
+        response = member.post(f"/team/{row.token}", data={**data, "csrf_token": csrf})
+        pages.append((response.status_code, response.get_data(as_text=True)))
+
+    pairs = zip(members, forms, strict=True)
+    threads = [threading.Thread(target=post, args=pair) for pair in pairs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(code for code, _ in pages) == [200] + [409] * 11
+    for code, html in pages:
+        if code == 409:
+            assert "Vos réponses sont déjà enregistrées" in html
+    [answered] = invitations(app)
+    assert answered.answers and answered.answered_at is not None
 
 
 def test_the_team_view_shows_only_pooled_figures_from_the_minimum_on(app, client):

@@ -10,13 +10,14 @@ from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from assess.extensions import db
-from assess.models.respondents import utcnow
+from assess.models.respondents import NEVER_REUSED_IDS, utcnow
 
 
 class User(UserMixin, db.Model):  # type: ignore[name-defined]
     """A consultant or an admin of the back office."""
 
     __tablename__ = "users"
+    __table_args__ = (NEVER_REUSED_IDS,)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -53,6 +54,7 @@ class Note(db.Model):  # type: ignore[name-defined]
     """A consultant's note on a lead."""
 
     __tablename__ = "notes"
+    __table_args__ = (NEVER_REUSED_IDS,)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
@@ -69,7 +71,7 @@ class Touch(db.Model):  # type: ignore[name-defined]
     """
 
     __tablename__ = "touches"
-    __table_args__ = (Index("ix_touches_status_due", "status", "due_at"),)
+    __table_args__ = (Index("ix_touches_status_due", "status", "due_at"), NEVER_REUSED_IDS)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
@@ -89,6 +91,7 @@ class LeadEvent(db.Model):  # type: ignore[name-defined]
     """Something that happened to a lead, for its timeline."""
 
     __tablename__ = "lead_events"
+    __table_args__ = (NEVER_REUSED_IDS,)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
@@ -102,6 +105,7 @@ class AuditEntry(db.Model):  # type: ignore[name-defined]
     """Who did what, when, in the back office. Holds ids, never personal data."""
 
     __tablename__ = "audit_entries"
+    __table_args__ = (NEVER_REUSED_IDS,)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)

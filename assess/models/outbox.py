@@ -8,7 +8,7 @@ from sqlalchemy import DateTime, ForeignKey, Index, LargeBinary, String, Text, U
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from assess.extensions import db
-from assess.models.respondents import Submission, utcnow
+from assess.models.respondents import NEVER_REUSED_IDS, Submission, utcnow
 
 
 class ReportFile(db.Model):  # type: ignore[name-defined]
@@ -39,6 +39,7 @@ class Delivery(db.Model):  # type: ignore[name-defined]
     __table_args__ = (
         UniqueConstraint("submission_id", "kind", name="uq_deliveries_submission_kind"),
         Index("ix_deliveries_status_next", "status", "next_attempt_at"),
+        NEVER_REUSED_IDS,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

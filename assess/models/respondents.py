@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,6 +24,17 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def new_link_key() -> str:
+    """A random secret that names one record in its links (never derived from its id)."""
+    return secrets.token_urlsafe(24)
+
+
+# SQLite gives the id of the newest row deleted to the next one unless the table says
+# AUTOINCREMENT; ids that leave the database (links, webhooks, e-mails, the audit log) must
+# never name two records. (A PostgreSQL sequence never hands out a value twice.)
+NEVER_REUSED_IDS = {"sqlite_autoincrement": True}
+
+
 class Lead(db.Model):  # type: ignore[name-defined]
     """A person who gave their contact details, with where they came from and their consent."""
 
@@ -37,9 +49,12 @@ class Lead(db.Model):  # type: ignore[name-defined]
         Index("ix_leads_weakest_score", "weakest_category", "overall_score"),
         # level and company size, the list's usual segment ("beginners in small firms")
         Index("ix_leads_level_size", "level", "company_size"),
+        NEVER_REUSED_IDS,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Names the lead in its re-assessment link: a secret, where an id could name the next lead.
+    link_key: Mapped[str] = mapped_column(String(64), unique=True, default=new_link_key)
     email: Mapped[str] = mapped_column(String(254), index=True)
     first_name: Mapped[str] = mapped_column(String(100))
     last_name: Mapped[str] = mapped_column(String(100))
@@ -134,6 +149,7 @@ class Submission(db.Model):  # type: ignore[name-defined]
         # a lead's completed submissions, latest first (the lead page), whatever the
         # planner's statistics say
         Index("ix_submissions_lead_status_completed", "lead_id", "status", "completed_at"),
+        NEVER_REUSED_IDS,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -142,6 +158,11 @@ class Submission(db.Model):  # type: ignore[name-defined]
     # The results page's unguessable address, set at completion.
     public_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     status: Mapped[str] = mapped_column(String(20), default="draft")
+    # Whose browser holds the draft key, which decides what the contact step prefills and
+    # whether the completion shows the results (see assess/drafts.py).
+    holder: Mapped[str] = mapped_column(
+        String(20), default="respondent", server_default="respondent"
+    )
     lead_id: Mapped[int | None] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"))
     questionnaire_id: Mapped[str] = mapped_column(String(100))
     questionnaire_version: Mapped[str] = mapped_column(String(50))

@@ -9,7 +9,7 @@ from sqlalchemy import JSON, DateTime, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from assess.extensions import db
-from assess.models.respondents import utcnow
+from assess.models.respondents import NEVER_REUSED_IDS, utcnow
 
 
 class TeamInvitation(db.Model):  # type: ignore[name-defined]
@@ -18,6 +18,7 @@ class TeamInvitation(db.Model):  # type: ignore[name-defined]
     __tablename__ = "team_invitations"
     __table_args__ = (
         UniqueConstraint("submission_id", "email", name="uq_team_invitations_submission_email"),
+        NEVER_REUSED_IDS,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -9,7 +9,7 @@ from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from assess.extensions import db
-from assess.models.respondents import utcnow
+from assess.models.respondents import NEVER_REUSED_IDS, utcnow
 
 
 class WebhookDelivery(db.Model):  # type: ignore[name-defined]
@@ -17,7 +17,10 @@ class WebhookDelivery(db.Model):  # type: ignore[name-defined]
     reports, posted by the worker, retried with backoff, its outcome recorded."""
 
     __tablename__ = "webhook_deliveries"
-    __table_args__ = (Index("ix_webhook_deliveries_status_next", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_webhook_deliveries_status_next", "status", "next_attempt_at"),
+        NEVER_REUSED_IDS,
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # "submission.completed" or "lead.status_changed"

@@ -56,7 +56,7 @@ def show(token: str) -> ResponseReturnValue:
         peers=peer_comparison(submission),
         progress=progress_of(submission),
         has_team_sections=bool(team_sections(q)),
-        again_url=link_url(current_app.config, submission.lead_id) if submission.lead_id else None,
+        again_url=link_url(current_app.config, submission.lead) if submission.lead else None,
     )
 
 

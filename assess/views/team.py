@@ -128,7 +128,7 @@ def answer(token: str) -> ResponseReturnValue:
     """A team member's form: the team sections' questions, on one page."""
     invitation, q = _invitation(token)
     if invitation.answers is not None:
-        return render_template("team/thanks.html", q=q)
+        return render_template("team/thanks.html", q=q, already=True)
     return _member_form(q, invitation, {}, {})
 
 
@@ -138,7 +138,7 @@ def save(token: str) -> ResponseReturnValue:
     """Keep a member's answers, or show the form again with every error beside its field."""
     invitation, q = _invitation(token)
     if invitation.answers is not None:
-        return render_template("team/thanks.html", q=q), 409
+        return render_template("team/thanks.html", q=q, already=True), 409
     questions = [question for section in team_sections(q) for question in section.questions]
     posted = {
         question.id: parse_form_value(question, request.form.getlist(question.id))
@@ -149,4 +149,8 @@ def save(token: str) -> ResponseReturnValue:
     except InvalidAnswers as invalid:
         errors = {qid: [answer_message(e) for e in found] for qid, found in invalid.errors.items()}
         return _member_form(q, invitation, posted_values(questions), errors)
+    except invitations.AlreadyAnswered:
+        return render_template("team/thanks.html", q=q, already=True), 409
+    except LookupError:
+        abort(404)
     return render_template("team/thanks.html", q=q)

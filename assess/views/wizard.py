@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Collection, Iterable
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,11 +19,10 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import generate_csrf
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from assess import submissions
+from assess import resume_links, submissions
 from assess.answers import parse_form_value, walk
-from assess.drafts import DraftState, read_draft
+from assess.drafts import DraftState, read_draft, take_over
 from assess.forms import ContactForm
 from assess.funnel import record_landing_view
 from assess.i18n import answer_message, current_locale
@@ -55,41 +53,6 @@ SECONDS_PER_TYPE = {
     "text": 45,
 }
 CONTACT_SECONDS = 60
-# Resume links kept per worker, and for how long one is shown again before a new one is signed.
-MAX_RESUME_LINKS = 4096
-RESUME_LINK_REUSE_SECONDS = 600
-
-
-def _serializer() -> URLSafeTimedSerializer:
-    # Built once per app and key: building one costs a third of signing a link.
-    secret = current_app.config["SECRET_KEY"]
-    found = current_app.extensions.get("assess.resume_serializer")
-    if found is None or found[0] != secret:
-        found = (secret, URLSafeTimedSerializer(secret, salt="resume-link"))
-        current_app.extensions["assess.resume_serializer"] = found
-    return found[1]
-
-
-def resume_link(draft_key: str) -> str:
-    """A signed, expiring link back to the draft with this key, usable on another device.
-
-    Every step page shows it; a link signed in the last RESUME_LINK_REUSE_SECONDS is shown
-    again instead of signing a new one (the signature cost a tenth of the page), so a link
-    may expire that much sooner than RESUME_MAX_AGE_DAYS after it was shown.
-    """
-    links: dict[tuple[str, str, str], tuple[float, str]]
-    links = current_app.extensions.setdefault("assess.resume_links", {})
-    key = (current_app.config["SECRET_KEY"], draft_key, request.host_url)
-    now = time.monotonic()
-    found = links.get(key)
-    if found is not None and now - found[0] < RESUME_LINK_REUSE_SECONDS:
-        return found[1]
-    token = _serializer().dumps(draft_key)
-    link = url_for("wizard.resume", token=token, _external=True)
-    if len(links) >= MAX_RESUME_LINKS:
-        links.clear()
-    links[key] = (now, link)
-    return link
 
 
 def estimated_minutes(q: Questionnaire) -> int:
@@ -162,7 +125,7 @@ def _step(step_id: str) -> ResponseReturnValue:
     if draft is None:
         return render_template("wizard/no_draft.html"), 404
     if draft.is_completed:
-        return redirect(url_for("results.show", token=draft.public_token), code=303)
+        return _completed(draft)
     route = submissions.route_of(q, draft)
     if not route.allows(step_id):
         if request.method == "POST":
@@ -173,9 +136,17 @@ def _step(step_id: str) -> ResponseReturnValue:
     return _section_page(q, draft, route, step_id, draft.answers, {}, route.shown)
 
 
+def _completed(draft: DraftState | None) -> ResponseReturnValue:
+    """The results, for the browser that gave the contact details; for a browser a resume
+    link moved the draft to, a page saying where the results went."""
+    if draft is not None and draft.is_completed and draft.shows_results:
+        return redirect(url_for("results.show", token=draft.public_token), code=303)
+    return redirect(url_for("wizard.finished"), code=303)
+
+
 def _follow(outcome: StepOutcome) -> ResponseReturnValue:
     if outcome.completed_token:
-        return redirect(url_for("results.show", token=outcome.completed_token), code=303)
+        return _completed(_current_draft())
     return redirect(url_for("wizard.step", step_id=outcome.next_step), code=303)
 
 
@@ -218,7 +189,7 @@ def _section_page(
     holes = {
         "csrf_token": generate_csrf,
         "fields": render_fields(q, section.questions, values, errors, shown),
-        "resume_url": resume_link(draft.key),
+        "resume_url": resume_links.resume_link(draft.key),
     }
     context = {
         "q": q,
@@ -272,8 +243,12 @@ def _contact_step(q: Questionnaire, draft: DraftState, route: Route) -> Response
     form = ContactForm()
     if request.method == "GET" and draft.lead_id is not None:
         stored = submissions.find_draft(draft.key)
-        if stored is not None and stored.lead is not None:
-            form.process(obj=stored.lead)
+        lead = stored.lead if stored is not None else None
+        if lead is not None:
+            known = {
+                field.name: getattr(lead, field.name) for field in form if hasattr(lead, field.name)
+            }
+            form.process(data=draft.contact_prefill(known))
     previous = route.previous(CONTACT_STEP)
     if request.method == "POST":
         if request.form.get("nav") == "back" and previous:
@@ -306,7 +281,7 @@ def _contact_step(q: Questionnaire, draft: DraftState, route: Route) -> Response
         step_number=number,
         step_count=len(route.steps),
         previous=previous,
-        resume_url=resume_link(draft.key),
+        resume_url=resume_links.resume_link(draft.key),
         is_last=number == len(route.steps),
     ), status
 
@@ -333,18 +308,20 @@ def resume(token: str) -> ResponseReturnValue:
     """Come back to a draft from the link, on this device or another."""
     max_age = int(current_app.config["RESUME_MAX_AGE_DAYS"]) * 86400
     try:
-        key = _serializer().loads(token, max_age=max_age)
-    except SignatureExpired:
+        key = resume_links.draft_key_of(token, max_age)
+    except resume_links.LinkExpired:
         return render_template("wizard/resume_expired.html"), 410
-    except BadSignature:
-        abort(404)
-    draft = read_draft(key)
+    except resume_links.LinkInvalid:
+        return render_template("wizard/link_invalid.html"), 404
+    held = session.get("draft")
+    draft = take_over(key, held)
     if draft is None:
-        abort(404)
+        return render_template("wizard/link_invalid.html"), 404
+    if draft.is_completed:
+        # Results only for the browser that holds it already, never by a resume link.
+        return _completed(draft if held == draft.key else None)
     session["draft"] = draft.key
     session.permanent = True
-    if draft.is_completed:
-        return redirect(url_for("results.show", token=draft.public_token), code=303)
     target = submissions.resume_target(current_questionnaire(), draft)
     return redirect(url_for("wizard.step", step_id=target), code=303)
 
@@ -378,6 +355,12 @@ def continue_draft() -> ResponseReturnValue:
     if draft is None:
         return redirect(url_for("wizard.landing"), code=303)
     if draft.is_completed:
-        return redirect(url_for("results.show", token=draft.public_token), code=303)
+        return _completed(draft)
     target = submissions.resume_target(current_questionnaire(), draft)
     return redirect(url_for("wizard.step", step_id=target), code=303)
+
+
+@bp.get("/finished")
+def finished() -> ResponseReturnValue:
+    """A diagnostic finished in a browser that is not shown its results: where they went."""
+    return render_template("wizard/finished.html")

@@ -16,12 +16,12 @@ from typing import Any
 import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
-from sqlalchemy import select
+from sqlalchemy import select, update
 from werkzeug.serving import make_server
 
 from assess.embedding import snippet
 from assess.extensions import db
-from assess.models import Submission, TeamInvitation
+from assess.models import Lead, Submission, TeamInvitation, utcnow
 from assess.reassessment import link_token
 from tests.backoffice_client import PASSWORD, make_user
 from tests.browser.page_checks import PageChecks
@@ -64,17 +64,43 @@ def test_the_executive_invites_the_team_and_a_member_answers(
     page.get_by_role("button", name="Envoyer mes réponses").click()
     expect(page.locator("#error-summary")).to_be_focused()
     page_checks.check(page, "team-member-refused", "fr")
+    with live_app.app_context():
+        db.session.execute(
+            update(TeamInvitation)
+            .where(TeamInvitation.token == token)
+            .values(answers={}, answered_at=utcnow())
+        )
+        db.session.commit()
+    page.goto(f"/team/{token}")
+    expect(page.locator("main")).to_contain_text("Vos réponses sont déjà enregistrées")
+    page_checks.check(page, "team-member-already", "fr")
 
 
 def test_the_executive_comes_back_to_take_the_diagnostic_again(
     page: Page, live_app: Flask, page_checks: PageChecks
 ) -> None:
     submission = completed(live_app)
-    token = link_token(live_app.config["SECRET_KEY"], submission.lead_id)
+    with live_app.app_context():
+        lead = db.session.get(Lead, submission.lead_id)
+        assert lead is not None
+        token = link_token(live_app.config["SECRET_KEY"], lead.link_key)
     page.goto(f"/again/{token}")
     page_checks.check(page, "again", "fr")
     page.get_by_role("button", name="Commencer le diagnostic").click()
     expect(page).to_have_url(re.compile(r"/step/"))
+
+
+def test_links_that_lead_nowhere_and_a_diagnostic_finished_elsewhere_say_so(
+    page: Page, live_app: Flask, page_checks: PageChecks
+) -> None:
+    page.goto("/again/not-a-token")
+    expect(page.locator("h1")).to_have_text("Ce lien n'est plus valide")
+    page_checks.check(page, "link invalid", "fr")
+    page.goto("/finished")
+    expect(page.locator("h1")).to_have_text("Ce diagnostic est terminé")
+    page_checks.check(page, "finished elsewhere", "fr")
+    page.goto("/step/entreprise")  # no draft in this browser
+    page_checks.check(page, "no draft", "fr")
 
 
 def test_the_admin_finds_the_embedding_code_and_the_webhooks(
