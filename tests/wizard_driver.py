@@ -6,6 +6,7 @@ import re
 import time
 from typing import Any
 
+from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
@@ -116,3 +117,7 @@ def plausible_answers(q: Questionnaire) -> dict[str, Any]:
         else:
             answers[question.id] = "Un texte libre"
     return answers
+
+
+def confirm_address(app: Flask, email: str) -> None:
+    """Stub (before the fix): nothing to confirm yet."""
