@@ -32,6 +32,7 @@ PHISHING_CONTACT = {
 }
 # What of the typed text may never reach a message sent before confirmation.
 TYPED = ("phishing.example.net", "Sécurité", "compte expir")
+NBSP = "\u00a0"
 CONFIRM_LINK = re.compile(r"https?://[^/\s\"<>]+(/confirm/[A-Za-z0-9_-]+)")
 
 
@@ -105,11 +106,12 @@ def test_a_stranger_gets_only_the_fixed_confirmation_until_they_confirm(
     # The results page shows the results at once, and what the report waits for.
     page = client.get(f"/results/{token}").get_data(as_text=True)
     assert "Score global" in page
-    assert "Confirmez votre adresse : nous vous avons envoyé un lien" in page
+    assert f"Confirmez votre adresse{NBSP}: nous vous avons envoyé un lien" in page
     # Twenty invitations are over the limit: refused, beside the field, the typed text kept.
     assert too_many.status_code == 422
     refused = too_many.get_data(as_text=True)
-    assert "Au plus 10 personnes" in refused and "collegue19@example.com" in refused
+    assert "Vous pouvez inviter 10 personnes au plus." in refused
+    assert "collegue19@example.com" in refused.split("<textarea", 1)[1]
     assert ten.status_code == 303
 
     # The stranger clicks the link of the confirmation e-mail, then confirms on the page.
@@ -132,7 +134,7 @@ def test_a_stranger_gets_only_the_fixed_confirmation_until_they_confirm(
     for message in invitations:
         body = text_of(message)
         assert STRANGER in body  # who asked: the confirmed address
-        assert "Vous ne connaissez pas cette personne ?" in body and "/unwanted" in body
+        assert f"Vous ne connaissez pas cette personne{NBSP}?" in body and "/unwanted" in body
         assert not any(typed in body for typed in TYPED)
     for message in after:
         assert not any(typed in str(message["Subject"]) for typed in TYPED), message["Subject"]
@@ -183,4 +185,3 @@ def test_a_new_address_typed_from_a_link_replaces_the_lead_s_only_once_confirmed
             select(Delivery).where(Delivery.submission_id == second.id, Delivery.kind == "report")
         ).scalar_one()
         assert report.recipient == "mallory@example.com"
-
