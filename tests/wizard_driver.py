@@ -136,3 +136,11 @@ def confirm_address(app: Flask, email: str) -> None:
         ).scalar_one()
         confirmation.confirm(token)
         db.session.remove()
+
+
+def invite_team(client: FlaskClient, results_token: str, emails: str) -> TestResponse:
+    """Post the team invitation form of a results page, as the executive does."""
+    page = client.get(f"/results/{results_token}/team")
+    return client.post(
+        f"/results/{results_token}/team", data={"emails": emails, "csrf_token": csrf_token(page)}
+    )

@@ -1,13 +1,17 @@
-"""address confirmations: nothing is sent on a respondent's behalf before they confirm the
-address they typed; addresses that reported an invitation as unwanted
+"""address confirmations and invitation opt-outs: nothing sent on a respondent's behalf unconfirmed
+
+Nothing is sent on a respondent's behalf before they confirm the address they typed
+(address_confirmations, leads.email_confirmed_at, submissions.pending_email); an address that
+reported an invitation as unwanted gets no more (invitation_opt_outs).
 
 Revision ID: 15b0c0ffee02
 Revises: 0d043c57dde2
 Create Date: 2026-12-03 09:00:00.000000
 
 The two new columns are added and dropped in place (recreate='never'): copying the leads
-table would drop the triggers of its SQLite search index. Leads created before this revision keep email_confirmed_at empty: their address was never
-confirmed, so a re-assessment asks for it once.
+table would drop the triggers of its SQLite search index. Leads created before this revision
+keep email_confirmed_at empty: their address was never confirmed, so a re-assessment asks
+for it once.
 """
 from alembic import op
 import sqlalchemy as sa
