@@ -15,6 +15,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from assess import gdpr
 from assess.extensions import db
 from assess.models import AddressConfirmation, Delivery, Lead, LeadEvent, Submission, utcnow
 from assess.questionnaire_store import current_questionnaire
@@ -374,3 +375,11 @@ def test_the_pdf_is_rendered_ahead_for_the_results_page_but_not_sent(
     assert not any(list(m.iter_attachments()) for m in smtp.recorder.received())
     page = client.get(f"/results/{submission.public_token}").get_data(as_text=True)
     assert "Télécharger le rapport PDF" in page or "report.pdf" in page
+
+
+def test_deleting_the_lead_deletes_the_addresses_it_typed(app: Flask) -> None:
+    submission = completed_by(app, app.test_client(), {"email": STRANGER})
+    assert len(confirmations(app)) == 1
+    with app.app_context():
+        assert gdpr.delete_lead(submission.lead_id)
+    assert confirmations(app) == []
