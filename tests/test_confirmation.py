@@ -383,3 +383,25 @@ def test_deleting_the_lead_deletes_the_addresses_it_typed(app: Flask) -> None:
     with app.app_context():
         assert gdpr.delete_lead(submission.lead_id)
     assert confirmations(app) == []
+
+
+def test_the_re_send_button_is_rate_limited(make_app: Callable[..., Flask]) -> None:
+    app = make_app(
+        SHIPPED,
+        RATELIMIT_ENABLED=True,
+        RATELIMIT_CONFIRM="2 per hour",
+        RATELIMIT_STORAGE_URI="process-memory://",
+    )
+    try:
+        client = app.test_client()
+        submission = completed_by(app, client, {"email": STRANGER})
+        results = f"/results/{submission.public_token}"
+        token = csrf_token(client.get(results))
+        codes = [
+            client.post(f"{results}/confirmation", data={"csrf_token": token}).status_code
+            for _ in range(3)
+        ]
+        assert codes == [303, 303, 429]
+        assert len(confirmations(app)) == 3  # the first, and the two re-sends let through
+    finally:
+        _empty_tables(app)
