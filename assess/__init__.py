@@ -31,7 +31,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from assess.cli_jobs import delivery, webhooks_group, worker
     from assess.cli_report import report
     from assess.extensions import csrf, db, migrate
-    from assess.views import backoffice, errors, reassessment, results, team, wizard
+    from assess.views import backoffice, confirmation, errors, reassessment, results, team, wizard
 
     app = Flask(
         __name__,
@@ -57,6 +57,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(results.bp)
     app.register_blueprint(reassessment.bp)
     app.register_blueprint(team.bp)
+    app.register_blueprint(confirmation.bp)
     backoffice.init_app(app)
     security.apply_rate_limits(app)
     app.cli.add_command(report)

@@ -73,8 +73,9 @@ DEFAULTS: dict[str, Any] = {
     # The worker lowers its CPU priority by this much (0 to 19, Unix nice): PDF rendering is
     # background work, so a wizard request on the same machine is served first.
     "WORKER_NICENESS": 10,
-    # Team view: addresses an executive may invite, and answers needed before any figure shows.
-    "TEAM_MAX_INVITATIONS": 20,
+    # Team view: addresses an executive may invite (a sales team of a small or mid-sized
+    # company), and answers needed before any figure shows.
+    "TEAM_MAX_INVITATIONS": 10,
     "TEAM_MIN_ANSWERS": 2,
     # Peer benchmark: no percentile for a group of fewer other submissions than this.
     "PEER_MIN_GROUP": 20,
@@ -124,6 +125,21 @@ DEFAULTS: dict[str, Any] = {
     "RETENTION_LEAD_MONTHS": 36,
     # Contact line on the report's closing page.
     "BRAND_CONTACT": "contact@example.com · +33 1 23 45 67 89",
+    # Address confirmation (issue 15): nothing is sent on a respondent's behalf (report, team
+    # invitations) until the owner of the address typed clicks the link of a fixed e-mail.
+    # Days a confirmation link stays valid.
+    "CONFIRM_LINK_DAYS": 7,
+    # Confirmation e-mails one address receives in 24 hours (the first and two re-sends).
+    "CONFIRM_PER_ADDRESS_DAY": 3,
+    # Confirmation e-mails one client address may have sent in 24 hours (a seminar room behind
+    # one NAT stays under it; one attacker's machine reaches 30 strangers a day at most).
+    "CONFIRM_PER_CLIENT_DAY": 30,
+    # Rate limit per visitor address of the "send the link again" button and the link's page.
+    "RATELIMIT_CONFIRM": "10 per hour",
+    # Team invitations from one inviting address in 24 hours (two teams of TEAM_MAX_INVITATIONS).
+    "TEAM_INVITATIONS_PER_ADDRESS_DAY": 20,
+    # Team invitations sent by the whole app in 24 hours (ten times a busy day's needs).
+    "TEAM_INVITATIONS_PER_DAY": 200,
 }
 _INTEGERS = {
     "TEAM_MAX_INVITATIONS",
@@ -143,6 +159,11 @@ _INTEGERS = {
     "LEADS_PER_PAGE",
     "RETENTION_DRAFT_DAYS",
     "RETENTION_LEAD_MONTHS",
+    "CONFIRM_LINK_DAYS",
+    "CONFIRM_PER_ADDRESS_DAY",
+    "CONFIRM_PER_CLIENT_DAY",
+    "TEAM_INVITATIONS_PER_ADDRESS_DAY",
+    "TEAM_INVITATIONS_PER_DAY",
 }
 _FLOATS = {
     "SMTP_TIMEOUT",

@@ -8,13 +8,14 @@ PostgreSQL: rows a use case changes are locked with SELECT ... FOR UPDATE.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.sql.base import Executable
@@ -80,6 +81,15 @@ def write_transaction() -> Iterator[Connection]:
     except BaseException:
         db.session.rollback()
         raise
+
+
+def serialise(name: str) -> None:
+    """Inside a write transaction: wait for every other one that serialises on `name`, so a
+    count checked before a write still holds when it commits. (SQLite's BEGIN IMMEDIATE
+    already runs write transactions one at a time; PostgreSQL takes an advisory lock.)"""
+    if db.session.get_bind().dialect.name == "postgresql":
+        key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
 class PreparedStatement:

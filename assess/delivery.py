@@ -22,6 +22,8 @@ from assess.database import write_transaction
 from assess.extensions import db
 from assess.mail import DeliveryError, compose, send, settings_from_config
 from assess.messages import (
+    CONFIRM_KIND,
+    confirmation_message,
     message_id,
     new_lead_message,
     report_message,
@@ -51,14 +53,15 @@ class ReportRenderError(Exception):
     """The PDF could not be rendered; the error is recorded on the submission's report."""
 
 
-def create_deliveries(submission: Submission) -> list[Delivery]:
-    """The outbox rows of a submission just completed (call inside its transaction)."""
+def create_deliveries(submission: Submission, report: bool = True) -> list[Delivery]:
+    """The outbox rows of a submission just completed (call inside its transaction); without
+    `report`, the report waits for its address to be confirmed (assess/confirmation.py)."""
     config = current_app.config
     sender = config["MAIL_FROM"]
     rows = []
     if submission.lead is None:
         raise ValueError("a completed submission has a lead")
-    recipients = [(REPORT, submission.lead.email)]
+    recipients = [(REPORT, submission.lead.email)] if report else []
     if config.get("CONSULTANT_EMAIL"):
         recipients.append((NEW_LEAD, config["CONSULTANT_EMAIL"]))
     db.session.add(ReportFile(submission_id=submission.id))
@@ -94,6 +97,8 @@ def deliver(delivery_id: int) -> Attempt:
             outgoing = report_message(q, delivery, ensure_report(delivery.submission))
         elif delivery.kind.startswith(TEAM_KIND):
             outgoing = _team_invitation(q, delivery)
+        elif delivery.kind.startswith(CONFIRM_KIND):
+            outgoing = confirmation_message(q, delivery)
         else:
             outgoing = new_lead_message(q, delivery)
         message = compose(outgoing, settings.sender)

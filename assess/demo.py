@@ -175,6 +175,8 @@ def _person(
         "sector": sector,
         "locale": "en" if rng.random() < 0.05 else "fr",
         "consent_at": completed - timedelta(minutes=1),
+        # Demo leads stand for respondents who clicked their confirmation link.
+        "email_confirmed_at": completed,
         "consent_text_version": current_app.config["CONSENT_TEXT_VERSION"],
         "marketing_opt_in": rng.random() < 0.35,
         "utm_source": source,

@@ -22,6 +22,7 @@ from assess.database import write_transaction
 from assess.extensions import db
 from assess.lead_list import LeadFilters, sorted_leads
 from assess.models import (
+    AddressConfirmation,
     Delivery,
     Lead,
     LeadEvent,
@@ -225,7 +226,8 @@ def lead_data(lead_id: int) -> dict[str, Any] | None:
         "exported_at": _iso(utcnow()),
         "contact": _columns(
             lead,
-            "first_name last_name email phone company job_title company_size sector locale",
+            "first_name last_name email email_confirmed_at phone company job_title "
+            "company_size sector locale",
         ),
         "consent": _columns(lead, "consent_at consent_text_version marketing_opt_in"),
         "source": _columns(lead, "utm_source utm_medium utm_campaign referrer created_at"),
@@ -242,7 +244,8 @@ def lead_data(lead_id: int) -> dict[str, Any] | None:
                 s,
                 "id status questionnaire_id questionnaire_version questionnaire_hash locale "
                 "answers current_step steps_done result overall_score level utm_source "
-                "utm_medium utm_campaign referrer created_at updated_at completed_at",
+                "utm_medium utm_campaign referrer created_at updated_at completed_at "
+                "pending_email",
             )
             for s in submissions
         ],
@@ -256,6 +259,15 @@ def lead_data(lead_id: int) -> dict[str, Any] | None:
                 "id submission_id kind recipient status attempts last_error created_at sent_at",
             )
             for d in deliveries
+        ],
+        # the addresses typed and when each was confirmed (the link's secret is not data)
+        "address_confirmations": [
+            _columns(c, "id submission_id email created_at confirmed_at")
+            for c in db.session.execute(
+                select(AddressConfirmation)
+                .where(AddressConfirmation.lead_id == lead_id)
+                .order_by(AddressConfirmation.id)
+            ).scalars()
         ],
         "notes": [
             {**_columns(n, "id body created_at"), "author": names.get(n.author_id)}

@@ -36,7 +36,7 @@ def init_app(app: Flask) -> None:
 
 
 def _register(huey: Huey, app: Flask) -> dict[str, Callable[..., Any]]:
-    from assess import delivery, webhooks
+    from assess import confirmation, delivery, webhooks
 
     @huey.task(name="deliver")
     def deliver(delivery_id: int) -> None:
@@ -45,6 +45,12 @@ def _register(huey: Huey, app: Flask) -> dict[str, Callable[..., Any]]:
             attempt = delivery.deliver(delivery_id)
         if attempt.retry_at is not None:
             deliver.schedule(args=(delivery_id,), eta=attempt.retry_at)
+
+    @huey.task(name="render_report")
+    def render_report(submission_id: int) -> None:
+        """Render a report whose address waits for confirmation, for the results page."""
+        with app.app_context():
+            confirmation.render_ahead(submission_id)
 
     @huey.task(name="deliver_webhook")
     def deliver_webhook(row_id: int) -> None:
@@ -74,6 +80,7 @@ def _register(huey: Huey, app: Flask) -> dict[str, Callable[..., Any]]:
     return {
         "deliver": deliver,
         "deliver_webhook": deliver_webhook,
+        "render_report": render_report,
         "sweep_deliveries": sweep_deliveries,
         "refresh_statistics": refresh_statistics,
     }
@@ -91,6 +98,11 @@ def enqueue_deliveries(delivery_ids: Iterable[int]) -> None:
     A failed enqueue is only logged: the sweeper finds the row later.
     """
     _enqueue("deliver", delivery_ids)
+
+
+def enqueue_report_rendering(submission_ids: Iterable[int]) -> None:
+    """Have the worker render reports ahead of their sending (after the commit)."""
+    _enqueue("render_report", submission_ids)
 
 
 def enqueue_webhooks(row_ids: Iterable[int]) -> None:

@@ -1,4 +1,10 @@
-"""The two messages of a completed submission: the report to the lead, the consultant's news."""
+"""The messages about a submission: the report to the lead, the consultant's news, the team
+invitations, and the confirmation of the address a respondent typed.
+
+Subjects are fixed texts: they may name the consultancy (BRAND_NAME) or a computed score,
+never anything a respondent typed. Nothing but a confirmation goes to an address before its
+owner confirms it (assess/confirmation.py).
+"""
 
 from __future__ import annotations
 
@@ -8,14 +14,17 @@ from typing import Any
 from flask import current_app
 from flask_babel import force_locale, format_decimal
 
+from assess.extensions import db
 from assess.forms import COMPANY_SIZE_LABELS, SECTOR_LABELS
 from assess.mail import Attachment, DeliveryError, Outgoing
-from assess.models import Delivery, Submission
+from assess.models import AddressConfirmation, Delivery, Submission, utcnow
 from assess.questionnaire import Questionnaire
 from assess.reassessment import link_url
 
 # How many of the weakest areas the consultant's notification lists.
 WEAKEST_AREAS = 3
+# Delivery kind of a confirmation e-mail: "confirm-<address confirmation id>".
+CONFIRM_KIND = "confirm-"
 
 
 def message_id(delivery: Delivery, sender: str) -> str:
@@ -23,6 +32,20 @@ def message_id(delivery: Delivery, sender: str) -> str:
     domain = sender.rsplit("@", 1)[-1].strip(">").strip() or "localhost"
     digest = hashlib.sha256(f"{delivery.submission_id}:{delivery.kind}".encode()).hexdigest()[:12]
     return f"<{delivery.kind}.{delivery.submission_id}.{digest}@{domain}>"
+
+
+def new_delivery(submission_id: int, kind: str, recipient: str) -> Delivery:
+    """An outbox row due now, with its fixed Message-ID (add it to the session yourself)."""
+    row = Delivery(
+        submission_id=submission_id,
+        kind=kind,
+        recipient=recipient,
+        status="pending",
+        message_id="",
+        next_attempt_at=utcnow(),
+    )
+    row.message_id = message_id(row, current_app.config["MAIL_FROM"])
+    return row
 
 
 def _score(value: float | None) -> str:
@@ -99,7 +122,8 @@ def new_lead_message(q: Questionnaire, delivery: Delivery) -> Outgoing:
         context = {
             "lead": {
                 "name": lead.full_name,
-                "email": lead.email,
+                "email": submission.pending_email or lead.email,
+                "email_confirmed": submission.pending_email is None,
                 "phone": lead.phone or "",
                 "job_title": lead.job_title,
                 "company": lead.company,
@@ -127,7 +151,8 @@ def new_lead_message(q: Questionnaire, delivery: Delivery) -> Outgoing:
 def team_invitation_message(
     q: Questionnaire, delivery: Delivery, invitation_token: str, questions: int
 ) -> Outgoing:
-    """To a team member, in the executive's language: who asks, what, how long, the link."""
+    """To a team member, in the executive's language: who asks (their confirmed address), what,
+    how long, the link, and how to report an invitation they did not expect."""
     submission = delivery.submission
     lead = submission.lead
     if lead is None:
@@ -135,13 +160,15 @@ def team_invitation_message(
     locale = submission.locale if submission.locale in q.locales else q.locale
     base = current_app.config["PUBLIC_URL"].rstrip("/")
     with force_locale(locale):
+        # Who asked is the executive's confirmed address: invitations are sent only once it is
+        # confirmed, and nothing they typed (name, company) reaches a stranger's mailbox.
         context = {
-            "executive": lead.full_name,
-            "company": lead.company,
+            "asker": lead.email,
             "title": q.text(q.title, locale),
             "questions": questions,
             "minutes": max(1, round(questions * 0.4)),
             "answer_url": f"{base}/team/{invitation_token}",
+            "unwanted_url": f"{base}/team/{invitation_token}/unwanted",
             "brand": current_app.config["BRAND_NAME"],
         }
         return Outgoing(
@@ -150,6 +177,31 @@ def team_invitation_message(
             to_name="",
             message_id=delivery.message_id,
             context=context,
+        )
+
+
+def confirmation_message(q: Questionnaire, delivery: Delivery) -> Outgoing:
+    """To an address typed in the wizard: a fixed text and the link that confirms it."""
+    raw = delivery.kind.removeprefix(CONFIRM_KIND)
+    found = (
+        db.session.get(AddressConfirmation, int(raw)) if raw.isascii() and raw.isdigit() else None
+    )
+    if found is None:
+        raise DeliveryError("the confirmation was withdrawn", permanent=True)
+    submission = delivery.submission
+    locale = submission.locale if submission.locale in q.locales else q.locale
+    base = current_app.config["PUBLIC_URL"].rstrip("/")
+    with force_locale(locale):
+        return Outgoing(
+            template="confirm_address",
+            to_address=delivery.recipient,
+            to_name="",
+            message_id=delivery.message_id,
+            context={
+                "confirm_url": f"{base}/confirm/{found.token}",
+                "days": int(current_app.config["CONFIRM_LINK_DAYS"]),
+                "brand": current_app.config["BRAND_NAME"],
+            },
         )
 
 

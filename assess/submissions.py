@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from assess import webhooks
+from assess import confirmation, webhooks
 from assess.answers import (
     AnswerError,
     InvalidAnswers,
@@ -35,7 +35,7 @@ from assess.drafts import (
     save_progress_if_unchanged,
 )
 from assess.extensions import db
-from assess.jobs import enqueue_deliveries
+from assess.jobs import enqueue_deliveries, enqueue_report_rendering
 from assess.leads import record_completion
 from assess.models import Lead, Submission, utcnow
 from assess.peer_stats import count_scores
@@ -68,6 +68,8 @@ class StepOutcome:
     completed_token: str | None = None
     # Outbox rows written by the completion, to hand to the worker after the commit.
     deliveries: list[int] = field(default_factory=list)
+    # A report to render ahead of its sending (its address waits for confirmation).
+    renders: list[int] = field(default_factory=list)
     # The draft and its route as they were when the step was posted, to show it again.
     draft: DraftState | None = None
     route: Route | None = None
@@ -163,23 +165,32 @@ def _check_reachable(q: Questionnaire, draft: Submission | DraftState, step_id: 
 
 
 def save_section(
-    q: Questionnaire, key: str, section_id: str, posted: Callable[[str], list[str]]
+    q: Questionnaire,
+    key: str,
+    section_id: str,
+    posted: Callable[[str], list[str]],
+    client: str = "",
 ) -> StepOutcome:
-    """Save a posted section (see `_save_section`); hand new deliveries to the worker."""
-    return _enqueued(_save_section(q, key, section_id, posted))
+    """Save a posted section (see `_save_section`); hand new deliveries to the worker.
+
+    `client` is the respondent's network address: confirmation e-mails are limited per
+    client address a day (empty: not counted, for scripts)."""
+    return _enqueued(_save_section(q, key, section_id, posted, client))
 
 
 def save_contact(
-    q: Questionnaire, key: str, details: ContactDetails, consent_version: str
+    q: Questionnaire, key: str, details: ContactDetails, consent_version: str, client: str = ""
 ) -> StepOutcome:
     """Save the contact step (see `_save_contact`); hand new deliveries to the worker."""
-    return _enqueued(_save_contact(q, key, details, consent_version))
+    return _enqueued(_save_contact(q, key, details, consent_version, client))
 
 
 def _enqueued(outcome: StepOutcome) -> StepOutcome:
-    """After the commit: the completion's messages go to the job queue."""
+    """After the commit: the completion's messages and renders go to the job queue."""
     if outcome.deliveries:
         enqueue_deliveries(outcome.deliveries)
+    if outcome.renders:
+        enqueue_report_rendering(outcome.renders)
     return outcome
 
 
@@ -199,7 +210,7 @@ class _SectionChange:
 
 
 def _save_section(
-    q: Questionnaire, key: str, section_id: str, posted: Callable[[str], list[str]]
+    q: Questionnaire, key: str, section_id: str, posted: Callable[[str], list[str]], client: str
 ) -> StepOutcome:
     """Save a posted section; valid answers are kept even when others are refused.
 
@@ -223,11 +234,11 @@ def _save_section(
             draft, change.answers, change.steps_done, change.current_step
         ):
             return change.outcome
-    return _save_section_locked(q, key, section_id, posted)
+    return _save_section_locked(q, key, section_id, posted, client)
 
 
 def _save_section_locked(
-    q: Questionnaire, key: str, section_id: str, posted: Callable[[str], list[str]]
+    q: Questionnaire, key: str, section_id: str, posted: Callable[[str], list[str]], client: str
 ) -> StepOutcome:
     with write_transaction() as transaction:
         draft = lock_draft(transaction, key)
@@ -242,7 +253,7 @@ def _save_section_locked(
         completed = db.session.get(Submission, draft.id)
         if completed is None:
             raise DraftNotFound(key)
-        outcome = _complete(q, completed)
+        outcome = _complete(q, completed, client)
         outcome.draft, outcome.route = draft, change.outcome.route
         return outcome
 
@@ -278,9 +289,13 @@ def _section_change(
 
 
 def _save_contact(
-    q: Questionnaire, key: str, details: ContactDetails, consent_version: str
+    q: Questionnaire, key: str, details: ContactDetails, consent_version: str, client: str
 ) -> StepOutcome:
-    """Create or update the draft's lead from the contact step (consent is required upstream)."""
+    """Create or update the draft's lead from the contact step (consent is required upstream).
+
+    A lead that completed a diagnostic before keeps its address: one typed here waits on the
+    draft (`pending_email`) until its owner confirms it, like every unconfirmed address.
+    """
     with write_transaction():
         draft = _locked(key)
         if draft.is_completed:
@@ -298,8 +313,11 @@ def _save_contact(
             )
             db.session.add(lead)
             draft.lead = lead
+        established = lead.completed_at is not None
         for name, value in vars(details).items():
-            setattr(lead, name, value)
+            if name != "email" or not established:
+                setattr(lead, name, value)
+        draft.pending_email = confirmation.address_to_confirm(lead, details.email, established)
         lead.locale = draft.locale
         lead.refresh_search_text()
         lead.consent_at = utcnow()
@@ -308,7 +326,7 @@ def _save_contact(
         draft.holder = RESPONDENT
         draft.updated_at = utcnow()
         db.session.flush()
-        return _advance(q, draft, CONTACT_STEP)
+        return _advance(q, draft, CONTACT_STEP, client)
 
 
 def set_locale(key: str, locale: str) -> None:
@@ -320,16 +338,16 @@ def set_locale(key: str, locale: str) -> None:
             draft.lead.locale = locale
 
 
-def _advance(q: Questionnaire, draft: Submission, done_step: str) -> StepOutcome:
+def _advance(q: Questionnaire, draft: Submission, done_step: str, client: str) -> StepOutcome:
     """After a valid step: go to the next step, or complete when every step is done."""
     target = route_of(q, draft).after(done_step)
     if target is None:
-        return _complete(q, draft)
+        return _complete(q, draft, client)
     draft.current_step = target
     return StepOutcome(next_step=target)
 
 
-def _complete(q: Questionnaire, draft: Submission) -> StepOutcome:
+def _complete(q: Questionnaire, draft: Submission, client: str) -> StepOutcome:
     contact = draft.lead.expression_contact if draft.lead else None
     try:
         clean = validate_answers(q, draft.answers, contact)
@@ -359,9 +377,18 @@ def _complete(q: Questionnaire, draft: Submission) -> StepOutcome:
     record_completion(draft.lead, draft, draft.result)
     count_scores(draft, draft.lead)
     plan_cadence(draft.lead, draft, q)
-    rows = create_deliveries(draft)
+    # Nothing goes to an address on the respondent's behalf before its owner confirms it:
+    # the report waits (rendered ahead for the results page), a fixed e-mail asks.
+    waiting = confirmation.waits_for_confirmation(draft)
+    rows = create_deliveries(draft, report=not waiting)
+    if waiting and (asked := confirmation.request_confirmation(draft, client)) is not None:
+        rows.append(asked)
     webhooks.submission_completed(draft, draft.lead)
-    return StepOutcome(completed_token=draft.public_token, deliveries=[row.id for row in rows])
+    return StepOutcome(
+        completed_token=draft.public_token,
+        deliveries=[row.id for row in rows],
+        renders=[draft.id] if waiting else [],
+    )
 
 
 def find_completed(token: str) -> Submission | None:

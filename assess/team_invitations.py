@@ -3,24 +3,39 @@
 An invitation is a row per address with an unguessable link, and an e-mail sent through the
 outbox like every other message (kind "team-<invitation id>"). A member's answers are kept
 on their invitation; the team view (assess/team.py) only ever shows them pooled.
+
+Invitations go out on the executive's behalf, so only once their address is confirmed
+(assess/confirmation.py queues the ones that waited), and within limits: per submission,
+per inviting address and for the whole app over 24 hours. An address whose owner reported
+an invitation as unwanted gets no more.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
-from assess.database import write_transaction
+from assess.audit import record
+from assess.database import dialect_insert, serialise, write_transaction
 from assess.extensions import db
 from assess.jobs import enqueue_deliveries
-from assess.messages import message_id
-from assess.models import Delivery, Submission, TeamInvitation, utcnow
+from assess.messages import new_delivery
+from assess.models import (
+    Delivery,
+    InvitationOptOut,
+    Lead,
+    Submission,
+    TeamInvitation,
+    utcnow,
+)
 from assess.questionnaire import Questionnaire
 from assess.team import TeamView, clean_member_answers, compare_with_team, team_sections
 
@@ -50,11 +65,47 @@ def invitations_of(submission_id: int) -> list[TeamInvitation]:
     )
 
 
+def address_hash(address: str) -> str:
+    """How an opted-out address is kept: the SHA-256 of its lower-case form."""
+    return hashlib.sha256(address.strip().lower().encode()).hexdigest()
+
+
+def _opted_out(addresses: list[str]) -> set[str]:
+    if not addresses:
+        return set()
+    hashes = {address_hash(address): address for address in addresses}
+    found = db.session.execute(
+        select(InvitationOptOut.address_hash).where(InvitationOptOut.address_hash.in_(hashes))
+    ).scalars()
+    return {hashes[found_hash] for found_hash in found}
+
+
+def inviting_address(submission: Submission) -> str:
+    """Whose behalf the invitations go out on: the address typed, confirmed or not."""
+    return (submission.pending_email or (submission.lead.email if submission.lead else "")).lower()
+
+
+def _invited_today(inviter: str | None = None) -> int:
+    """Invitations of the last 24 hours, from one inviting address or from everyone."""
+    query = select(func.count(TeamInvitation.id)).where(
+        TeamInvitation.invited_at >= utcnow() - timedelta(days=1)
+    )
+    if inviter is not None:
+        query = (
+            query.join(Submission, Submission.id == TeamInvitation.submission_id)
+            .join(Lead, Lead.id == Submission.lead_id)
+            .where(func.lower(func.coalesce(Submission.pending_email, Lead.email)) == inviter)
+        )
+    return int(db.session.execute(query).scalar_one())
+
+
 def _checked(submission: Submission, typed: list[str]) -> list[str]:
-    """The normalised addresses, or InvitationRefused with every problem."""
-    limit = int(current_app.config["TEAM_MAX_INVITATIONS"])
+    """The normalised addresses, or InvitationRefused with every problem (in the write
+    transaction, so that the counts hold until it commits)."""
+    config = current_app.config
     already = {invitation.email for invitation in invitations_of(submission.id)}
-    own = submission.lead.email.lower() if submission.lead else ""
+    inviter = inviting_address(submission)
+    own = {inviter, submission.lead.email.lower() if submission.lead else ""}
     problems: list[tuple[str, str]] = []
     addresses: list[str] = []
     if not typed:
@@ -68,7 +119,7 @@ def _checked(submission: Submission, typed: list[str]) -> list[str]:
         except EmailNotValidError:
             problems.append((raw, "invalid"))
             continue
-        if address == own:
+        if address in own:
             problems.append((raw, "own"))
         elif address in already:
             problems.append((raw, "already"))
@@ -76,45 +127,83 @@ def _checked(submission: Submission, typed: list[str]) -> list[str]:
             problems.append((raw, "twice"))
         else:
             addresses.append(address)
-    if len(already) + len(addresses) > limit:
+    problems.extend((address, "unwanted") for address in sorted(_opted_out(addresses)))
+    if len(already) + len(addresses) > int(config["TEAM_MAX_INVITATIONS"]):
         problems.append(("", "too_many"))
+    elif addresses and not problems:
+        if _invited_today(inviter) + len(addresses) > int(
+            config["TEAM_INVITATIONS_PER_ADDRESS_DAY"]
+        ):
+            problems.append(("", "address_day"))
+        elif _invited_today() + len(addresses) > int(config["TEAM_INVITATIONS_PER_DAY"]):
+            problems.append(("", "day"))
     if problems:
         raise InvitationRefused(problems)
     return addresses
 
 
 def invite(q: Questionnaire, submission: Submission, text: str) -> list[TeamInvitation]:
-    """Invite the addresses typed (all or none) and queue their e-mails."""
+    """Invite the addresses typed (all or none); their e-mails are queued now when the
+    executive's address is confirmed, else when it is (assess/confirmation.py)."""
     if not team_sections(q):
         raise InvitationRefused([("", "no_team_sections")])
-    addresses = _checked(submission, parse_addresses(text))
-    sender = current_app.config["MAIL_FROM"]
+    typed = parse_addresses(text)
     with write_transaction():
+        serialise("team-invitations")
+        current = db.session.execute(
+            select(Submission).where(Submission.id == submission.id).with_for_update()
+        ).scalar_one()
+        addresses = _checked(current, typed)
         created = [
-            TeamInvitation(
-                submission_id=submission.id, email=address, token=secrets.token_urlsafe(24)
-            )
+            TeamInvitation(submission_id=current.id, email=address, token=secrets.token_urlsafe(24))
             for address in addresses
         ]
         db.session.add_all(created)
         db.session.flush()
-        rows = []
-        for invitation in created:
-            row = Delivery(
-                submission_id=submission.id,
-                kind=f"{TEAM_KIND}{invitation.id}",
-                recipient=invitation.email,
-                status="pending",
-                message_id="",
-                next_attempt_at=utcnow(),
-            )
-            row.message_id = message_id(row, sender)
-            rows.append(row)
-        db.session.add_all(rows)
-        db.session.flush()
-        delivery_ids = [row.id for row in rows]
-    enqueue_deliveries(delivery_ids)
+        messages = invitation_deliveries(current.id) if current.pending_email is None else []
+        message_ids = [message.id for message in messages]
+    enqueue_deliveries(message_ids)
     return created
+
+
+def invitation_deliveries(submission_id: int) -> list[Delivery]:
+    """The e-mails of a submission's invitations that have none yet, to addresses that did
+    not opt out (in the caller's write transaction; the caller enqueues them)."""
+    invitations = invitations_of(submission_id)
+    kinds = set(
+        db.session.execute(
+            select(Delivery.kind).where(
+                Delivery.submission_id == submission_id, Delivery.kind.startswith(TEAM_KIND)
+            )
+        ).scalars()
+    )
+    refused = _opted_out([invitation.email for invitation in invitations])
+    messages = [
+        new_delivery(submission_id, f"{TEAM_KIND}{invitation.id}", invitation.email)
+        for invitation in invitations
+        if f"{TEAM_KIND}{invitation.id}" not in kinds and invitation.email not in refused
+    ]
+    db.session.add_all(messages)
+    db.session.flush()
+    return messages
+
+
+def report_unwanted(token: str) -> bool:
+    """The invited person does not know who asked: keep their address (hashed) so that no
+    invitation goes to it again, and log it for the consultant. False for an unknown link."""
+    invitation = invitation_by_token(token)
+    if invitation is None:
+        return False
+    invitation_id, submission_id = invitation.id, invitation.submission_id
+    hashed = address_hash(invitation.email)
+    with write_transaction():
+        db.session.execute(
+            dialect_insert(InvitationOptOut)
+            .values(address_hash=hashed, reported_at=utcnow())
+            .on_conflict_do_nothing()
+        )
+        record("invitation.unwanted", f"invitation:{invitation_id}", {"submission": submission_id})
+    return True
 
 
 def invitation_by_token(token: str) -> TeamInvitation | None:
@@ -126,9 +215,15 @@ def invitation_by_token(token: str) -> TeamInvitation | None:
 
 
 def invitation_of_delivery(delivery: Delivery) -> TeamInvitation | None:
-    """The invitation a "team-<id>" delivery row sends."""
+    """The invitation a "team-<id>" delivery row sends; None when it was withdrawn or its
+    address opted out since."""
     raw = delivery.kind.removeprefix(TEAM_KIND)
-    return db.session.get(TeamInvitation, int(raw)) if raw.isascii() and raw.isdigit() else None
+    if not (raw.isascii() and raw.isdigit()):
+        return None
+    invitation = db.session.get(TeamInvitation, int(raw))
+    if invitation is None or _opted_out([invitation.email]):
+        return None
+    return invitation
 
 
 class AlreadyAnswered(Exception):

@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.ports import free_port  # noqa: E402
 from tests.smtp_server import SmtpServer  # noqa: E402
-from tests.wizard_driver import complete, plausible_answers  # noqa: E402
+from tests.wizard_driver import complete, confirm_address, plausible_answers  # noqa: E402
 from tests.worker_process import Worker, app_environment, wait_for  # noqa: E402
 
 BLOCKS = 6
@@ -65,6 +65,7 @@ def run(quick: bool = False) -> list[str]:
         "SMTP_TIMEOUT": 5,
         "CONSULTANT_EMAIL": "consultant@example.com",
         "RATELIMIT_ENABLED": False,  # every simulated lead comes from 127.0.0.1
+        "CONFIRM_PER_CLIENT_DAY": 100_000,  # likewise for the confirmation e-mails
     }
     app = create_app(settings)
     with app.app_context():
@@ -78,8 +79,9 @@ def run(quick: bool = False) -> list[str]:
 
     def complete_block(count: int, into: list[float]) -> None:
         for _ in range(count):
-            contact = {"email": f"lead.{time.monotonic_ns()}@example.com"}
-            complete(app.test_client(), q, answers, contact, completion_times=into)
+            email = f"lead.{time.monotonic_ns()}@example.com"
+            complete(app.test_client(), q, answers, {"email": email}, completion_times=into)
+            confirm_address(app, email)  # the lead clicks their link: the report is sent
 
     def reports_sent_after(first_id: int) -> int:
         """Reports sent among the delivery rows numbered above `first_id`."""

@@ -245,6 +245,7 @@ def drill(
         settings = {
             "REDIS_URL": os.environ.get("LOAD_REDIS_URL", ""),
             "RATELIMIT_ENABLED": "false",  # every simulated respondent comes from 127.0.0.1
+            "CONFIRM_PER_CLIENT_DAY": "100000",  # likewise for the confirmation e-mails
             "CONSULTANT_EMAIL": "consultant@example.com",  # two messages per completion
         }
         with gunicorn(4, database_url, "assess:create_app()", settings, folder) as server:

@@ -22,6 +22,7 @@ from assess import create_app
 from assess.extensions import db
 from assess.jobs import huey_of
 from tests.smtp_server import SmtpServer
+from tests.worker_process import Worker, app_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "questions.yaml"
@@ -153,3 +154,32 @@ def _empty_tables(app: Flask) -> None:
             for table in reversed(db.metadata.sorted_tables):
                 # table names come from our own metadata, not from input
                 connection.execute(text(f'DELETE FROM "{table.name}"'))  # noqa: S608
+
+
+@pytest.fixture
+def mailing_app(
+    make_app: Callable[..., Flask], smtp: SmtpServer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Flask]:
+    """The shipped diagnostic sending through the loopback SMTP server, with its own queue."""
+    queue = tmp_path_factory.mktemp("mailing-queue") / "huey.sqlite3"
+    application = make_app(
+        SHIPPED,
+        SMTP_HOST="127.0.0.1",
+        SMTP_PORT=smtp.port,
+        SMTP_TIMEOUT=3,
+        CONSULTANT_EMAIL="consultant@example.com",
+        HUEY_SQLITE_PATH=str(queue),
+        DELIVERY_RETRY_BASE_SECONDS=1,
+        DELIVERY_STUCK_SECONDS=30,
+    )
+    yield application
+    _empty_tables(application)
+
+
+@pytest.fixture
+def mailing_worker(mailing_app: Flask, tmp_path: Path) -> Iterator[Worker]:
+    """A real worker process on the database and queue of mailing_app."""
+    settings = {**mailing_app.config, "DATABASE_URL": mailing_app.config["SQLALCHEMY_DATABASE_URI"]}
+    process = Worker(app_environment(settings), tmp_path / "worker.log").start()
+    yield process
+    process.stop()

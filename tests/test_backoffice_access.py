@@ -22,7 +22,7 @@ from assess.extensions import db
 from assess.models import AuditEntry, Delivery, Lead, Note, User
 from assess.questionnaire_store import current_questionnaire
 from assess.views.backoffice import PUBLIC_ENDPOINTS
-from tests.wizard_driver import CONTACT, complete, csrf_token
+from tests.wizard_driver import CONTACT, complete, confirm_address, csrf_token
 
 PASSWORD = "correct horse battery staple"
 ANSWERS = {"has_sales_team": True, "new_customers_target": 12}
@@ -44,12 +44,14 @@ def login(app: Flask, client: FlaskClient, role: str = "consultant", email: str 
 
 
 def wizard_lead(app: Flask, contact: dict[str, Any] | None = None) -> int:
-    """A lead made by a respondent completing the real wizard (with its outbox rows)."""
+    """A lead made by a respondent completing the real wizard and confirming their address
+    (with its outbox rows, the report's included)."""
     with app.app_context():
         q = current_questionnaire()
     results, _ = complete(app.test_client(), q, _persona_answers(), contact)
     assert results.status_code == 200
     email = (contact or {}).get("email", CONTACT["email"])
+    confirm_address(app, email)
     with app.app_context():
         return (
             db.session.execute(select(Lead.id).where(Lead.email == email).order_by(Lead.id.desc()))

@@ -17,7 +17,7 @@ from assess.extensions import db
 from assess.models import AuditEntry, Delivery, ReportFile, Submission
 from tests.conftest import SHIPPED, _empty_tables
 from tests.test_wizard import persona, questionnaire
-from tests.wizard_driver import complete
+from tests.wizard_driver import CONTACT, complete, confirm_address
 from tests.worker_process import Worker, app_environment, wait_for
 
 CONSULTANT = "consultant@example.com"
@@ -51,8 +51,10 @@ def worker(mail_app: Flask, tmp_path: Path) -> Iterator[Worker]:
 
 
 def completed(app: Flask, name: str = "pme_industrielle") -> Submission:
+    """A completed submission whose address is confirmed: its report is in the outbox."""
     data = persona(name)
     complete(app.test_client(), questionnaire(app), data["answers"], data["contact"])
+    confirm_address(app, CONTACT["email"])
     with app.app_context():
         submission = (
             db.session.execute(select(Submission).order_by(Submission.id.desc())).scalars().first()
@@ -71,9 +73,12 @@ def rows(app: Flask) -> list[Delivery]:
 
 def test_a_completed_submission_sends_one_report_and_one_notification(mail_app, smtp, worker):
     submission = completed(mail_app)
-    assert wait_for(lambda: len(smtp.recorder.received()) >= 2, timeout=90), worker.log.read_text()
+    assert wait_for(lambda: len(smtp.recorder.received()) >= 3, timeout=90), worker.log.read_text()
     messages = smtp.recorder.received()
-    to_lead = [m for m in messages if "claire.dubois@example.com" in m["To"]]
+    # to the lead: the confirmation of their address, then the report
+    to_lead = [
+        m for m in messages if "claire.dubois@example.com" in m["To"] and list(m.iter_attachments())
+    ]
     to_consultant = [m for m in messages if CONSULTANT in m["To"]]
     assert len(to_lead) == 1 and len(to_consultant) == 1
     attachments = list(to_lead[0].iter_attachments())
@@ -89,7 +94,7 @@ def test_a_completed_submission_sends_one_report_and_one_notification(mail_app, 
     )
     assert wait_for(lambda: all(r.status == "sent" for r in rows(mail_app)))
     stored = rows(mail_app)
-    assert {r.kind for r in stored} == {"report", "new_lead"}
+    assert {r.kind.split("-")[0] for r in stored} == {"confirm", "report", "new_lead"}
     assert {m["Message-ID"] for m in messages} == {r.message_id for r in stored}
     with mail_app.app_context():
         report = db.session.get(ReportFile, submission.id)
@@ -120,7 +125,7 @@ def test_without_smtp_host_messages_land_in_the_outbox(make_app, tmp_path):
             for row in delivery.deliveries_of(submission.id):
                 assert delivery.deliver(row.id).status == "sent"
         files = sorted(outbox.glob("*.eml"))
-        assert len(files) == 2
+        assert len(files) == 3  # the confirmation, the report, the notification
         assert any(b"application/pdf" in f.read_bytes() for f in files)
     finally:
         _empty_tables(app)
@@ -163,10 +168,10 @@ def test_a_server_that_never_answers_times_out_and_is_retried(make_app, smtp_all
     try:
         submission = completed(app, "startup_tech")
         with app.app_context():
-            [row] = delivery.deliveries_of(submission.id)
-            attempt = delivery.deliver(row.id)
+            [row_id] = [r.id for r in delivery.deliveries_of(submission.id) if r.kind == "report"]
+            attempt = delivery.deliver(row_id)
         assert attempt.status == "pending" and attempt.retry_at is not None
-        [stored] = rows(app)
+        [stored] = [r for r in rows(app) if r.id == row_id]
         assert stored.status == "pending" and stored.attempts == 1
         assert (
             "timed out" in (stored.last_error or "").lower()

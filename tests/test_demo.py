@@ -46,6 +46,8 @@ def test_demo_leads_are_completed_submissions_scored_by_the_engine(app):
             assert lead.email.rsplit("@", 1)[1] in {"example.com", "example.org"}
             assert lead.first_name and lead.last_name and lead.company and lead.job_title
             assert submission.status == "completed" and submission.lead_id == lead.id
+            # confirmed, as a respondent who clicked their link: nothing waits to be sent
+            assert lead.email_confirmed_at is not None and submission.pending_email is None
             assert (
                 submission.questionnaire_id,
                 submission.questionnaire_version,

@@ -236,7 +236,10 @@ def test_a_lead_json_export_holds_everything_about_the_lead(app, client):
     assert submission["status"] == "completed"
     assert submission["answers"] and submission["result"]["overall"] is not None
     assert "draft_key" not in submission and "public_token" not in submission
-    assert {d["kind"] for d in data["deliveries"]} == {"report", "new_lead"}
+    kinds = {d["kind"].split("-")[0] for d in data["deliveries"]}
+    assert kinds == {"confirm", "report", "new_lead"}
+    assert data["contact"]["email_confirmed_at"]
+    assert [c["email"] for c in data["address_confirmations"]] == ["claire.dubois@example.com"]
     assert data["reports"] == [
         {
             "submission_id": submission["id"],

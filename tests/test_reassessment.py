@@ -17,13 +17,21 @@ from assess.models import Delivery, Lead, Submission
 from assess.reassessment import SALT, link_token, score_changes
 from tests.backoffice_client import logged_in
 from tests.test_wizard import persona, questionnaire
-from tests.wizard_driver import CONTACT, complete, csrf_token, form_values, post_step
+from tests.wizard_driver import (
+    CONTACT,
+    complete,
+    confirm_address,
+    csrf_token,
+    form_values,
+    post_step,
+)
 
 
 def first_diagnostic(app: Flask) -> tuple[Submission, str]:
     """A completed submission and the re-assessment link its results page shows."""
     data = persona("artisan_tpe")
     page, _ = complete(app.test_client(), questionnaire(app), data["answers"], data["contact"])
+    confirm_address(app, CONTACT["email"])
     html = page.get_data(as_text=True)
     found = re.search(r'href="https?://[^"/]+(/again/[^"]+)"', html)
     assert found, "the results page carries the re-assessment link"

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from assess.accounts import find_user
 from assess.delivery import ensure_report
 from assess.extensions import db
-from assess.models import Submission
+from assess.models import AddressConfirmation, Submission
 from assess.questionnaire_store import current_questionnaire
 from assess.reassessment import link_token
 from assess.team_invitations import invite
@@ -54,6 +54,7 @@ def arguments_for_every_get_route(app: Flask, consultant_email: str) -> dict[str
         assert submission is not None and user is not None
         ensure_report(submission)  # the worker's job: the PDF routes serve it
         [invitation] = invite(current_questionnaire(), submission, "membre@example.com")
+        confirmation = db.session.execute(select(AddressConfirmation.token)).scalar_one()
         lead = {"lead_id": submission.lead_id}
         return {
             "static": {"filename": "css/site.css"},
@@ -64,6 +65,8 @@ def arguments_for_every_get_route(app: Flask, consultant_email: str) -> dict[str
             "results.report_pdf": {"token": submission.public_token},
             "team.team": {"token": submission.public_token},
             "team.answer": {"token": invitation.token},
+            "confirmation.ask": {"token": confirmation},
+            "confirmation.unwanted": {"token": invitation.token},
             "reassessment.welcome": {
                 "token": link_token(app.config["SECRET_KEY"], submission.lead.link_key)
             },

@@ -18,12 +18,14 @@ from assess.team import compare_with_team, team_question_ids, team_sections
 from tests.backoffice_client import logged_in
 from tests.conftest import SHIPPED
 from tests.test_wizard import persona, questionnaire
-from tests.wizard_driver import complete, csrf_token, form_values
+from tests.wizard_driver import CONTACT, complete, confirm_address, csrf_token, form_values
 
 
 def executive(app: Flask) -> Submission:
+    """A completed submission whose address is confirmed: its invitations go out at once."""
     data = persona("artisan_tpe")
     complete(app.test_client(), questionnaire(app), data["answers"], data["contact"])
+    confirm_address(app, CONTACT["email"])
     with app.app_context():
         found = db.session.execute(select(Submission)).scalar_one()
         db.session.expunge(found)

@@ -6,7 +6,9 @@ import re
 import time
 from typing import Any
 
+from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from werkzeug.test import TestResponse
 
 from assess.questionnaire import Questionnaire
@@ -116,3 +118,29 @@ def plausible_answers(q: Questionnaire) -> dict[str, Any]:
         else:
             answers[question.id] = "Un texte libre"
     return answers
+
+
+def confirm_address(app: Flask, email: str) -> None:
+    """Confirm an address a respondent typed, as its owner's click on the e-mailed link does
+    (the latest link sent to it): the report and invitations that waited for it are queued."""
+    from assess import confirmation
+    from assess.extensions import db
+    from assess.models import AddressConfirmation
+
+    with app.app_context():
+        token = db.session.execute(
+            select(AddressConfirmation.token)
+            .where(AddressConfirmation.email == email.lower())
+            .order_by(AddressConfirmation.id.desc())
+            .limit(1)
+        ).scalar_one()
+        confirmation.confirm(token)
+        db.session.remove()
+
+
+def invite_team(client: FlaskClient, results_token: str, emails: str) -> TestResponse:
+    """Post the team invitation form of a results page, as the executive does."""
+    page = client.get(f"/results/{results_token}/team")
+    return client.post(
+        f"/results/{results_token}/team", data={"emails": emails, "csrf_token": csrf_token(page)}
+    )

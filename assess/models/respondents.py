@@ -65,6 +65,8 @@ class Lead(db.Model):  # type: ignore[name-defined]
     sector: Mapped[str] = mapped_column(String(40), index=True)
     locale: Mapped[str] = mapped_column(String(8))
     consent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # When the owner of `email` clicked its confirmation link; none: never confirmed.
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     consent_text_version: Mapped[str] = mapped_column(String(40))
     marketing_opt_in: Mapped[bool] = mapped_column(default=False)
     utm_source: Mapped[str | None] = mapped_column(String(200), index=True)
@@ -186,6 +188,9 @@ class Submission(db.Model):  # type: ignore[name-defined]
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The address typed at the contact step while its owner has not confirmed it: nothing is
+    # sent to it on the respondent's behalf (report, invitations) until then. None: confirmed.
+    pending_email: Mapped[str | None] = mapped_column(String(254))
 
     lead: Mapped[Lead | None] = relationship(back_populates="submissions", foreign_keys=[lead_id])
 

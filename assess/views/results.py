@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, render_template
+from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 
-from assess import delivery, submissions
+from assess import confirmation, delivery, submissions
 from assess.charts import radar
 from assess.i18n import translate
 from assess.peer_stats import peer_comparison
@@ -53,6 +53,9 @@ def show(token: str) -> ResponseReturnValue:
             (d for d in delivery.deliveries_of(submission.id) if d.kind == delivery.REPORT), None
         ),
         report_ready=delivery.report_ready(submission.id),
+        # The report waits for the address to be confirmed; the outcome of a re-send.
+        waiting=confirmation.waiting(submission),
+        resent=request.args.get("confirmation", "")[:20],
         peers=peer_comparison(submission),
         progress=progress_of(submission),
         has_team_sections=bool(team_sections(q)),

@@ -30,7 +30,18 @@ INVITATION_ERRORS = {
     "already": _l("“%(address)s” is already invited."),
     "twice": _l("“%(address)s” is typed twice."),
     "too_many": _l("At most %(limit)s people can be invited."),
+    "address_day": _l(
+        "At most %(limit)s invitations a day can be sent on behalf of one address: "
+        "please try again tomorrow."
+    ),
+    "day": _l("Too many invitations were sent today: please try again tomorrow."),
+    "unwanted": _l("“%(address)s” asked not to receive any invitation."),
     "no_team_sections": _l("This diagnostic has no questions for the team."),
+}
+# The setting each refusal's %(limit)s names.
+INVITATION_LIMITS = {
+    "too_many": "TEAM_MAX_INVITATIONS",
+    "address_day": "TEAM_INVITATIONS_PER_ADDRESS_DAY",
 }
 
 
@@ -59,6 +70,8 @@ def _team_page(
         typed=typed,
         errors=errors or [],
         sent=request.args.get("sent", type=int),
+        # Invitations wait until the executive's address is confirmed.
+        waiting=submission.pending_email is not None,
     ), 422 if errors else 200
 
 
@@ -78,9 +91,10 @@ def invite(token: str) -> ResponseReturnValue:
     try:
         created = invitations.invite(q, submission, typed)
     except invitations.InvitationRefused as refused:
-        limit = current_app.config["TEAM_MAX_INVITATIONS"]
+        config = current_app.config
         errors = [
-            str(INVITATION_ERRORS[code]) % {"address": address, "limit": limit}
+            str(INVITATION_ERRORS[code])
+            % {"address": address, "limit": config.get(INVITATION_LIMITS.get(code, ""), "")}
             for address, code in refused.problems
         ]
         return _team_page(submission, q, typed, errors)

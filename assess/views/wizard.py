@@ -30,7 +30,7 @@ from assess.page_frames import render_page
 from assess.question_fragments import render_fields
 from assess.questionnaire import Questionnaire
 from assess.questionnaire_store import current_questionnaire
-from assess.security import rate_limited
+from assess.security import client_address, rate_limited
 from assess.submissions import (
     CONTACT_STEP,
     ContactDetails,
@@ -153,7 +153,9 @@ def _follow(outcome: StepOutcome) -> ResponseReturnValue:
 def _save_section_step(q: Questionnaire, key: str, step_id: str) -> ResponseReturnValue:
     """Save a posted section, then go on, go back, or show the page again with its errors."""
     try:
-        outcome = submissions.save_section(q, key, step_id, request.form.getlist)
+        outcome = submissions.save_section(
+            q, key, step_id, request.form.getlist, client=client_address()
+        )
     except DraftNotFound:
         return render_template("wizard/no_draft.html"), 404
     except StepNotAvailable as refused:
@@ -267,7 +269,11 @@ def _contact_step(q: Questionnaire, draft: DraftState, route: Route) -> Response
             )
             try:
                 outcome = submissions.save_contact(
-                    q, draft.key, details, current_app.config["CONSENT_TEXT_VERSION"]
+                    q,
+                    draft.key,
+                    details,
+                    current_app.config["CONSENT_TEXT_VERSION"],
+                    client=client_address(),
                 )
             except StepNotAvailable as refused:
                 return render_template("wizard/out_of_order.html", frontier=refused.frontier), 409

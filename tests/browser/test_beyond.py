@@ -21,7 +21,7 @@ from werkzeug.serving import make_server
 
 from assess.embedding import snippet
 from assess.extensions import db
-from assess.models import Lead, Submission, TeamInvitation, utcnow
+from assess.models import AddressConfirmation, Lead, Submission, TeamInvitation, utcnow
 from assess.reassessment import link_token
 from tests.backoffice_client import PASSWORD, make_user
 from tests.browser.page_checks import PageChecks
@@ -56,7 +56,8 @@ def test_the_executive_invites_the_team_and_a_member_answers(
     page_checks.check(page, "team-refused", "fr")
     page.fill("#emails", "alice@example.com\nbob@example.com")
     page.get_by_role("button", name="Envoyer les invitations").click()
-    expect(page.get_by_role("status")).to_contain_text("2 invitations envoyées")
+    # the executive's address is not confirmed yet: the invitations wait for it
+    expect(page.get_by_role("status")).to_contain_text("2 invitations enregistrées")
     with live_app.app_context():
         token = db.session.execute(select(TeamInvitation.token)).scalars().first()
     page.goto(f"/team/{token}")
@@ -74,6 +75,42 @@ def test_the_executive_invites_the_team_and_a_member_answers(
     page.goto(f"/team/{token}")
     expect(page.locator("main")).to_contain_text("Vos réponses sont déjà enregistrées")
     page_checks.check(page, "team-member-already", "fr")
+
+
+def test_the_respondent_confirms_their_address_and_an_invitee_reports_the_invitation(
+    page: Page, live_app: Flask, page_checks: PageChecks
+) -> None:
+    submission = completed(live_app)
+    page.goto(f"/results/{submission.public_token}")
+    expect(page.locator("#report")).to_contain_text("Confirmez votre adresse")
+    page_checks.check(page, "results-waiting", "fr")
+    page.get_by_role("button", name="Renvoyer le lien de confirmation").click()
+    expect(page.get_by_role("status")).to_contain_text("Un nouveau lien est en route.")
+    with live_app.app_context():
+        token = (
+            db.session.execute(
+                select(AddressConfirmation.token).order_by(AddressConfirmation.id.desc())
+            )
+            .scalars()
+            .first()
+        )
+    page.goto(f"/confirm/{token}")
+    page_checks.check(page, "confirm", "fr")
+    page.get_by_role("button", name="Confirmer mon adresse").click()
+    expect(page.locator("h1")).to_have_text("Votre adresse est confirmée")
+    page_checks.check(page, "confirmed", "fr")
+    page.get_by_role("link", name="Voir vos résultats").click()
+    page.get_by_role("link", name="Inviter votre équipe").click()
+    page.fill("#emails", "alice@example.com")
+    page.get_by_role("button", name="Envoyer les invitations").click()
+    expect(page.get_by_role("status")).to_contain_text("1 invitation envoyée")
+    with live_app.app_context():
+        invitation = db.session.execute(select(TeamInvitation.token)).scalars().first()
+    page.goto(f"/team/{invitation}/unwanted")
+    page_checks.check(page, "unwanted", "fr")
+    page.get_by_role("button", name="Signaler et ne plus recevoir d'invitation").click()
+    expect(page.get_by_role("status")).to_contain_text("c'est noté")
+    page_checks.check(page, "unwanted-reported", "fr")
 
 
 def test_the_executive_comes_back_to_take_the_diagnostic_again(

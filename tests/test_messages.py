@@ -1,0 +1,105 @@
+"""Every e-mail's subject is a fixed text: nothing a respondent typed reaches it (issue 15)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+from jinja2 import meta
+from sqlalchemy import select
+
+from assess import messages
+from assess.extensions import db
+from assess.mail import compose
+from assess.models import Delivery, Submission, TeamInvitation
+from assess.questionnaire_store import current_questionnaire
+from assess.team_invitations import TEAM_KIND
+from tests.wizard_driver import (
+    complete,
+    confirm_address,
+    invite_team,
+    plausible_answers,
+)
+
+EMAILS = Path(__file__).resolve().parent.parent / "templates" / "email"
+# What a subject may show: the consultancy's name (a setting), a computed score.
+SUBJECT_NAMES = {"brand", "overall"}
+TYPED = {
+    "first_name": "Sécurité : compte",
+    "last_name": "expiré https://phishing.example.net",
+    "company": "Reconnectez-vous sur https://phishing.example.net",
+    "job_title": "Service client phishing",
+    "email": "victime@example.com",
+}
+
+
+def test_no_subject_template_reads_anything_but_the_brand_or_a_score(app: Flask) -> None:
+    subjects = sorted(EMAILS.glob("*/subject.txt"))
+    assert {path.parent.name for path in subjects} >= {
+        "report",
+        "new_lead",
+        "team_invitation",
+        "confirm_address",
+    }
+    for path in subjects:
+        tree = app.jinja_env.parse(path.read_text())
+        names = meta.find_undeclared_variables(tree) - {"_", "gettext", "ngettext"}
+        assert names <= SUBJECT_NAMES, (path, names)
+
+
+def test_every_message_about_a_phishing_respondent_has_a_fixed_subject(app: Flask) -> None:
+    client = app.test_client()
+    with app.app_context():
+        q = current_questionnaire()
+    complete(client, q, plausible_answers(q), TYPED)
+    with app.app_context():
+        token = db.session.execute(select(Submission.public_token)).scalar_one()
+    assert isinstance(token, str)
+    assert invite_team(client, token, "collegue@example.com").status_code == 303
+    confirm_address(app, TYPED["email"])
+    with app.test_request_context():
+        rows = list(db.session.execute(select(Delivery).order_by(Delivery.id)).scalars())
+        assert {row.kind.split("-")[0] for row in rows} == {
+            "confirm",
+            "new_lead",
+            "report",
+            "team",
+        }
+        sender = app.config["MAIL_FROM"]
+        for row in rows:
+            if row.kind == "report":
+                outgoing = messages.report_message(q, row, b"%PDF-1.7")
+            elif row.kind == "new_lead":
+                outgoing = messages.new_lead_message(q, row)
+            elif row.kind.startswith(TEAM_KIND):
+                invitation = db.session.get(TeamInvitation, int(row.kind.removeprefix(TEAM_KIND)))
+                assert invitation is not None
+                outgoing = messages.team_invitation_message(q, row, invitation.token, 5)
+            else:
+                outgoing = messages.confirmation_message(q, row)
+            subject = str(compose(outgoing, sender)["Subject"])
+            for typed in ("Sécurité", "phishing", "Reconnectez", "compte", "victime"):
+                assert typed not in subject, (row.kind, subject)
+
+
+def test_the_confirmation_email_is_the_same_for_everyone_but_its_link(app: Flask) -> None:
+    with app.app_context():
+        q = current_questionnaire()
+    complete(app.test_client(), q, plausible_answers(q), TYPED)
+    complete(app.test_client(), q, plausible_answers(q), {"email": "claire@example.com"})
+    with app.test_request_context():
+        rows = list(
+            db.session.execute(
+                select(Delivery).where(Delivery.kind.startswith(messages.CONFIRM_KIND))
+            ).scalars()
+        )
+        assert len(rows) == 2
+        composed = [compose(messages.confirmation_message(q, row), "x@example.com") for row in rows]
+    texts = []
+    for message, row in zip(composed, rows, strict=True):
+        assert str(message["To"]) == row.recipient  # no display name typed by anyone
+        assert not list(message.iter_attachments())
+        body = message.get_body(("plain",)).get_content()
+        texts.append(body.split("/confirm/")[0] + body.split("/confirm/")[1].split("\n", 1)[1])
+        assert str(message["Subject"]) == "DC Pilot\u00a0: confirmez votre adresse e-mail"
+    assert texts[0] == texts[1]
