@@ -107,9 +107,15 @@ def test_rebuilding_the_tables_keeps_every_row_and_the_search(app):
         assert before["submissions"] and before["touches"] and before["deliveries"]
         db.session.remove()
         downgrade(directory=MIGRATIONS, revision="0d043c57dde2")
+        # Tables of later migrations go with the downgrade; the rebuilt ones keep every row.
+        kept = set(inspect(db.engine).get_table_names())
         upgrade(directory=MIGRATIONS)
         db.engine.dispose()
-        assert _counts() == before
+        after = _counts()
+        assert {name: after[name] for name in before if name in kept} == {
+            name: count for name, count in before.items() if name in kept
+        }
+        assert set(NEVER_REUSED) <= kept
         again = db.session.get(Lead, lead_id)
         assert again is not None and again.link_key != key  # a new secret, never the id
         found = db.session.execute(
