@@ -16,6 +16,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from assess.audit import record
+from assess.backoffice_sessions import end_account_sessions
 from assess.database import write_transaction
 from assess.extensions import db
 from assess.models import User, utcnow
@@ -75,7 +76,6 @@ def create_user(email: str, password: str, role: str = "consultant", name: str =
             password_hash=_hasher.hash(password),
             role=role,
             active=True,
-            session_token=secrets.token_hex(16),
             calendar_token=secrets.token_urlsafe(32),
         )
         db.session.add(user)
@@ -123,7 +123,6 @@ def authenticate(email: str, password: str) -> User:
             user.failed_logins = 0
             user.locked_until = None
             user.last_login_at = now
-            user.session_token = secrets.token_hex(16)  # a new session, old ones end
             if _hasher.check_needs_rehash(user.password_hash):
                 user.password_hash = _hasher.hash(password)
             record("user.login", f"user:{user.id}", {}, user_id=user.id)
@@ -145,25 +144,6 @@ def _verify(password_hash: str, password: str) -> bool:
         return False
 
 
-def load_user(session_id: str) -> User | None:
-    """The user behind a session reference ("id:token"), if the session is still valid."""
-    user_id, _, token = session_id.partition(":")
-    if not (user_id.isascii() and user_id.isdigit()) or not token:
-        return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.active or not secrets.compare_digest(user.session_token, token):
-        return None
-    return user
-
-
-def end_sessions(user: User) -> None:
-    """Log the user out everywhere."""
-    with write_transaction():
-        fresh = db.session.get(User, user.id)
-        if fresh is not None:
-            fresh.session_token = secrets.token_hex(16)
-
-
 def set_password(user_id: int, password: str) -> None:
     """Change a password (ends the user's sessions)."""
     problem = password_problem(password)
@@ -174,7 +154,7 @@ def set_password(user_id: int, password: str) -> None:
         if user is None:
             raise AccountError("no such account")
         user.password_hash = _hasher.hash(password)
-        user.session_token = secrets.token_hex(16)
+        end_account_sessions(user.id)
         user.failed_logins = 0
         user.locked_until = None
         record("user.password", f"user:{user.id}", {})
@@ -187,7 +167,7 @@ def set_active(user_id: int, active: bool) -> User:
         if user is None:
             raise AccountError("no such account")
         user.active = active
-        user.session_token = secrets.token_hex(16)
+        end_account_sessions(user.id)
         record("user.enable" if active else "user.disable", f"user:{user.id}", {})
     return user
 

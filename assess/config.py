@@ -112,6 +112,8 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_LOCK_MINUTES": 15,
     # A consultant idle this long is logged out.
     "BACKOFFICE_IDLE_MINUTES": 30,
+    # A back-office session ends this long after login, however busy (log in again).
+    "BACKOFFICE_SESSION_HOURS": 12,
     # The follow-up cadence: seven touches, "day offset:channel" after the diagnostic.
     # A sale closes on average at the 7th contact; 80% of salespeople stop after the 3rd.
     "CADENCE": "0:email,2:phone,5:linkedin,9:phone,14:email,21:phone,30:email",
@@ -151,6 +153,7 @@ _FLOATS = {
     "DELIVERY_STUCK_SECONDS",
     "LOGIN_LOCK_MINUTES",
     "BACKOFFICE_IDLE_MINUTES",
+    "BACKOFFICE_SESSION_HOURS",
 }
 _BOOLEANS = {
     "WEBHOOK_ALLOW_PRIVATE",

@@ -9,19 +9,21 @@ from __future__ import annotations
 import math
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import lru_cache, wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask, Response, abort, current_app, g, request
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_talisman import Talisman
 from limits import RateLimitItem
 from limits import parse as parse_limit
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import assess.rate_limit_storage  # noqa: F401 - registers the process-memory:// storage
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 
 def content_security_policy(frame_ancestors: list[str]) -> dict[str, Any]:
@@ -65,17 +67,49 @@ def init_app(app: Flask) -> None:
         referrer_policy="strict-origin-when-cross-origin",
     )
     proxies = int(config["PROXY_COUNT"])
-    if proxies > 0:
-        # Trust exactly the configured hops: a longer, forged X-Forwarded-For changes nothing.
-        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
-            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_prefix=0
-        )
+    app.wsgi_app = behind_proxies(app.wsgi_app, proxies)  # type: ignore[method-assign,assignment]
     app.before_request(refuse_nul_bytes)
     # Without Redis, counters in each process's memory (assess/rate_limit_storage.py).
     config.setdefault("RATELIMIT_STORAGE_URI", config["REDIS_URL"] or "process-memory://")
     # No X-RateLimit-* headers on every limited response (working them out cost a fifth of a
     # wizard step's post): a refused request gets Retry-After on its 429 page (views/errors).
     config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
+
+
+# The headers a client may forge to claim another address, scheme, host or prefix.
+FORWARDING_HEADERS = (
+    "HTTP_FORWARDED",
+    "HTTP_X_FORWARDED_FOR",
+    "HTTP_X_FORWARDED_PROTO",
+    "HTTP_X_FORWARDED_HOST",
+    "HTTP_X_FORWARDED_PORT",
+    "HTTP_X_FORWARDED_PREFIX",
+    "HTTP_X_REAL_IP",
+)
+
+
+def behind_proxies(wsgi_app: WSGIApplication, proxies: int) -> WSGIApplication:
+    """The app as reached through exactly `proxies` reverse proxies (0: directly).
+
+    ProxyFix takes the client's address, scheme and host from the hops those proxies
+    add, no more (a longer, forged X-Forwarded-For changes nothing); then every forwarding
+    header is removed, so nothing after it (Flask-Login's session check, Talisman's HTTPS
+    redirect, our own code) can read what the client wrote there. With no proxy, the
+    client's own headers are simply removed: `request.remote_addr` is the address.
+    """
+
+    def without_forwarding_headers(
+        environ: WSGIEnvironment, start_response: StartResponse
+    ) -> Iterable[bytes]:
+        for name in FORWARDING_HEADERS:
+            environ.pop(name, None)
+        return wsgi_app(environ, start_response)
+
+    if proxies <= 0:
+        return without_forwarding_headers
+    return ProxyFix(
+        without_forwarding_headers, x_for=proxies, x_proto=proxies, x_host=proxies, x_prefix=0
+    )
 
 
 def frame_ancestor_origins(config: Any) -> list[str]:
@@ -133,7 +167,7 @@ def apply_rate_limits(app: Flask) -> None:
     on that strategy: Flask-Limiter's decorator worked out every limit of the request
     again, a tenth of a wizard step's post.
     """
-    limiter = Limiter(key_func=get_remote_address, app=app, default_limits=[])
+    limiter = Limiter(key_func=client_address, app=app, default_limits=[])
     app.extensions["assess.limiter"] = limiter
     for endpoint, view in list(app.view_functions.items()):
         marks = getattr(view, "_rate_limits", None)
@@ -213,8 +247,8 @@ def retry_after_seconds() -> int | None:
 
 
 def client_address() -> str:
-    """The visitor's address as the trusted proxies report it."""
-    return get_remote_address()
+    """The visitor's address as the trusted proxies report it (never a header it wrote)."""
+    return request.remote_addr or "127.0.0.1"
 
 
 def login_account_key() -> str:

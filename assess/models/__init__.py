@@ -1,6 +1,14 @@
 """The tables, one module per side of the product."""
 
-from assess.models.backoffice import AuditEntry, FunnelCount, LeadEvent, Note, Touch, User
+from assess.models.backoffice import (
+    AuditEntry,
+    BackofficeSession,
+    FunnelCount,
+    LeadEvent,
+    Note,
+    Touch,
+    User,
+)
 from assess.models.outbox import Delivery, ReportFile
 from assess.models.peers import PeerScoreCount
 from assess.models.respondents import Lead, QuestionnaireVersion, Submission, utcnow
@@ -9,6 +17,7 @@ from assess.models.webhooks import WebhookDelivery
 
 __all__ = [
     "AuditEntry",
+    "BackofficeSession",
     "Delivery",
     "FunnelCount",
     "Lead",
