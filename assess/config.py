@@ -46,6 +46,9 @@ DEFAULTS: dict[str, Any] = {
     "BRAND_ACCENT_COLOR": "#e07a1f",
     # Where the links in e-mails point (the address respondents reach the app at).
     "PUBLIC_URL": "http://127.0.0.1:5000",
+    # Host names the app also answers to (space-separated), besides PUBLIC_URL's and loopback;
+    # a request naming any other Host gets a 400.
+    "EXTRA_HOSTS": "",
     # SMTP server; with none, messages are written as .eml files to OUTBOX_FOLDER.
     "SMTP_HOST": "",
     "SMTP_PORT": 25,

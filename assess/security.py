@@ -9,21 +9,18 @@ from __future__ import annotations
 import math
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from functools import lru_cache, wraps
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from flask import Flask, Response, abort, current_app, g, request
 from flask_limiter import Limiter
 from flask_talisman import Talisman
 from limits import RateLimitItem
 from limits import parse as parse_limit
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 import assess.rate_limit_storage  # noqa: F401 - registers the process-memory:// storage
-
-if TYPE_CHECKING:
-    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+from assess import proxies
 
 
 def content_security_policy(frame_ancestors: list[str]) -> dict[str, Any]:
@@ -44,6 +41,7 @@ def content_security_policy(frame_ancestors: list[str]) -> dict[str, Any]:
 
 def init_app(app: Flask) -> None:
     """Headers on every response, the proxy hops we trust, the rate limiter."""
+    proxies.init_app(app)  # first: a request for a host we do not serve goes no further
     config = app.config
     production = config["APP_ENV"] == "production"
     if production:
@@ -66,50 +64,12 @@ def init_app(app: Flask) -> None:
         frame_options=None if frame_ancestors else "DENY",
         referrer_policy="strict-origin-when-cross-origin",
     )
-    proxies = int(config["PROXY_COUNT"])
-    app.wsgi_app = behind_proxies(app.wsgi_app, proxies)  # type: ignore[method-assign,assignment]
     app.before_request(refuse_nul_bytes)
     # Without Redis, counters in each process's memory (assess/rate_limit_storage.py).
     config.setdefault("RATELIMIT_STORAGE_URI", config["REDIS_URL"] or "process-memory://")
     # No X-RateLimit-* headers on every limited response (working them out cost a fifth of a
     # wizard step's post): a refused request gets Retry-After on its 429 page (views/errors).
     config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
-
-
-# The headers a client may forge to claim another address, scheme, host or prefix.
-FORWARDING_HEADERS = (
-    "HTTP_FORWARDED",
-    "HTTP_X_FORWARDED_FOR",
-    "HTTP_X_FORWARDED_PROTO",
-    "HTTP_X_FORWARDED_HOST",
-    "HTTP_X_FORWARDED_PORT",
-    "HTTP_X_FORWARDED_PREFIX",
-    "HTTP_X_REAL_IP",
-)
-
-
-def behind_proxies(wsgi_app: WSGIApplication, proxies: int) -> WSGIApplication:
-    """The app as reached through exactly `proxies` reverse proxies (0: directly).
-
-    ProxyFix takes the client's address, scheme and host from the hops those proxies
-    add, no more (a longer, forged X-Forwarded-For changes nothing); then every forwarding
-    header is removed, so nothing after it (Flask-Login's session check, Talisman's HTTPS
-    redirect, our own code) can read what the client wrote there. With no proxy, the
-    client's own headers are simply removed: `request.remote_addr` is the address.
-    """
-
-    def without_forwarding_headers(
-        environ: WSGIEnvironment, start_response: StartResponse
-    ) -> Iterable[bytes]:
-        for name in FORWARDING_HEADERS:
-            environ.pop(name, None)
-        return wsgi_app(environ, start_response)
-
-    if proxies <= 0:
-        return without_forwarding_headers
-    return ProxyFix(
-        without_forwarding_headers, x_for=proxies, x_proto=proxies, x_host=proxies, x_prefix=0
-    )
 
 
 def frame_ancestor_origins(config: Any) -> list[str]:
