@@ -49,8 +49,9 @@ def init_app(app: Flask) -> None:
         config["SESSION_COOKIE_NAME"] = "__Host-session"
         config["REMEMBER_COOKIE_SECURE"] = True
     frame_ancestors = frame_ancestor_origins(config)
-    # Registered before Talisman, so it runs after it on the way out.
+    # Registered before Talisman, so they run after it on the way out.
     app.after_request(never_frame_the_back_office)
+    app.after_request(keep_personal_data_out_of_caches)
     # One Talisman per app: it keeps its settings on itself, not on the app.
     app.extensions["assess.talisman"] = Talisman(
         app,
@@ -89,6 +90,24 @@ def never_frame_the_back_office(response: Response) -> Response:
                 "frame-ancestors 'none'", policy
             )
         response.headers["X-Frame-Options"] = "DENY"
+    return response
+
+
+# Pages that show a person's data: the back office, the respondent's results, report, team
+# view and re-assessment link, the wizard's steps (answers, contact details).
+PRIVATE_BLUEPRINTS = frozenset({"backoffice", "results", "team", "reassessment"})
+PRIVATE_ENDPOINTS = frozenset({"wizard.step"})
+# The respondent's pages behind an unguessable link: never in a search engine either.
+UNLISTED_BLUEPRINTS = frozenset({"results", "team", "reassessment"})
+
+
+def keep_personal_data_out_of_caches(response: Response) -> Response:
+    """No browser or proxy keeps a copy of a page with personal data (the back button
+    fetches it again); the respondent's link pages are not indexed."""
+    if request.blueprint in PRIVATE_BLUEPRINTS or request.endpoint in PRIVATE_ENDPOINTS:
+        response.headers["Cache-Control"] = "private, no-store"
+    if request.blueprint in UNLISTED_BLUEPRINTS:
+        response.headers["X-Robots-Tag"] = "noindex, nofollow"
     return response
 
 
