@@ -7,7 +7,6 @@ done (a hash check against a dummy hash) are the same either way.
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
@@ -20,10 +19,9 @@ from assess.backoffice_sessions import end_account_sessions
 from assess.database import write_transaction
 from assess.extensions import db
 from assess.models import User, utcnow
+from assess.passwords import MAX_PASSWORD, PROBLEMS, password_problem
 
 ROLES = ("admin", "consultant")
-MIN_PASSWORD = 12
-MAX_PASSWORD = 128
 _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not a real password, for constant-time refusals")
 
@@ -32,24 +30,16 @@ class AccountError(ValueError):
     """A refused account change, with a message for the admin."""
 
 
+class PasswordRefused(AccountError):
+    """A password the rules refuse; `problem` is a key of passwords.PROBLEMS."""
+
+    def __init__(self, problem: str):
+        super().__init__(f"password: {PROBLEMS[problem]}")
+        self.problem = problem
+
+
 class LoginRefused(Exception):
     """Wrong address or password, a disabled account, or a locked one: one message for all."""
-
-
-@dataclass(frozen=True)
-class PasswordRule:
-    """Why a password is refused."""
-
-    message: str
-
-
-def password_problem(password: str) -> str | None:
-    """Why a password is refused, or None: 12 to 128 characters."""
-    if len(password) < MIN_PASSWORD:
-        return f"at least {MIN_PASSWORD} characters"
-    if len(password) > MAX_PASSWORD:
-        return f"at most {MAX_PASSWORD} characters"
-    return None
 
 
 def normalise_email(email: str) -> str:
@@ -66,7 +56,7 @@ def create_user(email: str, password: str, role: str = "consultant", name: str =
         raise AccountError(f"role must be one of {', '.join(ROLES)}")
     problem = password_problem(password)
     if problem:
-        raise AccountError(f"password: {problem}")
+        raise PasswordRefused(problem)
     with write_transaction():
         if find_user(email) is not None:
             raise AccountError("an account with this address exists")
@@ -148,7 +138,7 @@ def set_password(user_id: int, password: str) -> None:
     """Change a password (ends the user's sessions)."""
     problem = password_problem(password)
     if problem:
-        raise AccountError(f"password: {problem}")
+        raise PasswordRefused(problem)
     with write_transaction():
         user = db.session.get(User, user_id)
         if user is None:
