@@ -49,7 +49,10 @@ def arguments_for_every_get_route(app: Flask, consultant_email: str) -> dict[str
     resume = re.search(r"/resume/([A-Za-z0-9._-]+)", draft.get("/step/entreprise").get_data(True))
     assert resume is not None
     with app.app_context():
-        submission = db.session.execute(select(Submission)).scalars().first()
+        # The completed one, not the draft started above (rows come in no set order).
+        submission = db.session.execute(
+            select(Submission).where(Submission.status == "completed")
+        ).scalar_one()
         user = find_user(consultant_email)
         assert submission is not None and user is not None
         ensure_report(submission)  # the worker's job: the PDF routes serve it
