@@ -39,7 +39,7 @@ FORWARDING_HEADERS = (
 UNTRUSTED_HOST = "assess.untrusted_host"
 # Always answered to: a link to one of these leads nowhere an attacker controls, and a
 # health check from the machine itself uses them.
-LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1")
 
 
 def init_app(app: Flask) -> None:

@@ -118,5 +118,4 @@ def test_trusted_hosts_come_from_public_url_and_extra_hosts():
         "b.example.com",
         "localhost",
         "127.0.0.1",
-        "[::1]",
     ]
