@@ -41,7 +41,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     # Ids in URLs stop at the database's integer range: a longer one is a 404, not a 500.
     app.url_map.converters["int"] = routing.DatabaseId
-    config.load_config(app, test_config)
+    config.load_config(app, test_config, on_error=_stop)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     database.init_app(app)

@@ -7,7 +7,6 @@ done (a hash check against a dummy hash) are the same either way.
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
@@ -16,13 +15,13 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from assess.audit import record
+from assess.backoffice_sessions import end_account_sessions
 from assess.database import write_transaction
 from assess.extensions import db
 from assess.models import User, utcnow
+from assess.passwords import MAX_PASSWORD, PROBLEMS, password_problem
 
 ROLES = ("admin", "consultant")
-MIN_PASSWORD = 12
-MAX_PASSWORD = 128
 _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not a real password, for constant-time refusals")
 
@@ -31,24 +30,16 @@ class AccountError(ValueError):
     """A refused account change, with a message for the admin."""
 
 
+class PasswordRefused(AccountError):
+    """A password the rules refuse; `problem` is a key of passwords.PROBLEMS."""
+
+    def __init__(self, problem: str):
+        super().__init__(f"password: {PROBLEMS[problem]}")
+        self.problem = problem
+
+
 class LoginRefused(Exception):
     """Wrong address or password, a disabled account, or a locked one: one message for all."""
-
-
-@dataclass(frozen=True)
-class PasswordRule:
-    """Why a password is refused."""
-
-    message: str
-
-
-def password_problem(password: str) -> str | None:
-    """Why a password is refused, or None: 12 to 128 characters."""
-    if len(password) < MIN_PASSWORD:
-        return f"at least {MIN_PASSWORD} characters"
-    if len(password) > MAX_PASSWORD:
-        return f"at most {MAX_PASSWORD} characters"
-    return None
 
 
 def normalise_email(email: str) -> str:
@@ -65,7 +56,7 @@ def create_user(email: str, password: str, role: str = "consultant", name: str =
         raise AccountError(f"role must be one of {', '.join(ROLES)}")
     problem = password_problem(password)
     if problem:
-        raise AccountError(f"password: {problem}")
+        raise PasswordRefused(problem)
     with write_transaction():
         if find_user(email) is not None:
             raise AccountError("an account with this address exists")
@@ -75,7 +66,6 @@ def create_user(email: str, password: str, role: str = "consultant", name: str =
             password_hash=_hasher.hash(password),
             role=role,
             active=True,
-            session_token=secrets.token_hex(16),
             calendar_token=secrets.token_urlsafe(32),
         )
         db.session.add(user)
@@ -123,7 +113,6 @@ def authenticate(email: str, password: str) -> User:
             user.failed_logins = 0
             user.locked_until = None
             user.last_login_at = now
-            user.session_token = secrets.token_hex(16)  # a new session, old ones end
             if _hasher.check_needs_rehash(user.password_hash):
                 user.password_hash = _hasher.hash(password)
             record("user.login", f"user:{user.id}", {}, user_id=user.id)
@@ -145,36 +134,17 @@ def _verify(password_hash: str, password: str) -> bool:
         return False
 
 
-def load_user(session_id: str) -> User | None:
-    """The user behind a session reference ("id:token"), if the session is still valid."""
-    user_id, _, token = session_id.partition(":")
-    if not (user_id.isascii() and user_id.isdigit()) or not token:
-        return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.active or not secrets.compare_digest(user.session_token, token):
-        return None
-    return user
-
-
-def end_sessions(user: User) -> None:
-    """Log the user out everywhere."""
-    with write_transaction():
-        fresh = db.session.get(User, user.id)
-        if fresh is not None:
-            fresh.session_token = secrets.token_hex(16)
-
-
 def set_password(user_id: int, password: str) -> None:
     """Change a password (ends the user's sessions)."""
     problem = password_problem(password)
     if problem:
-        raise AccountError(f"password: {problem}")
+        raise PasswordRefused(problem)
     with write_transaction():
         user = db.session.get(User, user_id)
         if user is None:
             raise AccountError("no such account")
         user.password_hash = _hasher.hash(password)
-        user.session_token = secrets.token_hex(16)
+        end_account_sessions(user.id)
         user.failed_logins = 0
         user.locked_until = None
         record("user.password", f"user:{user.id}", {})
@@ -187,7 +157,7 @@ def set_active(user_id: int, active: bool) -> User:
         if user is None:
             raise AccountError("no such account")
         user.active = active
-        user.session_token = secrets.token_hex(16)
+        end_account_sessions(user.id)
         record("user.enable" if active else "user.disable", f"user:{user.id}", {})
     return user
 

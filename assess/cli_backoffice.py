@@ -1,4 +1,4 @@
-"""`flask user create|list|disable|enable`, `flask retention purge` and `flask demo seed`.
+"""`flask user create|list|password|disable|enable`, `flask retention purge` and `flask demo seed`.
 
 Every refusal prints one line on standard error and exits with status 1, no traceback.
 """
@@ -91,6 +91,24 @@ def list_command() -> None:
         click.echo(
             f"{account.id}\t{account.email}\t{account.role}\t{state}\t{account.name or '-'}\t{last}"
         )
+
+
+@user.command("password")
+@click.argument("email")
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the password from standard input (the default when it is not a terminal).",
+)
+@with_appcontext
+@_refusals
+def password_command(email: str, password_stdin: bool) -> None:
+    """Set a new password (asked twice, hidden); the account's sessions end."""
+    found = accounts.find_user(email)
+    if found is None:
+        raise click.ClickException(f"no account with the address {email.strip()!r}")
+    accounts.set_password(found.id, _password(password_stdin))
+    click.echo(f"{found.email}: password changed, sessions ended")
 
 
 def _switch(email: str, active: bool) -> None:

@@ -1,12 +1,14 @@
 """Settings: commented defaults, then the environment, then the test overrides.
 
-Nothing is read at import time: `load_config(app, overrides)` runs in the app factory.
+Nothing is read at import time: `load_config(app, overrides, on_error)` runs in the app factory.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import secrets
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -41,11 +43,14 @@ DEFAULTS: dict[str, Any] = {
     "BRAND_NAME": "DC Pilot",
     # Logo on the report's cover: a path under static/ (PNG or SVG); none prints the name.
     "BRAND_LOGO": "",
-    # The report's two colours: headings and charts, then highlights.
+    # The report's two colours, written #rgb or #rrggbb: headings and charts, then highlights.
     "BRAND_PRIMARY_COLOR": "#1f5fa8",
     "BRAND_ACCENT_COLOR": "#e07a1f",
     # Where the links in e-mails point (the address respondents reach the app at).
     "PUBLIC_URL": "http://127.0.0.1:5000",
+    # Host names the app also answers to (space-separated), besides PUBLIC_URL's and loopback;
+    # a request naming any other Host gets a 400.
+    "EXTRA_HOSTS": "",
     # SMTP server; with none, messages are written as .eml files to OUTBOX_FOLDER.
     "SMTP_HOST": "",
     "SMTP_PORT": 25,
@@ -113,6 +118,8 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_LOCK_MINUTES": 15,
     # A consultant idle this long is logged out.
     "BACKOFFICE_IDLE_MINUTES": 30,
+    # A back-office session ends this long after login, however busy (log in again).
+    "BACKOFFICE_SESSION_HOURS": 12,
     # The follow-up cadence: seven touches, "day offset:channel" after the diagnostic.
     # A sale closes on average at the 7th contact; 80% of salespeople stop after the 3rd.
     "CADENCE": "0:email,2:phone,5:linkedin,9:phone,14:email,21:phone,30:email",
@@ -172,6 +179,7 @@ _FLOATS = {
     "DELIVERY_STUCK_SECONDS",
     "LOGIN_LOCK_MINUTES",
     "BACKOFFICE_IDLE_MINUTES",
+    "BACKOFFICE_SESSION_HOURS",
 }
 _BOOLEANS = {
     "WEBHOOK_ALLOW_PRIVATE",
@@ -182,13 +190,26 @@ _BOOLEANS = {
 }
 
 
-def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
-    """Fill app.config from the defaults, the environment and the overrides, in that order."""
+# Settings that go into the report's CSS as they are: nothing but a hex colour.
+_COLOURS = ("BRAND_PRIMARY_COLOR", "BRAND_ACCENT_COLOR")
+_HEX_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
+
+
+def load_config(
+    app: Flask,
+    overrides: dict[str, Any] | None,
+    on_error: Callable[[str], None],
+) -> None:
+    """Fill app.config from the defaults, the environment and the overrides, in that order;
+    `on_error` gets every setting that cannot be used (the app must not start)."""
     settings = dict(DEFAULTS)
     for name in DEFAULTS:
         if name in os.environ:
             settings[name] = _parse(name, os.environ[name])
     settings.update(overrides or {})
+    problems = setting_problems(settings)
+    if problems:
+        on_error("\n".join(f"configuration: {problem}" for problem in problems))
     app.config.update(settings)
     app.config["LANGUAGES"] = _languages(settings["LANGUAGES"])
     app.config["BABEL_DEFAULT_LOCALE"] = app.config["LANGUAGES"][0]
@@ -202,6 +223,15 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
     app.config["SESSION_REFRESH_EACH_REQUEST"] = False
     app.config["PERMANENT_SESSION_LIFETIME"] = int(settings["SESSION_HOURS"]) * 3600
     app.config["WTF_CSRF_TIME_LIMIT"] = None  # tied to the session, which expires itself
+
+
+def setting_problems(settings: Mapping[str, Any]) -> list[str]:
+    """What is wrong with the settings, one line each, naming the setting."""
+    return [
+        f"{name} must be a colour written #rgb or #rrggbb, not {str(settings[name])[:40]!r}"
+        for name in _COLOURS
+        if not _HEX_COLOUR.fullmatch(str(settings[name]))
+    ]
 
 
 def _parse(name: str, value: str) -> Any:

@@ -1,5 +1,8 @@
 """Counting landing page views per day: the top of the completion funnel.
 
+Each visitor counts once a day, however often the page is reloaded: a flag in the
+visitor's session says the day it was counted.
+
 One row per day and step, incremented in place by an upsert (INSERT ... ON
 CONFLICT DO UPDATE), so concurrent views never lose a count and never collide on
 the primary key, on SQLite (inside BEGIN IMMEDIATE) as on PostgreSQL.
@@ -8,7 +11,9 @@ the primary key, on SQLite (inside BEGIN IMMEDIATE) as on PostgreSQL.
 from __future__ import annotations
 
 import logging
+from collections.abc import MutableMapping
 from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
@@ -18,6 +23,8 @@ from assess.extensions import db
 from assess.models import FunnelCount
 
 LANDING_STEP = "landing"
+# The visitor's session key holding the day (ISO) their landing view was counted.
+COUNTED_KEY = "landing_counted"
 
 log = logging.getLogger(__name__)
 
@@ -36,10 +43,16 @@ def count_view(step: str, day: date) -> None:
         db.session.execute(_upsert(step, day))
 
 
-def record_landing_view() -> None:
-    """Count one landing page view today (UTC); a database error is logged, never raised."""
+def record_landing_view(visitor: MutableMapping[str, Any]) -> None:
+    """Count this visitor's first landing page view today (UTC), marking `visitor` (their
+    session) as counted; a database error is logged, never raised."""
+    today = datetime.now(UTC).date()
+    if visitor.get(COUNTED_KEY) == today.isoformat():
+        return
     try:
-        count_view(LANDING_STEP, datetime.now(UTC).date())
+        count_view(LANDING_STEP, today)
     except SQLAlchemyError:
         # Losing a count is better than losing the visitor: the page still shows.
         log.exception("could not count a landing page view")
+        return
+    visitor[COUNTED_KEY] = today.isoformat()

@@ -7,7 +7,7 @@ whatever the number of leads. The CSV export runs the same query.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -63,6 +63,22 @@ class ParsedFilters:
 
     filters: LeadFilters
     errors: dict[str, str] = field(default_factory=dict)
+
+
+# The query parameters the list reads (the page aside): its links carry these and no others.
+QUERY_PARAMETERS = tuple(f.name for f in fields(LeadFilters) if f.name != "page")
+
+
+def link_arguments(args: Any, refused: dict[str, str]) -> dict[str, str]:
+    """The list's own parameters from a query string, to build its links with.
+
+    Only the names the list reads: any other (`separator`, `endpoint`, `_external`,
+    `_scheme`...) would reach `url_for` as one of its own arguments. A refused value is
+    left out, so the links do not repeat the mistake.
+    """
+    return {
+        name: args.get(name) for name in QUERY_PARAMETERS if name not in refused and args.get(name)
+    }
 
 
 def parse_filters(args: Any, q: Questionnaire) -> ParsedFilters:

@@ -15,13 +15,12 @@ from typing import Any
 
 from flask import Flask, Response, abort, current_app, g, request
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_talisman import Talisman
 from limits import RateLimitItem
 from limits import parse as parse_limit
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 import assess.rate_limit_storage  # noqa: F401 - registers the process-memory:// storage
+from assess import proxies
 
 
 def content_security_policy(frame_ancestors: list[str]) -> dict[str, Any]:
@@ -42,6 +41,7 @@ def content_security_policy(frame_ancestors: list[str]) -> dict[str, Any]:
 
 def init_app(app: Flask) -> None:
     """Headers on every response, the proxy hops we trust, the rate limiter."""
+    proxies.init_app(app)  # first: a request for a host we do not serve goes no further
     config = app.config
     production = config["APP_ENV"] == "production"
     if production:
@@ -49,8 +49,9 @@ def init_app(app: Flask) -> None:
         config["SESSION_COOKIE_NAME"] = "__Host-session"
         config["REMEMBER_COOKIE_SECURE"] = True
     frame_ancestors = frame_ancestor_origins(config)
-    # Registered before Talisman, so it runs after it on the way out.
+    # Registered before Talisman, so they run after it on the way out.
     app.after_request(never_frame_the_back_office)
+    app.after_request(keep_personal_data_out_of_caches)
     # One Talisman per app: it keeps its settings on itself, not on the app.
     app.extensions["assess.talisman"] = Talisman(
         app,
@@ -64,12 +65,6 @@ def init_app(app: Flask) -> None:
         frame_options=None if frame_ancestors else "DENY",
         referrer_policy="strict-origin-when-cross-origin",
     )
-    proxies = int(config["PROXY_COUNT"])
-    if proxies > 0:
-        # Trust exactly the configured hops: a longer, forged X-Forwarded-For changes nothing.
-        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
-            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_prefix=0
-        )
     app.before_request(refuse_nul_bytes)
     # Without Redis, counters in each process's memory (assess/rate_limit_storage.py).
     config.setdefault("RATELIMIT_STORAGE_URI", config["REDIS_URL"] or "process-memory://")
@@ -95,6 +90,24 @@ def never_frame_the_back_office(response: Response) -> Response:
                 "frame-ancestors 'none'", policy
             )
         response.headers["X-Frame-Options"] = "DENY"
+    return response
+
+
+# Pages that show a person's data: the back office, the respondent's results, report, team
+# view and re-assessment link, the wizard's steps (answers, contact details).
+PRIVATE_BLUEPRINTS = frozenset({"backoffice", "results", "team", "reassessment"})
+PRIVATE_ENDPOINTS = frozenset({"wizard.step"})
+# The respondent's pages behind an unguessable link: never in a search engine either.
+UNLISTED_BLUEPRINTS = frozenset({"results", "team", "reassessment"})
+
+
+def keep_personal_data_out_of_caches(response: Response) -> Response:
+    """No browser or proxy keeps a copy of a page with personal data (the back button
+    fetches it again); the respondent's link pages are not indexed."""
+    if request.blueprint in PRIVATE_BLUEPRINTS or request.endpoint in PRIVATE_ENDPOINTS:
+        response.headers["Cache-Control"] = "private, no-store"
+    if request.blueprint in UNLISTED_BLUEPRINTS:
+        response.headers["X-Robots-Tag"] = "noindex, nofollow"
     return response
 
 
@@ -133,7 +146,7 @@ def apply_rate_limits(app: Flask) -> None:
     on that strategy: Flask-Limiter's decorator worked out every limit of the request
     again, a tenth of a wizard step's post.
     """
-    limiter = Limiter(key_func=get_remote_address, app=app, default_limits=[])
+    limiter = Limiter(key_func=client_address, app=app, default_limits=[])
     app.extensions["assess.limiter"] = limiter
     for endpoint, view in list(app.view_functions.items()):
         marks = getattr(view, "_rate_limits", None)
@@ -213,8 +226,8 @@ def retry_after_seconds() -> int | None:
 
 
 def client_address() -> str:
-    """The visitor's address as the trusted proxies report it."""
-    return get_remote_address()
+    """The visitor's address as the trusted proxies report it (never a header it wrote)."""
+    return request.remote_addr or "127.0.0.1"
 
 
 def login_account_key() -> str:

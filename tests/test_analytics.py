@@ -98,11 +98,11 @@ def test_the_funnel_counts_every_stage_and_the_drop_off(ctx, q):
     assert q.lead_capture == "end"
     db.session.add(FunnelCount(day=date(2025, 1, 6), step="landing", count=15))
     db.session.commit()
-    funnel.record_landing_view()
-    funnel.record_landing_view()
-    funnel.record_landing_view()
-    funnel.record_landing_view()
-    funnel.record_landing_view()
+    funnel.record_landing_view({})
+    funnel.record_landing_view({})
+    funnel.record_landing_view({})
+    funnel.record_landing_view({})
+    funnel.record_landing_view({})
     # 10 drafts: 4 stop before any step, 2 after two steps, 4 go through every step.
     # Of those 4, 3 gave their contact details and 2 completed.
     for _ in range(4):

@@ -84,7 +84,7 @@ def test_the_csv_has_every_column_with_category_labels_and_every_lead(app, clien
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
     assert response.headers["Content-Disposition"].startswith("attachment;")
-    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Cache-Control"] == "private, no-store"
     header, *rows = rows_of(response)
     with app.app_context():
         q = current_questionnaire()

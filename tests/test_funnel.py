@@ -26,14 +26,17 @@ def ctx(app: Flask) -> Iterator[None]:
         db.session.remove()
 
 
-def test_each_landing_view_adds_one_to_todays_count(ctx):
-    funnel.record_landing_view()
-    funnel.record_landing_view()
+def test_each_visitors_landing_view_adds_one_to_todays_count(ctx):
+    funnel.record_landing_view({})
+    funnel.record_landing_view({})
+    seen: dict[str, str] = {}
+    funnel.record_landing_view(seen)
+    funnel.record_landing_view(seen)  # the same visitor again: not counted
     funnel.count_view("landing", date(2025, 1, 1))
     rows = {
         (row.day, row.step): row.count for row in db.session.execute(select(FunnelCount)).scalars()
     }
-    assert rows == {(datetime.now(UTC).date(), "landing"): 2, (date(2025, 1, 1), "landing"): 1}
+    assert rows == {(datetime.now(UTC).date(), "landing"): 3, (date(2025, 1, 1), "landing"): 1}
 
 
 def test_concurrent_landing_views_are_all_counted(app):
@@ -66,7 +69,17 @@ def test_a_database_error_never_fails_the_landing_page(ctx, monkeypatch, caplog)
 
     monkeypatch.setattr(db.session, "execute", broken)
     with caplog.at_level(logging.ERROR, logger="assess.funnel"):
-        funnel.record_landing_view()  # no exception
+        funnel.record_landing_view({})  # no exception
     assert "could not count a landing page view" in caplog.text
     monkeypatch.undo()
     assert db.session.execute(select(FunnelCount)).first() is None
+
+
+def test_a_visitor_reloading_the_landing_page_is_counted_once(app):
+    visitor, other = app.test_client(), app.test_client()
+    for _ in range(5):
+        assert visitor.get("/").status_code == 200
+    assert other.get("/").status_code == 200
+    with app.app_context():
+        counts = db.session.execute(select(FunnelCount.count)).scalars().all()
+    assert counts == [2]

@@ -16,6 +16,7 @@ from assess.extensions import db
 from assess.lead_list import LeadFilters, filter_choices, list_leads
 from assess.leads import add_note, assign_owner
 from assess.models import Lead, LeadEvent, Touch
+from tests.backoffice_client import logged_in
 from tests.test_backoffice_access import login, wizard_lead
 from tests.test_exports import make_lead
 
@@ -231,3 +232,23 @@ def test_sqlite_planner_statistics_are_refreshed(app):
         if db.engine.dialect.name == "sqlite":
             analysed = set(db.session.execute(text("SELECT tbl FROM sqlite_stat1")).scalars())
             assert "leads" in analysed  # an empty table gets no row
+
+
+@pytest.mark.parametrize(
+    "name", ["separator", "endpoint", "_method", "_external", "_anchor", "_scheme", "values"]
+)
+def test_a_parameter_the_list_does_not_know_never_reaches_its_links(app, name):
+    """Query parameters went to url_for as they came: `separator` clashed with the export
+    link's own, `endpoint` with url_for's, `_scheme` asked for an absolute URL: a 500."""
+    make_lead(app, company="Petit Négoce", email="anne.petit@example.com")
+    client = logged_in(app)
+    response = client.get(
+        "/backoffice/leads", query_string={name: "zzforged", "status": "new", "sort": "score"}
+    )
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "zzforged" not in page and "http://" not in page.split("<main", 1)[1]
+    assert "status=new" in page and "sort=score" in page  # the list's own parameters stay
+    assert page.count("separator=") == 1  # only the Excel export's own
+    export = client.get("/backoffice/leads/export.csv", query_string={name: "zzforged"})
+    assert export.status_code == (400 if name == "separator" else 200)

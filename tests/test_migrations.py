@@ -139,3 +139,34 @@ def _lead_fields(lead: Lead) -> dict[str, Any]:
         "consent_at": lead.consent_at,
         "consent_text_version": lead.consent_text_version,
     }
+
+
+def test_the_sessions_table_replaces_the_token_and_keeps_what_points_at_an_account(app):
+    """SQLite: the column is dropped in place; copying `users` into a new table would have
+    set to NULL every audit entry, note and touch that names an account (foreign keys on)."""
+    with app.app_context():
+        db.session.remove()
+        downgrade(directory=MIGRATIONS, revision="0d043c57dde2")
+        db.engine.dispose()
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO users (id, email, name, password_hash, role, active, "
+                    "failed_logins, session_token, calendar_token, created_at) VALUES (7, "
+                    "'kept@example.com', '', 'x', 'admin', true, 0, 'old', 'cal', '2026-01-01')"
+                )
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO audit_entries (at, user_id, action, target, details) "
+                    "VALUES ('2026-01-01', 7, 'user.login', '', '{}')"
+                )
+            )
+        upgrade(directory=MIGRATIONS)
+        db.engine.dispose()
+        columns = {column["name"] for column in inspect(db.engine).get_columns("users")}
+        assert "session_token" not in columns
+        assert "backoffice_sessions" in inspect(db.engine).get_table_names()
+        with db.engine.connect() as connection:
+            assert connection.execute(text("SELECT user_id FROM audit_entries")).scalar() == 7
+        assert _differences() == []

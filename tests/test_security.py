@@ -49,7 +49,10 @@ def arguments_for_every_get_route(app: Flask, consultant_email: str) -> dict[str
     resume = re.search(r"/resume/([A-Za-z0-9._-]+)", draft.get("/step/entreprise").get_data(True))
     assert resume is not None
     with app.app_context():
-        submission = db.session.execute(select(Submission)).scalars().first()
+        # The completed one, not the draft started above (rows come in no set order).
+        submission = db.session.execute(
+            select(Submission).where(Submission.status == "completed")
+        ).scalar_one()
         user = find_user(consultant_email)
         assert submission is not None and user is not None
         ensure_report(submission)  # the worker's job: the PDF routes serve it
@@ -281,3 +284,41 @@ def test_a_nul_byte_anywhere_is_a_400(app, client):
     assert response.status_code == 400
     assert client.get("/backoffice/leads", query_string={"q": "\x00"}).status_code in (302, 400)
     assert client.get("/resume/abc%00def").status_code == 400
+
+
+PRIVATE_ENDPOINTS = {
+    "results.show",
+    "results.report_pdf",
+    "team.team",
+    "team.answer",
+    "reassessment.welcome",
+    "wizard.step",
+    "backoffice.leads",
+    "backoffice.lead",
+    "backoffice.lead_report",
+    "backoffice.export_lead_json",
+    "backoffice.brief",
+    "backoffice.calendar_feed",
+    "backoffice.today",
+}
+RESPONDENT_LINKS = {"results.show", "results.report_pdf", "team.team", "reassessment.welcome"}
+
+
+def test_pages_with_personal_data_are_kept_out_of_caches_and_search_engines(app):
+    consultant = logged_in(app, "admin@example.com", "admin")
+    arguments = arguments_for_every_get_route(app, "admin@example.com")
+    respondent = app.test_client()
+    start(respondent)
+    rules = {rule.endpoint: rule for rule in app.url_map.iter_rules() if "GET" in rule.methods}
+    for endpoint in sorted(PRIVATE_ENDPOINTS):
+        path = rules[endpoint].build(arguments.get(endpoint, {}))[1]  # type: ignore[index]
+        visitor = consultant if endpoint.startswith("backoffice") else respondent
+        response = visitor.get(path)
+        response.close()
+        assert response.status_code == 200, (endpoint, response.status_code)
+        assert response.headers["Cache-Control"] == "private, no-store", endpoint
+        if endpoint in RESPONDENT_LINKS:
+            assert "noindex" in response.headers["X-Robots-Tag"], endpoint
+    landing = respondent.get("/")
+    assert "no-store" not in landing.headers.get("Cache-Control", "")
+    assert "X-Robots-Tag" not in landing.headers

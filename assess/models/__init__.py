@@ -1,6 +1,14 @@
 """The tables, one module per side of the product."""
 
-from assess.models.backoffice import AuditEntry, FunnelCount, LeadEvent, Note, Touch, User
+from assess.models.backoffice import (
+    AuditEntry,
+    BackofficeSession,
+    FunnelCount,
+    LeadEvent,
+    Note,
+    Touch,
+    User,
+)
 from assess.models.confirmations import AddressConfirmation, InvitationOptOut
 from assess.models.outbox import Delivery, ReportFile
 from assess.models.peers import PeerScoreCount
@@ -11,6 +19,7 @@ from assess.models.webhooks import WebhookDelivery
 __all__ = [
     "AddressConfirmation",
     "AuditEntry",
+    "BackofficeSession",
     "Delivery",
     "FunnelCount",
     "InvitationOptOut",

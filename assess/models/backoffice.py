@@ -29,8 +29,6 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined]
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    # Changes at each login and password change: old sessions stop working.
-    session_token: Mapped[str] = mapped_column(String(64), default="")
     # The secret part of this consultant's iCalendar feed address.
     calendar_token: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -46,8 +44,23 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined]
         return self.role == "admin"
 
     def get_id(self) -> str:
-        """The session's reference: the id and the session token, so a logout elsewhere ends it."""
-        return f"{self.id}:{self.session_token}"
+        """The account's id (the session itself is named by a BackofficeSession row)."""
+        return str(self.id)
+
+
+class BackofficeSession(db.Model):  # type: ignore[name-defined]
+    """A back-office session; deleting the row ends it, whatever copies of the cookie exist.
+
+    The cookie carries a random id; the table keeps only its SHA-256 digest, so reading the
+    table does not give anyone a session.
+    """
+
+    __tablename__ = "backoffice_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class Note(db.Model):  # type: ignore[name-defined]

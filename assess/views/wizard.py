@@ -68,7 +68,7 @@ def _current_draft() -> DraftState | None:
 @bp.get("/")
 def landing() -> ResponseReturnValue:
     """What the diagnostic is, what the executive gets, how long it takes; remembers the source."""
-    record_landing_view()
+    record_landing_view(session)
     source = {name: request.args.get(name, "")[:200] for name in SOURCE_FIELDS}
     if any(source.values()):
         session["source"] = {k: v for k, v in source.items() if v}

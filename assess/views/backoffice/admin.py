@@ -37,6 +37,15 @@ ACCOUNT_ERRORS = {
     "an account with this address exists": _l("An account with this address exists."),
     "no such account": _l("This account does not exist."),
 }
+# Why a password is refused (assess/passwords.py), said beside the field.
+PASSWORD_ERRORS = {
+    "too short": _l("The password needs 12 to 128 characters."),
+    "too long": _l("The password needs 12 to 128 characters."),
+    "too common": _l(
+        "This password is too common, even with digits or symbols added: choose another."
+    ),
+    "repeated": _l("A password that repeats one character or a short sequence is refused."),
+}
 
 
 @bp.get("/users")
@@ -61,13 +70,18 @@ def create_user() -> ResponseReturnValue:
             form.get("name", ""),
         )
     except accounts.AccountError as error:
-        message = str(error)
-        if message.startswith("password"):
-            flash(_l("The password needs 12 to 128 characters."), "error")
+        password_error = None
+        if isinstance(error, accounts.PasswordRefused):
+            password_error = PASSWORD_ERRORS[error.problem]
         else:
-            flash(ACCOUNT_ERRORS.get(message, _l("This account could not be created.")), "error")
+            message = ACCOUNT_ERRORS.get(str(error), _l("This account could not be created."))
+            flash(message, "error")
         return render_template(
-            "backoffice/users.html", users=accounts.all_users(), roles=accounts.ROLES, typed=form
+            "backoffice/users.html",
+            users=accounts.all_users(),
+            roles=accounts.ROLES,
+            typed=form,
+            password_error=password_error,
         ), 422
     flash(_l("Account created."), "info")
     return redirect(url_for("backoffice.users"), code=303)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from urllib.parse import urlsplit
 
 from flask import flash, redirect, render_template, request, session, url_for
@@ -14,8 +13,9 @@ from wtforms import EmailField, PasswordField
 from wtforms.validators import InputRequired, Length
 
 from assess.accounts import LoginRefused, authenticate
+from assess.backoffice_sessions import end_session, open_session
 from assess.security import rate_limited
-from assess.views.backoffice import bp
+from assess.views.backoffice import SESSION_KEY, bp
 
 
 class LoginForm(FlaskForm):
@@ -57,8 +57,8 @@ def login() -> ResponseReturnValue:
             target = _safe_next(request.args.get("next"))
             language = session.get("lang")  # a preference, not a credential: it carries over
             session.clear()  # a fresh session: nothing else from before the login survives
+            session[SESSION_KEY] = open_session(user.id)
             login_user(user)
-            session["last_seen"] = time.time()
             if language:
                 session["lang"] = language
             return redirect(target, code=303)
@@ -69,7 +69,8 @@ def login() -> ResponseReturnValue:
 
 @bp.post("/logout")
 def logout() -> ResponseReturnValue:
-    """Log out (by POST, with the CSRF token)."""
+    """Log out (by POST, with the CSRF token): the server-side session ends, every copy of it."""
+    end_session(session.get(SESSION_KEY))
     logout_user()
     session.clear()
     return redirect(url_for("backoffice.login"), code=303)

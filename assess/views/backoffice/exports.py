@@ -54,7 +54,6 @@ def export_csv() -> ResponseReturnValue:
     )
     name = f"leads-{utcnow():%Y-%m-%d}.csv"
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.headers["Cache-Control"] = "no-store"
     return response
 
 
@@ -104,7 +103,6 @@ def export_lead_json(lead_id: int) -> ResponseReturnValue:
         json.dumps(data, ensure_ascii=False, indent=2, default=str), mimetype="application/json"
     )
     response.headers["Content-Disposition"] = f'attachment; filename="lead-{lead_id}.json"'
-    response.headers["Cache-Control"] = "no-store"
     return response
 
 

@@ -58,7 +58,7 @@ def leads() -> ResponseReturnValue:
     q = current_questionnaire()
     parsed = lead_list.parse_filters(request.args, q)
     page = lead_list.list_leads(parsed.filters, int(current_app.config["LEADS_PER_PAGE"]))
-    args = {k: v for k, v in request.args.items() if k != "page" and k not in parsed.errors and v}
+    args = lead_list.link_arguments(request.args, parsed.errors)
     return render_template(
         "backoffice/leads.html",
         q=q,

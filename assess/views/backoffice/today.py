@@ -158,7 +158,6 @@ def calendar_feed(token: str) -> ResponseReturnValue:
     body = ical_calendar(events, now, name)
     response = current_app.response_class(body, content_type="text/calendar; charset=utf-8")
     response.headers["Content-Disposition"] = 'inline; filename="follow-ups.ics"'
-    response.headers["Cache-Control"] = "private, no-cache"
     return response
 
 

@@ -1,0 +1,77 @@
+"""Back-office passwords: the common ones and the repeated ones are refused wherever set."""
+
+from __future__ import annotations
+
+import pytest
+
+from assess import accounts
+from assess.cli_backoffice import user as user_cli
+from assess.passwords import common_passwords, password_problem
+from tests.backoffice_client import logged_in, post_form
+
+
+@pytest.mark.parametrize(
+    ("password", "problem"),
+    [
+        ("correct horse battery staple", None),
+        ("Vk3#pq9!Lm2z", None),
+        ("short", "too short"),
+        ("x" * 129, "too long"),
+        ("password1234", "too common"),
+        ("PASSWORD1234", "too common"),
+        ("qwertyuiop[]", "too common"),
+        ("Marseille2026!", "too common"),  # a common word, digits and a symbol added
+        ("  azerty123456  ", "too common"),
+        ("aaaaaaaaaaaa", "repeated"),
+        ("            ", "repeated"),
+        ("abcabcabcabc", "repeated"),
+        ("121212121212", "repeated"),
+    ],
+)
+def test_password_rules(password, problem):
+    assert password_problem(password) == problem
+
+
+def test_the_shipped_list_is_loaded_once_and_holds_thousands():
+    assert common_passwords() is common_passwords()
+    assert len(common_passwords()) > 10_000
+    assert {"123456", "password", "azerty", "soleil"} <= common_passwords()
+
+
+@pytest.mark.parametrize("password", ["password1234", "zzzzzzzzzzzz"])
+def test_the_cli_refuses_them_on_create_and_on_change(app, password):
+    runner = app.test_cli_runner()
+    created = runner.invoke(user_cli, ["create", "weak@example.com"], input=password + "\n")
+    assert created.exit_code == 1 and "Traceback" not in created.output
+    assert "password:" in created.output
+    with app.app_context():
+        assert accounts.find_user("weak@example.com") is None
+    logged_in(app, "strong@example.com")
+    changed = runner.invoke(user_cli, ["password", "strong@example.com"], input=password + "\n")
+    assert changed.exit_code == 1 and "password:" in changed.output
+
+
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("password1234", "Ce mot de passe est trop courant"),
+        ("abcabcabcabc", "répète un caractère ou une courte séquence"),
+        ("too short", "Le mot de passe doit comporter de 12 à 128 caractères."),
+    ],
+)
+def test_the_admin_form_says_why_beside_the_field_in_french(app, password, message):
+    admin = logged_in(app, "boss@example.com", "admin")
+    response = post_form(
+        admin,
+        "/backoffice/users",
+        "/backoffice/users",
+        {"email": "new@example.com", "password": password, "role": "consultant"},
+    )
+    assert response.status_code == 422  # type: ignore[attr-defined]
+    page = response.get_data(as_text=True)  # type: ignore[attr-defined]
+    field = page.split('id="u-password"')[0].rsplit("<div", 1)[1]
+    assert 'class="field-error" id="err-u-password"' in field and message in field
+    assert 'aria-describedby="err-u-password"' in page and 'aria-invalid="true"' in page
+    assert 'value="new@example.com"' in page  # what was typed stays, the password aside
+    with app.app_context():
+        assert accounts.find_user("new@example.com") is None
