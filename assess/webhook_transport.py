@@ -58,11 +58,21 @@ def is_public(address: str) -> bool:
     return ip.is_global and not ip.is_multicast
 
 
+def is_http_address(url: str) -> bool:
+    """Whether the URL parses as http(s) with a host name (an unclosed "[" does not)."""
+    try:
+        parts = urlsplit(url)
+        return parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:
+        return False
+
+
 def check_target(url: str, allow_private: bool) -> Target:
     """The URL resolved and checked; WebhookError (permanent) when it may not be called."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    if not is_http_address(url):
         raise WebhookError(f"not an http(s) address: {url!r}", permanent=True)
+    parts = urlsplit(url)
+    hostname = str(parts.hostname)
     if parts.username or parts.password:
         raise WebhookError("credentials in a webhook address are refused", permanent=True)
     https = parts.scheme == "https"
@@ -71,20 +81,20 @@ def check_target(url: str, allow_private: bool) -> Target:
     except ValueError:
         raise WebhookError(f"bad port in {url!r}", permanent=True) from None
     try:
-        found = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
+        found = socket.getaddrinfo(hostname, port, type=socket.SOCK_STREAM)
     except OSError as error:
-        raise WebhookError(f"{parts.hostname}: name not resolved ({error})") from None
+        raise WebhookError(f"{hostname}: name not resolved ({error})") from None
     addresses = [str(info[4][0]) for info in found]
     if not allow_private:
         for address in addresses:
             if not is_public(address):
                 raise WebhookError(
-                    f"{parts.hostname} resolves to {address}, a private, loopback or "
+                    f"{hostname} resolves to {address}, a private, loopback or "
                     "link-local address: refused (WEBHOOK_ALLOW_PRIVATE allows it)",
                     permanent=True,
                 )
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    return Target(https, parts.hostname, port, path, addresses[0])
+    return Target(https, hostname, port, path, addresses[0])
 
 
 class _PinnedHTTPConnection(http.client.HTTPConnection):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -249,3 +250,43 @@ def test_the_admin_sees_the_posts_and_can_post_one_again(hook_app, receiver):
     [row] = webhook_rows(hook_app)
     assert row.status == "pending" and row.attempts == 0
     assert attempt(hook_app, row.id).status == "sent"
+
+
+def test_a_row_whose_address_does_not_parse_fails_with_a_message(hook_app, receiver):
+    """An address queued under an older setting: recorded as failed, never left "sending"."""
+    completed(hook_app)
+    [row] = webhook_rows(hook_app)
+    with hook_app.app_context():
+        db.session.execute(update(WebhookDelivery).values(url="http://[oops/hook"))
+        db.session.commit()
+    assert attempt(hook_app, row.id).status == "failed"
+    [row] = webhook_rows(hook_app)
+    assert row.status == "failed" and "http://[oops/hook" in (row.last_error or "")
+    assert receiver.requests() == []
+
+
+def test_a_row_stuck_posting_past_its_attempts_ends_failed(hook_app, receiver):
+    completed(hook_app)
+    [row] = webhook_rows(hook_app)
+    with hook_app.app_context():
+        db.session.execute(
+            update(WebhookDelivery).values(
+                status="sending",
+                attempts=hook_app.config["WEBHOOK_MAX_ATTEMPTS"],
+                claimed_at=utcnow() - timedelta(hours=1),
+            )
+        )
+        db.session.commit()
+        assert webhooks.due_webhook_ids() == [row.id]
+    assert attempt(hook_app, row.id).status == "failed"
+    [row] = webhook_rows(hook_app)
+    assert row.status == "failed" and "attempts" in (row.last_error or "")
+    assert receiver.requests() == []
+    with hook_app.app_context():
+        assert webhooks.due_webhook_ids() == []
+
+
+def test_an_address_that_does_not_parse_stops_the_app(make_app, capsys):
+    with pytest.raises(SystemExit):
+        make_app(SHIPPED, WEBHOOK_URLS="http://[oops/hook", WEBHOOK_SECRET=SECRET)
+    assert "'http://[oops/hook' is not an http(s) address" in capsys.readouterr().err
