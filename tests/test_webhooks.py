@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from assess import gdpr, leads, webhooks
 from assess.extensions import db
 from assess.models import Submission, WebhookDelivery, utcnow
-from assess.webhook_transport import is_public
+from assess.webhook_transport import WebhookError, check_target, is_public
 from tests.backoffice_client import logged_in, make_user
 from tests.conftest import SHIPPED, _empty_tables
 from tests.test_wizard import persona, questionnaire
@@ -201,6 +201,24 @@ def test_a_loopback_target_is_refused_unless_allowed(make_app, receiver, tmp_pat
         ("::ffff:127.0.0.1", False),
         ("93.184.216.34", True),
         ("2606:4700:4700::1111", True),
+        # IPv6 forms that carry an IPv4 address: judged by the address they carry.
+        ("::ffff:169.254.169.254", False),  # IPv4-mapped
+        ("::ffff:10.0.0.1", False),
+        ("::127.0.0.1", False),  # IPv4-compatible (deprecated, still routed by some stacks)
+        ("::169.254.169.254", False),
+        ("::192.168.1.10", False),
+        ("64:ff9b::7f00:1", False),  # NAT64 of 127.0.0.1
+        ("64:ff9b::a9fe:a9fe", False),  # NAT64 of 169.254.169.254
+        ("64:ff9b::10.1.2.3", False),
+        ("64:ff9b::93.184.216.34", True),  # NAT64 of a public address
+        ("64:ff9b:1::a00:1", False),  # local-use NAT64: the translator is inside
+        ("64:ff9b:1:5db8:d8:2200::", False),
+        ("2002:7f00:1::", False),  # 6to4 of 127.0.0.1
+        ("2002:a9fe:a9fe::1", False),  # 6to4 of 169.254.169.254
+        ("2002:c0a8:10a::", False),  # 6to4 of 192.168.1.10
+        ("2002:5db8:d822::1", True),  # 6to4 of a public address
+        ("2001:0:4136:e378:8000:63bf:80ff:fffe", False),  # Teredo, client 127.0.0.1
+        ("2001:0:4136:e378:8000:63bf:f5ff:fffe", False),  # Teredo, client 10.0.0.1
     ],
 )
 def test_only_public_addresses_count_as_public(address: str, public: bool):
@@ -290,3 +308,13 @@ def test_an_address_that_does_not_parse_stops_the_app(make_app, capsys):
     with pytest.raises(SystemExit):
         make_app(SHIPPED, WEBHOOK_URLS="http://[oops/hook", WEBHOOK_SECRET=SECRET)
     assert "'http://[oops/hook' is not an http(s) address" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["[64:ff9b::a9fe:a9fe]", "[2002:7f00:1::]", "[::127.0.0.1]", "[64:ff9b:1::a00:1]"],
+)
+def test_a_target_written_as_an_ipv6_form_of_a_private_address_is_refused(host: str):
+    with pytest.raises(WebhookError) as refused:
+        check_target(f"http://{host}/latest/meta-data/", allow_private=False)
+    assert refused.value.permanent and "private, loopback or link-local" in str(refused.value)
