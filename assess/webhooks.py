@@ -1,5 +1,5 @@
-"""Webhooks: a signed JSON POST to every configured address when a submission is completed
-and when a lead moves in the pipeline.
+"""Webhooks: a signed JSON POST to every configured address when a submission is completed,
+when a lead moves in the pipeline and when a lead is deleted.
 
 The event is written as one row per address in the transaction of the change it reports;
 once that transaction commits, the rows go to the job queue. The worker posts each with an
@@ -47,6 +47,9 @@ from assess.webhook_transport import (
 
 SUBMISSION_COMPLETED = "submission.completed"
 LEAD_STATUS_CHANGED = "lead.status_changed"
+# A lead erased (on request or by the retention purge): its id and the time, nothing else.
+LEAD_DELETED = "lead.deleted"
+EVENTS = (SUBMISSION_COMPLETED, LEAD_STATUS_CHANGED, LEAD_DELETED)
 _TO_ENQUEUE = "assess.webhooks_to_enqueue"
 
 
@@ -70,6 +73,8 @@ def check_configuration(config: Any) -> list[str]:
 def queue_event(name: str, data: dict[str, Any], lead_id: int | None) -> list[int]:
     """Write the event for every configured address in the current transaction; the rows are
     enqueued once it commits (nothing is sent for a change that is rolled back)."""
+    if name not in EVENTS:
+        raise ValueError(f"unknown webhook event {name!r}")
     urls = configured_urls(current_app.config)
     if not urls:
         return []
@@ -248,3 +253,10 @@ def lead_status_changed(lead: Lead, previous: str, changed_by: str | None) -> li
         "links": _links(lead),
     }
     return queue_event(LEAD_STATUS_CHANGED, data, lead.id)
+
+
+def lead_deleted(lead_id: int) -> list[int]:
+    """Queue the erasure event (inside the deletion's transaction, after the lead's rows are
+    gone): the lead's id and the time only, so the other tools can erase their copy."""
+    data = {"lead": {"id": lead_id}, "deleted_at": utcnow().isoformat()}
+    return queue_event(LEAD_DELETED, data, None)

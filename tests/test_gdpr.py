@@ -7,6 +7,7 @@ import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 from sqlalchemy import func, select, update
 
@@ -287,3 +288,44 @@ def test_retention_purges_old_drafts_and_leads_only(app):
         [summary] = [d for a, _, d in actions if a == "retention.purge"]
         assert (summary["drafts"], summary["leads"]) == (2, 2)
         assert gdpr.purge_expired().leads == 0
+
+
+def database_bytes() -> bytes:
+    """The SQLite database file and its write-ahead log, as they are on disk."""
+    path = Path(str(db.engine.url.database))
+    wal = path.with_name(path.name + "-wal")
+    return path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+
+
+def test_after_a_deletion_the_database_files_hold_nothing_of_the_lead(app):
+    """SQLite zeroes what it deletes (secure_delete) and the WAL is checkpointed and
+    truncated, so the person's data is in neither file. PostgreSQL: the same deletion runs
+    (its dead rows go at the next VACUUM)."""
+    unique = uuid4().hex[:12]
+    email = f"zephyrine.{unique}@example.com"
+    target = wizard_lead(app, {**TARGET, "email": email, "company": f"Zorglub {unique}"})
+    with app.app_context():
+        on_sqlite = db.engine.dialect.name == "sqlite"
+        if on_sqlite:
+            assert email.encode() in database_bytes()  # the scan does see it
+        assert gdpr.delete_lead(target)
+        assert db.session.get(Lead, target) is None
+        if on_sqlite:
+            found = database_bytes()
+            assert unique.encode() not in found and email.encode() not in found
+
+
+def test_the_retention_purge_leaves_nothing_in_the_database_files_either(app):
+    unique = uuid4().hex[:12]
+    target = wizard_lead(app, {**TARGET, "email": f"ancien.{unique}@example.com"})
+    with app.app_context():
+        db.session.execute(
+            update(Lead)
+            .where(Lead.id == target)
+            .values(completed_at=utcnow() - timedelta(days=900))
+        )
+        db.session.commit()
+        counts = gdpr.purge_expired(lead_months=24)
+        assert counts.leads == 1 and db.session.get(Lead, target) is None
+        if db.engine.dialect.name == "sqlite":
+            assert unique.encode() not in database_bytes()

@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 
 from assess import gdpr, leads, webhooks
 from assess.extensions import db
-from assess.models import Submission, WebhookDelivery, utcnow
+from assess.models import Lead, Submission, WebhookDelivery, utcnow
 from assess.webhook_transport import WebhookError, check_target, is_public
 from tests.backoffice_client import logged_in, make_user
 from tests.conftest import SHIPPED, _empty_tables
@@ -230,7 +230,8 @@ def test_deleting_a_lead_deletes_its_webhook_rows(hook_app, receiver):
     assert webhook_rows(hook_app)
     with hook_app.app_context():
         assert gdpr.delete_lead(lead_id)
-    assert webhook_rows(hook_app) == []
+    # only the row reporting the deletion remains, and it names no lead
+    assert [(row.event, row.lead_id) for row in webhook_rows(hook_app)] == [("lead.deleted", None)]
 
 
 def test_webhooks_without_a_secret_stop_the_app(make_app, capsys):
@@ -318,3 +319,40 @@ def test_a_target_written_as_an_ipv6_form_of_a_private_address_is_refused(host: 
     with pytest.raises(WebhookError) as refused:
         check_target(f"http://{host}/latest/meta-data/", allow_private=False)
     assert refused.value.permanent and "private, loopback or link-local" in str(refused.value)
+
+
+def test_a_deletion_posts_lead_deleted_with_the_id_and_the_time_only(hook_app, receiver):
+    lead_id = completed(hook_app).lead_id
+    with hook_app.app_context():
+        assert gdpr.delete_lead(lead_id)
+    [row] = webhook_rows(hook_app)  # the lead's earlier rows went with it
+    assert row.event == "lead.deleted" and row.lead_id is None
+    assert attempt(hook_app, row.id).status == "sent"
+    [request] = receiver.requests()
+    assert request.signed_by(SECRET) and request.headers["x-webhook-event"] == "lead.deleted"
+    payload = request.payload
+    assert payload["event"] == "lead.deleted"
+    assert set(payload["data"]) == {"lead", "deleted_at"}
+    assert payload["data"]["lead"] == {"id": lead_id}
+    assert payload["data"]["deleted_at"] <= utcnow().isoformat()
+    body = request.body.decode()
+    assert "claire" not in body.lower() and "dubois" not in body.lower()
+
+
+def test_the_retention_purge_posts_lead_deleted_for_each_lead(hook_app, receiver):
+    first, second = completed(hook_app).lead_id, completed(hook_app).lead_id
+    with hook_app.app_context():
+        old = utcnow() - timedelta(days=900)
+        db.session.execute(update(Lead).values(completed_at=old, created_at=old))
+        db.session.commit()
+        assert gdpr.purge_expired(lead_months=24).leads == 2
+    rows = webhook_rows(hook_app)
+    assert [(row.event, row.payload["data"]["lead"]["id"]) for row in rows] == [
+        ("lead.deleted", first),
+        ("lead.deleted", second),
+    ]
+
+
+def test_an_unknown_event_is_refused(hook_app):
+    with hook_app.app_context(), pytest.raises(ValueError, match="unknown webhook event"):
+        webhooks.queue_event("lead.exploded", {}, None)
