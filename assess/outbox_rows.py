@@ -60,7 +60,10 @@ def claim(model: Any, row_id: int, max_attempts: int) -> str:
             .values(
                 status="failed",
                 claimed_at=None,
-                last_error=f"gave up after {max_attempts} attempts, the last one never finished",
+                last_error=(
+                    f"gave up: {max_attempts} attempts used "
+                    "(the last one may have died with its worker)"
+                ),
             )
             .execution_options(synchronize_session=False)
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -291,10 +292,16 @@ def test_retention_purges_old_drafts_and_leads_only(app):
 
 
 def database_bytes() -> bytes:
-    """The SQLite database file and its write-ahead log, as they are on disk."""
+    """The SQLite database file and its write-ahead log, as they are on disk.
+
+    Read by another process: closing a file this process opened would drop every POSIX lock
+    SQLite holds on it here, and a worker process could then take the database for unused
+    and remove the WAL under the open connections.
+    """
     path = Path(str(db.engine.url.database))
     wal = path.with_name(path.name + "-wal")
-    return path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+    files = [str(path), *([str(wal)] if wal.exists() else [])]
+    return subprocess.run(["cat", *files], capture_output=True, check=True).stdout
 
 
 def test_after_a_deletion_the_database_files_hold_nothing_of_the_lead(app):
