@@ -26,6 +26,7 @@ from assess.extensions import db
 from assess.leads import CADENCE_STOPS, owned_or_open, stop_cadence
 from assess.models import Lead, LeadEvent, Submission, Touch, User, utcnow
 from assess.questionnaire import Questionnaire
+from assess.single_line import on_one_line
 
 OUTCOMES = ("reached", "no_answer", "left_message", "meeting_booked", "not_interested")
 # Statuses in which the cadence still runs: nobody has answered for good yet.
@@ -216,7 +217,8 @@ def log_touch(
         elif outcome == "not_interested":
             lead.status = "lost"
             reason = gettext("Not interested")
-            lead.lost_reason = (f"{reason}: {note}" if note else reason)[:MAX_REASON]
+            summary = f"{reason}: {on_one_line(note)}" if note else reason
+            lead.lost_reason = summary[:MAX_REASON]  # single-line, as the status form keeps it
         elif lead.status == "new":
             lead.status = "contacted"
         if lead.status in CADENCE_STOPS:

@@ -43,6 +43,8 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # What is deleted is overwritten with zeros, not merely unlinked (GDPR erasure).
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -62,6 +64,26 @@ def refresh_statistics() -> None:
         return
     with write_transaction() as connection:
         connection.exec_driver_sql("ANALYZE leads")
+
+
+def flush_deleted_data() -> bool:
+    """After an erasure, leave no copy of the deleted rows in the database's files; True when
+    done. SQLite: the write-ahead log still holds the pages as they were before the deletion,
+    so copy it into the database (whose deleted rows secure_delete zeroed) and truncate it.
+    It waits up to the busy timeout for readers; False if one still held an older snapshot
+    (the next checkpoint completes it). PostgreSQL: nothing to do here (VACUUM reclaims the
+    dead rows)."""
+    engine = db.engine
+    if engine.dialect.name != "sqlite":
+        return True
+    connection = engine.raw_connection()  # outside any transaction: a checkpoint needs that
+    try:
+        cursor = connection.cursor()
+        busy, _, _ = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        cursor.close()
+    finally:
+        connection.close()
+    return not busy
 
 
 @contextmanager

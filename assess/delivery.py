@@ -31,6 +31,7 @@ from assess.messages import (
 )
 from assess.models import Delivery, ReportFile, Submission, utcnow
 from assess.outbox_rows import (
+    CLAIMED,
     Attempt,
     claim,
     due_ids,
@@ -83,9 +84,12 @@ def create_deliveries(submission: Submission, report: bool = True) -> list[Deliv
 
 
 def deliver(delivery_id: int) -> Attempt:
-    """One attempt at sending a delivery row; never raises for a mail or render failure."""
-    if not claim(Delivery, delivery_id):
-        return Attempt("skipped")
+    """One attempt at sending a delivery row; every failure is recorded on the row, which ends
+    "failed" once permanent or out of attempts (never left "sending")."""
+    max_attempts = int(current_app.config["DELIVERY_MAX_ATTEMPTS"])
+    claimed = claim(Delivery, delivery_id, max_attempts)
+    if claimed != CLAIMED:
+        return Attempt(claimed)
     delivery = db.session.get(Delivery, delivery_id)
     if delivery is None:  # deleted (GDPR) between the claim and now
         return Attempt("skipped")
@@ -108,6 +112,9 @@ def deliver(delivery_id: int) -> Attempt:
         return _record_failure(delivery_id, str(error), error.permanent)
     except ReportRenderError as error:
         return _record_failure(delivery_id, f"report render failed: {error}", permanent=False)
+    except Exception as error:  # a bad row (e.g. a header the mail library refuses), a bug
+        current_app.logger.exception("delivery %s failed", delivery_id)
+        return _record_failure(delivery_id, f"{type(error).__name__}: {error}", permanent=False)
     record_sent(Delivery, delivery_id)
     return Attempt("sent")
 

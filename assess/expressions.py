@@ -15,17 +15,24 @@ from typing import Any
 from jinja2 import nodes
 from jinja2.exceptions import SecurityError, TemplateError, TemplateSyntaxError
 from jinja2.parser import Parser
-from jinja2.sandbox import SandboxedEnvironment
+
+from assess.expression_bounds import (
+    MAX_TEXT_LENGTH,
+    BoundedSandbox,
+    BoundExceeded,
+    check_expression,
+    check_text,
+)
 
 # The names in scope of every expression (see the questionnaire contract).
 NAMESPACES = frozenset({"answers", "scores", "levels", "contact"})
 SCALARS = frozenset({"overall", "level"})
 KNOWN_NAMES = NAMESPACES | SCALARS
 
-# Rule texts render to plain text (the page or the PDF escapes them), never to HTML.
-_environment = SandboxedEnvironment(autoescape=False)
-# Only the names of the contract are in scope: no range, lipsum, cycler...
-_environment.globals.clear()
+# Rule texts render to plain text (the page or the PDF escapes them), never to HTML. Only the
+# names of the contract are in scope (no range, lipsum, cycler...), and what an expression may
+# compute is bounded (see expression_bounds).
+_environment = BoundedSandbox(autoescape=False)
 # What a valid expression may still raise on some answers (`none < 7`, `'a' + 1`, an attribute
 # the sandbox refuses): the expression is then false, and a rule text shows its source.
 _RUNTIME_ERRORS = (
@@ -93,11 +100,19 @@ class TextTemplate:
     _template: Any = field(repr=False, compare=False)
 
     def render(self, context: Mapping[str, Any]) -> str:
-        """Render as plain text; answers are data, never template source."""
+        """Render as plain text; answers are data, never template source. A text that fails
+        or grows past MAX_TEXT_LENGTH shows its source."""
+        parts: list[str] = []
+        length = 0
         try:
-            return str(self._template.render(**context))
+            for part in self._template.generate(**context):
+                length += len(part)
+                if length > MAX_TEXT_LENGTH:
+                    return self.source
+                parts.append(part)
         except _RUNTIME_ERRORS:
             return self.source
+        return "".join(parts)
 
 
 def compile_expression(source: str) -> Expression:
@@ -109,9 +124,12 @@ def compile_expression(source: str) -> Expression:
         tree = parser.parse_expression()
         if not parser.stream.eos:
             raise TemplateSyntaxError("unexpected text after the expression", 1)
+        check_expression(tree)
         function = _environment.compile_expression(source, undefined_to_none=True)
     except TemplateSyntaxError as error:
         raise ExpressionError(f"expression does not parse: {error.message}") from None
+    except BoundExceeded as error:
+        raise ExpressionError(f"expression refused: {error}") from None
     return Expression(source, _collect_references(tree), function)
 
 
@@ -119,9 +137,12 @@ def compile_text(source: str) -> TextTemplate:
     """Compile a rule text, or raise ExpressionError saying why."""
     try:
         tree = _environment.parse(source)
+        check_text(tree)
         template = _environment.from_string(source)
     except TemplateSyntaxError as error:
         raise ExpressionError(f"text does not parse: {error.message}") from None
+    except BoundExceeded as error:
+        raise ExpressionError(f"text refused: {error}") from None
     return TextTemplate(source, _collect_references(tree), template)
 
 

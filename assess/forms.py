@@ -7,8 +7,18 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, SelectChoice, SelectField, StringField, TelField
-from wtforms.validators import Email, InputRequired, Length, Optional, Regexp
+from wtforms import (
+    BooleanField,
+    EmailField,
+    Field,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TelField,
+)
+from wtforms.validators import Email, InputRequired, Length, Optional, Regexp, StopValidation
+
+from assess.single_line import is_single_line
 
 COMPANY_SIZE_LABELS = {
     "tpe": _l("1 to 9 people"),
@@ -28,9 +38,15 @@ SECTOR_LABELS = {
 }
 # Loose on purpose: digits, spaces, dots, dashes, parentheses and a leading +.
 PHONE = re.compile(r"^\+?[0-9 .()\-]{6,25}$")
-# Control characters never reach a lead's record (nor, later, an e-mail header).
-NO_CONTROL = Regexp(r"^[^\x00-\x1f\x7f]*$", message=_l("Please remove the special characters."))
+ONE_LINE_MESSAGE = _l("Please write this on one line, without special characters.")
 REQUIRED = InputRequired(message=_l("This field is required."))
+
+
+def single_line(form: FlaskForm, field: Field) -> None:
+    """Refuse control characters and line or paragraph separators: none reaches a lead's
+    record, nor later an e-mail header. The other validators are skipped (one message)."""
+    if isinstance(field.data, str) and not is_single_line(field.data):
+        raise StopValidation(str(ONE_LINE_MESSAGE))
 
 
 def _choices(labels: dict[str, Any]) -> list[SelectChoice]:
@@ -45,24 +61,30 @@ class ContactForm(FlaskForm):
     """First name, last name, e-mail, company, job, phone, size band, sector, consent."""
 
     first_name = StringField(
-        _l("First name"), [REQUIRED, Length(max=100), NO_CONTROL], filters=[_strip]
+        _l("First name"), [REQUIRED, Length(max=100), single_line], filters=[_strip]
     )
     last_name = StringField(
-        _l("Last name"), [REQUIRED, Length(max=100), NO_CONTROL], filters=[_strip]
+        _l("Last name"), [REQUIRED, Length(max=100), single_line], filters=[_strip]
     )
     email = EmailField(
         _l("Work e-mail"),
-        [REQUIRED, Length(max=254), Email(message=_l("Please enter a valid e-mail address."))],
+        [
+            REQUIRED,
+            Length(max=254),
+            single_line,
+            Email(message=_l("Please enter a valid e-mail address.")),
+        ],
         filters=[_strip],
     )
-    company = StringField(_l("Company"), [REQUIRED, Length(max=200), NO_CONTROL], filters=[_strip])
+    company = StringField(_l("Company"), [REQUIRED, Length(max=200), single_line], filters=[_strip])
     job_title = StringField(
-        _l("Job title"), [REQUIRED, Length(max=150), NO_CONTROL], filters=[_strip]
+        _l("Job title"), [REQUIRED, Length(max=150), single_line], filters=[_strip]
     )
     phone = TelField(
         _l("Phone (optional)"),
         [
             Optional(),
+            single_line,
             Regexp(PHONE, message=_l("Please enter a phone number, for example 06 12 34 56 78.")),
         ],
         filters=[_strip],

@@ -1,8 +1,9 @@
 """Erasure and retention: deleting a lead with everything about it, purging what is kept too long.
 
-What remains of a deleted lead is an audit entry holding its id, never its data.
-The deletion runs as set-based statements on a batch of leads, so the retention
-purge deletes thousands of leads with the same code as the "delete" button.
+What remains of a deleted lead is an audit entry holding its id, never its data, and a
+`lead.deleted` webhook with that id and the time. The deletion runs as set-based statements
+on a batch of leads, so the retention purge deletes thousands of leads with the same code as
+the "delete" button. Afterwards no copy stays in the database's files (`flush_deleted_data`).
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import delete, func, insert, select, update
 
+from assess import webhooks
 from assess.audit import record
-from assess.database import write_transaction
+from assess.database import flush_deleted_data, write_transaction
 from assess.extensions import db
 from assess.lead_list import forget_deleted_search_text
 from assess.models import (
@@ -57,8 +59,18 @@ def delete_lead(lead_id: int, user_id: int | None = None) -> bool:
         message_ids = _delete_leads([lead_id])
         forget_deleted_search_text()
         record("lead.delete", f"lead:{lead_id}", {"reason": "request"}, user_id=user_id)
+        webhooks.lead_deleted(lead_id)
     _forget_outbox_copies(message_ids)
+    _flush()
     return True
+
+
+def _flush() -> None:
+    if not flush_deleted_data():
+        current_app.logger.warning(
+            "a reader held the database during the erasure: the write-ahead log keeps the "
+            "deleted rows until the next checkpoint"
+        )
 
 
 def _delete_leads(lead_ids: Sequence[int]) -> list[str]:
@@ -160,6 +172,8 @@ def purge_expired(
             )
             if batch:
                 message_ids = _delete_leads(batch)
+                for lead_id in batch:
+                    webhooks.lead_deleted(lead_id)
                 # One entry per lead, its id only, as a deletion by hand leaves.
                 db.session.execute(
                     insert(AuditEntry),
@@ -194,4 +208,6 @@ def purge_expired(
                 "lead_cutoff": lead_cutoff.isoformat(),
             },
         )
+    if leads or drafts:
+        _flush()
     return PurgeCounts(int(drafts), leads, draft_cutoff, lead_cutoff)

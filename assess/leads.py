@@ -15,6 +15,7 @@ from assess.database import write_transaction
 from assess.extensions import db
 from assess.lead_list import STATUSES
 from assess.models import Lead, LeadEvent, Note, Submission, Touch, User, utcnow
+from assess.single_line import is_single_line
 
 # Once a meeting is booked, or the lead is won or lost, the cadence stops by itself.
 CADENCE_STOPS = {"meeting_booked", "proposal_sent", "won", "lost"}
@@ -69,6 +70,8 @@ def change_status(lead_id: int, status: str, reason: str, user_id: int) -> Lead:
         raise LeadError("reason required")
     if len(reason) > MAX_REASON:
         raise LeadError("reason too long")
+    if not is_single_line(reason):
+        raise LeadError("reason not on one line")
     with write_transaction():
         lead = _locked_lead(lead_id)
         previous = lead.status

@@ -18,7 +18,7 @@ from typing import Any
 
 from flask import render_template
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+from assess.single_line import on_one_line
 
 
 class DeliveryError(Exception):
@@ -80,8 +80,9 @@ def settings_from_config(config: Any, instance_path: str) -> SmtpSettings:
 
 
 def header_safe(value: str) -> str:
-    """A value that can stand in a header: no CR, LF or other control characters."""
-    return _CONTROL.sub(" ", value or "").strip()
+    """A value that can stand in a header: no control character (C0 or C1, CR and LF among
+    them) and no line or paragraph separator, each run of them turned into one space."""
+    return on_one_line(value or "")
 
 
 def compose(outgoing: Outgoing, sender: str) -> EmailMessage:

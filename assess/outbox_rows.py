@@ -3,7 +3,8 @@ failure with its next attempt, find the rows due.
 
 A row has `status` (pending, sending, sent, failed), `attempts`, `last_error`,
 `next_attempt_at` and `claimed_at`. A row "sending" for longer than DELIVERY_STUCK_SECONDS
-belongs to a dead worker and may be claimed again.
+belongs to a dead worker and may be claimed again, unless it used all its attempts: then it
+ends "failed" (a row that kills its worker is not tried for ever).
 """
 
 from __future__ import annotations
@@ -44,17 +45,38 @@ def _claimable(model: Any, now: datetime) -> Any:
     )
 
 
-def claim(model: Any, row_id: int) -> bool:
-    """Take the row for this worker: pending and due, or stuck "sending" too long."""
+CLAIMED = "claimed"
+
+
+def claim(model: Any, row_id: int, max_attempts: int) -> str:
+    """Take the row for this worker if it is pending and due, or stuck "sending" too long:
+    CLAIMED. A claimable row that already used its `max_attempts` is marked "failed" instead
+    ("failed"); any other row is left alone ("skipped")."""
     now = utcnow()
     with write_transaction():
+        exhausted = db.session.execute(
+            update(model)
+            .where(model.id == row_id, _claimable(model, now), model.attempts >= max_attempts)
+            .values(
+                status="failed",
+                claimed_at=None,
+                last_error=(
+                    f"gave up: {max_attempts} attempts used "
+                    "(the last one may have died with its worker)"
+                ),
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if exhausted.rowcount == 1:  # type: ignore[attr-defined]
+            current_app.logger.warning("%s %s: out of attempts", model.__tablename__, row_id)
+            return "failed"
         claimed = db.session.execute(
             update(model)
             .where(model.id == row_id, _claimable(model, now))
             .values(status="sending", claimed_at=now, attempts=model.attempts + 1)
             .execution_options(synchronize_session=False)
         )
-    return bool(claimed.rowcount == 1)  # type: ignore[attr-defined]
+    return CLAIMED if claimed.rowcount == 1 else "skipped"  # type: ignore[attr-defined]
 
 
 def requeue(row: Any) -> None:

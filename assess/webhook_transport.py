@@ -51,18 +51,58 @@ def signature(secret: str, timestamp: int, body: bytes) -> str:
 
 def is_public(address: str) -> bool:
     """Whether an IP address is reachable on the public Internet (not private, loopback,
-    link-local, shared, reserved, multicast or unspecified)."""
+    link-local, shared, reserved, multicast or unspecified). An IPv6 address that carries an
+    IPv4 one (mapped, compatible, NAT64, 6to4, Teredo) is public only if that one is too."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv4Address):
+        return _is_global(ip)
+    if ip.ipv4_mapped is not None:
+        return _is_global(ip.ipv4_mapped)
+    if ip in _LOCAL_NAT64:
+        return False
+    return _is_global(ip) and all(_is_global(carried) for carried in carried_ipv4(ip))
+
+
+# IPv6 prefixes whose last 32 bits are an IPv4 address: NAT64's well-known prefix (RFC 6052),
+# which a translator turns into a connection to that address, and IPv4-compatible addresses.
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+_IPV4_COMPATIBLE = ipaddress.IPv6Network("::/96")
+# Local-use NAT64 (RFC 8215): the translator is on the inside and may put the IPv4 address at
+# any of RFC 6052's positions, so nothing in it counts as public.
+_LOCAL_NAT64 = ipaddress.IPv6Network("64:ff9b:1::/48")
+
+
+def carried_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address carries (NAT64, IPv4-compatible, 6to4, Teredo)."""
+    carried = []
+    if ip in _NAT64 or ip in _IPV4_COMPATIBLE:
+        carried.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+    if ip.sixtofour is not None:
+        carried.append(ip.sixtofour)
+    if ip.teredo is not None:
+        carried.extend(ip.teredo)  # the Teredo server and the client
+    return carried
+
+
+def _is_global(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     return ip.is_global and not ip.is_multicast
+
+
+def is_http_address(url: str) -> bool:
+    """Whether the URL parses as http(s) with a host name (an unclosed "[" does not)."""
+    try:
+        parts = urlsplit(url)
+        return parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:
+        return False
 
 
 def check_target(url: str, allow_private: bool) -> Target:
     """The URL resolved and checked; WebhookError (permanent) when it may not be called."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    if not is_http_address(url):
         raise WebhookError(f"not an http(s) address: {url!r}", permanent=True)
+    parts = urlsplit(url)
+    hostname = str(parts.hostname)
     if parts.username or parts.password:
         raise WebhookError("credentials in a webhook address are refused", permanent=True)
     https = parts.scheme == "https"
@@ -71,20 +111,20 @@ def check_target(url: str, allow_private: bool) -> Target:
     except ValueError:
         raise WebhookError(f"bad port in {url!r}", permanent=True) from None
     try:
-        found = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
+        found = socket.getaddrinfo(hostname, port, type=socket.SOCK_STREAM)
     except OSError as error:
-        raise WebhookError(f"{parts.hostname}: name not resolved ({error})") from None
+        raise WebhookError(f"{hostname}: name not resolved ({error})") from None
     addresses = [str(info[4][0]) for info in found]
     if not allow_private:
         for address in addresses:
             if not is_public(address):
                 raise WebhookError(
-                    f"{parts.hostname} resolves to {address}, a private, loopback or "
+                    f"{hostname} resolves to {address}, a private, loopback or "
                     "link-local address: refused (WEBHOOK_ALLOW_PRIVATE allows it)",
                     permanent=True,
                 )
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    return Target(https, parts.hostname, port, path, addresses[0])
+    return Target(https, hostname, port, path, addresses[0])
 
 
 class _PinnedHTTPConnection(http.client.HTTPConnection):

@@ -1,5 +1,5 @@
-"""Webhooks: a signed JSON POST to every configured address when a submission is completed
-and when a lead moves in the pipeline.
+"""Webhooks: a signed JSON POST to every configured address when a submission is completed,
+when a lead moves in the pipeline and when a lead is deleted.
 
 The event is written as one row per address in the transaction of the change it reports;
 once that transaction commits, the rows go to the job queue. The worker posts each with an
@@ -25,6 +25,7 @@ from assess.database import write_transaction
 from assess.extensions import db
 from assess.models import Lead, Submission, WebhookDelivery, utcnow
 from assess.outbox_rows import (
+    CLAIMED,
     Attempt,
     claim,
     due_ids,
@@ -39,12 +40,16 @@ from assess.webhook_transport import (
     TIMESTAMP_HEADER,
     WebhookError,
     check_target,
+    is_http_address,
     post,
     signature,
 )
 
 SUBMISSION_COMPLETED = "submission.completed"
 LEAD_STATUS_CHANGED = "lead.status_changed"
+# A lead erased (on request or by the retention purge): its id and the time, nothing else.
+LEAD_DELETED = "lead.deleted"
+EVENTS = (SUBMISSION_COMPLETED, LEAD_STATUS_CHANGED, LEAD_DELETED)
 _TO_ENQUEUE = "assess.webhooks_to_enqueue"
 
 
@@ -60,7 +65,7 @@ def check_configuration(config: Any) -> list[str]:
     if urls and not config.get("WEBHOOK_SECRET"):
         problems.append("WEBHOOK_URLS is set but WEBHOOK_SECRET is empty: posts must be signed")
     for url in urls:
-        if not url.startswith(("http://", "https://")):
+        if not is_http_address(url):
             problems.append(f"WEBHOOK_URLS: {url!r} is not an http(s) address")
     return problems
 
@@ -68,6 +73,8 @@ def check_configuration(config: Any) -> list[str]:
 def queue_event(name: str, data: dict[str, Any], lead_id: int | None) -> list[int]:
     """Write the event for every configured address in the current transaction; the rows are
     enqueued once it commits (nothing is sent for a change that is rolled back)."""
+    if name not in EVENTS:
+        raise ValueError(f"unknown webhook event {name!r}")
     urls = configured_urls(current_app.config)
     if not urls:
         return []
@@ -104,16 +111,19 @@ def _forget_after_rollback(session: Session) -> None:
 
 
 def deliver_webhook(row_id: int) -> Attempt:
-    """One attempt at posting a webhook row; never raises for a failed post."""
-    if not claim(WebhookDelivery, row_id):
-        return Attempt("skipped")
+    """One attempt at posting a webhook row; every failure is recorded on the row, which ends
+    "failed" once permanent or out of attempts (never left "sending")."""
+    config = current_app.config
+    max_attempts = int(config["WEBHOOK_MAX_ATTEMPTS"])
+    claimed = claim(WebhookDelivery, row_id, max_attempts)
+    if claimed != CLAIMED:
+        return Attempt(claimed)
     row = db.session.get(WebhookDelivery, row_id)
     if row is None:  # the lead was deleted meanwhile
         return Attempt("skipped")
     body = json.dumps(row.payload, ensure_ascii=False, separators=(",", ":")).encode()
     url, name = row.url, row.event
     db.session.rollback()  # no transaction stays open during the POST
-    config = current_app.config
     try:
         target = check_target(url, bool(config["WEBHOOK_ALLOW_PRIVATE"]))
         timestamp = int(time.time())
@@ -127,7 +137,6 @@ def deliver_webhook(row_id: int) -> Attempt:
         }
         status = post(target, body, headers, float(config["WEBHOOK_TIMEOUT"]))
     except WebhookError as error:
-        max_attempts = int(config["WEBHOOK_MAX_ATTEMPTS"])
         return record_failure(
             WebhookDelivery,
             row_id,
@@ -136,6 +145,10 @@ def deliver_webhook(row_id: int) -> Attempt:
             max_attempts,
             last_status_code=error.status,
         )
+    except Exception as error:  # a bug or a bad row: recorded and retried like the rest
+        current_app.logger.exception("webhook %s failed", row_id)
+        message = f"{type(error).__name__}: {error}"
+        return record_failure(WebhookDelivery, row_id, message, False, max_attempts)
     record_sent(WebhookDelivery, row_id, last_status_code=status)
     return Attempt("sent")
 
@@ -240,3 +253,10 @@ def lead_status_changed(lead: Lead, previous: str, changed_by: str | None) -> li
         "links": _links(lead),
     }
     return queue_event(LEAD_STATUS_CHANGED, data, lead.id)
+
+
+def lead_deleted(lead_id: int) -> list[int]:
+    """Queue the erasure event (inside the deletion's transaction, after the lead's rows are
+    gone): the lead's id and the time only, so the other tools can erase their copy."""
+    data = {"lead": {"id": lead_id}, "deleted_at": utcnow().isoformat()}
+    return queue_event(LEAD_DELETED, data, None)

@@ -3,6 +3,10 @@
 Pydantic and the semantic checks report problems by location path, e.g.
 ("sections", 2, "questions", 0, "type"); `LineMap.line_of` turns that path
 back into the line the author must fix.
+
+Aliases (`*name`) are expanded into the data, so a few lines of nested aliases (a "billion
+laughs") would stand for billions of nodes: the nodes an alias expands are counted before
+anything walks the data, and past MAX_ALIAS_NODES the file is refused at that line.
 """
 
 from __future__ import annotations
@@ -19,6 +23,9 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 Path = tuple[str | int, ...]
+# The most nodes aliases may add to the document once expanded (a list of options reused
+# by thirty questions adds about a thousand).
+MAX_ALIAS_NODES = 10_000
 
 
 @dataclass(frozen=True)
@@ -79,6 +86,8 @@ def read_yaml(text: str) -> tuple[Any, LineMap, list[SourceProblem]]:
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
+        if node is not None:
+            _refuse_alias_bombs(node)
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
@@ -94,6 +103,74 @@ def read_yaml(text: str) -> tuple[Any, LineMap, list[SourceProblem]]:
     if node is not None:
         _walk(node, (), line_map, problems)
     return data, line_map, problems
+
+
+@dataclass(frozen=True)
+class AliasExpansion:
+    """What the aliases of a document add once expanded, counted up to a limit."""
+
+    visited: int  # nodes the count looked at (at most the document's nodes plus the limit)
+    added: int  # nodes the aliases add, counted until past the limit
+    refused: SourceProblem | None  # why the document is refused, if it is
+
+
+def alias_expansion(root: yaml.Node, limit: int = MAX_ALIAS_NODES) -> AliasExpansion:
+    """Count the nodes aliases add to the document, stopping past `limit`, or at an alias
+    that refers to a node containing it (it would expand for ever)."""
+    seen: set[int] = set()
+    open_nodes: set[int] = set()  # the node being counted and those around it
+    visited = added = 0
+    # Depth first, in the document's order; each entry is (node, line of its key or item,
+    # reached again through an alias, leaving it)
+    pending: list[tuple[yaml.Node, int, bool, bool]] = [
+        (root, root.start_mark.line + 1, False, False)
+    ]
+    while pending:
+        node, line, again, leaving = pending.pop()
+        if leaving:
+            open_nodes.discard(id(node))
+            continue
+        if id(node) in open_nodes:
+            problem = SourceProblem(line, "an alias refers to a node that contains it: refused")
+            return AliasExpansion(visited, added, problem)
+        visited += 1
+        again = again or id(node) in seen
+        if again:
+            added += 1
+            if added > limit:
+                problem = SourceProblem(
+                    line,
+                    f"aliases expand to more than {limit} nodes (a 'billion laughs'?): refused",
+                )
+                return AliasExpansion(visited, added, problem)
+        seen.add(id(node))
+        open_nodes.add(id(node))
+        pending.append((node, line, again, True))
+        children = _children(node, line, seen)
+        pending.extend(
+            (child, child_line, again, False) for child, child_line in reversed(children)
+        )
+    return AliasExpansion(visited, added, None)
+
+
+def _children(node: yaml.Node, line: int, seen: set[int]) -> list[tuple[yaml.Node, int]]:
+    """The node's children with the line that names them: a key's line, or an item's own
+    line (its parent's for an alias, whose node stands where its anchor is)."""
+    if isinstance(node, yaml.MappingNode):
+        return [
+            (child, key.start_mark.line + 1) for key, value in node.value for child in (key, value)
+        ]
+    if isinstance(node, yaml.SequenceNode):
+        return [
+            (item, line if id(item) in seen else item.start_mark.line + 1) for item in node.value
+        ]
+    return []
+
+
+def _refuse_alias_bombs(root: yaml.Node) -> None:
+    refused = alias_expansion(root).refused
+    if refused is not None:
+        raise YamlSourceError([refused])
 
 
 def _walk(node: yaml.Node, path: Path, line_map: LineMap, problems: list[SourceProblem]) -> None:

@@ -364,3 +364,20 @@ def test_levels_show_as_the_questionnaire_names_them_in_the_consultants_language
     assert "<small>Developing</small>" in client.get("/backoffice/leads").get_data(as_text=True)
     page = client.get(f"/backoffice/leads/{lead_id}").get_data(as_text=True)
     assert f"· {label.get('en', 'en')} ·" in page
+
+
+@pytest.mark.parametrize("breaker", ["\x85", "\u2028", "\u2029", "\r\n"])
+def test_a_lost_reason_on_more_than_one_line_is_refused(app, breaker):
+    data = persona("pme_industrielle")
+    complete(app.test_client(), questionnaire(app), data["answers"], data["contact"])
+    with app.app_context():
+        lead_id = db.session.execute(select(Lead.id)).scalar_one()
+    client = logged_in(app)
+    page = f"/backoffice/leads/{lead_id}"
+    reason = f"Budget gelé{breaker}Rappeler en mars"
+    refused = post_form(client, page, f"{page}/status", {"status": "lost", "reason": reason})
+    assert refused.status_code == 303
+    assert "sur une seule ligne" in client.get(page).get_data(as_text=True)
+    with app.app_context():
+        lead = db.session.get(Lead, lead_id)
+        assert (lead.status, lead.lost_reason) == ("new", None)

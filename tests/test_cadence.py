@@ -179,6 +179,22 @@ def test_not_interested_loses_the_lead_with_that_reason(app, lead_id):
         assert {t.status for t in touches_of(lead_id)[1:]} == {"cancelled"}
 
 
+def test_a_note_on_several_lines_becomes_a_one_line_lost_reason(app, lead_id):
+    """The touch note is a textarea; the lost reason it feeds is single-line."""
+    with app.app_context():
+        user = a_user()
+        first = touches_of(lead_id)[0]
+        note = "Pas de budget\r\ncette année\u2028ni la suivante"
+        cadence.log_touch(first.id, lead_id, "not_interested", note, user.id)
+        db.session.expire_all()
+        lead = db.session.get(Lead, lead_id)
+        reason = f"{gettext('Not interested')}: Pas de budget cette année ni la suivante"
+        assert lead.lost_reason == reason
+        assert [t.note for t in touches_of(lead_id) if t.status == "done"] == [
+            "Pas de budget\r\ncette année\u2028ni la suivante"
+        ]
+
+
 def test_refusals_change_nothing(app, lead_id):
     other_id = complete_persona(app, "pme_industrielle", email="autre@example.com")
     with app.app_context():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pypdf
@@ -14,7 +15,7 @@ from sqlalchemy import select
 
 from assess import delivery
 from assess.extensions import db
-from assess.models import AuditEntry, Delivery, ReportFile, Submission
+from assess.models import AuditEntry, Delivery, ReportFile, Submission, utcnow
 from tests.conftest import SHIPPED, _empty_tables
 from tests.test_wizard import persona, questionnaire
 from tests.wizard_driver import CONTACT, complete, confirm_address
@@ -200,3 +201,69 @@ def test_a_render_failure_is_recorded_and_retried(mail_app, smtp):
         mail_app.test_client().get(f"/results/{submission.public_token}/report.pdf").status_code
         == 404
     )
+
+
+def test_a_name_holding_line_separators_is_sent_on_one_header_line(mail_app, smtp):
+    """A lead stored before the form refused them: NEL, LS and PS become spaces in `To`."""
+    submission = completed(mail_app)
+    with mail_app.app_context():
+        lead = db.session.get(Submission, submission.id).lead
+        lead.first_name = "Claire\x85Bcc: a@example.com\u2028B\u2029C"
+        db.session.commit()
+        report = next(r for r in delivery.deliveries_of(submission.id) if r.kind == "report")
+        assert delivery.deliver(report.id).status == "sent"
+    [message] = [m for m in smtp.recorder.received() if "claire.dubois" in m["To"]]
+    [to] = message["To"].addresses
+    assert to.display_name == "Claire Bcc: a@example.com B C Dubois"
+    assert to.addr_spec == "claire.dubois@example.com" and message["Bcc"] is None
+    assert {"\x85", "\u2028", "\u2029"}.isdisjoint(str(message["To"]))
+
+
+@pytest.fixture
+def short_retry_app(make_app: Callable[..., Flask], smtp) -> Iterator[Flask]:
+    """Three attempts at most, each due again at once after a failure."""
+    app = make_app(
+        SHIPPED,
+        SMTP_HOST="127.0.0.1",
+        SMTP_PORT=smtp.port,
+        SMTP_TIMEOUT=3,
+        CONSULTANT_EMAIL=CONSULTANT,
+        DELIVERY_MAX_ATTEMPTS=3,
+        DELIVERY_RETRY_BASE_SECONDS=0,
+    )
+    yield app
+    _empty_tables(app)
+
+
+def test_a_row_whose_header_raises_ends_failed_after_its_attempts(short_retry_app, smtp):
+    """Any error while building or sending is recorded; it never leaves a row "sending"."""
+    submission = completed(short_retry_app)
+    with short_retry_app.app_context():
+        row = next(r for r in delivery.deliveries_of(submission.id) if r.kind == "new_lead")
+        row.message_id = "<broken\u2028id@example.com>"  # a header the mail library refuses
+        db.session.commit()
+        outcomes = [delivery.deliver(row.id).status for _ in range(4)]
+    assert outcomes == ["pending", "pending", "failed", "skipped"]
+    [stored] = [r for r in rows(short_retry_app) if r.kind == "new_lead"]
+    assert stored.status == "failed" and stored.attempts == 3
+    assert "ValueError" in (stored.last_error or "")
+    assert [m for m in smtp.recorder.received() if CONSULTANT in m["To"]] == []
+
+
+def test_a_row_stuck_sending_past_its_attempts_ends_failed(mail_app, smtp):
+    """A worker that died on its last attempt: the sweeper fails the row, never resends it."""
+    submission = completed(mail_app)
+    max_attempts = mail_app.config["DELIVERY_MAX_ATTEMPTS"]
+    with mail_app.app_context():
+        row = next(r for r in delivery.deliveries_of(submission.id) if r.kind == "new_lead")
+        row.status = "sending"
+        row.attempts = max_attempts
+        row.claimed_at = utcnow() - timedelta(hours=1)
+        db.session.commit()
+        assert row.id in delivery.due_delivery_ids()
+        assert delivery.deliver(row.id).status == "failed"
+        assert row.id not in delivery.due_delivery_ids()
+    [stored] = [r for r in rows(mail_app) if r.kind == "new_lead"]
+    assert stored.status == "failed" and stored.attempts == max_attempts
+    assert "attempts" in (stored.last_error or "")
+    assert [m for m in smtp.recorder.received() if CONSULTANT in m["To"]] == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from assess.expressions import (
     compile_expression,
     compile_text,
 )
+from tests.bounded_run import run_bounded
 
 CONTEXT: dict[str, Any] = {
     "answers": {
@@ -207,3 +209,144 @@ def test_rule_text_cannot_escape_the_sandbox(source: str) -> None:
     rendered = compile_text(source).render(CONTEXT)
     assert "<class" not in rendered
     assert "object" not in rendered
+
+
+# Each hostile expression is compiled (and evaluated) in a child interpreter with a time and
+# memory limit: before the bounds, `9**999999999` hung and `'a'*10**9` took a gigabyte.
+COMPILE_HOSTILE = """
+from assess.expressions import ExpressionError, compile_expression, compile_text
+found = []
+for kind, source, context in json.loads(sys.argv[1] if len(sys.argv) > 1 else {cases!r}):
+    try:
+        compiled = compile_expression(source) if kind == "expression" else compile_text(source)
+    except ExpressionError as error:
+        found.append(["refused", str(error)])
+        continue
+    value = compiled.evaluate(context) if kind == "expression" else compiled.render(context)
+    shown = value if isinstance(value, (bool, type(None))) else repr(value)[:80]
+    found.append(["evaluated", shown])
+print(json.dumps(found))
+"""
+
+
+def run_hostile(cases: list[tuple[str, str, dict[str, Any]]]) -> list[list[Any]]:
+    """Compile (then evaluate or render) each case in a bounded child: its outcome."""
+    found: list[list[Any]] = run_bounded(COMPILE_HOSTILE.format(cases=json.dumps(cases)))
+    return found
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("9**999999999 > 1", "is too large (over 4096 bits)"),
+        ("((9**99)**99)**99 > 1", "is too large (over 4096 bits)"),
+        ("2**-1 < 1 and 7**(10**10) > 1", "is too large (over 4096 bits)"),
+        ("'a'*10**9", "is too long (over 100000 characters or items)"),
+        ("('a' * 10 ** 9) | length > 1", "is too long (over 100000 characters or items)"),
+        ("10**9 * [0]", "is too long (over 100000 characters or items)"),
+        ("'ab' ~ ('c' * 10**9) == 'x'", "is too long (over 100000 characters or items)"),
+        ("'%0999999999d' % 1", "'%' formatting of a text is refused"),
+    ],
+)
+def test_huge_constants_are_refused_at_load(source: str, message: str) -> None:
+    [(outcome, detail)] = run_hostile([("expression", source, {})])
+    assert outcome == "refused" and message in detail
+
+
+def test_powers_and_repetitions_of_a_sane_size_still_work() -> None:
+    assert compile_expression("2 ** 10 == 1024 and 'ab' * 3 == 'ababab'").is_true(CONTEXT)
+    assert compile_expression("[0] * 3 == [0, 0, 0] and 10 ** 9 > 1").is_true(CONTEXT)
+    assert compile_expression("answers.contacts_before_giving_up ** 2 == 9").is_true(CONTEXT)
+    assert compile_expression("7 % 3 == 1 and 2 ** 0.5 > 1").is_true(CONTEXT)
+
+
+ANSWERS = {
+    "n": 9,
+    "m": 999_999_999,
+    "t": "a",
+    "l": [0],
+    "big": 2**4000,
+    "many": 10**10,
+    "fmt": "%0*d",
+}
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "answers.n ** answers.m > 1",
+        "(answers.t * answers.m) | length > 1",
+        "answers.m * answers.l == []",
+        "answers.big * answers.big > 1",
+        "answers.t.center(answers.many) == ''",
+        "answers.t.ljust(answers.many) == ''",
+        "answers.fmt % (answers.many, 1) == ''",
+        "'{:>2000000000}'.format(1) == ''",
+    ],
+)
+def test_answer_driven_operands_are_capped_at_run_time(source: str) -> None:
+    [(outcome, value)] = run_hostile([("expression", source, {"answers": ANSWERS})])
+    assert (outcome, value) == ("evaluated", False)
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("{{ answers.t | center(999999999) }}", "the filter 'center' is not allowed"),
+        ("{{ answers.t | indent(999999999) }}", "the filter 'indent' is not allowed"),
+        ("{{ answers.t | format() }}", "the filter 'format' is not allowed"),
+        ("{{ (answers.l * 9) | batch(999999999) | list }}", "the filter 'batch' is not allowed"),
+        (
+            "{% macro f() %}{{ f() }}{{ f() }}{% endmacro %}{{ f() }}",
+            "'{% macro %}' is not allowed in a rule text",
+        ),
+        (
+            "{% set a = answers.t * 9999 %}{% set b = a ~ a %}{% set c = b ~ b %}"
+            "{% set d = c ~ c %}{% set e = d ~ d %}{% set f = e ~ e %}{% set g = f ~ f %}"
+            "{% set h = g ~ g %}{% set i = h ~ h %}{% set j = i ~ i %}{% set k = j ~ j %}"
+            "{% set l = k ~ k %}{% set m = l ~ l %}{% set n = m ~ m %}{{ n | length }}",
+            "'{% set %}' may not read 'a', a name the text sets itself",
+        ),
+        (
+            "{% set a %}{{ answers.t }}{% endset %}{{ a }}",
+            "'{% set %}…{% endset %}' is not allowed in a rule text",
+        ),
+        (
+            "{% for a in answers.l %}{% for b in answers.l %}{% for c in answers.l %}x"
+            "{% endfor %}{% endfor %}{% endfor %}",
+            "loops nested more than 2 deep",
+        ),
+        (
+            "{% for a in [0] * 99999 %}{% for b in [0] * 99999 %}x{% endfor %}{% endfor %}",
+            "a loop may only go over answers, scores, levels or contact",
+        ),
+        ("{% for a in answers.l recursive %}{{ loop(a) }}{% endfor %}", "recursive loop"),
+    ],
+)
+def test_rule_texts_that_could_grow_without_bound_are_refused_at_load(
+    source: str, message: str
+) -> None:
+    [(outcome, detail)] = run_hostile([("text", source, {"answers": ANSWERS})])
+    assert outcome == "refused" and message in detail
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{{ answers.t * answers.m }}",
+        "{% for a in answers.ls %}{% for b in answers.ls %}{{ answers.t * 99999 }}"
+        "{% endfor %}{% endfor %}",
+    ],
+)
+def test_a_rule_text_that_grows_too_long_at_run_time_shows_its_source(source: str) -> None:
+    context = {"answers": {**ANSWERS, "ls": list(range(60))}}
+    assert run_hostile([("text", source, context)]) == [["evaluated", repr(source)[:80]]]
+
+
+def test_rule_texts_keep_loops_sets_and_filters_of_a_sane_size() -> None:
+    template = compile_text(
+        "{% set n = answers.channels | length %}{% for c in answers.channels %}"
+        "{{ loop.index }}. {{ c | upper }}{% if not loop.last %}, {% endif %}{% endfor %}"
+        " ({{ n }}) {{ scores.prospection | round | int }} % {{ answers.company | lower }}"
+    )
+    assert template.render(CONTEXT) == "1. PHONE, 2. EMAIL (2) 40 % acme"

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 from sqlalchemy import func, select, update
 
@@ -287,3 +289,50 @@ def test_retention_purges_old_drafts_and_leads_only(app):
         [summary] = [d for a, _, d in actions if a == "retention.purge"]
         assert (summary["drafts"], summary["leads"]) == (2, 2)
         assert gdpr.purge_expired().leads == 0
+
+
+def database_bytes() -> bytes:
+    """The SQLite database file and its write-ahead log, as they are on disk.
+
+    Read by another process: closing a file this process opened would drop every POSIX lock
+    SQLite holds on it here, and a worker process could then take the database for unused
+    and remove the WAL under the open connections.
+    """
+    path = Path(str(db.engine.url.database))
+    wal = path.with_name(path.name + "-wal")
+    files = [str(path), *([str(wal)] if wal.exists() else [])]
+    return subprocess.run(["cat", *files], capture_output=True, check=True).stdout
+
+
+def test_after_a_deletion_the_database_files_hold_nothing_of_the_lead(app):
+    """SQLite zeroes what it deletes (secure_delete) and the WAL is checkpointed and
+    truncated, so the person's data is in neither file. PostgreSQL: the same deletion runs
+    (its dead rows go at the next VACUUM)."""
+    unique = uuid4().hex[:12]
+    email = f"zephyrine.{unique}@example.com"
+    target = wizard_lead(app, {**TARGET, "email": email, "company": f"Zorglub {unique}"})
+    with app.app_context():
+        on_sqlite = db.engine.dialect.name == "sqlite"
+        if on_sqlite:
+            assert email.encode() in database_bytes()  # the scan does see it
+        assert gdpr.delete_lead(target)
+        assert db.session.get(Lead, target) is None
+        if on_sqlite:
+            found = database_bytes()
+            assert unique.encode() not in found and email.encode() not in found
+
+
+def test_the_retention_purge_leaves_nothing_in_the_database_files_either(app):
+    unique = uuid4().hex[:12]
+    target = wizard_lead(app, {**TARGET, "email": f"ancien.{unique}@example.com"})
+    with app.app_context():
+        db.session.execute(
+            update(Lead)
+            .where(Lead.id == target)
+            .values(completed_at=utcnow() - timedelta(days=900))
+        )
+        db.session.commit()
+        counts = gdpr.purge_expired(lead_months=24)
+        assert counts.leads == 1 and db.session.get(Lead, target) is None
+        if db.engine.dialect.name == "sqlite":
+            assert unique.encode() not in database_bytes()

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from assess.questionnaire import Problem, QuestionnaireError, load_questionnaire
+from tests.bounded_run import run_bounded
 
 FIXTURES = Path(__file__).parent / "fixtures"
 INVALID = sorted((FIXTURES / "invalid").glob("*.yaml"))
@@ -262,3 +263,31 @@ def test_a_file_that_is_not_utf8_is_a_problem(tmp_path: Path) -> None:
     path.write_bytes("title: Équipe\n".encode("latin-1"))
     problems = load_problems(path)
     assert "not UTF-8 text" in problems[0].message
+
+
+HOSTILE = sorted((FIXTURES / "hostile").glob("*.yaml"))
+# Loads each hostile file in a child with a time and memory limit: its problems as text,
+# or the exception that escaped (a traceback is a failure too).
+LOAD_HOSTILE = """
+from assess.questionnaire import QuestionnaireError, load_questionnaire
+found = {{}}
+for path in {paths!r}:
+    try:
+        load_questionnaire(path)
+        found[path] = ["loaded"]
+    except QuestionnaireError as error:
+        found[path] = [str(problem) for problem in error.problems]
+    except BaseException as error:
+        found[path] = [f"escaped: {{type(error).__name__}}"]
+print(json.dumps(found))
+"""
+
+
+def test_hostile_files_are_refused_quickly_at_their_line() -> None:
+    """Huge constants, a recursive rule text, alias bombs: `file:line: what is wrong`."""
+    assert len(HOSTILE) >= 5
+    found = run_bounded(LOAD_HOSTILE.format(paths=[str(path) for path in HOSTILE]))
+    for path in HOSTILE:
+        line, fragment = expectation(path)
+        [problem] = found[str(path)]
+        assert problem.startswith(f"{path}:{line}: ") and fragment in problem, problem

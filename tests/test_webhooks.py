@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -12,8 +13,8 @@ from sqlalchemy import select, update
 
 from assess import gdpr, leads, webhooks
 from assess.extensions import db
-from assess.models import Submission, WebhookDelivery, utcnow
-from assess.webhook_transport import is_public
+from assess.models import Lead, Submission, WebhookDelivery, utcnow
+from assess.webhook_transport import WebhookError, check_target, is_public
 from tests.backoffice_client import logged_in, make_user
 from tests.conftest import SHIPPED, _empty_tables
 from tests.test_wizard import persona, questionnaire
@@ -200,6 +201,24 @@ def test_a_loopback_target_is_refused_unless_allowed(make_app, receiver, tmp_pat
         ("::ffff:127.0.0.1", False),
         ("93.184.216.34", True),
         ("2606:4700:4700::1111", True),
+        # IPv6 forms that carry an IPv4 address: judged by the address they carry.
+        ("::ffff:169.254.169.254", False),  # IPv4-mapped
+        ("::ffff:10.0.0.1", False),
+        ("::127.0.0.1", False),  # IPv4-compatible (deprecated, still routed by some stacks)
+        ("::169.254.169.254", False),
+        ("::192.168.1.10", False),
+        ("64:ff9b::7f00:1", False),  # NAT64 of 127.0.0.1
+        ("64:ff9b::a9fe:a9fe", False),  # NAT64 of 169.254.169.254
+        ("64:ff9b::10.1.2.3", False),
+        ("64:ff9b::93.184.216.34", True),  # NAT64 of a public address
+        ("64:ff9b:1::a00:1", False),  # local-use NAT64: the translator is inside
+        ("64:ff9b:1:5db8:d8:2200::", False),
+        ("2002:7f00:1::", False),  # 6to4 of 127.0.0.1
+        ("2002:a9fe:a9fe::1", False),  # 6to4 of 169.254.169.254
+        ("2002:c0a8:10a::", False),  # 6to4 of 192.168.1.10
+        ("2002:5db8:d822::1", True),  # 6to4 of a public address
+        ("2001:0:4136:e378:8000:63bf:80ff:fffe", False),  # Teredo, client 127.0.0.1
+        ("2001:0:4136:e378:8000:63bf:f5ff:fffe", False),  # Teredo, client 10.0.0.1
     ],
 )
 def test_only_public_addresses_count_as_public(address: str, public: bool):
@@ -211,7 +230,8 @@ def test_deleting_a_lead_deletes_its_webhook_rows(hook_app, receiver):
     assert webhook_rows(hook_app)
     with hook_app.app_context():
         assert gdpr.delete_lead(lead_id)
-    assert webhook_rows(hook_app) == []
+    # only the row reporting the deletion remains, and it names no lead
+    assert [(row.event, row.lead_id) for row in webhook_rows(hook_app)] == [("lead.deleted", None)]
 
 
 def test_webhooks_without_a_secret_stop_the_app(make_app, capsys):
@@ -249,3 +269,90 @@ def test_the_admin_sees_the_posts_and_can_post_one_again(hook_app, receiver):
     [row] = webhook_rows(hook_app)
     assert row.status == "pending" and row.attempts == 0
     assert attempt(hook_app, row.id).status == "sent"
+
+
+def test_a_row_whose_address_does_not_parse_fails_with_a_message(hook_app, receiver):
+    """An address queued under an older setting: recorded as failed, never left "sending"."""
+    completed(hook_app)
+    [row] = webhook_rows(hook_app)
+    with hook_app.app_context():
+        db.session.execute(update(WebhookDelivery).values(url="http://[oops/hook"))
+        db.session.commit()
+    assert attempt(hook_app, row.id).status == "failed"
+    [row] = webhook_rows(hook_app)
+    assert row.status == "failed" and "http://[oops/hook" in (row.last_error or "")
+    assert receiver.requests() == []
+
+
+def test_a_row_stuck_posting_past_its_attempts_ends_failed(hook_app, receiver):
+    completed(hook_app)
+    [row] = webhook_rows(hook_app)
+    with hook_app.app_context():
+        db.session.execute(
+            update(WebhookDelivery).values(
+                status="sending",
+                attempts=hook_app.config["WEBHOOK_MAX_ATTEMPTS"],
+                claimed_at=utcnow() - timedelta(hours=1),
+            )
+        )
+        db.session.commit()
+        assert webhooks.due_webhook_ids() == [row.id]
+    assert attempt(hook_app, row.id).status == "failed"
+    [row] = webhook_rows(hook_app)
+    assert row.status == "failed" and "attempts" in (row.last_error or "")
+    assert receiver.requests() == []
+    with hook_app.app_context():
+        assert webhooks.due_webhook_ids() == []
+
+
+def test_an_address_that_does_not_parse_stops_the_app(make_app, capsys):
+    with pytest.raises(SystemExit):
+        make_app(SHIPPED, WEBHOOK_URLS="http://[oops/hook", WEBHOOK_SECRET=SECRET)
+    assert "'http://[oops/hook' is not an http(s) address" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["[64:ff9b::a9fe:a9fe]", "[2002:7f00:1::]", "[::127.0.0.1]", "[64:ff9b:1::a00:1]"],
+)
+def test_a_target_written_as_an_ipv6_form_of_a_private_address_is_refused(host: str):
+    with pytest.raises(WebhookError) as refused:
+        check_target(f"http://{host}/latest/meta-data/", allow_private=False)
+    assert refused.value.permanent and "private, loopback or link-local" in str(refused.value)
+
+
+def test_a_deletion_posts_lead_deleted_with_the_id_and_the_time_only(hook_app, receiver):
+    lead_id = completed(hook_app).lead_id
+    with hook_app.app_context():
+        assert gdpr.delete_lead(lead_id)
+    [row] = webhook_rows(hook_app)  # the lead's earlier rows went with it
+    assert row.event == "lead.deleted" and row.lead_id is None
+    assert attempt(hook_app, row.id).status == "sent"
+    [request] = receiver.requests()
+    assert request.signed_by(SECRET) and request.headers["x-webhook-event"] == "lead.deleted"
+    payload = request.payload
+    assert payload["event"] == "lead.deleted"
+    assert set(payload["data"]) == {"lead", "deleted_at"}
+    assert payload["data"]["lead"] == {"id": lead_id}
+    assert payload["data"]["deleted_at"] <= utcnow().isoformat()
+    body = request.body.decode()
+    assert "claire" not in body.lower() and "dubois" not in body.lower()
+
+
+def test_the_retention_purge_posts_lead_deleted_for_each_lead(hook_app, receiver):
+    first, second = completed(hook_app).lead_id, completed(hook_app).lead_id
+    with hook_app.app_context():
+        old = utcnow() - timedelta(days=900)
+        db.session.execute(update(Lead).values(completed_at=old, created_at=old))
+        db.session.commit()
+        assert gdpr.purge_expired(lead_months=24).leads == 2
+    rows = webhook_rows(hook_app)
+    assert [(row.event, row.payload["data"]["lead"]["id"]) for row in rows] == [
+        ("lead.deleted", first),
+        ("lead.deleted", second),
+    ]
+
+
+def test_an_unknown_event_is_refused(hook_app):
+    with hook_app.app_context(), pytest.raises(ValueError, match="unknown webhook event"):
+        webhooks.queue_event("lead.exploded", {}, None)

@@ -280,3 +280,33 @@ def test_two_tabs_posting_different_steps_keep_both(app, draft_client):
     answers = saved(app).answers
     assert answers["growth_priority"] == "les_deux"
     assert set(form_values(q, third, data)) <= set(answers)
+
+
+def walk_to_contact(app: Flask, client: FlaskClient) -> None:
+    """Answer every step up to the contact form."""
+    data = persona("pme_industrielle")
+    q = questionnaire(app)
+    response = start(client)
+    while not response.location.endswith("/step/contact"):
+        step_id = response.location.rsplit("/", 1)[-1]
+        response = post_step(client, response.location, form_values(q, step_id, data["answers"]))
+
+
+# NEL (C1 control), LINE SEPARATOR and PARAGRAPH SEPARATOR: each ends a line for some
+# readers, and an e-mail header holding one is refused at send time.
+LINE_BREAKERS = ["\x85", "\u2028", "\u2029"]
+
+
+@pytest.mark.parametrize("breaker", LINE_BREAKERS, ids=["NEL", "LS", "PS"])
+def test_a_line_separator_in_a_contact_field_gets_an_error_beside_it(app, client, breaker):
+    walk_to_contact(app, client)
+    for field in ("first_name", "last_name", "company", "job_title", "email", "phone"):
+        typed = f"{CONTACT[field]}{breaker}Objet : votre compte expire"
+        response = post_step(client, "/step/contact", {**CONTACT, field: typed})
+        page = response.get_data(as_text=True)
+        assert response.status_code == 422, field
+        assert f'id="err-{field}"' in page, field
+        assert "sur une seule ligne, sans caractères spéciaux." in page, field
+        # the other values typed are shown again
+        assert CONTACT["company"] in page and CONTACT["job_title"] in page
+    assert saved(app).lead_id is None

@@ -23,10 +23,11 @@ class WebhookDelivery(db.Model):  # type: ignore[name-defined]
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # "submission.completed" or "lead.status_changed"
+    # "submission.completed", "lead.status_changed" or "lead.deleted" (assess.webhooks.EVENTS)
     event: Mapped[str] = mapped_column(String(50))
     url: Mapped[str] = mapped_column(String(2000))
-    # The lead the event is about: deleting the lead deletes its webhook rows.
+    # The lead the event is about: deleting the lead deletes its webhook rows (a "lead.deleted"
+    # row names no lead: it outlives the deletion it reports).
     lead_id: Mapped[int | None] = mapped_column(
         ForeignKey("leads.id", ondelete="CASCADE"), index=True
     )

@@ -33,6 +33,7 @@ LEAD_ERRORS = {
     "unknown status": _l("Choose a status from the list."),
     "reason required": _l("Say why the lead was lost."),
     "reason too long": _l("Keep the reason to 500 characters."),
+    "reason not on one line": _l("Please write this on one line, without special characters."),
     "unknown consultant": _l("Choose a consultant from the list."),
     "empty note": _l("The note is empty."),
     "note too long": _l("Keep the note to 5,000 characters."),
