@@ -20,6 +20,7 @@ from assess.database import write_transaction
 from assess.extensions import db
 from assess.models import User, utcnow
 from assess.passwords import MAX_PASSWORD, PROBLEMS, password_problem
+from assess.single_line import is_single_line
 
 ROLES = ("admin", "consultant")
 _hasher = PasswordHasher()
@@ -50,8 +51,10 @@ def normalise_email(email: str) -> str:
 def create_user(email: str, password: str, role: str = "consultant", name: str = "") -> User:
     """A new account; AccountError says what is wrong."""
     email = normalise_email(email)
-    if "@" not in email or len(email) > 254:
+    if "@" not in email or len(email) > 254 or not is_single_line(email):
         raise AccountError("not an e-mail address")
+    if not is_single_line(name):
+        raise AccountError("name on more than one line")
     if role not in ROLES:
         raise AccountError(f"role must be one of {', '.join(ROLES)}")
     problem = password_problem(password)

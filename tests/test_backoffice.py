@@ -227,6 +227,14 @@ def test_only_admins_manage_accounts(app):
         admin,
         "/backoffice/users",
         "/backoffice/users",
+        {"email": "new@example.com", "password": PASSWORD, "name": "Nou\u2029veau"},
+    )
+    assert response.status_code == 422
+    assert "Écrivez le nom sur une seule ligne" in response.get_data(as_text=True)
+    response = post_form(
+        admin,
+        "/backoffice/users",
+        "/backoffice/users",
         {"email": "new@example.com", "password": PASSWORD, "role": "consultant", "name": "Nouveau"},
     )
     assert response.status_code == 303

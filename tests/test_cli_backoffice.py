@@ -80,6 +80,12 @@ def test_two_different_passwords_at_a_terminal_create_nothing(app, monkeypatch):
         (["create", "eve@example.com"], "short\n", "Error: password: at least 12 characters"),
         (["create", "not-an-address"], PASSWORD + "\n", "Error: not an e-mail address"),
         (["create", "eve@example.com", "--role", "boss"], PASSWORD + "\n", "role must be one of"),
+        (
+            ["create", "eve@example.com", "--name", "Eve\u2028Bcc: x@example.com"],
+            PASSWORD + "\n",
+            "Error: name on more than one line",
+        ),
+        (["create", "eve\x85@example.com"], PASSWORD + "\n", "Error: not an e-mail address"),
         (["create", "eve@example.com"], "", "Error: no password on standard input"),
         (["disable", "nobody@example.com"], None, "Error: no account with the address"),
         (["enable", "nobody@example.com"], None, "Error: no account with the address"),

@@ -36,6 +36,7 @@ ACCOUNT_ERRORS = {
     "not an e-mail address": _l("Enter a valid e-mail address."),
     "an account with this address exists": _l("An account with this address exists."),
     "no such account": _l("This account does not exist."),
+    "name on more than one line": _l("Write the name on one line, without special characters."),
 }
 # Why a password is refused (assess/passwords.py), said beside the field.
 PASSWORD_ERRORS = {
