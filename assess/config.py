@@ -92,8 +92,6 @@ DEFAULTS: dict[str, Any] = {
     "WEBHOOK_ALLOW_PRIVATE": False,
     "WEBHOOK_TIMEOUT": 10,
     "WEBHOOK_MAX_ATTEMPTS": 10,
-    # Run jobs in the request instead of the worker (unit tests only).
-    "HUEY_IMMEDIATE": False,
     # "production" forces HTTPS, HSTS and Secure __Host- cookies; anything else is development.
     "APP_ENV": "development",
     # Sites allowed to frame the diagnostic (space-separated origins); nobody else may.
@@ -184,7 +182,6 @@ _FLOATS = {
 _BOOLEANS = {
     "WEBHOOK_ALLOW_PRIVATE",
     "SESSION_COOKIE_SECURE",
-    "HUEY_IMMEDIATE",
     "LOG_JSON",
     "RATELIMIT_ENABLED",
 }

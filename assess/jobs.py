@@ -20,12 +20,11 @@ _TASKS = "assess.tasks"
 def make_huey(app: Flask) -> Huey:
     """The queue the configuration names."""
     config = app.config
-    immediate = bool(config.get("HUEY_IMMEDIATE"))
     if config.get("REDIS_URL"):
-        return RedisHuey("assess", url=config["REDIS_URL"], immediate=immediate, results=False)
+        return RedisHuey("assess", url=config["REDIS_URL"], results=False)
     path = Path(config.get("HUEY_SQLITE_PATH") or Path(app.instance_path) / "huey.sqlite3")
     path.parent.mkdir(parents=True, exist_ok=True)
-    return SqliteHuey("assess", filename=str(path), immediate=immediate, results=False)
+    return SqliteHuey("assess", filename=str(path), results=False)
 
 
 def init_app(app: Flask) -> None:
@@ -117,12 +116,3 @@ def _enqueue(task_name: str, row_ids: Iterable[int]) -> None:
             task(row_id)
         except Exception:  # the queue being down must not fail the respondent's request
             current_app.logger.exception("could not enqueue %s %s", task_name, row_id)
-
-
-def sweep_now() -> int:
-    """Run the sweeper once in this process (used by the CLI)."""
-    from assess import delivery
-
-    ids = delivery.due_delivery_ids()
-    enqueue_deliveries(ids)
-    return len(ids)

@@ -52,10 +52,6 @@ class LeadFilters:
     direction: str = "desc"
     page: int = 1
 
-    def with_page(self, page: int) -> LeadFilters:
-        """The same view at another page."""
-        return replace(self, page=page)
-
 
 @dataclass
 class ParsedFilters:

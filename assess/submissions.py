@@ -404,8 +404,3 @@ def resume_target(q: Questionnaire, draft: Submission | DraftState) -> str:
     if draft.current_step is not None and route.allows(draft.current_step):
         return draft.current_step
     return route.frontier.id
-
-
-def answers_for_display(draft: Submission) -> dict[str, Any]:
-    """The saved answers, to fill a step's fields."""
-    return dict(draft.answers or {})
