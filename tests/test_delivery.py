@@ -19,36 +19,9 @@ from assess.models import AuditEntry, Delivery, ReportFile, Submission, utcnow
 from tests.conftest import SHIPPED, _empty_tables
 from tests.test_wizard import persona, questionnaire
 from tests.wizard_driver import CONTACT, complete, confirm_address
-from tests.worker_process import Worker, app_environment, wait_for
+from tests.worker_process import Worker, wait_for
 
 CONSULTANT = "consultant@example.com"
-
-
-@pytest.fixture
-def mail_app(make_app: Callable[..., Flask], smtp, tmp_path_factory) -> Iterator[Flask]:
-    """An app sending through the loopback SMTP server, with its own job queue file."""
-    queue = tmp_path_factory.mktemp("queue") / "huey.sqlite3"
-    app = make_app(
-        SHIPPED,
-        SMTP_HOST="127.0.0.1",
-        SMTP_PORT=smtp.port,
-        SMTP_TIMEOUT=3,
-        CONSULTANT_EMAIL=CONSULTANT,
-        HUEY_SQLITE_PATH=str(queue),
-        DELIVERY_RETRY_BASE_SECONDS=1,
-        DELIVERY_STUCK_SECONDS=30,
-    )
-    yield app
-    _empty_tables(app)
-
-
-@pytest.fixture
-def worker(mail_app: Flask, tmp_path: Path) -> Iterator[Worker]:
-    """A real worker process on the same database and queue as mail_app."""
-    settings = {**mail_app.config, "DATABASE_URL": mail_app.config["SQLALCHEMY_DATABASE_URI"]}
-    process = Worker(app_environment(settings), tmp_path / "worker.log").start()
-    yield process
-    process.stop()
 
 
 def completed(app: Flask, name: str = "pme_industrielle") -> Submission:
@@ -72,8 +45,11 @@ def rows(app: Flask) -> list[Delivery]:
         return found
 
 
-def test_a_completed_submission_sends_one_report_and_one_notification(mail_app, smtp, worker):
-    submission = completed(mail_app)
+def test_a_completed_submission_sends_one_report_and_one_notification(
+    mailing_app, smtp, mailing_worker
+):
+    worker = mailing_worker
+    submission = completed(mailing_app)
     assert wait_for(lambda: len(smtp.recorder.received()) >= 3, timeout=90), worker.log.read_text()
     messages = smtp.recorder.received()
     # to the lead: the confirmation of their address, then the report
@@ -93,16 +69,18 @@ def test_a_completed_submission_sends_one_report_and_one_notification(mail_app, 
         "Dubois Équipements" in notification
         and f"/backoffice/leads/{submission.lead_id}" in notification
     )
-    assert wait_for(lambda: all(r.status == "sent" for r in rows(mail_app)))
-    stored = rows(mail_app)
+    assert wait_for(lambda: all(r.status == "sent" for r in rows(mailing_app)))
+    stored = rows(mailing_app)
     assert {r.kind.split("-")[0] for r in stored} == {"confirm", "report", "new_lead"}
     assert {m["Message-ID"] for m in messages} == {r.message_id for r in stored}
-    with mail_app.app_context():
+    with mailing_app.app_context():
         report = db.session.get(ReportFile, submission.id)
         assert report is not None and report.pdf == pdf
-    page = mail_app.test_client().get(f"/results/{submission.public_token}").get_data(as_text=True)
+    page = (
+        mailing_app.test_client().get(f"/results/{submission.public_token}").get_data(as_text=True)
+    )
     assert "claire.dubois@example.com" in page
-    pdf_link = mail_app.test_client().get(f"/results/{submission.public_token}/report.pdf")
+    pdf_link = mailing_app.test_client().get(f"/results/{submission.public_token}/report.pdf")
     assert pdf_link.status_code == 200 and pdf_link.data == pdf
     assert worker_thread_niceness(worker) == {min(os.nice(0) + 10, 19)}
 
@@ -132,19 +110,19 @@ def test_without_smtp_host_messages_land_in_the_outbox(make_app, tmp_path):
         _empty_tables(app)
 
 
-def test_a_refused_address_fails_at_once_and_can_be_sent_again(mail_app, smtp):
+def test_a_refused_address_fails_at_once_and_can_be_sent_again(mailing_app, smtp):
     smtp.recorder.refuse.add("claire.dubois@example.com")
-    submission = completed(mail_app)
-    with mail_app.app_context():
+    submission = completed(mailing_app)
+    with mailing_app.app_context():
         report = next(r for r in delivery.deliveries_of(submission.id) if r.kind == "report")
         attempt = delivery.deliver(report.id)
     assert attempt.status == "failed"
-    [row] = [r for r in rows(mail_app) if r.kind == "report"]
+    [row] = [r for r in rows(mailing_app) if r.kind == "report"]
     assert row.status == "failed" and "550" in (row.last_error or "")
     # the submission and the results page are intact
-    assert mail_app.test_client().get(f"/results/{submission.public_token}").status_code == 200
+    assert mailing_app.test_client().get(f"/results/{submission.public_token}").status_code == 200
     smtp.recorder.refuse.clear()
-    with mail_app.app_context():
+    with mailing_app.app_context():
         assert not delivery.resend(row.id, lead_id=submission.lead_id + 1000)  # another lead's
         assert db.session.get(Delivery, row.id).status == "failed"
         db.session.rollback()
@@ -183,9 +161,9 @@ def test_a_server_that_never_answers_times_out_and_is_retried(make_app, smtp_all
         _empty_tables(app)
 
 
-def test_a_render_failure_is_recorded_and_retried(mail_app, smtp):
-    submission = completed(mail_app)
-    with mail_app.app_context():
+def test_a_render_failure_is_recorded_and_retried(mailing_app, smtp):
+    submission = completed(mailing_app)
+    with mailing_app.app_context():
         # a stored result the report cannot read (as after a bad migration)
         stored_submission = db.session.get(Submission, submission.id)
         stored_submission.result = {**stored_submission.result, "explanation": {}}
@@ -196,17 +174,17 @@ def test_a_render_failure_is_recorded_and_retried(mail_app, smtp):
         stored = db.session.get(ReportFile, submission.id)
         assert stored is not None and "KeyError" in (stored.last_error or "")
         assert stored.pdf is None
-    assert mail_app.test_client().get(f"/results/{submission.public_token}").status_code == 200
+    assert mailing_app.test_client().get(f"/results/{submission.public_token}").status_code == 200
     assert (
-        mail_app.test_client().get(f"/results/{submission.public_token}/report.pdf").status_code
+        mailing_app.test_client().get(f"/results/{submission.public_token}/report.pdf").status_code
         == 404
     )
 
 
-def test_a_name_holding_line_separators_is_sent_on_one_header_line(mail_app, smtp):
+def test_a_name_holding_line_separators_is_sent_on_one_header_line(mailing_app, smtp):
     """A lead stored before the form refused them: NEL, LS and PS become spaces in `To`."""
-    submission = completed(mail_app)
-    with mail_app.app_context():
+    submission = completed(mailing_app)
+    with mailing_app.app_context():
         lead = db.session.get(Submission, submission.id).lead
         lead.first_name = "Claire\x85Bcc: a@example.com\u2028B\u2029C"
         db.session.commit()
@@ -250,11 +228,11 @@ def test_a_row_whose_header_raises_ends_failed_after_its_attempts(short_retry_ap
     assert [m for m in smtp.recorder.received() if CONSULTANT in m["To"]] == []
 
 
-def test_a_row_stuck_sending_past_its_attempts_ends_failed(mail_app, smtp):
+def test_a_row_stuck_sending_past_its_attempts_ends_failed(mailing_app, smtp):
     """A worker that died on its last attempt: the sweeper fails the row, never resends it."""
-    submission = completed(mail_app)
-    max_attempts = mail_app.config["DELIVERY_MAX_ATTEMPTS"]
-    with mail_app.app_context():
+    submission = completed(mailing_app)
+    max_attempts = mailing_app.config["DELIVERY_MAX_ATTEMPTS"]
+    with mailing_app.app_context():
         row = next(r for r in delivery.deliveries_of(submission.id) if r.kind == "new_lead")
         row.status = "sending"
         row.attempts = max_attempts
@@ -263,7 +241,7 @@ def test_a_row_stuck_sending_past_its_attempts_ends_failed(mail_app, smtp):
         assert row.id in delivery.due_delivery_ids()
         assert delivery.deliver(row.id).status == "failed"
         assert row.id not in delivery.due_delivery_ids()
-    [stored] = [r for r in rows(mail_app) if r.kind == "new_lead"]
+    [stored] = [r for r in rows(mailing_app) if r.kind == "new_lead"]
     assert stored.status == "failed" and stored.attempts == max_attempts
     assert "attempts" in (stored.last_error or "")
     assert [m for m in smtp.recorder.received() if CONSULTANT in m["To"]] == []
