@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import render_template
+from flask_babel import force_locale
 
 from assess.single_line import on_one_line
 
@@ -63,6 +64,8 @@ class Outgoing:
     message_id: str
     context: dict[str, Any]
     attachments: list[Attachment] = field(default_factory=list)
+    # The language the templates are rendered in (the recipient's); None: the app's default.
+    locale: str | None = None
 
 
 def settings_from_config(config: Any, instance_path: str) -> SmtpSettings:
@@ -86,7 +89,15 @@ def header_safe(value: str) -> str:
 
 
 def compose(outgoing: Outgoing, sender: str) -> EmailMessage:
-    """Render the template folder into a multipart message (needs an app context)."""
+    """Render the template folder, in the message's language, into a multipart message
+    (needs an app context)."""
+    if outgoing.locale is None:
+        return _compose(outgoing, sender)
+    with force_locale(outgoing.locale):
+        return _compose(outgoing, sender)
+
+
+def _compose(outgoing: Outgoing, sender: str) -> EmailMessage:
     folder = f"email/{outgoing.template}"
     subject = render_template(f"{folder}/subject.txt", **outgoing.context)
     message = EmailMessage()

@@ -92,6 +92,7 @@ def report_message(q: Questionnaire, delivery: Delivery, pdf: bytes) -> Outgoing
             to_name=lead.full_name,
             message_id=delivery.message_id,
             context=context,
+            locale=locale,
             attachments=[Attachment(filename, pdf)],
         )
 
@@ -145,6 +146,7 @@ def new_lead_message(q: Questionnaire, delivery: Delivery) -> Outgoing:
             to_name=current_app.config["BRAND_NAME"],
             message_id=delivery.message_id,
             context=context,
+            locale=locale,
         )
 
 
@@ -177,6 +179,7 @@ def team_invitation_message(
             to_name="",
             message_id=delivery.message_id,
             context=context,
+            locale=locale,
         )
 
 
@@ -202,6 +205,7 @@ def confirmation_message(q: Questionnaire, delivery: Delivery) -> Outgoing:
                 "days": int(current_app.config["CONFIRM_LINK_DAYS"]),
                 "brand": current_app.config["BRAND_NAME"],
             },
+            locale=locale,
         )
 
 

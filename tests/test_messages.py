@@ -103,3 +103,40 @@ def test_the_confirmation_email_is_the_same_for_everyone_but_its_link(app: Flask
         texts.append(body.split("/confirm/")[0] + body.split("/confirm/")[1].split("\n", 1)[1])
         assert str(message["Subject"]) == "DC Pilot\u00a0: confirmez votre adresse e-mail"
     assert texts[0] == texts[1]
+
+
+def test_each_message_is_written_in_its_recipients_language_as_the_worker_composes_it(
+    app: Flask,
+) -> None:
+    with app.app_context():
+        q = current_questionnaire()
+    client = app.test_client()
+    complete(client, q, plausible_answers(q), {"email": "john@example.com"})
+    with app.app_context():
+        submission = db.session.execute(select(Submission)).scalar_one()
+        submission.locale = "en"
+        db.session.commit()
+        token = submission.public_token
+    assert invite_team(client, token, "colleague@example.com").status_code == 303
+    confirm_address(app, "john@example.com")
+    subjects = {}
+    with app.app_context():  # the worker's context: no request, French by default
+        for row in db.session.execute(select(Delivery)).scalars():
+            if row.kind == "report":
+                outgoing = messages.report_message(q, row, b"%PDF-1.7")
+            elif row.kind == "new_lead":
+                outgoing = messages.new_lead_message(q, row)
+            elif row.kind.startswith(TEAM_KIND):
+                invitation = db.session.get(TeamInvitation, int(row.kind.removeprefix(TEAM_KIND)))
+                assert invitation is not None
+                outgoing = messages.team_invitation_message(q, row, invitation.token, 5)
+            else:
+                outgoing = messages.confirmation_message(q, row)
+            message = compose(outgoing, "x@example.com")
+            subjects[row.kind.split("-")[0]] = str(message["Subject"])
+            body = message.get_body(("plain",)).get_content()
+            if row.kind != "new_lead":  # the consultant's notice stays in the app's language
+                assert "Hello" in body and "Bonjour" not in body, row.kind
+    assert subjects["confirm"] == "DC Pilot: confirm your e-mail address"
+    assert "votre" not in subjects["report"] and "votre" not in subjects["team"]
+    assert subjects["new_lead"].startswith("Nouveau lead")
