@@ -1,0 +1,422 @@
+"""Issue 15's final check: each attack replayed against the running app after the fix.
+
+The real parts, no mocks: gunicorn with production's settings file and 2 workers, the job
+worker process (`flask --app assess worker`), an aiosmtpd server on loopback and a webhook
+receiver, on a throw-away database: SQLite, or, when TEST_DATABASE_URL is set (the CI's
+PostgreSQL pass), a database `<name>_replay` created on that server for this module and
+dropped after. The database is migrated and the admin created by the CLI, as an operator
+does. Every attack then goes over HTTP only (urllib, a cookie jar per browser, CSRF tokens
+parsed from the pages, the wizard's form contract), and each test checks that the attack
+fails and that the legitimate path next to it still works. Starts that must fail (a hostile
+questionnaire, a colour that injects CSS) run gunicorn on their own, with a time and a
+memory limit.
+"""
+
+from __future__ import annotations
+
+import copy
+import html
+import json
+import os
+import re
+import resource
+import secrets
+import subprocess
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from email.message import EmailMessage
+from http.client import HTTPMessage
+from http.cookiejar import CookieJar
+from pathlib import Path
+from typing import Any
+from urllib.error import HTTPError
+from urllib.parse import quote, urlencode, urlsplit
+from urllib.request import HTTPCookieProcessor, Request, build_opener
+
+import psycopg
+import pytest
+from psycopg import sql
+from sqlalchemy.engine import make_url
+
+from bench.load import form_values
+from bench.server import BIN, CSRF, PRODUCTION_CONFIG, ROOT, Browser, Server, bench_environment
+from bench.server import gunicorn as serve
+from tests.ports import free_port
+from tests.smtp_server import SmtpServer
+from tests.webhook_receiver import WebhookReceiver
+from tests.worker_process import Worker, wait_for
+
+PERSONAS = ROOT / "tests" / "personas"
+HOSTILE = ROOT / "tests" / "fixtures" / "hostile"
+ADMIN = "admin@replay.example.com"
+ADMIN_PASSWORD = "Vingt-sept hérons rouges au bord du Lez"  # noqa: S105 - a throw-away account
+CONSULTANT = "consultant@replay.example.com"
+NBSP = "\u00a0"
+# Generous deadlines for the worker: it renders PDF reports on a 2-core machine.
+MAIL_DEADLINE = 120.0
+# Once the awaited message is in, how long anything sent alongside it has to show up.
+SETTLE_SECONDS = 3.0
+PHISHING = "Sécurité : votre compte expire, reconnectez-vous sur https://evil.example"
+# What of a phishing text may never reach a message sent before the address is confirmed.
+TYPED = ("evil.example", "Sécurité", "compte expire", "reconnectez")
+SINGLE_LINE = "Merci d'écrire sur une seule ligne, sans caractères spéciaux."
+LINK_INVALID = "Ce lien n'est plus valide"
+# gunicorn with a hostile file must stop within this, using at most this much memory.
+START_TIMEOUT = 60
+START_MEMORY = 1 << 30
+
+
+# --- HTTP ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Page:
+    """A response as the browser ended on it (redirects followed)."""
+
+    status: int
+    url: str
+    text: str
+    headers: HTTPMessage
+
+    @property
+    def path(self) -> str:
+        return urlsplit(self.url).path
+
+    @property
+    def plain(self) -> str:
+        """The page with its entities decoded, to look for what a person reads."""
+        return html.unescape(self.text)
+
+
+def csrf_of(page: Page) -> str:
+    found = CSRF.search(page.text)
+    assert found, f"no CSRF token on {page.url} ({page.status})"
+    return found.group(1)
+
+
+class Client(Browser):
+    """bench's browser (a cookie jar, loopback only) that also returns 4xx and 5xx pages."""
+
+    def open(
+        self,
+        path: str,
+        data: Mapping[str, str] | Sequence[tuple[str, str]] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Page:
+        body = urlencode(data).encode() if data is not None else None
+        request = Request(self.base + path, data=body, headers=dict(headers or {}))  # noqa: S310
+        try:
+            with self.opener.open(request, timeout=60) as response:
+                return Page(response.status, response.geturl(), response.read().decode(), response.headers)
+        except HTTPError as error:
+            with error:
+                return Page(error.code, error.geturl(), error.read().decode(), error.headers)
+
+    def submit(self, page: Page, data: Mapping[str, str], action: str | None = None) -> Page:
+        """POST a form with the CSRF token of `page`, to `action` or back to the page."""
+        return self.open(action or page.path, {**data, "csrf_token": csrf_of(page)})
+
+    def copy_to(self, other: Client) -> None:
+        """Every cookie of this browser into another one's jar, as a thief would copy them."""
+        for cookie in self.jar:
+            other.jar.set_cookie(copy.copy(cookie))
+
+
+# --- the running app -------------------------------------------------------------------------
+
+
+@dataclass
+class Live:
+    """The running app and what stands around it."""
+
+    server: Server
+    smtp: SmtpServer
+    receiver: WebhookReceiver
+    worker: Worker
+    database_url: str
+
+    @property
+    def on_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def client(self) -> Client:
+        return Client(self.server.base)
+
+    def flask(self, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+        """A CLI command with the server's environment."""
+        return subprocess.run(
+            [str(BIN / "flask"), "--app", "assess", *args],
+            cwd=ROOT,
+            env=self.server.env,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+    def logs(self) -> str:
+        """The ends of the server's and the worker's logs, for a failing assertion."""
+        tails = []
+        for log in (self.server.log, self.worker.log):
+            text = log.read_text(errors="replace") if log.exists() else ""
+            tails.append(f"--- {log.name}\n{text[-4000:]}")
+        return "\n".join(tails)
+
+    def messages_to(self, address: str) -> list[EmailMessage]:
+        return [m for m in self.smtp.recorder.received() if address.lower() in str(m["To"]).lower()]
+
+    def wait_for_mail(self, address: str, count: int = 1) -> list[EmailMessage]:
+        """The messages to `address` once at least `count` arrived."""
+        arrived = wait_for(lambda: len(self.messages_to(address)) >= count, MAIL_DEADLINE)
+        assert arrived, f"{count} message(s) to {address} never arrived\n{self.logs()}"
+        return self.messages_to(address)
+
+
+@contextmanager
+def throwaway_database(folder: Path) -> Iterator[str]:
+    """SQLite in `folder`, or a fresh PostgreSQL database beside TEST_DATABASE_URL's."""
+    given = os.environ.get("TEST_DATABASE_URL")
+    if not given:
+        yield f"sqlite:///{folder / 'replay.sqlite3'}"
+        return
+    url = make_url(given)
+    name = f"{url.database}_replay"
+    server = url.set(drivername="postgresql", database="postgres")
+
+    def run(statement: str) -> None:
+        with psycopg.connect(server.render_as_string(hide_password=False), autocommit=True) as c:
+            c.execute(sql.SQL(statement).format(sql.Identifier(name)))  # type: ignore[arg-type]
+
+    run("DROP DATABASE IF EXISTS {} WITH (FORCE)")
+    run("CREATE DATABASE {}")
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        run("DROP DATABASE IF EXISTS {} WITH (FORCE)")
+
+
+def flush_redis_queue(redis_url: str) -> None:
+    """No job left in the shared Redis queue by another run reaches this module's worker."""
+    if redis_url:
+        from huey import RedisHuey
+
+        RedisHuey("assess", url=redis_url, results=False).flush()
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    """gunicorn (2 workers), the job worker and a loopback SMTP server on a migrated database
+    with one admin, for the whole module."""
+    folder = tmp_path_factory.mktemp("replay")
+    smtp = SmtpServer().start()
+    receiver = WebhookReceiver().start()
+    redis_url = os.environ.get("TEST_REDIS_URL", "")
+    flush_redis_queue(redis_url)
+    settings = {
+        "SECRET_KEY": secrets.token_urlsafe(32),
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(smtp.port),
+        "SMTP_TIMEOUT": "5",
+        "CONSULTANT_EMAIL": CONSULTANT,
+        "DELIVERY_RETRY_BASE_SECONDS": "1",
+        "REDIS_URL": redis_url,
+        "RATELIMIT_KEY_PREFIX": f"replay-{secrets.token_hex(4)}",
+        # Every browser here comes from 127.0.0.1: the limits per client address are raised
+        # (tests/test_security.py and test_confirmation.py replay those limits).
+        "RATELIMIT_START": "1000 per hour",
+        "RATELIMIT_CONFIRM": "1000 per hour",
+        "RATELIMIT_LOGIN": "1000 per hour",
+        "RATELIMIT_LOGIN_ACCOUNT": "1000 per hour",
+        # The NAT64 form of 127.0.0.1, at the port the receiver listens on.
+        "WEBHOOK_URLS": f"http://[64:ff9b::7f00:1]:{receiver.port}/hooks/crm",
+        "WEBHOOK_SECRET": secrets.token_hex(16),
+    }
+    try:
+        with (
+            throwaway_database(folder) as database_url,
+            pytest.MonkeyPatch.context() as environment,
+        ):
+            environment.delenv("WEBHOOK_ALLOW_PRIVATE", raising=False)
+            with serve(
+                workers=2,
+                database_url=database_url,
+                app="assess:create_app()",
+                settings=settings,
+                folder=folder,
+                config=PRODUCTION_CONFIG,
+            ) as server:
+                assert "WEBHOOK_ALLOW_PRIVATE" not in server.env
+                worker = Worker(server.env, folder / "worker.log").start()
+                try:
+                    found = Live(server, smtp, receiver, worker, database_url)
+                    created = found.flask(
+                        "user", "create", ADMIN, "--role", "admin", "--password-stdin",
+                        stdin=ADMIN_PASSWORD + "\n",
+                    )
+                    assert created.returncode == 0, created.stderr
+                    yield found
+                finally:
+                    worker.stop()
+    finally:
+        receiver.stop()
+        smtp.stop()
+
+
+# --- what a person does ----------------------------------------------------------------------
+
+
+def persona(name: str) -> dict[str, Any]:
+    return dict(json.loads((PERSONAS / f"{name}.json").read_text())["answers"])
+
+
+def unique() -> str:
+    return secrets.token_hex(5)
+
+
+def contact(first: str, last: str, email: str, **more: str) -> dict[str, str]:
+    """The contact step's fields as a respondent fills them in."""
+    return {
+        "first_name": first,
+        "last_name": last,
+        "email": email,
+        "company": f"{last} SARL",
+        "job_title": "Dirigeant",
+        "phone": "",
+        "company_size": "pe",
+        "sector": "industrie",
+        "consent": "y",
+        **more,
+    }
+
+
+def start(browser: Client) -> Page:
+    """The landing page, then Start: the first step."""
+    page = browser.submit(browser.open("/"), {}, action="/start")
+    assert page.status == 200 and page.path.startswith("/step/"), (page.status, page.url)
+    return page
+
+
+def answer_until(browser: Client, page: Page, answers: dict[str, Any], stop: str) -> Page:
+    """Answer each section page from `page` on, until the page whose path is `stop`."""
+    for _ in range(30):
+        if page.path == stop:
+            return page
+        assert page.status == 200 and page.path.startswith("/step/"), (page.status, page.url)
+        pairs = form_values(answers, page.text)
+        page = browser.open(page.path, [*pairs, ("csrf_token", csrf_of(page))])
+    raise AssertionError(f"never reached {stop}: {page.url}")
+
+
+def complete(
+    browser: Client, details: dict[str, str], answers: str = "pme_industrielle", page: Page | None = None
+) -> Page:
+    """Run the wizard to the end (from `page`, or from the landing page); the results page."""
+    contact_page = answer_until(browser, page or start(browser), persona(answers), "/step/contact")
+    results = browser.submit(contact_page, details)
+    assert results.status == 200 and results.path.startswith("/results/"), (
+        results.status,
+        results.url,
+        results.plain[:1500],
+    )
+    return results
+
+
+def path_in(text: str, prefix: str) -> str:
+    """The path of the first absolute link starting with `prefix` in a text."""
+    found = re.search(rf"https?://[^/\s\"<>]+({re.escape(prefix)}[A-Za-z0-9_.\-]+)", text)
+    assert found, f"no {prefix} link in: {text[:2000]}"
+    return found.group(1)
+
+
+def text_of(message: EmailMessage) -> str:
+    """The subject and every text part of a message."""
+    parts = [str(message["Subject"])]
+    parts += [p.get_content() for p in message.walk() if p.get_content_maintype() == "text"]
+    return "\n".join(parts)
+
+
+def plain_body(message: EmailMessage) -> str:
+    body = message.get_body(("plain",))
+    assert body is not None
+    return str(body.get_content())
+
+
+def confirm_by_mail(live: Live, address: str) -> Page:
+    """Open the link of the confirmation e-mail and press its button."""
+    [message] = live.wait_for_mail(address)
+    visitor = live.client()
+    link = path_in(plain_body(message), "/confirm/")
+    asked = visitor.open(link)
+    assert asked.status == 200 and address in asked.plain, (asked.status, asked.plain[:1500])
+    confirmed = visitor.submit(asked, {})
+    assert confirmed.status == 200 and "confirmée" in confirmed.plain, confirmed.plain[:1500]
+    return confirmed
+
+
+def log_in(live: Live) -> Client:
+    """A browser logged in to the back office as the admin, through the login form."""
+    browser = live.client()
+    done = browser.submit(browser.open("/backoffice/login"), {"email": ADMIN, "password": ADMIN_PASSWORD})
+    assert done.status == 200 and done.path == "/backoffice/leads", (done.status, done.url)
+    return browser
+
+
+def lead_id_of(admin: Client, email: str) -> int:
+    """The id of the lead with this address, from the back office's search."""
+    page = admin.open(f"/backoffice/leads?q={quote(email)}")
+    assert page.status == 200
+    ids = set(re.findall(r'href="/backoffice/leads/(\d+)"', page.text))
+    assert len(ids) == 1, (email, ids)
+    return int(ids.pop())
+
+
+def delete_lead(admin: Client, lead_id: int, company: str) -> None:
+    """The GDPR deletion form of the lead page, its company name typed to confirm."""
+    lead_page = admin.open(f"/backoffice/leads/{lead_id}")
+    assert lead_page.status == 200
+    done = admin.submit(lead_page, {"confirm_company": company}, f"/backoffice/leads/{lead_id}/delete")
+    assert done.status == 200 and done.path == "/backoffice/leads", (done.status, done.url)
+    assert admin.open(f"/backoffice/leads/{lead_id}").status == 404
+
+
+# --- 1. a deleted lead's link -----------------------------------------------------------------
+
+
+def test_a_deleted_leads_reassessment_link_does_not_open_the_next_lead(live: Live) -> None:
+    tag = unique()
+    alice = contact("Alice", f"Aubert{tag}", f"alice.{tag}@example.com", phone="01 11 11 11 11")
+    bob = contact(
+        "Bob",
+        f"Bernard{tag}",
+        f"bob.{tag}@example.com",
+        phone="07 98 76 54 32",
+        job_title=f"Directeur commercial {tag}",
+    )
+    browser = live.client()
+    results = complete(browser, alice)
+    confirm_by_mail(live, alice["email"])
+    # Confirmed: the report comes, with the re-assessment link, the one the results page shows.
+    messages = live.wait_for_mail(alice["email"], 2)
+    [report] = [m for m in messages if list(m.iter_attachments())]
+    link = path_in(plain_body(report), "/again/")
+    assert link == path_in(browser.open(results.path).text, "/again/")
+    welcome = live.client().open(link)
+    assert welcome.status == 200 and "Alice" in welcome.plain  # the link works while she is there
+
+    admin = log_in(live)
+    alice_id = lead_id_of(admin, alice["email"])
+    delete_lead(admin, alice_id, alice["company"])
+    complete(live.client(), bob, "startup_tech")
+    assert lead_id_of(admin, bob["email"]) != alice_id  # her id is never given again
+
+    holder = live.client()
+    page = holder.open(link)
+    assert page.status == 404 and LINK_INVALID in page.plain, (page.status, page.plain[:1500])
+    started = holder.open(link, {"csrf_token": csrf_of(holder.open("/"))})
+    assert started.status == 404 and LINK_INVALID in started.plain
+    for shown in (page, started, holder.open("/continue"), holder.open("/step/contact")):
+        for value in ("Bob", bob["last_name"], bob["email"], bob["phone"], bob["job_title"], bob["company"]):
+            assert value not in shown.plain, (shown.url, value)
