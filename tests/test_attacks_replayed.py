@@ -86,8 +86,8 @@ class Page:
 
     @property
     def plain(self) -> str:
-        """The page with its entities decoded, to look for what a person reads."""
-        return html.unescape(self.text)
+        """The page as text to search: entities decoded, no-break spaces as spaces."""
+        return html.unescape(self.text).replace(NBSP, " ").replace("\u202f", " ")
 
 
 def csrf_of(page: Page) -> str:
@@ -109,7 +109,9 @@ class Client(Browser):
         request = Request(self.base + path, data=body, headers=dict(headers or {}))  # noqa: S310
         try:
             with self.opener.open(request, timeout=60) as response:
-                return Page(response.status, response.geturl(), response.read().decode(), response.headers)
+                return Page(
+                    response.status, response.geturl(), response.read().decode(), response.headers
+                )
         except HTTPError as error:
             with error:
                 return Page(error.code, error.geturl(), error.read().decode(), error.headers)
@@ -171,7 +173,8 @@ class Live:
     def wait_for_mail(self, address: str, count: int = 1) -> list[EmailMessage]:
         """The messages to `address` once at least `count` arrived."""
         arrived = wait_for(lambda: len(self.messages_to(address)) >= count, MAIL_DEADLINE)
-        assert arrived, f"{count} message(s) to {address} never arrived\n{self.logs()}"
+        received = [str(m["To"]) for m in self.smtp.recorder.received()]
+        assert arrived, f"{count} message(s) to {address} never arrived: {received}\n{self.logs()}"
         return self.messages_to(address)
 
 
@@ -253,7 +256,12 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
                 try:
                     found = Live(server, smtp, receiver, worker, database_url)
                     created = found.flask(
-                        "user", "create", ADMIN, "--role", "admin", "--password-stdin",
+                        "user",
+                        "create",
+                        ADMIN,
+                        "--role",
+                        "admin",
+                        "--password-stdin",
                         stdin=ADMIN_PASSWORD + "\n",
                     )
                     assert created.returncode == 0, created.stderr
@@ -311,7 +319,10 @@ def answer_until(browser: Client, page: Page, answers: dict[str, Any], stop: str
 
 
 def complete(
-    browser: Client, details: dict[str, str], answers: str = "pme_industrielle", page: Page | None = None
+    browser: Client,
+    details: dict[str, str],
+    answers: str = "pme_industrielle",
+    page: Page | None = None,
 ) -> Page:
     """Run the wizard to the end (from `page`, or from the landing page); the results page."""
     contact_page = answer_until(browser, page or start(browser), persona(answers), "/step/contact")
@@ -359,7 +370,9 @@ def confirm_by_mail(live: Live, address: str) -> Page:
 def log_in(live: Live) -> Client:
     """A browser logged in to the back office as the admin, through the login form."""
     browser = live.client()
-    done = browser.submit(browser.open("/backoffice/login"), {"email": ADMIN, "password": ADMIN_PASSWORD})
+    done = browser.submit(
+        browser.open("/backoffice/login"), {"email": ADMIN, "password": ADMIN_PASSWORD}
+    )
     assert done.status == 200 and done.path == "/backoffice/leads", (done.status, done.url)
     return browser
 
@@ -377,7 +390,9 @@ def delete_lead(admin: Client, lead_id: int, company: str) -> None:
     """The GDPR deletion form of the lead page, its company name typed to confirm."""
     lead_page = admin.open(f"/backoffice/leads/{lead_id}")
     assert lead_page.status == 200
-    done = admin.submit(lead_page, {"confirm_company": company}, f"/backoffice/leads/{lead_id}/delete")
+    done = admin.submit(
+        lead_page, {"confirm_company": company}, f"/backoffice/leads/{lead_id}/delete"
+    )
     assert done.status == 200 and done.path == "/backoffice/leads", (done.status, done.url)
     assert admin.open(f"/backoffice/leads/{lead_id}").status == 404
 
@@ -401,10 +416,15 @@ def test_a_deleted_leads_reassessment_link_does_not_open_the_next_lead(live: Liv
     # Confirmed: the report comes, with the re-assessment link, the one the results page shows.
     messages = live.wait_for_mail(alice["email"], 2)
     [report] = [m for m in messages if list(m.iter_attachments())]
-    link = path_in(plain_body(report), "/again/")
-    assert link == path_in(browser.open(results.path).text, "/again/")
-    welcome = live.client().open(link)
-    assert welcome.status == 200 and "Alice" in welcome.plain  # the link works while she is there
+    # Her links: the one of the report e-mail and the one the results page shows (signed
+    # again at each page, the same key in both).
+    links = [
+        path_in(plain_body(report), "/again/"),
+        path_in(browser.open(results.path).text, "/again/"),
+    ]
+    for link in links:
+        welcome = live.client().open(link)
+        assert welcome.status == 200 and "Bon retour, Alice" in welcome.plain  # the link works
 
     admin = log_in(live)
     alice_id = lead_id_of(admin, alice["email"])
@@ -412,11 +432,275 @@ def test_a_deleted_leads_reassessment_link_does_not_open_the_next_lead(live: Liv
     complete(live.client(), bob, "startup_tech")
     assert lead_id_of(admin, bob["email"]) != alice_id  # her id is never given again
 
-    holder = live.client()
-    page = holder.open(link)
-    assert page.status == 404 and LINK_INVALID in page.plain, (page.status, page.plain[:1500])
-    started = holder.open(link, {"csrf_token": csrf_of(holder.open("/"))})
-    assert started.status == 404 and LINK_INVALID in started.plain
-    for shown in (page, started, holder.open("/continue"), holder.open("/step/contact")):
-        for value in ("Bob", bob["last_name"], bob["email"], bob["phone"], bob["job_title"], bob["company"]):
-            assert value not in shown.plain, (shown.url, value)
+    for link in links:
+        holder = live.client()
+        page = holder.open(link)
+        assert page.status == 404 and LINK_INVALID in page.plain, (page.status, page.plain[:1500])
+        started = holder.open(link, {"csrf_token": csrf_of(holder.open("/"))})
+        assert started.status == 404 and LINK_INVALID in started.plain
+        for shown in (page, started, holder.open("/continue"), holder.open("/step/contact")):
+            for value in (
+                "Bob",
+                bob["last_name"],
+                bob["email"],
+                bob["phone"],
+                bob["job_title"],
+                bob["company"],
+            ):
+                assert value not in shown.plain, (shown.url, value)
+
+
+# --- 2. logout ---------------------------------------------------------------------------------
+
+
+def is_login_page(page: Page) -> bool:
+    return (
+        page.status == 200 and page.path == "/backoffice/login" and 'name="password"' in page.text
+    )
+
+
+def test_a_session_cookie_copied_before_logout_opens_nothing_after_it(live: Live) -> None:
+    """Also not when the copy claims the victim's address in a forged X-Forwarded-For."""
+    victim = log_in(live)
+    thief = live.client()
+    victim.copy_to(thief)
+    before = thief.open("/backoffice/leads")
+    assert before.status == 200 and before.path == "/backoffice/leads"  # the copy is a real one
+    assert not is_login_page(before)
+    out = victim.submit(victim.open("/backoffice/leads"), {}, "/backoffice/logout")
+    assert is_login_page(out)
+    for headers in (
+        {},
+        {"X-Forwarded-For": "127.0.0.1"},
+        {"X-Forwarded-For": "203.0.113.7, 127.0.0.1"},
+    ):
+        for path in ("/backoffice/leads", "/backoffice/analytics"):
+            page = thief.open(path, headers=headers)
+            assert is_login_page(page), (headers, path, page.status, page.url)
+            assert ADMIN not in page.text
+    assert is_login_page(victim.open("/backoffice/leads"))
+    assert log_in(live).open("/backoffice/leads").status == 200  # logging in again works
+
+
+# --- 3. the mail relay -------------------------------------------------------------------------
+
+
+def test_the_app_is_no_mail_relay_a_strangers_address_gets_only_the_fixed_confirmation(
+    live: Live,
+) -> None:
+    """A phishing text as name and company, a stranger's address, 20 team invitations: before
+    its owner confirms, the address gets one fixed e-mail, nobody gets anything else."""
+    tag = unique()
+    stranger = f"victime.{tag}@example.com"
+    details = contact(PHISHING, PHISHING, stranger, company=PHISHING, job_title=PHISHING)
+    colleagues = [f"collegue{n}.{tag}@example.com" for n in range(20)]
+    browser = live.client()
+    results = complete(browser, details)
+    team_path = results.path + "/team"
+    team = browser.open(team_path)
+    assert team.status == 200
+    # All twenty at once: over the limit, refused beside the field, nothing saved.
+    twenty = browser.submit(team, {"emails": "\n".join(colleagues)})
+    assert twenty.status == 422 and "Vous pouvez inviter 10 personnes au plus." in twenty.plain
+    # One at a time: the first ten wait for the confirmation, the others are refused.
+    posted = [browser.submit(team, {"emails": address}) for address in colleagues]
+    assert [page.status for page in posted] == [200] * 10 + [422] * 10
+    for page in posted[:10]:
+        assert "1 invitation enregistrée : elle partira dès que vous aurez confirmé" in page.plain
+    for page in posted[10:]:
+        assert "Vous pouvez inviter 10 personnes au plus." in page.plain
+    waiting = browser.open(team_path).plain
+    assert "10 personnes invitées jusqu'ici." in waiting
+    assert "Vos invitations partiront dès que vous aurez confirmé votre adresse" in waiting
+
+    # The worker renders the report ahead (the results page then offers the PDF) and sends
+    # the confirmation; anything else it were to send would come with them.
+    assert wait_for(lambda: "report.pdf" in browser.open(results.path).text, MAIL_DEADLINE), (
+        live.logs()
+    )
+    [confirmation] = live.wait_for_mail(stranger)
+    wait_for(lambda: False, SETTLE_SECONDS)
+    assert [str(m["To"]) for m in live.messages_to(stranger)] == [stranger]
+    assert not any(live.messages_to(address) for address in colleagues)
+    assert not list(confirmation.iter_attachments())
+    assert str(confirmation["Subject"]) == f"DC Pilot{NBSP}: confirmez votre adresse e-mail"
+    assert not any(typed in text_of(confirmation) for typed in TYPED), text_of(confirmation)
+    [notification] = [m for m in live.messages_to(CONSULTANT) if stranger in text_of(m)]
+    assert not any(typed in str(notification["Subject"]) for typed in TYPED)
+    page = browser.open(results.path)
+    assert "Score global" in page.plain
+    assert f"Confirmez votre adresse : nous vous avons envoyé un lien à {stranger}" in page.plain
+
+    # Its owner confirms: the report comes, and at most the limit of invitations, each saying
+    # who asked (the confirmed address only) and how to report it.
+    confirm_by_mail(live, stranger)
+    live.wait_for_mail(stranger, 2)
+    assert wait_for(lambda: sum(bool(live.messages_to(a)) for a in colleagues) >= 10, MAIL_DEADLINE)
+    wait_for(lambda: False, SETTLE_SECONDS)
+    [_, report] = live.messages_to(stranger)
+    assert len(list(report.iter_attachments())) == 1
+    invitations = [m for address in colleagues for m in live.messages_to(address)]
+    assert len(invitations) == 10
+    assert {str(m["To"]) for m in invitations} == set(colleagues[:10])
+    for message in invitations:
+        body = text_of(message)
+        assert stranger in body
+        assert f"Vous ne connaissez pas cette personne{NBSP}? Signalez-le" in body
+        assert re.search(r"https?://\S+/team/[A-Za-z0-9_\-]+/unwanted", body), body
+        assert not any(typed in body for typed in TYPED), body
+    for message in [report, *invitations]:
+        assert not any(typed in str(message["Subject"]) for typed in TYPED), message["Subject"]
+
+
+# --- 4. a shared resume link ------------------------------------------------------------------
+
+
+def resume_link(page: Page) -> str:
+    found = re.search(
+        r'class="resume-link" type="text" readonly value="https?://[^/"]+(/resume/[^"]+)"',
+        page.text,
+    )
+    assert found, f"no resume link on {page.url}"
+    return found.group(1)
+
+
+def test_a_shared_resume_link_is_not_a_window_on_the_results_of_whoever_finishes(
+    live: Live,
+) -> None:
+    tag = unique()
+    other = contact(
+        "Bérénice", f"Lemarchand{tag}", f"berenice.{tag}@example.com", phone="06 55 44 33 22"
+    )
+    sender, recipient = live.client(), live.client()
+    first = start(sender)
+    answers = persona("pme_industrielle")
+    second = sender.open(
+        first.path, [*form_values(answers, first.text), ("csrf_token", csrf_of(first))]
+    )
+    assert second.status == 200 and second.path != first.path
+    link = resume_link(second)
+
+    moved = recipient.open(link)
+    assert moved.status == 200 and moved.path == second.path  # the draft moved there
+    results = complete(recipient, other, "startup_tech", page=moved)
+    token = results.path.rsplit("/", 1)[-1]
+    assert "Score global" in results.plain
+
+    continued = sender.open("/continue")
+    assert continued.status == 200 and continued.path == "/", continued.url
+    last = re.findall(r"/step/([a-z_]+)", second.text)
+    for path in (
+        "/continue",
+        "/",
+        first.path,
+        second.path,
+        "/step/contact",
+        link,
+        *{f"/step/{s}" for s in last},
+    ):
+        page = sender.open(path)
+        assert page.status < 500, (path, page.status)
+        assert token not in page.text and not page.path.startswith("/results/"), path
+        for value in (
+            other["email"],
+            other["last_name"],
+            other["phone"],
+            other["company"],
+            "Bérénice",
+        ):
+            assert value not in page.plain, (path, value)
+    old = sender.open(second.path)
+    assert old.status == 404 and "se poursuit dans un autre navigateur" in old.plain
+
+
+# --- 5. Unicode line separators ----------------------------------------------------------------
+
+
+def test_line_separators_in_a_contact_field_get_the_single_line_message_and_send_nothing(
+    live: Live,
+) -> None:
+    tag = unique()
+    details = contact("Jean", f"Dupont{tag}", f"jean.{tag}@example.com")
+    browser = live.client()
+    page = answer_until(browser, start(browser), persona("artisan_tpe"), "/step/contact")
+    attempts = [
+        {"first_name": "Jean\u2028Bcc: victime@example.com"},
+        {"first_name": "Jean\x85Dupont"},
+        {"first_name": "Jean\u2029Dupont"},
+        {"last_name": "Du\u2028pont", "company": "Dupont\x85SARL", "job_title": "Gé\u2029rant"},
+    ]
+    for changed in attempts:
+        refused = browser.submit(page, {**details, **changed})
+        assert refused.status == 422 and refused.path == "/step/contact", (changed, refused.status)
+        for field in changed:
+            beside = re.search(
+                rf'<p class="field-error" id="err-{field}">([^<]*)</p>', refused.text
+            )
+            assert beside and html.unescape(beside.group(1)) == SINGLE_LINE, (
+                field,
+                refused.plain[:2000],
+            )
+        page = refused
+    assert browser.open("/continue").path == "/step/contact"  # nothing completed
+
+    # The same details on one line: completed, and the one message sent is the confirmation.
+    results = browser.submit(page, details)
+    assert results.status == 200 and results.path.startswith("/results/")
+    live.wait_for_mail(details["email"])
+    wait_for(lambda: False, SETTLE_SECONDS)
+    [confirmation] = live.messages_to(details["email"])
+    assert "confirmez votre adresse" in str(confirmation["Subject"])
+    for message in live.smtp.recorder.received():
+        for separator in ("\u2028", "\u2029", "\x85"):
+            assert separator not in text_of(message)
+
+
+# --- 6. a team link answered twice ------------------------------------------------------------
+
+
+def test_a_team_link_posted_twelve_times_at_once_is_answered_once(live: Live) -> None:
+    tag = unique()
+    executive = contact("Hélène", f"Garnier{tag}", f"helene.{tag}@example.com")
+    member = f"vendeur.{tag}@example.com"
+    browser = live.client()
+    results = complete(browser, executive, "services_b2b_structure")
+    confirm_by_mail(live, executive["email"])
+    team = browser.open(results.path + "/team")
+    assert browser.submit(team, {"emails": member}).status == 200
+    [invitation] = live.wait_for_mail(member)
+    link = next(
+        path
+        for path in re.findall(
+            r"https?://[^/\s]+(/team/[A-Za-z0-9_\-]+)(\S*)", plain_body(invitation)
+        )
+        if not path[1]
+    )[0]
+    members = [live.client() for _ in range(12)]
+    forms = [m.open(link) for m in members]
+    assert all(form.status == 200 for form in forms)
+    answers = persona("negoce_historique")
+    barrier = threading.Barrier(len(members))
+    pages: list[Page] = []
+    lock = threading.Lock()
+
+    def post(browser: Client, form: Page) -> None:
+        data = [*form_values(answers, form.text), ("csrf_token", csrf_of(form))]
+        barrier.wait()
+        page = browser.open(link, data)
+        with lock:
+            pages.append(page)
+
+    threads = [
+        threading.Thread(target=post, args=pair) for pair in zip(members, forms, strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(page.status for page in pages) == [200] + [409] * 11, [p.status for p in pages]
+    for page in pages:
+        if page.status == 409:
+            assert "Vos réponses sont déjà enregistrées" in page.plain
+        else:
+            assert "Vos réponses sont enregistrées" in page.plain
+    assert "Vos réponses sont déjà enregistrées" in live.client().open(link).plain
