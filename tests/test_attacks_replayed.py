@@ -24,16 +24,16 @@ import secrets
 import subprocess
 import threading
 from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from email.message import EmailMessage
 from http.client import HTTPMessage
-from http.cookiejar import CookieJar
 from pathlib import Path
 from typing import Any
 from urllib.error import HTTPError
 from urllib.parse import quote, urlencode, urlsplit
-from urllib.request import HTTPCookieProcessor, Request, build_opener
+from urllib.request import Request
 
 import psycopg
 import pytest
@@ -51,7 +51,7 @@ from tests.worker_process import Worker, wait_for
 PERSONAS = ROOT / "tests" / "personas"
 HOSTILE = ROOT / "tests" / "fixtures" / "hostile"
 ADMIN = "admin@replay.example.com"
-ADMIN_PASSWORD = "Vingt-sept hérons rouges au bord du Lez"  # noqa: S105 - a throw-away account
+ADMIN_PASSWORD = "Vingt-sept hérons rouges au bord du Lez"
 CONSULTANT = "consultant@replay.example.com"
 NBSP = "\u00a0"
 # Generous deadlines for the worker: it renders PDF reports on a 2-core machine.
@@ -704,3 +704,244 @@ def test_a_team_link_posted_twelve_times_at_once_is_answered_once(live: Live) ->
         else:
             assert "Vos réponses sont enregistrées" in page.plain
     assert "Vos réponses sont déjà enregistrées" in live.client().open(link).plain
+
+
+# --- 7. resource limits ----------------------------------------------------------------------
+
+
+def expected_problem(path: Path) -> tuple[int, str]:
+    """The line a hostile file must be refused at and a fragment of the message (its header:
+    `# expect: <line>: <fragment>`)."""
+    found = re.match(r"# expect: (\d+): (.+)", path.read_text().splitlines()[0])
+    assert found, path
+    return int(found.group(1)), found.group(2).strip()
+
+
+def _bounded() -> None:
+    """In the child before gunicorn runs: a regression cannot take more than this memory."""
+    resource.setrlimit(resource.RLIMIT_AS, (START_MEMORY, START_MEMORY))
+
+
+def failed_start(folder: Path, settings: dict[str, str]) -> tuple[int, str]:
+    """Start gunicorn as production does (2 workers) with these settings; its exit status and
+    output. It must stop by itself: one still running after START_TIMEOUT is killed and fails."""
+    env = {**bench_environment(folder, os.environ.get("TEST_DATABASE_URL")), **settings}
+    process = subprocess.Popen(
+        [
+            str(BIN / "gunicorn"),
+            "--config",
+            str(PRODUCTION_CONFIG),
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{free_port()}",
+            "assess:create_app()",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+        preexec_fn=_bounded,
+    )
+    try:
+        output, _ = process.communicate(timeout=START_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, 9)
+        output, _ = process.communicate()
+        raise AssertionError(f"still running after {START_TIMEOUT} s:\n{output[-3000:]}") from None
+    return process.returncode, output
+
+
+@pytest.mark.parametrize("name", ["billion_laughs.yaml", "power_in_when.yaml"])
+def test_a_hostile_questionnaire_stops_gunicorn_at_its_line_without_a_traceback(
+    name: str, tmp_path: Path
+) -> None:
+    """An alias bomb (a billion nodes) and `9**999999999 > 1` (hung the loader): the server
+    stops at once, within its time and memory limits, naming the file and the line."""
+    path = HOSTILE / name
+    line, fragment = expected_problem(path)
+    status, output = failed_start(tmp_path, {"ASSESS_QUESTIONNAIRE": str(path)})
+    assert status != 0, output
+    assert f"{path}:{line}: " in output and fragment in output, output[-3000:]
+    assert "Traceback" not in output and "MemoryError" not in output, output[-3000:]
+
+
+# --- 8. the smaller ones -----------------------------------------------------------------------
+
+
+def test_parameters_the_lead_list_does_not_know_never_reach_its_links(live: Live) -> None:
+    """`separator=`, `endpoint=`, `_method=`... went to url_for: a 500."""
+    queries = [
+        "separator=semicolon",
+        "endpoint=backoffice.users",
+        "_method=POST",
+        "_external=1",
+        "_anchor=x",
+        "_scheme=javascript",
+        "separator=semicolon&endpoint=x&_method=DELETE&status=new",
+    ]
+    admin = log_in(live)
+    stranger = live.client()
+    for query in queries:
+        for path in ("/backoffice/leads", "/backoffice/leads/export.csv"):
+            page = admin.open(f"{path}?{query}")
+            assert page.status == 200 and page.path == path, (path, query, page.status)
+            assert "endpoint=" not in page.text and "_method=" not in page.text, (path, query)
+            assert "javascript:" not in page.text
+            assert is_login_page(stranger.open(f"{path}?{query}"))
+
+
+def test_a_forged_host_header_gets_a_400_and_no_link_to_it(live: Live) -> None:
+    browser = live.client()
+    port = urlsplit(live.server.base).port
+    for host in ("evil.example", f"evil.example:{port}", f"127.0.0.1.evil.example:{port}"):
+        for path in ("/", "/backoffice/login", "/resume/anything"):
+            page = browser.open(path, headers={"Host": host})
+            assert page.status == 400, (host, path, page.status)
+            assert "evil.example" not in page.text
+    for host in (f"127.0.0.1:{port}", f"localhost:{port}"):
+        page = browser.open("/", headers={"Host": host})
+        assert page.status == 200, (host, page.status)
+
+
+def cache_directives(page: Page) -> set[str]:
+    return {part.strip().lower() for part in page.headers.get("Cache-Control", "").split(",")}
+
+
+def test_the_results_and_lead_pages_are_kept_out_of_shared_caches(live: Live) -> None:
+    tag = unique()
+    details = contact("Inès", f"Caron{tag}", f"ines.{tag}@example.com")
+    browser = live.client()
+    results = complete(browser, details)
+    assert {"private", "no-store"} <= cache_directives(browser.open(results.path))
+    assert {"private", "no-store"} <= cache_directives(browser.open(results.path + "/team"))
+    admin = log_in(live)
+    lead_id = lead_id_of(admin, details["email"])
+    lead_page = admin.open(f"/backoffice/leads/{lead_id}")
+    assert lead_page.status == 200 and details["email"] in lead_page.plain
+    assert {"private", "no-store"} <= cache_directives(lead_page)
+    assert {"private", "no-store"} <= cache_directives(admin.open("/backoffice/leads"))
+
+
+WEBHOOK_ROW = re.compile(
+    r"<td>(?P<event>[a-z_.]+)</td><td><code>(?P<url>[^<]*)</code></td>\s*"
+    r"<td>(?P<status>[a-z]+)</td><td>(?P<attempts>\d+)</td><td>[^<]*</td><td>(?P<error>[^<]*)</td>"
+)
+
+
+def webhook_rows(admin: Client) -> list[dict[str, str]]:
+    page = admin.open("/backoffice/webhooks")
+    assert page.status == 200
+    return [m.groupdict() for m in WEBHOOK_ROW.finditer(page.text)]
+
+
+def test_a_webhook_to_the_nat64_form_of_loopback_is_refused_as_private(live: Live) -> None:
+    """`http://[64:ff9b::7f00:1]:<port>/` carries 127.0.0.1: it counted as public. The receiver
+    listens on 127.0.0.1 at that port and must never hear from the app."""
+    admin = log_in(live)
+    before = len(webhook_rows(admin))
+    tag = unique()
+    complete(live.client(), contact("Noé", f"Vidal{tag}", f"noe.{tag}@example.com"))
+
+    def settled() -> bool:
+        rows = webhook_rows(admin)
+        return len(rows) > before and all(row["status"] in {"sent", "failed"} for row in rows)
+
+    assert wait_for(settled, MAIL_DEADLINE), (webhook_rows(admin), live.logs())
+    rows = webhook_rows(admin)
+    assert {"submission.completed"} <= {row["event"] for row in rows}
+    for row in rows:
+        assert row["url"] == f"http://[64:ff9b::7f00:1]:{live.receiver.port}/hooks/crm"
+        assert (row["status"], row["attempts"]) == ("failed", "1"), row
+        assert "private, loopback or link-local address: refused" in html.unescape(row["error"])
+    listed = live.flask("webhooks", "list")
+    assert listed.returncode == 0, listed.stderr
+    lines = listed.stdout.splitlines()
+    assert len(lines) == len(rows)
+    for line in lines:
+        assert "\tfailed\tattempts=1\t" in line and "private, loopback or link-local" in line, line
+    assert live.receiver.requests() == []
+
+
+def database_bytes(live: Live) -> bytes:
+    """The SQLite database file and its write-ahead log as they are on disk, read by `cat`:
+    opening them here and closing them would drop SQLite's POSIX locks of this process."""
+    path = Path(make_url(live.database_url).database or "")
+    wal = path.with_name(path.name + "-wal")
+    files = [str(path), *([str(wal)] if wal.exists() else [])]
+    return subprocess.run(["cat", *files], capture_output=True, check=True).stdout
+
+
+def test_after_a_gdpr_deletion_no_byte_of_the_email_is_left_in_the_database_files(
+    live: Live,
+) -> None:
+    """The WAL and the freed pages held the person's data. (PostgreSQL: the same deletion,
+    through the back office; its dead rows are VACUUM's.)"""
+    tag = unique()
+    email = f"zephyrine.{tag}@example.com"
+    details = contact("Zéphyrine", f"Zorglub{tag}", email)
+    browser = live.client()
+    results = complete(browser, details)
+    # The request comes later: the worker is done with the completion (PDF, confirmation).
+    assert wait_for(lambda: "report.pdf" in browser.open(results.path).text, MAIL_DEADLINE)
+    live.wait_for_mail(email)
+    admin = log_in(live)
+    lead_id = lead_id_of(admin, email)
+    if live.on_sqlite:
+        assert email.encode() in database_bytes(live)  # the scan does see it
+    delete_lead(admin, lead_id, details["company"])
+    assert browser.open(results.path).status == 404
+    if live.on_sqlite:
+        found = database_bytes(live)
+        assert email.encode() not in found and tag.encode() not in found
+
+
+def landing_views(admin: Client) -> int:
+    page = admin.open("/backoffice/analytics")
+    found = re.search(r"Vues de la page d'accueil</th><td>([^<]*)</td>", page.plain)
+    assert page.status == 200 and found, page.plain[:2000]
+    return int(re.sub(r"\D", "", found.group(1)) or 0)
+
+
+def test_a_visitor_reloading_the_landing_page_is_counted_once(live: Live) -> None:
+    admin = log_in(live)
+    before = landing_views(admin)
+    visitor, other = live.client(), live.client()
+    for browser in (visitor, visitor, visitor, other):
+        assert browser.open("/").status == 200
+    assert landing_views(admin) == before + 2
+
+
+def test_a_brand_colour_that_injects_css_stops_the_start_naming_the_setting(
+    tmp_path: Path,
+) -> None:
+    status, output = failed_start(tmp_path, {"BRAND_PRIMARY_COLOR": "red;}body{"})
+    assert status != 0, output
+    assert "configuration: BRAND_PRIMARY_COLOR must be a colour written #rgb or #rrggbb" in output
+    assert "Traceback" not in output, output[-3000:]
+
+
+def test_a_common_password_is_refused_by_user_create(live: Live) -> None:
+    email = f"consultante.{unique()}@replay.example.com"
+    weak = ("Marseille2026!", "aaaaaaaaaaaaaaaa")  # a common one with digits around, one repeated
+
+    def create(password: str) -> subprocess.CompletedProcess[str]:
+        return live.flask("user", "create", email, "--password-stdin", stdin=password + "\n")
+
+    with ThreadPoolExecutor(len(weak)) as pool:
+        refusals = list(pool.map(create, weak))
+    for password, refused in zip(weak, refusals, strict=True):
+        assert refused.returncode == 1, (password, refused.stdout, refused.stderr)
+        [line] = refused.stderr.splitlines()
+        assert line.startswith("Error: password: "), line
+        browser = live.client()
+        form = browser.open("/backoffice/login")
+        tried = browser.submit(form, {"email": email, "password": password})
+        assert tried.status == 401 and 'name="password"' in tried.text
+    strong = "Quatre-vingt-dix hérons gris sur la Têt"
+    assert create(strong).returncode == 0
+    browser = live.client()
+    done = browser.submit(browser.open("/backoffice/login"), {"email": email, "password": strong})
+    assert done.status == 200 and done.path == "/backoffice/leads"
