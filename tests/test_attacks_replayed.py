@@ -27,8 +27,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from email.message import EmailMessage
-from http.client import HTTPMessage
+from email.message import EmailMessage, Message
 from pathlib import Path
 from typing import Any
 from urllib.error import HTTPError
@@ -37,6 +36,8 @@ from urllib.request import Request
 
 import psycopg
 import pytest
+import redis
+from huey import RedisHuey
 from psycopg import sql
 from sqlalchemy.engine import make_url
 
@@ -78,7 +79,7 @@ class Page:
     status: int
     url: str
     text: str
-    headers: HTTPMessage
+    headers: Message
 
     @property
     def path(self) -> str:
@@ -191,7 +192,7 @@ def throwaway_database(folder: Path) -> Iterator[str]:
 
     def run(statement: str) -> None:
         with psycopg.connect(server.render_as_string(hide_password=False), autocommit=True) as c:
-            c.execute(sql.SQL(statement).format(sql.Identifier(name)))  # type: ignore[arg-type]
+            c.execute(sql.SQL(statement).format(sql.Identifier(name)))
 
     run("DROP DATABASE IF EXISTS {} WITH (FORCE)")
     run("CREATE DATABASE {}")
@@ -201,12 +202,16 @@ def throwaway_database(folder: Path) -> Iterator[str]:
         run("DROP DATABASE IF EXISTS {} WITH (FORCE)")
 
 
-def flush_redis_queue(redis_url: str) -> None:
-    """No job left in the shared Redis queue by another run reaches this module's worker."""
-    if redis_url:
-        from huey import RedisHuey
-
-        RedisHuey("assess", url=redis_url, results=False).flush()
+def clear_redis(redis_url: str, prefix: str) -> None:
+    """The shared Redis holds no job of another run for this module's worker, and keeps none
+    of this module's jobs or rate-limit counters (named by `prefix`) afterwards."""
+    if not redis_url:
+        return
+    client = redis.Redis.from_url(redis_url)
+    RedisHuey("assess", url=redis_url, results=False).flush()
+    counters = list(client.scan_iter(match=f"*/{prefix}/*", count=1000))
+    if counters:
+        client.delete(*counters)
 
 
 @pytest.fixture(scope="module")
@@ -217,7 +222,8 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     smtp = SmtpServer().start()
     receiver = WebhookReceiver().start()
     redis_url = os.environ.get("TEST_REDIS_URL", "")
-    flush_redis_queue(redis_url)
+    prefix = f"replay-{secrets.token_hex(4)}"
+    clear_redis(redis_url, prefix)
     settings = {
         "SECRET_KEY": secrets.token_urlsafe(32),
         "SMTP_HOST": "127.0.0.1",
@@ -226,7 +232,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
         "CONSULTANT_EMAIL": CONSULTANT,
         "DELIVERY_RETRY_BASE_SECONDS": "1",
         "REDIS_URL": redis_url,
-        "RATELIMIT_KEY_PREFIX": f"replay-{secrets.token_hex(4)}",
+        "RATELIMIT_KEY_PREFIX": prefix,
         # Every browser here comes from 127.0.0.1: the limits per client address are raised
         # (tests/test_security.py and test_confirmation.py replay those limits).
         "RATELIMIT_START": "1000 per hour",
@@ -271,6 +277,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     finally:
         receiver.stop()
         smtp.stop()
+        clear_redis(redis_url, prefix)
 
 
 # --- what a person does ----------------------------------------------------------------------
@@ -550,6 +557,11 @@ def test_the_app_is_no_mail_relay_a_strangers_address_gets_only_the_fixed_confir
         assert not any(typed in body for typed in TYPED), body
     for message in [report, *invitations]:
         assert not any(typed in str(message["Subject"]) for typed in TYPED), message["Subject"]
+    # The name typed goes only into the report's own To, as a display name: one address, the
+    # confirmed one (formataddr's string went out as a group of made-up addresses).
+    # (Python's folding may double a space inside a long encoded name: compared word by word.)
+    [to] = report["To"].addresses
+    assert (to.addr_spec, to.display_name.split()) == (stranger, f"{PHISHING} {PHISHING}".split())
 
 
 # --- 4. a shared resume link ------------------------------------------------------------------
