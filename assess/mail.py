@@ -11,8 +11,8 @@ import re
 import smtplib
 import ssl
 from dataclasses import dataclass, field
+from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import formataddr
 from pathlib import Path
 from typing import Any
 
@@ -103,7 +103,11 @@ def _compose(outgoing: Outgoing, sender: str) -> EmailMessage:
     message = EmailMessage()
     message["Subject"] = header_safe(subject)
     message["From"] = sender
-    message["To"] = formataddr((header_safe(outgoing.to_name), header_safe(outgoing.to_address)))
+    # An Address, not formataddr's string: the policy would parse that string again, decoding
+    # its encoded-word, and write a typed ":" or "," back bare (a group of garbage addresses).
+    message["To"] = Address(
+        display_name=header_safe(outgoing.to_name), addr_spec=header_safe(outgoing.to_address)
+    )
     message["Message-ID"] = outgoing.message_id
     message.set_content(render_template(f"{folder}/body.txt", **outgoing.context))
     message.add_alternative(
