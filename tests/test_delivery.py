@@ -197,12 +197,12 @@ def test_a_name_holding_line_separators_is_sent_on_one_header_line(mailing_app, 
     assert {"\x85", "\u2028", "\u2029"}.isdisjoint(str(message["To"]))
 
 
-def test_a_name_with_accents_and_punctuation_reaches_the_wire_as_one_address(mail_app, smtp):
+def test_a_name_with_accents_and_punctuation_reaches_the_wire_as_one_address(mailing_app, smtp):
     """formataddr's encoded string, parsed again by the message's policy, went out as
     `=?utf-8?q?H=C3=A9l=C3=A8ne?= : a@evil.example, b@evil.example; <to>`: a group of other
     addresses in the recipient's `To`, their own address lost."""
-    submission = completed(mail_app)
-    with mail_app.app_context():
+    submission = completed(mailing_app)
+    with mailing_app.app_context():
         lead = db.session.get(Submission, submission.id).lead
         lead.first_name = "Hélène : autre1@evil.example, autre2@evil.example;"
         db.session.commit()
