@@ -57,6 +57,14 @@ def _password(from_stdin: bool) -> str:
     return str(click.prompt("Password", hide_input=True, confirmation_prompt=True))
 
 
+# Shared by the commands that set a password.
+PASSWORD_STDIN = click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the password from standard input (the default when it is not a terminal).",
+)
+
+
 @user.command("create")
 @click.argument("email")
 @click.option(
@@ -66,11 +74,7 @@ def _password(from_stdin: bool) -> str:
     help=f"{' or '.join(accounts.ROLES)}: an admin also manages accounts and reads the audit log.",
 )
 @click.option("--name", default="", help="The name shown in the back office.")
-@click.option(
-    "--password-stdin",
-    is_flag=True,
-    help="Read the password from standard input (the default when it is not a terminal).",
-)
+@PASSWORD_STDIN
 @with_appcontext
 @_refusals
 def create_command(email: str, role: str, name: str, password_stdin: bool) -> None:
@@ -95,11 +99,7 @@ def list_command() -> None:
 
 @user.command("password")
 @click.argument("email")
-@click.option(
-    "--password-stdin",
-    is_flag=True,
-    help="Read the password from standard input (the default when it is not a terminal).",
-)
+@PASSWORD_STDIN
 @with_appcontext
 @_refusals
 def password_command(email: str, password_stdin: bool) -> None:

@@ -10,8 +10,9 @@ from sqlalchemy import select
 
 from assess import messages
 from assess.extensions import db
-from assess.mail import compose
+from assess.mail import Outgoing, compose
 from assess.models import Delivery, Submission, TeamInvitation
+from assess.questionnaire import Questionnaire
 from assess.questionnaire_store import current_questionnaire
 from assess.team_invitations import TEAM_KIND
 from tests.wizard_driver import (
@@ -31,6 +32,19 @@ TYPED = {
     "job_title": "Service client phishing",
     "email": "victime@example.com",
 }
+
+
+def outgoing_of(q: Questionnaire, row: Delivery) -> Outgoing:
+    """The message a delivery row sends, built as the worker builds it."""
+    if row.kind == "report":
+        return messages.report_message(q, row, b"%PDF-1.7")
+    if row.kind == "new_lead":
+        return messages.new_lead_message(q, row)
+    if row.kind.startswith(TEAM_KIND):
+        invitation = db.session.get(TeamInvitation, int(row.kind.removeprefix(TEAM_KIND)))
+        assert invitation is not None
+        return messages.team_invitation_message(q, row, invitation.token, 5)
+    return messages.confirmation_message(q, row)
 
 
 def test_no_subject_template_reads_anything_but_the_brand_or_a_score(app: Flask) -> None:
@@ -67,17 +81,7 @@ def test_every_message_about_a_phishing_respondent_has_a_fixed_subject(app: Flas
         }
         sender = app.config["MAIL_FROM"]
         for row in rows:
-            if row.kind == "report":
-                outgoing = messages.report_message(q, row, b"%PDF-1.7")
-            elif row.kind == "new_lead":
-                outgoing = messages.new_lead_message(q, row)
-            elif row.kind.startswith(TEAM_KIND):
-                invitation = db.session.get(TeamInvitation, int(row.kind.removeprefix(TEAM_KIND)))
-                assert invitation is not None
-                outgoing = messages.team_invitation_message(q, row, invitation.token, 5)
-            else:
-                outgoing = messages.confirmation_message(q, row)
-            subject = str(compose(outgoing, sender)["Subject"])
+            subject = str(compose(outgoing_of(q, row), sender)["Subject"])
             for typed in ("Sécurité", "phishing", "Reconnectez", "compte", "victime"):
                 assert typed not in subject, (row.kind, subject)
 
@@ -122,17 +126,7 @@ def test_each_message_is_written_in_its_recipients_language_as_the_worker_compos
     subjects = {}
     with app.app_context():  # the worker's context: no request, French by default
         for row in db.session.execute(select(Delivery)).scalars():
-            if row.kind == "report":
-                outgoing = messages.report_message(q, row, b"%PDF-1.7")
-            elif row.kind == "new_lead":
-                outgoing = messages.new_lead_message(q, row)
-            elif row.kind.startswith(TEAM_KIND):
-                invitation = db.session.get(TeamInvitation, int(row.kind.removeprefix(TEAM_KIND)))
-                assert invitation is not None
-                outgoing = messages.team_invitation_message(q, row, invitation.token, 5)
-            else:
-                outgoing = messages.confirmation_message(q, row)
-            message = compose(outgoing, "x@example.com")
+            message = compose(outgoing_of(q, row), "x@example.com")
             subjects[row.kind.split("-")[0]] = str(message["Subject"])
             body = message.get_body(("plain",)).get_content()
             if row.kind != "new_lead":  # the consultant's notice stays in the app's language
