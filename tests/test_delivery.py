@@ -7,6 +7,7 @@ import os
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pypdf
 import pytest
@@ -181,16 +182,24 @@ def test_a_render_failure_is_recorded_and_retried(mailing_app, smtp):
     )
 
 
-def test_a_name_holding_line_separators_is_sent_on_one_header_line(mailing_app, smtp):
-    """A lead stored before the form refused them: NEL, LS and PS become spaces in `To`."""
-    submission = completed(mailing_app)
-    with mailing_app.app_context():
+def report_sent_to_a_lead_named(app: Flask, smtp: Any, first_name: str) -> Any:
+    """The report e-mail as received, for a lead whose stored first name is this text."""
+    submission = completed(app)
+    with app.app_context():
         lead = db.session.get(Submission, submission.id).lead
-        lead.first_name = "Claire\x85Bcc: a@example.com\u2028B\u2029C"
+        lead.first_name = first_name
         db.session.commit()
         report = next(r for r in delivery.deliveries_of(submission.id) if r.kind == "report")
         assert delivery.deliver(report.id).status == "sent"
     [message] = [m for m in smtp.recorder.received() if "claire.dubois" in m["To"]]
+    return message
+
+
+def test_a_name_holding_line_separators_is_sent_on_one_header_line(mailing_app, smtp):
+    """A lead stored before the form refused them: NEL, LS and PS become spaces in `To`."""
+    message = report_sent_to_a_lead_named(
+        mailing_app, smtp, "Claire\x85Bcc: a@example.com\u2028B\u2029C"
+    )
     [to] = message["To"].addresses
     assert to.display_name == "Claire Bcc: a@example.com B C Dubois"
     assert to.addr_spec == "claire.dubois@example.com" and message["Bcc"] is None
@@ -201,14 +210,9 @@ def test_a_name_with_accents_and_punctuation_reaches_the_wire_as_one_address(mai
     """formataddr's encoded string, parsed again by the message's policy, went out as
     `=?utf-8?q?H=C3=A9l=C3=A8ne?= : a@evil.example, b@evil.example; <to>`: a group of other
     addresses in the recipient's `To`, their own address lost."""
-    submission = completed(mailing_app)
-    with mailing_app.app_context():
-        lead = db.session.get(Submission, submission.id).lead
-        lead.first_name = "Hélène : autre1@evil.example, autre2@evil.example;"
-        db.session.commit()
-        report = next(r for r in delivery.deliveries_of(submission.id) if r.kind == "report")
-        assert delivery.deliver(report.id).status == "sent"
-    [message] = [m for m in smtp.recorder.received() if "claire.dubois" in m["To"]]
+    message = report_sent_to_a_lead_named(
+        mailing_app, smtp, "Hélène : autre1@evil.example, autre2@evil.example;"
+    )
     [to] = message["To"].addresses
     assert to.addr_spec == "claire.dubois@example.com"
     assert to.display_name.startswith("Hélène : autre1@evil.example, autre2@evil.")
