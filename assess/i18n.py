@@ -14,9 +14,9 @@ from jinja2.nodes import EvalContext
 from markupsafe import Markup
 
 from assess import catalogues
-from assess.answers import AnswerError
+from assess.core.answers import AnswerError
+from assess.core.questionnaire import LocalizedText
 from assess.extensions import babel
-from assess.questionnaire import LocalizedText
 
 # The engine's answer errors, as the respondent reads them.
 ANSWER_MESSAGES = {

@@ -78,7 +78,7 @@ def _seed(url: str, folder: Path) -> None:
     """Migrate an empty database and seed it with the demo leads, statistics gathered."""
     from flask_migrate import upgrade
 
-    from assess import demo
+    from assess.cli import demo
     from assess.extensions import db
 
     app = _app(url, folder)
@@ -111,8 +111,8 @@ def _analyze(table: str = "") -> None:
 def _measure(url: str, title: str, folder: Path) -> list[str]:
     from flask_migrate import upgrade
 
-    from assess.accounts import create_user
     from assess.extensions import db
+    from assess.tracker.accounts import create_user
 
     app = _app(url, folder)
     with app.app_context():
@@ -189,9 +189,9 @@ def _select_one() -> str:
 
 def _ensure_cadence() -> str:
     """Touches matter to the list and the lead page: stand in for a planner that plans none."""
-    from assess import cadence
+    from assess.db.models import Lead, Submission, Touch, utcnow
     from assess.extensions import db
-    from assess.models import Lead, Submission, Touch, utcnow
+    from assess.tracker import cadence
 
     lead = Lead(
         id=0,
@@ -229,11 +229,13 @@ def _ensure_cadence() -> str:
             )
 
     cadence.plan_cadence = plan  # type: ignore[assignment]
-    return "  note: assess.cadence.plan_cadence plans nothing yet; a stand-in planned CADENCE"
+    return (
+        "  note: assess.tracker.cadence.plan_cadence plans nothing yet; a stand-in planned CADENCE"
+    )
 
 
 def _q() -> Any:
-    from assess.questionnaire_store import current_questionnaire
+    from assess.db.questionnaire_store import current_questionnaire
 
     return current_questionnaire()
 

@@ -46,10 +46,10 @@ def run(quick: bool = False) -> list[str]:
     from sqlalchemy import func, select
 
     from assess import create_app
+    from assess.db.models import Delivery
+    from assess.db.questionnaire_store import current_questionnaire
     from assess.extensions import db
-    from assess.jobs import huey_of
-    from assess.models import Delivery
-    from assess.questionnaire_store import current_questionnaire
+    from assess.outbox.tasks import huey_of
 
     folder = Path(tempfile.mkdtemp(prefix="assess-completion-"))
     port = free_port()

@@ -51,9 +51,9 @@ def run(quick: bool = False) -> list[str]:
     from flask_migrate import upgrade
 
     from assess import create_app
+    from assess.db.models import Delivery
+    from assess.db.questionnaire_store import current_questionnaire
     from assess.extensions import db
-    from assess.models import Delivery
-    from assess.questionnaire_store import current_questionnaire
 
     folder = Path(tempfile.mkdtemp(prefix="assess-drill-"))
     port = free_port()
@@ -81,7 +81,7 @@ def run(quick: bool = False) -> list[str]:
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"))
         q = current_questionnaire()
-    from assess.jobs import huey_of
+    from assess.outbox.tasks import huey_of
 
     huey_of(app).flush()
     env = app_environment(settings)

@@ -150,7 +150,7 @@ def run_wave(
 def completed_in_database(env: dict[str, str]) -> int:
     """Completed submissions, counted by the app's own models."""
     code = (
-        "from assess import create_app\nfrom assess.extensions import db\nfrom assess.models import Submission\n"
+        "from assess import create_app\nfrom assess.extensions import db\nfrom assess.db.models import Submission\n"
         "app = create_app()\nwith app.app_context():\n"
         "    print(db.session.query(Submission).filter_by(status='completed').count())"
     )

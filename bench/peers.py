@@ -28,10 +28,10 @@ def _seed(q: Any, count: int) -> None:
     """`count` leads, each with one completed submission and its counts, in bulk."""
     from sqlalchemy import insert
 
-    from assess.contact import COMPANY_SIZES, SECTORS
+    from assess.core.contact import COMPANY_SIZES, SECTORS
+    from assess.core.peers import ALL, bucket, segment
+    from assess.db.models import Lead, PeerScoreCount, Submission, utcnow
     from assess.extensions import db
-    from assess.models import Lead, PeerScoreCount, Submission, utcnow
-    from assess.peers import ALL, bucket, segment
 
     rng = random.Random(7)
     categories = [c.id for c in q.categories]
@@ -104,8 +104,8 @@ def _full_scan_percentile(submission: Any) -> float:
     """What the counts replace: every result of the group read to place one score."""
     from sqlalchemy import select
 
+    from assess.db.models import Lead, Submission
     from assess.extensions import db
-    from assess.models import Lead, Submission
 
     lead = submission.lead
     rows = db.session.execute(
@@ -134,10 +134,10 @@ def run(count: int = SUBMISSIONS) -> list[str]:
     from flask_migrate import downgrade, upgrade
 
     from assess import create_app
+    from assess.db.models import Submission
+    from assess.db.peer_stats import peer_comparison
+    from assess.db.questionnaire_store import current_questionnaire
     from assess.extensions import db
-    from assess.models import Submission
-    from assess.peer_stats import peer_comparison
-    from assess.questionnaire_store import current_questionnaire
 
     folder = Path(tempfile.mkdtemp(prefix="assess-peers-"))
     url = os.environ.get("PEERS_DATABASE_URL") or f"sqlite:///{folder / 'peers.sqlite3'}"

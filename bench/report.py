@@ -2,7 +2,7 @@
 printing the identical HTML with no app code, alternating in one process, 20 runs each, on the
 heaviest persona; then each persona's median; then resident memory over 200 renders.
 
-The app reuses one font configuration per thread (see `assess.report_pdf`); bare WeasyPrint
+The app reuses one font configuration per thread (see `assess.report.pdf`); bare WeasyPrint
 runs with its defaults (a new one per document). A third side, bare WeasyPrint given a reused
 font configuration too, separates the app's own overhead from that gain.
 Goals: median ratio <= 1.15; median time about a second or less; resident memory after 200
@@ -58,11 +58,16 @@ def run() -> list[str]:
     from weasyprint.text.fonts import FontConfiguration
 
     from assess import create_app
-    from assess.answers import validate_answers
-    from assess.questionnaire_store import current_questionnaire
-    from assess.report import ReportInput, branding_from_config, build_report, render_report_html
-    from assess.report_pdf import StaticOnlyFetcher, html_to_pdf
-    from assess.scoring import score
+    from assess.core.answers import validate_answers
+    from assess.core.scoring import score
+    from assess.db.questionnaire_store import current_questionnaire
+    from assess.report.content import (
+        ReportInput,
+        branding_from_config,
+        build_report,
+        render_report_html,
+    )
+    from assess.report.pdf import StaticOnlyFetcher, html_to_pdf
 
     app = create_app(
         {

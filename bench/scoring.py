@@ -22,10 +22,15 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from assess.answers import validate_answers
-from assess.contact import COMPANY_SIZES, SECTORS
-from assess.questionnaire import Question, Questionnaire, QuestionnaireError, load_questionnaire
-from assess.scoring import score
+from assess.core.answers import validate_answers
+from assess.core.contact import COMPANY_SIZES, SECTORS
+from assess.core.questionnaire import (
+    Question,
+    Questionnaire,
+    QuestionnaireError,
+    load_questionnaire,
+)
+from assess.core.scoring import score
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "questions.yaml"

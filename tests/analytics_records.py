@@ -12,9 +12,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event
 
-from assess.accounts import create_user
+from assess.db.models import Lead, Submission
 from assess.extensions import db
-from assess.models import Lead, Submission
+from assess.tracker.accounts import create_user
 from tests.wizard_driver import csrf_token
 
 PASSWORD = "correct horse battery staple"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from flask.testing import FlaskClient
 
-from assess.accounts import create_user, find_user
+from assess.tracker.accounts import create_user, find_user
 from tests.wizard_driver import csrf_token
 
 PASSWORD = "correct horse battery staple"

@@ -20,7 +20,7 @@ from sqlalchemy import text
 
 from assess import create_app
 from assess.extensions import db
-from assess.jobs import huey_of
+from assess.outbox.tasks import huey_of
 from tests.smtp_server import SmtpServer
 from tests.worker_process import Worker, app_environment
 

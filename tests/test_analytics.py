@@ -12,11 +12,12 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from assess import analytics, funnel
+from assess.core.questionnaire import Questionnaire
+from assess.db import funnel
+from assess.db.models import FunnelCount
+from assess.db.questionnaire_store import current_questionnaire
 from assess.extensions import db
-from assess.models import FunnelCount
-from assess.questionnaire import Questionnaire
-from assess.questionnaire_store import current_questionnaire
+from assess.tracker import analytics
 from tests.analytics_records import add_lead, add_submission, at, fresh_app, today
 from tests.wizard_driver import complete, form_values, post_step, start
 

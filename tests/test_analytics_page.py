@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from assess import funnel
+from assess.db import funnel
 from tests.analytics_records import add_lead, add_submission, counted_queries, fresh_app, login
 
 

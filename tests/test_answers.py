@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from assess.answers import (
+from assess.core.answers import (
     AnswerError,
     InvalidAnswers,
     apply_step,
@@ -18,7 +18,7 @@ from assess.answers import (
     visible_sections,
     walk,
 )
-from assess.questionnaire import Questionnaire, load_questionnaire
+from assess.core.questionnaire import Questionnaire, load_questionnaire
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "scoring.yaml"
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import event, text
 
 from assess import create_app
-from assess.database import write_transaction
+from assess.db.database import write_transaction
 from assess.extensions import db
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,9 +66,9 @@ def test_settings_come_from_the_environment_and_the_overrides(tmp_path, monkeypa
 
 def test_a_development_secret_is_generated_once_under_instance(tmp_path, monkeypatch):
     monkeypatch.delenv("SECRET_KEY", raising=False)
-    import assess
+    from assess import app
 
-    monkeypatch.setattr(assess, "ROOT", tmp_path)
+    monkeypatch.setattr(app, "ROOT", tmp_path)
     (tmp_path / "templates").mkdir()
     settings = {
         "ASSESS_QUESTIONNAIRE": str(ROOT / "questions.yaml"),

@@ -9,10 +9,10 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from assess.accounts import LoginRefused, authenticate, create_user
+from assess.db.models import AuditEntry, Lead, LeadEvent, Note, User
 from assess.extensions import db
-from assess.lead_list import LeadFilters, list_leads
-from assess.models import AuditEntry, Lead, LeadEvent, Note, User
+from assess.tracker.accounts import LoginRefused, authenticate, create_user
+from assess.tracker.lead_list import LeadFilters, list_leads
 from tests.backoffice_client import PASSWORD, logged_in, make_user, post_form
 from tests.test_wizard import persona, questionnaire
 from tests.wizard_driver import complete, csrf_token
@@ -192,7 +192,7 @@ def test_a_huge_password_is_refused_quickly(app):
 
 def test_password_length_rules(app):
     with app.app_context():
-        from assess.accounts import AccountError
+        from assess.tracker.accounts import AccountError
 
         with pytest.raises(AccountError):
             create_user("short@example.com", "too short")
@@ -204,7 +204,7 @@ def test_a_disabled_account_is_logged_out_at_once(app):
     client = logged_in(app, "soon-disabled@example.com")
     user_id = make_user(app, "soon-disabled@example.com")
     with app.app_context():
-        from assess.accounts import set_active
+        from assess.tracker.accounts import set_active
 
         set_active(user_id, False)
     assert client.get("/backoffice/leads").status_code == 302

@@ -17,11 +17,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from assess.accounts import create_user
+from assess.db.models import AuditEntry, Delivery, Lead, Note, User
+from assess.db.questionnaire_store import current_questionnaire
 from assess.extensions import db
-from assess.models import AuditEntry, Delivery, Lead, Note, User
-from assess.questionnaire_store import current_questionnaire
-from assess.views.backoffice import PUBLIC_ENDPOINTS
+from assess.tracker.accounts import create_user
+from assess.web.views.backoffice import PUBLIC_ENDPOINTS
 from tests.wizard_driver import CONTACT, complete, confirm_address, csrf_token
 
 PASSWORD = "correct horse battery staple"

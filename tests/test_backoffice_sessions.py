@@ -10,10 +10,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from assess import accounts
-from assess.cli_backoffice import user as user_cli
+from assess.cli.backoffice import user as user_cli
+from assess.db.models import BackofficeSession, utcnow
 from assess.extensions import db
-from assess.models import BackofficeSession, utcnow
+from assess.tracker import accounts
 from tests.backoffice_client import PASSWORD, logged_in, make_user
 from tests.conftest import SHIPPED, _empty_tables
 from tests.wizard_driver import csrf_token

@@ -10,10 +10,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select, update
 
-from assess import accounts, cadence
+from assess.db.models import Lead, Touch, User
 from assess.extensions import db
-from assess.models import Lead, Touch, User
-from assess.views.backoffice.today import CalendarEvent, fold, ical_calendar, ical_text
+from assess.tracker import accounts, cadence
+from assess.web.views.backoffice.today import CalendarEvent, fold, ical_calendar, ical_text
 from tests.test_cadence import complete_persona, snapshot, touches_of
 from tests.wizard_driver import csrf_token
 

@@ -10,12 +10,12 @@ from flask import Flask
 from flask_babel import gettext
 from sqlalchemy import event, func, select
 
-from assess import cadence
-from assess.accounts import create_user
-from assess.database import write_transaction
+from assess.db.database import write_transaction
+from assess.db.models import AuditEntry, Lead, LeadEvent, Submission, Touch, User
+from assess.db.questionnaire_store import current_questionnaire
 from assess.extensions import db
-from assess.models import AuditEntry, Lead, LeadEvent, Submission, Touch, User
-from assess.questionnaire_store import current_questionnaire
+from assess.tracker import cadence
+from assess.tracker.accounts import create_user
 from tests.test_wizard import persona
 from tests.wizard_driver import complete
 

@@ -8,10 +8,10 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import func, select
 
-from assess import callprep
+from assess.db.models import Lead
+from assess.db.questionnaire_store import current_questionnaire
 from assess.extensions import db
-from assess.models import Lead
-from assess.questionnaire_store import current_questionnaire
+from assess.tracker import callprep
 from tests.test_backoffice_today import log_in
 from tests.test_cadence import complete_persona
 from tests.wizard_driver import complete, plausible_answers

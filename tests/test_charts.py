@@ -1,4 +1,4 @@
-"""Bar chart geometry (assess.charts) and the SVG macros that draw it."""
+"""Bar chart geometry (assess.core.charts) and the SVG macros that draw it."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import re
 import pytest
 from flask import Flask, render_template_string
 
-from assess.charts import bar_chart, horizontal_bars, nice_scale
+from assess.core.charts import bar_chart, horizontal_bars, nice_scale
 
 MACROS = '{% from "charts/bars.html" import bar_chart, horizontal_bar_chart %}'
 

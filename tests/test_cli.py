@@ -7,8 +7,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from assess.cli_questionnaire import questionnaire
-from assess.cli_report import report
+from assess.cli.questionnaire import questionnaire
+from assess.cli.report import report
 
 ROOT = Path(__file__).resolve().parent.parent
 PERSONA = ROOT / "tests" / "personas" / "pme_industrielle.json"

@@ -8,10 +8,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
-from assess import accounts, cli_backoffice
-from assess.cli_backoffice import demo_group, retention, user
+from assess.cli import backoffice as cli_backoffice
+from assess.cli.backoffice import demo_group, retention, user
+from assess.db.models import AuditEntry, Lead, Submission, User, utcnow
 from assess.extensions import db
-from assess.models import AuditEntry, Lead, Submission, User, utcnow
+from assess.tracker import accounts
 
 PASSWORD = "a long enough passphrase"
 

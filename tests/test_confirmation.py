@@ -15,10 +15,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from assess import gdpr
+from assess.db.models import AddressConfirmation, Delivery, Lead, LeadEvent, Submission, utcnow
+from assess.db.questionnaire_store import current_questionnaire
 from assess.extensions import db
-from assess.models import AddressConfirmation, Delivery, Lead, LeadEvent, Submission, utcnow
-from assess.questionnaire_store import current_questionnaire
+from assess.tracker import gdpr
 from tests.backoffice_client import logged_in
 from tests.conftest import SHIPPED, _empty_tables
 from tests.smtp_server import SmtpServer

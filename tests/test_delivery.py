@@ -14,9 +14,9 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from assess import delivery
+from assess.db.models import AuditEntry, Delivery, ReportFile, Submission, utcnow
 from assess.extensions import db
-from assess.models import AuditEntry, Delivery, ReportFile, Submission, utcnow
+from assess.outbox import delivery
 from tests.conftest import SHIPPED, _empty_tables
 from tests.test_wizard import persona, questionnaire
 from tests.wizard_driver import CONTACT, complete, confirm_address

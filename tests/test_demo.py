@@ -6,12 +6,13 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from assess import demo, gdpr
-from assess.answers import validate_answers
+from assess.cli import demo
+from assess.core.answers import validate_answers
+from assess.core.scoring import score
+from assess.db.models import Delivery, Lead, LeadEvent, Note, ReportFile, Submission, Touch, User
+from assess.db.questionnaire_store import current_questionnaire
 from assess.extensions import db
-from assess.models import Delivery, Lead, LeadEvent, Note, ReportFile, Submission, Touch, User
-from assess.questionnaire_store import current_questionnaire
-from assess.scoring import score
+from assess.tracker import gdpr
 from tests.test_backoffice_access import login
 
 TODAY = date(2026, 11, 2)

@@ -6,9 +6,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from assess.drafts import DraftState, read_draft, save_progress_if_unchanged
+from assess.db.models import Submission
 from assess.extensions import db
-from assess.models import Submission
+from assess.respondent.drafts import DraftState, read_draft, save_progress_if_unchanged
 from tests.test_wizard_bad_input import FIRST_STEP, GOOD_FIRST_STEP
 from tests.wizard_driver import post_step, start
 

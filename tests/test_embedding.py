@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from flask import Flask
 
-from assess.embedding import origin_of, snippet
+from assess.web.embedding import origin_of, snippet
 from tests.backoffice_client import logged_in
 from tests.conftest import SHIPPED, _empty_tables
 

@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from assess import exports
+from assess.db.models import AuditEntry, Lead, ReportFile, User, utcnow
+from assess.db.questionnaire_store import current_questionnaire
 from assess.extensions import db
-from assess.lead_list import list_leads, parse_filters
-from assess.leads import add_note
-from assess.models import AuditEntry, Lead, ReportFile, User, utcnow
-from assess.questionnaire_store import current_questionnaire
+from assess.tracker import exports
+from assess.tracker.lead_list import list_leads, parse_filters
+from assess.tracker.leads import add_note
 from tests.test_backoffice_access import login, wizard_lead
 
 HOSTILE = {

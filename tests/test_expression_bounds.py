@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assess.expression_bounds import (
+from assess.core.questionnaire.expression_bounds import (
     MAX_INT_BITS,
     MAX_SIZE,
     BoundExceeded,
@@ -14,7 +14,7 @@ from assess.expression_bounds import (
     check_sum,
     size_of,
 )
-from assess.expressions import compile_expression, compile_text
+from assess.core.questionnaire.expressions import compile_expression, compile_text
 
 
 def test_size_of_counts_nested_items_and_stops_past_its_budget() -> None:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from markupsafe import Markup
 
-from assess.expressions import (
+from assess.core.questionnaire.expressions import (
     ExpressionError,
     Reference,
     compile_expression,
@@ -214,7 +214,7 @@ def test_rule_text_cannot_escape_the_sandbox(source: str) -> None:
 # Each hostile expression is compiled (and evaluated) in a child interpreter with a time and
 # memory limit: before the bounds, `9**999999999` hung and `'a'*10**9` took a gigabyte.
 COMPILE_HOSTILE = """
-from assess.expressions import ExpressionError, compile_expression, compile_text
+from assess.core.questionnaire.expressions import ExpressionError, compile_expression, compile_text
 found = []
 for kind, source, context in json.loads(sys.argv[1] if len(sys.argv) > 1 else {cases!r}):
     try:

@@ -13,9 +13,9 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
-from assess import funnel
+from assess.db import funnel
+from assess.db.models import FunnelCount
 from assess.extensions import db
-from assess.models import FunnelCount
 
 
 @pytest.fixture
@@ -68,7 +68,7 @@ def test_a_database_error_never_fails_the_landing_page(ctx, monkeypatch, caplog)
         raise OperationalError("INSERT", {}, Exception("database is locked"))
 
     monkeypatch.setattr(db.session, "execute", broken)
-    with caplog.at_level(logging.ERROR, logger="assess.funnel"):
+    with caplog.at_level(logging.ERROR, logger="assess.db.funnel"):
         funnel.record_landing_view({})  # no exception
     assert "could not count a landing page view" in caplog.text
     monkeypatch.undo()

@@ -17,10 +17,10 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
-from assess.answers import clean_answer
+from assess.core.answers import clean_answer
+from assess.db.models import Lead, Note, Submission, TeamInvitation
+from assess.db.questionnaire_store import current_questionnaire
 from assess.extensions import db
-from assess.models import Lead, Note, Submission, TeamInvitation
-from assess.questionnaire_store import current_questionnaire
 from tests.backoffice_client import logged_in
 from tests.test_wizard import persona, questionnaire
 from tests.wizard_driver import CONTACT, complete, csrf_token, form_values, post_step, start

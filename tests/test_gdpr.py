@@ -12,10 +12,7 @@ from uuid import uuid4
 
 from sqlalchemy import func, select, update
 
-from assess import gdpr
-from assess.extensions import db
-from assess.leads import add_note, assign_owner, change_status
-from assess.models import (
+from assess.db.models import (
     AuditEntry,
     Delivery,
     Lead,
@@ -26,6 +23,9 @@ from assess.models import (
     Touch,
     utcnow,
 )
+from assess.extensions import db
+from assess.tracker import gdpr
+from assess.tracker.leads import add_note, assign_owner, change_status
 from tests.test_backoffice_access import login, token_of, wizard_lead
 
 TARGET = {

@@ -10,12 +10,12 @@ import pytest
 from flask import Flask
 from sqlalchemy import delete, event, select, text, update
 
-from assess import lead_list
-from assess.database import refresh_statistics
+from assess.db.database import refresh_statistics
+from assess.db.models import Lead, LeadEvent, Touch
 from assess.extensions import db
-from assess.lead_list import LeadFilters, filter_choices, list_leads
-from assess.leads import add_note, assign_owner
-from assess.models import Lead, LeadEvent, Touch
+from assess.tracker import lead_list
+from assess.tracker.lead_list import LeadFilters, filter_choices, list_leads
+from assess.tracker.leads import add_note, assign_owner
 from tests.backoffice_client import logged_in
 from tests.test_backoffice_access import login, wizard_lead
 from tests.test_exports import make_lead

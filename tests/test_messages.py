@@ -8,13 +8,13 @@ from flask import Flask
 from jinja2 import meta
 from sqlalchemy import select
 
-from assess import messages
+from assess.core.questionnaire import Questionnaire
+from assess.db.models import Delivery, Submission, TeamInvitation
+from assess.db.questionnaire_store import current_questionnaire
 from assess.extensions import db
-from assess.mail import Outgoing, compose
-from assess.models import Delivery, Submission, TeamInvitation
-from assess.questionnaire import Questionnaire
-from assess.questionnaire_store import current_questionnaire
-from assess.team_invitations import TEAM_KIND
+from assess.outbox import messages
+from assess.outbox.mail import Outgoing, compose
+from assess.respondent.team_invitations import TEAM_KIND
 from tests.wizard_driver import (
     complete,
     confirm_address,

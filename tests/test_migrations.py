@@ -10,9 +10,9 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import func, inspect, select, text
 
+from assess.db.models import AuditEntry, Lead
 from assess.extensions import db
-from assess.lead_list import search_condition
-from assess.models import AuditEntry, Lead
+from assess.tracker.lead_list import search_condition
 from tests.test_wizard import persona, questionnaire
 from tests.wizard_driver import CONTACT, complete
 

@@ -9,7 +9,7 @@ from flask.testing import FlaskClient
 from jinja2 import ChoiceLoader, DictLoader
 from markupsafe import Markup
 
-from assess.page_frames import render_page
+from assess.web.page_frames import render_page
 from tests.test_wizard_bad_input import FIRST_STEP, GOOD_FIRST_STEP
 from tests.wizard_driver import CSRF, csrf_token, post_step, start
 
@@ -34,7 +34,7 @@ def test_a_step_page_from_its_frame_is_the_page_rendered_whole(app, client):
     start(client)
     first = client.get(FIRST_STEP).get_data(as_text=True)
     from_frame = client.get(FIRST_STEP).get_data(as_text=True)
-    assert app.extensions["assess.page_frames"], "the step page was not kept as a frame"
+    assert app.extensions["assess.web.page_frames"], "the step page was not kept as a frame"
     assert without_tokens(from_frame) == without_tokens(rendered_whole(app, client, FIRST_STEP))
     assert without_tokens(first) == without_tokens(from_frame)
     # The token in the page is this session's valid token: posting with it saves the step.
@@ -110,6 +110,6 @@ def test_holes_are_escaped_and_a_hole_the_template_changes_is_never_cached(app):
         assert again == "<p>Léo</p><div><em>ok</em></div><i>a&amp;b</i>"
         assert render_page("filtered.html", "k", {"name": "ana"}) == "<p>ANA</p>"
         assert render_page("filtered.html", "k", {"name": "léo"}) == "<p>LÉO</p>"
-        frames = app.extensions["assess.page_frames"]
+        frames = app.extensions["assess.web.page_frames"]
         assert frames[("plain.html", "k")] is not None
         assert frames[("filtered.html", "k")] is None

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from assess import accounts
-from assess.cli_backoffice import user as user_cli
-from assess.passwords import common_passwords, password_problem
+from assess.cli.backoffice import user as user_cli
+from assess.tracker import accounts
+from assess.tracker.passwords import common_passwords, password_problem
 from tests.backoffice_client import logged_in, post_form
 
 

@@ -8,9 +8,9 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
+from assess.db.models import PeerScoreCount, Submission
+from assess.db.peer_stats import peer_comparison
 from assess.extensions import db
-from assess.models import PeerScoreCount, Submission
-from assess.peer_stats import peer_comparison
 from tests.conftest import SHIPPED, _empty_tables
 from tests.test_wizard import persona, questionnaire
 from tests.wizard_driver import complete
@@ -84,8 +84,8 @@ def test_a_small_segment_falls_back_to_every_submission(peer_app):
 
 
 def test_the_report_places_the_respondent_among_peers(peer_app):
-    from assess.delivery import report_input
-    from assess.report import Branding, build_report, render_report_html
+    from assess.outbox.delivery import report_input
+    from assess.report.content import Branding, build_report, render_report_html
 
     done = [
         completed(peer_app, name, "pe", "industrie", n)

@@ -7,7 +7,7 @@ from collections import Counter
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assess.peers import ALL, OVERALL, bucket, compare, percentile, segment
+from assess.core.peers import ALL, OVERALL, bucket, compare, percentile, segment
 
 
 def histogram(*scores: float) -> Counter[int]:

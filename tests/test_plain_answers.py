@@ -6,8 +6,8 @@ import pytest
 from flask import Flask
 from flask_babel import force_locale
 
-from assess.plain_answers import describe_answer, plain
-from assess.questionnaire_store import current_questionnaire
+from assess.db.questionnaire_store import current_questionnaire
+from assess.report.plain_answers import describe_answer, plain
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from werkzeug.test import Client
 
-from assess.proxies import behind_proxies, trusted_hosts
+from assess.web.proxies import behind_proxies, trusted_hosts
 from tests.conftest import SHIPPED, _empty_tables
 from tests.wizard_driver import start
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from assess.question_fragments import build_fields
-from assess.questionnaire import Questionnaire, load_questionnaire
+from assess.core.questionnaire import Questionnaire, load_questionnaire
+from assess.web.question_fragments import build_fields
 
 SHIPPED = Path(__file__).resolve().parent.parent / "questions.yaml"
 UI = {"(optional)": "(facultatif)", "Yes": "Oui", "No": "Non"}

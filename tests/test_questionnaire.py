@@ -12,7 +12,7 @@ from pathlib import Path
 import pydantic
 import pytest
 
-from assess.questionnaire import (
+from assess.core.questionnaire import (
     LocalizedText,
     Questionnaire,
     QuestionnaireError,
@@ -241,7 +241,12 @@ def test_load_questionnaire_reports_a_missing_file(tmp_path: Path) -> None:
         load_questionnaire(missing)
 
 
-DOMAIN_MODULES = ["assess.questionnaire", "assess.scoring", "assess.answers", "assess.expressions"]
+DOMAIN_MODULES = [
+    "assess.core.questionnaire",
+    "assess.core.scoring",
+    "assess.core.answers",
+    "assess.core.questionnaire.expressions",
+]
 ADAPTERS = ["flask", "sqlalchemy", "weasyprint"]
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from assess.questionnaire import Problem, QuestionnaireError, load_questionnaire
+from assess.core.questionnaire import Problem, QuestionnaireError, load_questionnaire
 from tests.bounded_run import run_bounded
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -269,7 +269,7 @@ HOSTILE = sorted((FIXTURES / "hostile").glob("*.yaml"))
 # Loads each hostile file in a child with a time and memory limit: its problems as text,
 # or the exception that escaped (a traceback is a failure too).
 LOAD_HOSTILE = """
-from assess.questionnaire import QuestionnaireError, load_questionnaire
+from assess.core.questionnaire import QuestionnaireError, load_questionnaire
 found = {{}}
 for path in {paths!r}:
     try:

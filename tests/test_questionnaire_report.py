@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from assess.answers import validate_answers
-from assess.contact import expression_contact
-from assess.questionnaire import Questionnaire, QuestionnaireError, load_questionnaire
-from assess.scoring import score
+from assess.core.answers import validate_answers
+from assess.core.contact import expression_contact
+from assess.core.questionnaire import Questionnaire, QuestionnaireError, load_questionnaire
+from assess.core.scoring import score
 from tests.test_questionnaire import MINIMAL, ROOT, variant
 
 PERSONAS = sorted((Path(__file__).resolve().parent / "personas").glob("*.json"))

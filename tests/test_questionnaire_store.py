@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from assess.db.models import QuestionnaireVersion, Submission
 from assess.extensions import db
-from assess.models import QuestionnaireVersion, Submission
 from tests.conftest import OTHER_TOPIC, _empty_tables
 from tests.test_wizard import questionnaire
 from tests.wizard_driver import complete, plausible_answers
@@ -29,7 +29,7 @@ def test_results_show_the_texts_the_submission_was_answered_with(other_app, make
     newer = make_app(edited)
     try:
         with newer.app_context():
-            from assess.questionnaire_store import current_questionnaire
+            from assess.db.questionnaire_store import current_questionnaire
 
             assert current_questionnaire().source_hash != answered_hash
         page = newer.test_client().get(f"/results/{token}").get_data(as_text=True)

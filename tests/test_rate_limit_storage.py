@@ -9,8 +9,8 @@ from limits import parse
 from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 
-from assess import rate_limit_storage
-from assess.rate_limit_storage import ProcessMemoryStorage
+from assess.web import rate_limit_storage
+from assess.web.rate_limit_storage import ProcessMemoryStorage
 
 
 def test_the_scheme_gives_this_storage_and_a_limit_refuses_past_its_amount() -> None:

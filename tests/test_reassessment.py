@@ -11,10 +11,10 @@ from itsdangerous import URLSafeTimedSerializer
 from markupsafe import escape
 from sqlalchemy import func, select
 
-from assess import gdpr
+from assess.db.models import Delivery, Lead, Submission
 from assess.extensions import db
-from assess.models import Delivery, Lead, Submission
-from assess.reassessment import SALT, lead_of, link_token, score_changes
+from assess.respondent.reassessment import SALT, lead_of, link_token, score_changes
+from assess.tracker import gdpr
 from tests.backoffice_client import logged_in
 from tests.test_wizard import persona, questionnaire
 from tests.wizard_driver import (
@@ -85,8 +85,8 @@ def test_the_new_submission_joins_the_same_lead_and_shows_the_change(app, client
 
 def test_the_report_email_carries_the_link(app):
     first, path = first_diagnostic(app)
-    from assess.messages import report_message
-    from assess.questionnaire_store import current_questionnaire
+    from assess.db.questionnaire_store import current_questionnaire
+    from assess.outbox.messages import report_message
 
     with app.app_context():
         delivery = db.session.execute(
@@ -142,8 +142,8 @@ def test_score_changes_per_area():
 
 
 def test_the_report_of_a_reassessment_shows_the_change_per_area(app, client):
-    from assess.delivery import report_input
-    from assess.report import Branding, build_report, render_report_html
+    from assess.outbox.delivery import report_input
+    from assess.report.content import Branding, build_report, render_report_html
 
     first, path = first_diagnostic(app)
     take_again(app, client, path, "services_b2b_structure")

@@ -15,17 +15,17 @@ import pypdf
 import pytest
 from flask import Flask
 
-from assess.answers import validate_answers
-from assess.questionnaire_store import current_questionnaire
-from assess.report import (
+from assess.core.answers import validate_answers
+from assess.core.scoring import score
+from assess.db.questionnaire_store import current_questionnaire
+from assess.report.content import (
     ReportInput,
     branding_from_config,
     build_report,
     render_report_html,
     render_report_pdf,
 )
-from assess.report_pdf import html_to_pdf
-from assess.scoring import score
+from assess.report.pdf import html_to_pdf
 
 PERSONAS = Path(__file__).parent / "personas"
 SNAPSHOTS = Path(__file__).parent / "snapshots"

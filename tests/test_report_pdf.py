@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from assess.report_pdf import reused_font_configuration
+from assess.report.pdf import reused_font_configuration
 
 
 def test_each_thread_reuses_its_own_font_configuration():

@@ -9,10 +9,10 @@ import pytest
 from flask import Flask
 from flask_babel import force_locale
 
-from assess.answers import validate_answers
-from assess.questionnaire_store import current_questionnaire
-from assess.report_plan import PRIORITIES_IN_FULL, localized, priority_label, recommendations
-from assess.scoring import score
+from assess.core.answers import validate_answers
+from assess.core.scoring import score
+from assess.db.questionnaire_store import current_questionnaire
+from assess.report.plan import PRIORITIES_IN_FULL, localized, priority_label, recommendations
 
 PERSONAS = Path(__file__).parent / "personas"
 

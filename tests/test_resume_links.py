@@ -10,9 +10,9 @@ from flask.testing import FlaskClient
 from markupsafe import escape
 from sqlalchemy import select
 
+from assess.core.questionnaire import Questionnaire
+from assess.db.models import Lead, Submission
 from assess.extensions import db
-from assess.models import Lead, Submission
-from assess.questionnaire import Questionnaire
 from tests.test_wizard import persona, questionnaire
 from tests.wizard_driver import CONTACT, complete, form_values, plausible_answers, post_step, start
 

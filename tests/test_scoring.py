@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 
-from assess import answers as answers_module
-from assess import scoring as scoring_module
-from assess.answers import validate_answers
-from assess.questionnaire import Questionnaire, load_questionnaire
-from assess.scoring import Result, points_earned, score
+from assess.core import answers as answers_module
+from assess.core import scoring as scoring_module
+from assess.core.answers import validate_answers
+from assess.core.questionnaire import Questionnaire, load_questionnaire
+from assess.core.scoring import Result, points_earned, score
 from tests.scoring_table import ROWS, answers
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "scoring.yaml"

@@ -16,10 +16,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assess.answers import InvalidAnswers, validate_answers, walk
-from assess.contact import COMPANY_SIZES, SECTORS, expression_contact
-from assess.questionnaire import Question, Questionnaire, QuestionnaireError, load_questionnaire
-from assess.scoring import Result, score
+from assess.core.answers import InvalidAnswers, validate_answers, walk
+from assess.core.contact import COMPANY_SIZES, SECTORS, expression_contact
+from assess.core.questionnaire import (
+    Question,
+    Questionnaire,
+    QuestionnaireError,
+    load_questionnaire,
+)
+from assess.core.scoring import Result, score
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "scoring.yaml"

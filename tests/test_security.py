@@ -10,13 +10,13 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from assess.accounts import find_user
-from assess.delivery import ensure_report
+from assess.db.models import AddressConfirmation, Submission
+from assess.db.questionnaire_store import current_questionnaire
 from assess.extensions import db
-from assess.models import AddressConfirmation, Submission
-from assess.questionnaire_store import current_questionnaire
-from assess.reassessment import link_token
-from assess.team_invitations import invite
+from assess.outbox.delivery import ensure_report
+from assess.respondent.reassessment import link_token
+from assess.respondent.team_invitations import invite
+from assess.tracker.accounts import find_user
 from tests.backoffice_client import PASSWORD, logged_in, make_user
 from tests.conftest import SHIPPED, _empty_tables
 from tests.test_wizard import persona, questionnaire

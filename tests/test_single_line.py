@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assess.mail import header_safe
-from assess.single_line import is_single_line, on_one_line
+from assess.core.single_line import is_single_line, on_one_line
+from assess.outbox.mail import header_safe
 
 BREAKERS = ["\n", "\r", "\t", "\x00", "\x1f", "\x7f", "\x85", "\x9f", "\u2028", "\u2029"]
 

@@ -14,9 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assess.answers import apply_step
-from assess.questionnaire import Question, Questionnaire, load_questionnaire
-from assess.steps import plan_route, route_from
+from assess.core.answers import apply_step
+from assess.core.questionnaire import Question, Questionnaire, load_questionnaire
+from assess.core.steps import plan_route, route_from
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONNAIRES = [ROOT / "questions.yaml", ROOT / "tests" / "fixtures" / "scoring.yaml"]

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Flask
 from sqlalchemy import select
 
-from assess import submissions
+from assess.db.models import Submission, utcnow
 from assess.extensions import db
-from assess.models import Submission, utcnow
+from assess.respondent import submissions
 from tests.test_wizard import persona, questionnaire
 from tests.test_wizard_bad_input import FIRST_STEP, GOOD_FIRST_STEP, saved
 from tests.wizard_driver import csrf_token, form_values, post_step, start

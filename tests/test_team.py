@@ -10,11 +10,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from assess import delivery, gdpr
+from assess.core.questionnaire import load_questionnaire
+from assess.core.team import compare_with_team, team_question_ids, team_sections
+from assess.db.models import Delivery, Submission, TeamInvitation
 from assess.extensions import db
-from assess.models import Delivery, Submission, TeamInvitation
-from assess.questionnaire import load_questionnaire
-from assess.team import compare_with_team, team_question_ids, team_sections
+from assess.outbox import delivery
+from assess.tracker import gdpr
 from tests.backoffice_client import logged_in
 from tests.conftest import SHIPPED
 from tests.test_wizard import persona, questionnaire

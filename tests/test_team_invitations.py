@@ -16,11 +16,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from assess import delivery
-from assess import team_invitations as invitations
+from assess.db.models import AuditEntry, Delivery, InvitationOptOut, Submission, TeamInvitation
+from assess.db.questionnaire_store import current_questionnaire
 from assess.extensions import db
-from assess.models import AuditEntry, Delivery, InvitationOptOut, Submission, TeamInvitation
-from assess.questionnaire_store import current_questionnaire
+from assess.outbox import delivery
+from assess.respondent import team_invitations as invitations
 from tests.conftest import SHIPPED, _empty_tables
 from tests.wizard_driver import complete, confirm_address, csrf_token, invite_team
 

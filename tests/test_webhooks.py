@@ -11,10 +11,11 @@ import pytest
 from flask import Flask
 from sqlalchemy import select, update
 
-from assess import gdpr, leads, webhooks
+from assess.db.models import Lead, Submission, WebhookDelivery, utcnow
 from assess.extensions import db
-from assess.models import Lead, Submission, WebhookDelivery, utcnow
-from assess.webhook_transport import WebhookError, check_target, is_public
+from assess.outbox import webhooks
+from assess.outbox.webhook_transport import WebhookError, check_target, is_public
+from assess.tracker import gdpr, leads
 from tests.backoffice_client import logged_in, make_user
 from tests.conftest import SHIPPED, _empty_tables
 from tests.test_wizard import persona, questionnaire

@@ -10,12 +10,12 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from assess.answers import validate_answers
+from assess.core.answers import validate_answers
+from assess.core.questionnaire import Questionnaire
+from assess.core.scoring import score
+from assess.db.models import Lead, Submission
+from assess.db.questionnaire_store import current_questionnaire
 from assess.extensions import db
-from assess.models import Lead, Submission
-from assess.questionnaire import Questionnaire
-from assess.questionnaire_store import current_questionnaire
-from assess.scoring import score
 from tests.wizard_driver import (
     CONTACT,
     complete,

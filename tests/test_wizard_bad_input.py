@@ -13,8 +13,8 @@ from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import select
 
+from assess.db.models import Submission
 from assess.extensions import db
-from assess.models import Submission
 from tests.test_wizard import persona, questionnaire
 from tests.wizard_driver import CONTACT, csrf_token, form_values, post_step, start
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import yaml
 
-from assess.yaml_source import MAX_ALIAS_NODES, alias_expansion, read_yaml
+from assess.core.questionnaire.yaml_source import MAX_ALIAS_NODES, alias_expansion, read_yaml
 
 try:
     from yaml import CSafeLoader as Loader

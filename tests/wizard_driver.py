@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from werkzeug.test import TestResponse
 
-from assess.questionnaire import Questionnaire
+from assess.core.questionnaire import Questionnaire
 
 CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 
@@ -123,9 +123,9 @@ def plausible_answers(q: Questionnaire) -> dict[str, Any]:
 def confirm_address(app: Flask, email: str) -> None:
     """Confirm an address a respondent typed, as its owner's click on the e-mailed link does
     (the latest link sent to it): the report and invitations that waited for it are queued."""
-    from assess import confirmation
+    from assess.db.models import AddressConfirmation
     from assess.extensions import db
-    from assess.models import AddressConfirmation
+    from assess.respondent import confirmation
 
     with app.app_context():
         token = db.session.execute(

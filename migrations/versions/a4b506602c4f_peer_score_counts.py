@@ -38,7 +38,7 @@ def _point(score):
 
 
 def _count_completed_submissions():
-    """The counts of the submissions completed before this revision (as assess.peer_stats
+    """The counts of the submissions completed before this revision (as assess.db.peer_stats
     keeps them from now on)."""
     rows = op.get_bind().execute(sa.text(
         "SELECT s.questionnaire_id, s.result, l.company_size, l.sector FROM submissions s "

@@ -19,10 +19,10 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select, update
 from werkzeug.serving import make_server
 
-from assess.embedding import snippet
+from assess.db.models import AddressConfirmation, Lead, Submission, TeamInvitation, utcnow
 from assess.extensions import db
-from assess.models import AddressConfirmation, Lead, Submission, TeamInvitation, utcnow
-from assess.reassessment import link_token
+from assess.respondent.reassessment import link_token
+from assess.web.embedding import snippet
 from tests.backoffice_client import PASSWORD, make_user
 from tests.browser.page_checks import PageChecks
 from tests.conftest import SHIPPED, _empty_tables

@@ -13,7 +13,7 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Browser, Page, expect
 
-from assess.questionnaire import Questionnaire
+from assess.core.questionnaire import Questionnaire
 from tests.browser.page_checks import PageChecks, assert_focus_visible
 from tests.browser.wizard_pages import (
     BACK,

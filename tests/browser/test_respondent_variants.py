@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Browser, Page, expect
 
-from assess.questionnaire import Questionnaire
+from assess.core.questionnaire import Questionnaire
 from tests.browser.page_checks import PHONE, PageChecks, assert_no_horizontal_scroll
 from tests.browser.test_respondent_keyboard import contact_answers, journey_answers
 from tests.browser.wizard_pages import (

@@ -13,7 +13,7 @@ from typing import Any
 import pypdf
 from playwright.sync_api import Page
 
-from assess.questionnaire import Questionnaire
+from assess.core.questionnaire import Questionnaire
 
 FOCUSED = """() => {
   const el = document.activeElement;

@@ -1,0 +1,1 @@
+"""The `flask --app assess ...` commands: questionnaire, report, worker, users, demo data."""

@@ -1,0 +1,354 @@
+"""Scoring: a pure function of (questionnaire, answers, contact), explainable question by question.
+
+The result's records are in assess/scoring_result.py (imported here, so callers keep
+importing them from this module).
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from assess.core.answers import visibility
+from assess.core.contact import expression_contact
+from assess.core.questionnaire import LocalizedText, Question, Questionnaire, Recommendation
+from assess.core.questionnaire.expressions import Expression, TextTemplate, compile_expression
+from assess.core.result import (
+    CategoryScore,
+    FiredRecommendation,
+    OutcomeResult,
+    QuestionScore,
+    Result,
+)
+
+
+@dataclass(frozen=True)
+class _Points:
+    """How one question earns points, read once from the questionnaire."""
+
+    kind: str  # "none", "single", "multiple", "boolean", "bands" or "scale"
+    table: tuple[Any, ...]  # (value, points) pairs, (yes, no) or (below, points) bands
+    minimum: float
+    possible: float
+    category: str | None  # the category the points go to; None for an unscored question
+
+    @classmethod
+    def of(cls, question: Question, q: Questionnaire | None = None) -> _Points:
+        if not question.is_scored:
+            return cls("none", (), 0.0, 0.0, None)
+        # A category the questionnaire does not define (the loader refuses it) collects nothing.
+        category = (
+            question.category if q is None or question.category in q.categories_by_id else None
+        )
+        kind: str
+        table: tuple[Any, ...]
+        if question.type in {"single", "multiple"}:
+            kind, table = question.type, tuple((o.value, o.points) for o in question.options or ())
+        elif question.type == "boolean":
+            kind, table = "boolean", question.boolean_points
+        elif question.bands is not None:
+            kind, table = "bands", tuple((b.below, b.points) for b in question.bands)
+        elif question.type == "scale":
+            kind, table = "scale", ()
+        else:
+            kind, table = "none", ()
+        return cls(kind, table, question.min or 0, question.points_possible, category)
+
+    def earned(self, answer: Any) -> float:
+        """Points for one clean answer, within 0 and the question's maximum."""
+        if answer is None or self.kind == "none":
+            return 0.0
+        if self.kind == "single":
+            earned = next((points for value, points in self.table if value == answer), 0.0)
+        elif self.kind == "multiple":
+            earned = sum(points for value, points in self.table if value in answer)
+        elif self.kind == "boolean":
+            earned = self.table[0 if answer else 1]
+        elif self.kind == "bands":
+            earned = next(points for below, points in self.table if below is None or answer < below)
+        else:
+            earned = float(answer - self.minimum)
+        return min(max(earned, 0.0), self.possible)
+
+
+def points_earned(question: Question, answer: Any) -> float:
+    """Points for one clean answer, within 0 and the question's maximum."""
+    return _Points.of(question).earned(answer)
+
+
+@dataclass(frozen=True)
+class _Rule:
+    """A recommendation with its static parts prepared: texts without `{` render once."""
+
+    rule: Recommendation
+    condition: Expression
+    order: int
+    title: dict[str, str]
+    actions: list[dict[str, dict[str, str]]]
+    texts: tuple[tuple[str, str | TextTemplate], ...]  # locale to final text or template
+
+
+@dataclass
+class _Conditions:
+    """Every rule and outcome `when`, evaluated together in one sandbox call when possible.
+
+    Each call into Jinja builds a fresh context, which costs more than most conditions
+    themselves; a list expression evaluates them all at once. A condition that raises
+    (`none < 7`) makes the list raise: the range is then split in two, down to single
+    conditions, which `Expression.is_true` evaluates (an error is false), as if one by one.
+    """
+
+    expressions: tuple[Expression, ...]
+    _ranges: dict[tuple[int, int], Expression | None] = field(default_factory=dict)
+
+    def evaluate(self, context: Mapping[str, Any]) -> list[bool]:
+        found: list[bool] = []
+        self._evaluate(0, len(self.expressions), context, found)
+        return found
+
+    def _evaluate(
+        self, start: int, end: int, context: Mapping[str, Any], found: list[bool]
+    ) -> None:
+        if end - start == 1:
+            found.append(self.expressions[start].is_true(context))
+            return
+        if end - start > 1:
+            combined = self._combined(start, end)
+            result = combined.evaluate(context) if combined is not None else None
+            if isinstance(result, list) and len(result) == end - start:
+                found.extend(bool(value) for value in result)
+                return
+            middle = (start + end) // 2
+            self._evaluate(start, middle, context, found)
+            self._evaluate(middle, end, context, found)
+
+    def _combined(self, start: int, end: int) -> Expression | None:
+        if (start, end) not in self._ranges:
+            sources = ", ".join(f"({e.source})" for e in self.expressions[start:end])
+            try:
+                self._ranges[start, end] = compile_expression(f"[{sources}]")
+            except Exception:  # any failure leaves these conditions to one-by-one evaluation
+                self._ranges[start, end] = None
+        return self._ranges[start, end]
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What scoring reads from a questionnaire on every call, prepared once per questionnaire."""
+
+    points: dict[str, _Points]
+    rules: tuple[_Rule, ...]
+    conditions: _Conditions  # the rules' `when`, then each outcome case's `when`
+    outcome_cases: tuple[
+        tuple[str, tuple[tuple[int, Any, dict[str, str], dict[str, str]], ...]], ...
+    ]
+
+    @classmethod
+    def of(cls, q: Questionnaire) -> _Plan:
+        rules = tuple(
+            _Rule(
+                rule=rule,
+                condition=rule.condition,
+                order=order,
+                title=_all_locales(q, rule.title),
+                actions=[
+                    {
+                        "what": _all_locales(q, a.what),
+                        "who": _all_locales(q, a.who),
+                        "when": _all_locales(q, a.when),
+                    }
+                    for a in rule.actions
+                ],
+                texts=tuple(
+                    (locale, _static(rule.text_template(locale, q.locale))) for locale in q.locales
+                ),
+            )
+            for order, rule in enumerate(q.recommendations)
+        )
+        expressions = [rule.condition for rule in rules]
+        outcome_cases = []
+        for outcome in q.outcomes:
+            cases = []
+            for index, case in enumerate(outcome.cases):
+                if case.condition is not None:
+                    expressions.append(case.condition)
+                text = _all_locales(q, case.text) if case.text else {}
+                cases.append((index, case.condition, _all_locales(q, case.label), text))
+            outcome_cases.append((outcome.id, tuple(cases)))
+        return cls(
+            points={question.id: _Points.of(question, q) for question in q.questions},
+            rules=rules,
+            conditions=_Conditions(tuple(expressions)),
+            outcome_cases=tuple(outcome_cases),
+        )
+
+
+# Plans per loaded questionnaire, keyed by id and dropped with it: a questionnaire is
+# frozen once loaded, and reading its pydantic objects on every scoring was most of the cost.
+_plans: dict[int, tuple[weakref.ref[Questionnaire], _Plan]] = {}
+
+
+def _plan(q: Questionnaire) -> _Plan:
+    cached = _plans.get(id(q))
+    if cached is not None and cached[0]() is q:
+        return cached[1]
+    plan = _Plan.of(q)
+    key = id(q)
+    _plans[key] = (weakref.ref(q, lambda _: _plans.pop(key, None)), plan)
+    return plan
+
+
+def _static(template: TextTemplate) -> str | TextTemplate:
+    """The text when its source has no template syntax (it reads nothing), else the template."""
+    return template.render({}) if "{" not in template.source else template
+
+
+def score(
+    questionnaire: Questionnaire,
+    answers: Mapping[str, Any],
+    contact: Mapping[str, Any] | None = None,
+) -> Result:
+    """Score clean answers (see `validate_answers`): categories, overall, levels, rules."""
+    q = questionnaire
+    plan = _plan(q)
+    question_scores: list[QuestionScore] = []
+    earned = dict.fromkeys(q.categories_by_id, 0.0)
+    possible = dict.fromkeys(q.categories_by_id, 0.0)
+    shown_answers: dict[str, Any] = dict.fromkeys(q.questions_by_id)
+    for _, question, shown in visibility(q, answers, contact):
+        if shown:
+            answer = answers.get(question.id)
+            shown_answers[question.id] = answer
+            rule = plan.points[question.id]
+            points, maximum = rule.earned(answer), rule.possible
+            if rule.category is not None:
+                earned[rule.category] += points
+                possible[rule.category] += maximum
+        else:
+            answer, points, maximum = None, 0.0, 0.0
+        question_scores.append(
+            QuestionScore(question.id, question.category, shown, answer, points, maximum)
+        )
+    categories = {}
+    for category in q.categories:
+        percent = (
+            round(100 * earned[category.id] / possible[category.id], 1)
+            if possible[category.id] > 0
+            else None
+        )
+        level = q.level_for(percent)
+        categories[category.id] = CategoryScore(
+            category.id,
+            percent,
+            level.id if level else None,
+            earned[category.id],
+            possible[category.id],
+        )
+    overall = _weighted_mean(q, categories)
+    overall_level = q.level_for(overall)
+    level_id = overall_level.id if overall_level else None
+    context = {
+        "answers": shown_answers,
+        "scores": {cid: c.score for cid, c in categories.items()},
+        "levels": {cid: c.level for cid, c in categories.items()},
+        "overall": overall,
+        "level": level_id,
+        "contact": expression_contact(contact),
+    }
+    truths = plan.conditions.evaluate(context)
+    return Result(
+        overall=overall,
+        level=level_id,
+        categories=categories,
+        recommendations=_fired_recommendations(plan, truths, context, categories),
+        questions=question_scores,
+        outcomes=_outcomes(plan, truths[len(plan.rules) :], context),
+    )
+
+
+def _weighted_mean(q: Questionnaire, categories: dict[str, CategoryScore]) -> float | None:
+    weighted = [
+        (c.score, q.categories_by_id[c.id].weight)
+        for c in categories.values()
+        if c.score is not None
+    ]
+    total_weight = sum(weight for _, weight in weighted)
+    if not weighted or total_weight <= 0:
+        return None
+    return round(sum(s * w for s, w in weighted) / total_weight, 1)
+
+
+def _fired_recommendations(
+    plan: _Plan,
+    truths: Sequence[bool],
+    context: dict[str, Any],
+    categories: dict[str, CategoryScore],
+) -> list[FiredRecommendation]:
+    """The rules that fire: most urgent first, then weakest category first, then file order."""
+    fired = []
+    rendered: dict[int, str] = {}  # each template once, though several languages may share it
+    for prepared, holds in zip(plan.rules, truths, strict=False):
+        if not holds:
+            continue
+        rule = prepared.rule
+        category_score = categories[rule.category].score if rule.category else None
+        sort_key = (
+            rule.priority,
+            101.0 if category_score is None else category_score,
+            prepared.order,
+        )
+        text = {}
+        for locale, template in prepared.texts:
+            if isinstance(template, str):
+                text[locale] = template
+            else:
+                if id(template) not in rendered:
+                    rendered[id(template)] = template.render(context)
+                text[locale] = rendered[id(template)]
+        fired.append(
+            (
+                sort_key,
+                FiredRecommendation(
+                    id=rule.id,
+                    priority=rule.priority,
+                    category=rule.category,
+                    when=rule.when,
+                    values=prepared.condition.values(context),
+                    title=dict(prepared.title),
+                    text=text,
+                    actions=[
+                        {key: dict(texts) for key, texts in a.items()} for a in prepared.actions
+                    ],
+                ),
+            )
+        )
+    fired.sort(key=lambda pair: pair[0])
+    return [recommendation for _, recommendation in fired]
+
+
+def _outcomes(
+    plan: _Plan, truths: Sequence[bool], context: dict[str, Any]
+) -> dict[str, OutcomeResult]:
+    """Each outcome's first case whose `when` holds; the last case has none and always does."""
+    found = {}
+    results = iter(truths)
+    for outcome_id, cases in plan.outcome_cases:
+        # Every case's `when` was evaluated: consume them all to stay aligned.
+        holds = [True if condition is None else next(results) for _, condition, _, _ in cases]
+        for (index, condition, label, text), true in zip(cases, holds, strict=True):
+            if true:
+                found[outcome_id] = OutcomeResult(
+                    id=outcome_id,
+                    case=index,
+                    label=dict(label),
+                    text=dict(text),
+                    values=condition.values(context) if condition is not None else {},
+                )
+                break
+    return found
+
+
+def _all_locales(q: Questionnaire, text: LocalizedText) -> dict[str, str]:
+    return {locale: text.get(locale, q.locale) for locale in q.locales}

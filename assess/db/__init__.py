@@ -1,0 +1,1 @@
+"""Storage: the tables, the write transaction, and the stores built on them."""

@@ -1,0 +1,214 @@
+"""The messages about a submission: the report to the lead, the consultant's news, the team
+invitations, and the confirmation of the address a respondent typed.
+
+Subjects are fixed texts: they may name the consultancy (BRAND_NAME) or a computed score,
+never anything a respondent typed. Nothing but a confirmation goes to an address before its
+owner confirms it (assess/confirmation.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from flask import current_app
+from flask_babel import force_locale, format_decimal
+
+from assess.core.questionnaire import Questionnaire
+from assess.db.models import AddressConfirmation, Delivery, Submission, utcnow
+from assess.extensions import db
+from assess.outbox.mail import Attachment, DeliveryError, Outgoing
+from assess.respondent.reassessment import link_url
+from assess.web.forms import COMPANY_SIZE_LABELS, SECTOR_LABELS
+
+# How many of the weakest areas the consultant's notification lists.
+WEAKEST_AREAS = 3
+# Delivery kind of a confirmation e-mail: "confirm-<address confirmation id>".
+CONFIRM_KIND = "confirm-"
+
+
+def message_id(delivery: Delivery, sender: str) -> str:
+    """A Message-ID fixed for a delivery row, so a resent or retried message is recognisable."""
+    domain = sender.rsplit("@", 1)[-1].strip(">").strip() or "localhost"
+    digest = hashlib.sha256(f"{delivery.submission_id}:{delivery.kind}".encode()).hexdigest()[:12]
+    return f"<{delivery.kind}.{delivery.submission_id}.{digest}@{domain}>"
+
+
+def new_delivery(submission_id: int, kind: str, recipient: str) -> Delivery:
+    """An outbox row due now, with its fixed Message-ID (add it to the session yourself)."""
+    row = Delivery(
+        submission_id=submission_id,
+        kind=kind,
+        recipient=recipient,
+        status="pending",
+        message_id="",
+        next_attempt_at=utcnow(),
+    )
+    row.message_id = message_id(row, current_app.config["MAIL_FROM"])
+    return row
+
+
+def _score(value: float | None) -> str:
+    return "–" if value is None else f"{format_decimal(value, format='0.0')} / 100"
+
+
+def _urls(submission: Submission) -> dict[str, str]:
+    base = current_app.config["PUBLIC_URL"].rstrip("/")
+    return {
+        "results_url": f"{base}/results/{submission.public_token}",
+        "report_url": f"{base}/results/{submission.public_token}/report.pdf",
+        "lead_url": f"{base}/backoffice/leads/{submission.lead_id}",
+        "again_url": link_url(current_app.config, submission.lead) if submission.lead else "",
+    }
+
+
+def report_message(q: Questionnaire, delivery: Delivery, pdf: bytes) -> Outgoing:
+    """To the lead, in their language: a note, the PDF, the results link, the call to action."""
+    submission = delivery.submission
+    lead = submission.lead
+    if lead is None:
+        raise DeliveryError("the submission has no lead", permanent=True)
+    locale = submission.locale if submission.locale in q.locales else q.locale
+    with force_locale(locale):
+        level = next((lv for lv in q.levels if lv.id == submission.level), None)
+        action = q.report.call_to_action
+        context: dict[str, Any] = {
+            "first_name": lead.first_name,
+            "company": lead.company,
+            "title": q.text(q.title, locale),
+            "overall": _score(submission.overall_score),
+            "level": q.text(level.label, locale) if level else "",
+            "call_to_action": {"label": q.text(action.label, locale), "url": action.url}
+            if action
+            else None,
+            "brand": current_app.config["BRAND_NAME"],
+            "contact_line": current_app.config.get("BRAND_CONTACT", ""),
+            **_urls(submission),
+        }
+        filename = f"diagnostic-{_slug(lead.company)}.pdf"
+        return Outgoing(
+            template="report",
+            to_address=lead.email,
+            to_name=lead.full_name,
+            message_id=delivery.message_id,
+            context=context,
+            locale=locale,
+            attachments=[Attachment(filename, pdf)],
+        )
+
+
+def new_lead_message(q: Questionnaire, delivery: Delivery) -> Outgoing:
+    """To the consultant: who, how they scored, their weakest areas, where to work the lead."""
+    submission = delivery.submission
+    lead = submission.lead
+    if lead is None:
+        raise DeliveryError("the submission has no lead", permanent=True)
+    locale = current_app.config["LANGUAGES"][0]
+    with force_locale(locale):
+        categories = (submission.result or {}).get("categories", {})
+        scored = sorted(
+            ((cid, c["score"]) for cid, c in categories.items() if c.get("score") is not None),
+            key=lambda pair: pair[1],
+        )
+        weakest = [
+            {
+                "label": q.text(q.categories_by_id[cid].label, locale)
+                if cid in q.categories_by_id
+                else cid,
+                "score": _score(score),
+            }
+            for cid, score in scored[:WEAKEST_AREAS]
+        ]
+        level = next((lv for lv in q.levels if lv.id == submission.level), None)
+        context = {
+            "lead": {
+                "name": lead.full_name,
+                "email": submission.pending_email or lead.email,
+                "email_confirmed": submission.pending_email is None,
+                "phone": lead.phone or "",
+                "job_title": lead.job_title,
+                "company": lead.company,
+                "size": str(COMPANY_SIZE_LABELS.get(lead.company_size, lead.company_size)),
+                "sector": str(SECTOR_LABELS.get(lead.sector, lead.sector)),
+                "source": " / ".join(
+                    v for v in (lead.utm_source, lead.utm_medium, lead.utm_campaign) if v
+                ),
+            },
+            "overall": _score(submission.overall_score),
+            "level": q.text(level.label, locale) if level else "",
+            "weakest": weakest,
+            "brand": current_app.config["BRAND_NAME"],
+            **_urls(submission),
+        }
+        return Outgoing(
+            template="new_lead",
+            to_address=delivery.recipient,
+            to_name=current_app.config["BRAND_NAME"],
+            message_id=delivery.message_id,
+            context=context,
+            locale=locale,
+        )
+
+
+def team_invitation_message(
+    q: Questionnaire, delivery: Delivery, invitation_token: str, questions: int
+) -> Outgoing:
+    """To a team member, in the executive's language: who asks (their confirmed address), what,
+    how long, the link, and how to report an invitation they did not expect."""
+    submission = delivery.submission
+    lead = submission.lead
+    if lead is None:
+        raise DeliveryError("the submission has no lead", permanent=True)
+    locale = submission.locale if submission.locale in q.locales else q.locale
+    base = current_app.config["PUBLIC_URL"].rstrip("/")
+    with force_locale(locale):
+        # Who asked is the executive's confirmed address: invitations are sent only once it is
+        # confirmed, and nothing they typed (name, company) reaches a stranger's mailbox.
+        context = {
+            "asker": lead.email,
+            "title": q.text(q.title, locale),
+            "questions": questions,
+            "minutes": max(1, round(questions * 0.4)),
+            "answer_url": f"{base}/team/{invitation_token}",
+            "unwanted_url": f"{base}/team/{invitation_token}/unwanted",
+            "brand": current_app.config["BRAND_NAME"],
+        }
+        return Outgoing(
+            template="team_invitation",
+            to_address=delivery.recipient,
+            to_name="",
+            message_id=delivery.message_id,
+            context=context,
+            locale=locale,
+        )
+
+
+def confirmation_message(q: Questionnaire, delivery: Delivery) -> Outgoing:
+    """To an address typed in the wizard: a fixed text and the link that confirms it."""
+    raw = delivery.kind.removeprefix(CONFIRM_KIND)
+    found = (
+        db.session.get(AddressConfirmation, int(raw)) if raw.isascii() and raw.isdigit() else None
+    )
+    if found is None:
+        raise DeliveryError("the confirmation was withdrawn", permanent=True)
+    submission = delivery.submission
+    locale = submission.locale if submission.locale in q.locales else q.locale
+    base = current_app.config["PUBLIC_URL"].rstrip("/")
+    with force_locale(locale):
+        return Outgoing(
+            template="confirm_address",
+            to_address=delivery.recipient,
+            to_name="",
+            message_id=delivery.message_id,
+            context={
+                "confirm_url": f"{base}/confirm/{found.token}",
+                "days": int(current_app.config["CONFIRM_LINK_DAYS"]),
+                "brand": current_app.config["BRAND_NAME"],
+            },
+            locale=locale,
+        )
+
+
+def _slug(text: str) -> str:
+    cleaned = "".join(c.lower() if c.isalnum() else "-" for c in text or "")
+    return "-".join(part for part in cleaned.split("-") if part)[:40] or "rapport"

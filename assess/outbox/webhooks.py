@@ -1,0 +1,262 @@
+"""Webhooks: a signed JSON POST to every configured address when a submission is completed,
+when a lead moves in the pipeline and when a lead is deleted.
+
+The event is written as one row per address in the transaction of the change it reports;
+once that transaction commits, the rows go to the job queue. The worker posts each with an
+HMAC-SHA256 signature, retries with backoff (connection errors, timeouts, 429, 5xx) and
+records the outcome; the sweeper re-enqueues rows left behind. The payloads are documented
+in docs/integrations.md ("Webhooks").
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from flask import Flask, current_app
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from assess.db.audit import record
+from assess.db.database import write_transaction
+from assess.db.models import Lead, Submission, WebhookDelivery, utcnow
+from assess.extensions import db
+from assess.outbox.rows import (
+    CLAIMED,
+    Attempt,
+    claim,
+    due_ids,
+    record_failure,
+    record_sent,
+    requeue,
+)
+from assess.outbox.webhook_transport import (
+    EVENT_HEADER,
+    ID_HEADER,
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+    WebhookError,
+    check_target,
+    is_http_address,
+    post,
+    signature,
+)
+
+SUBMISSION_COMPLETED = "submission.completed"
+LEAD_STATUS_CHANGED = "lead.status_changed"
+# A lead erased (on request or by the retention purge): its id and the time, nothing else.
+LEAD_DELETED = "lead.deleted"
+EVENTS = (SUBMISSION_COMPLETED, LEAD_STATUS_CHANGED, LEAD_DELETED)
+_TO_ENQUEUE = "assess.webhooks_to_enqueue"
+
+
+def configured_urls(config: Any) -> list[str]:
+    """The addresses in WEBHOOK_URLS (space or comma separated)."""
+    return [url for url in str(config.get("WEBHOOK_URLS") or "").replace(",", " ").split() if url]
+
+
+def check_configuration(config: Any) -> list[str]:
+    """What is wrong with the webhook settings (the app refuses to start with any)."""
+    urls = configured_urls(config)
+    problems = []
+    if urls and not config.get("WEBHOOK_SECRET"):
+        problems.append("WEBHOOK_URLS is set but WEBHOOK_SECRET is empty: posts must be signed")
+    for url in urls:
+        if not is_http_address(url):
+            problems.append(f"WEBHOOK_URLS: {url!r} is not an http(s) address")
+    return problems
+
+
+def queue_event(name: str, data: dict[str, Any], lead_id: int | None) -> list[int]:
+    """Write the event for every configured address in the current transaction; the rows are
+    enqueued once it commits (nothing is sent for a change that is rolled back)."""
+    if name not in EVENTS:
+        raise ValueError(f"unknown webhook event {name!r}")
+    urls = configured_urls(current_app.config)
+    if not urls:
+        return []
+    payload = {"event": name, "occurred_at": utcnow().isoformat(), "data": data}
+    rows = [WebhookDelivery(event=name, url=url, lead_id=lead_id, payload=payload) for url in urls]
+    db.session.add_all(rows)
+    db.session.flush()
+    ids = [row.id for row in rows]
+    db.session().info.setdefault(_TO_ENQUEUE, []).extend(ids)
+    return ids
+
+
+def init_app(app: Flask, on_error: Callable[[str], None]) -> None:
+    """Check the settings (`on_error` gets every problem), and enqueue the webhook rows of a
+    transaction when it commits (the listener is installed once per process)."""
+    problems = check_configuration(app.config)
+    if problems:
+        on_error("\n".join(f"configuration: {problem}" for problem in problems))
+    if not event.contains(Session, "after_commit", _enqueue_after_commit):
+        event.listen(Session, "after_commit", _enqueue_after_commit)
+        event.listen(Session, "after_rollback", _forget_after_rollback)
+
+
+def _enqueue_after_commit(session: Session) -> None:
+    ids = session.info.pop(_TO_ENQUEUE, None)
+    if ids:
+        from assess.outbox.tasks import enqueue_webhooks
+
+        enqueue_webhooks(ids)
+
+
+def _forget_after_rollback(session: Session) -> None:
+    session.info.pop(_TO_ENQUEUE, None)
+
+
+def deliver_webhook(row_id: int) -> Attempt:
+    """One attempt at posting a webhook row; every failure is recorded on the row, which ends
+    "failed" once permanent or out of attempts (never left "sending")."""
+    config = current_app.config
+    max_attempts = int(config["WEBHOOK_MAX_ATTEMPTS"])
+    claimed = claim(WebhookDelivery, row_id, max_attempts)
+    if claimed != CLAIMED:
+        return Attempt(claimed)
+    row = db.session.get(WebhookDelivery, row_id)
+    if row is None:  # the lead was deleted meanwhile
+        return Attempt("skipped")
+    body = json.dumps(row.payload, ensure_ascii=False, separators=(",", ":")).encode()
+    url, name = row.url, row.event
+    db.session.rollback()  # no transaction stays open during the POST
+    try:
+        target = check_target(url, bool(config["WEBHOOK_ALLOW_PRIVATE"]))
+        timestamp = int(time.time())
+        headers = {
+            "Content-Type": "application/json; charset=utf-8",
+            "User-Agent": "webleads-tracker-webhooks/1",
+            EVENT_HEADER: name,
+            ID_HEADER: str(row_id),
+            TIMESTAMP_HEADER: str(timestamp),
+            SIGNATURE_HEADER: signature(config["WEBHOOK_SECRET"], timestamp, body),
+        }
+        status = post(target, body, headers, float(config["WEBHOOK_TIMEOUT"]))
+    except WebhookError as error:
+        return record_failure(
+            WebhookDelivery,
+            row_id,
+            str(error),
+            error.permanent,
+            max_attempts,
+            last_status_code=error.status,
+        )
+    except Exception as error:  # a bug or a bad row: recorded and retried like the rest
+        current_app.logger.exception("webhook %s failed", row_id)
+        message = f"{type(error).__name__}: {error}"
+        return record_failure(WebhookDelivery, row_id, message, False, max_attempts)
+    record_sent(WebhookDelivery, row_id, last_status_code=status)
+    return Attempt("sent")
+
+
+def due_webhook_ids(limit: int = 500) -> list[int]:
+    """Webhook rows the sweeper hands to the workers."""
+    return due_ids(WebhookDelivery, limit)
+
+
+def resend_webhook(row_id: int) -> bool:
+    """Put a webhook row back in the queue (after a failure, or to post it again), recorded in
+    the audit log; False when there is no such row."""
+    with write_transaction():
+        row = db.session.get(WebhookDelivery, row_id)
+        if row is None:
+            return False
+        requeue(row)
+        record("webhook.resend", f"webhook:{row_id}", {"event": row.event, "url": row.url})
+    return True
+
+
+def recent_webhooks(limit: int = 50) -> list[WebhookDelivery]:
+    """The latest webhook rows, newest first."""
+    return list(
+        db.session.execute(
+            select(WebhookDelivery).order_by(WebhookDelivery.id.desc()).limit(limit)
+        ).scalars()
+    )
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def _links(lead: Lead, submission: Submission | None = None) -> dict[str, str]:
+    base = current_app.config["PUBLIC_URL"].rstrip("/")
+    links = {"backoffice": f"{base}/backoffice/leads/{lead.id}"}
+    if submission is not None and submission.public_token:
+        links["results"] = f"{base}/results/{submission.public_token}"
+    return links
+
+
+def lead_data(lead: Lead) -> dict[str, Any]:
+    """The lead as every payload shows it."""
+    return {
+        "id": lead.id,
+        "first_name": lead.first_name,
+        "last_name": lead.last_name,
+        "email": lead.email,
+        "phone": lead.phone,
+        "company": lead.company,
+        "job_title": lead.job_title,
+        "company_size": lead.company_size,
+        "sector": lead.sector,
+        "locale": lead.locale,
+        "marketing_opt_in": lead.marketing_opt_in,
+        "utm_source": lead.utm_source,
+        "utm_medium": lead.utm_medium,
+        "utm_campaign": lead.utm_campaign,
+        "status": lead.status,
+        "created_at": _iso(lead.created_at),
+    }
+
+
+def submission_completed(submission: Submission, lead: Lead) -> list[int]:
+    """Queue the completed-submission event."""
+    result = submission.result or {}
+    data = {
+        "submission": {
+            "id": submission.id,
+            "completed_at": _iso(submission.completed_at),
+            "locale": submission.locale,
+            "questionnaire": {
+                "id": submission.questionnaire_id,
+                "version": submission.questionnaire_version,
+            },
+            "overall_score": result.get("overall"),
+            "level": result.get("level"),
+            "categories": {
+                cid: {"score": found.get("score"), "level": found.get("level")}
+                for cid, found in (result.get("categories") or {}).items()
+            },
+            "recommendations": list(result.get("recommendations") or []),
+        },
+        "lead": lead_data(lead),
+        "links": _links(lead, submission),
+    }
+    return queue_event(SUBMISSION_COMPLETED, data, lead.id)
+
+
+def lead_status_changed(lead: Lead, previous: str, changed_by: str | None) -> list[int]:
+    """Queue the pipeline-change event."""
+    data = {
+        "change": {
+            "from": previous,
+            "to": lead.status,
+            "lost_reason": lead.lost_reason,
+            "changed_at": _iso(lead.status_changed_at),
+            "changed_by": changed_by,
+        },
+        "lead": lead_data(lead),
+        "links": _links(lead),
+    }
+    return queue_event(LEAD_STATUS_CHANGED, data, lead.id)
+
+
+def lead_deleted(lead_id: int) -> list[int]:
+    """Queue the erasure event (inside the deletion's transaction, after the lead's rows are
+    gone): the lead's id and the time only, so the other tools can erase their copy."""
+    data = {"lead": {"id": lead_id}, "deleted_at": utcnow().isoformat()}
+    return queue_event(LEAD_DELETED, data, None)

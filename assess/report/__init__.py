@@ -1,0 +1,1 @@
+"""The personalised report: its plan and content as plain data, then HTML and PDF."""

@@ -1,0 +1,347 @@
+"""The personalised report: plain data built from a scored submission, then HTML and PDF.
+
+`build_report` turns the stored result, answers and contact into a dictionary of
+texts already in the respondent's language (no ORM rows, no clock: the date is
+the submission's), `render_report_html` lays it out, `render_report_pdf` prints it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from flask import current_app, render_template
+from flask_babel import force_locale, format_date, format_decimal
+from flask_babel import gettext as _
+
+from assess.core import cost_of_giving_up
+from assess.core.charts import radar
+from assess.core.peers import PeerComparison
+from assess.core.questionnaire import Questionnaire
+from assess.i18n import format_change
+from assess.report.plain_answers import describe_answer, plain
+from assess.report.plan import localized, recommendations
+from assess.respondent.reassessment import Progress
+
+__all__ = [
+    "Branding",
+    "ReportInput",
+    "branding_from_config",
+    "build_report",
+    "describe_answer",
+    "render_report_html",
+    "render_report_pdf",
+]
+
+# How many answers per area the report quotes as strengths and as gaps.
+ANSWERS_PER_SIDE = 2
+# The domain material warns against dashboards of more than about ten indicators.
+MAX_KPIS = 10
+
+
+@dataclass(frozen=True)
+class ReportInput:
+    """What a report is made from: a completed submission, as plain data."""
+
+    answers: dict[str, Any]
+    result: dict[str, Any]
+    contact: dict[str, Any]
+    locale: str
+    completed_at: datetime
+    reference: str = ""
+    # Change since the lead's previous diagnostic (a re-assessment), and the peer benchmark.
+    progress: Progress | None = None
+    peers: PeerComparison | None = None
+
+
+@dataclass(frozen=True)
+class Branding:
+    """The consultancy's look and contact details, from the configuration."""
+
+    name: str
+    logo: str | None = None
+    primary_color: str = "#1f5fa8"
+    accent_color: str = "#e07a1f"
+    contact_line: str = ""
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def branding_from_config(config: Any) -> Branding:
+    """The branding settings of the running app."""
+    return Branding(
+        name=config["BRAND_NAME"],
+        logo=config.get("BRAND_LOGO") or None,
+        primary_color=config.get("BRAND_PRIMARY_COLOR", "#1f5fa8"),
+        accent_color=config.get("BRAND_ACCENT_COLOR", "#e07a1f"),
+        contact_line=config.get("BRAND_CONTACT", ""),
+    )
+
+
+def build_report(q: Questionnaire, data: ReportInput, branding: Branding) -> dict[str, Any]:
+    """Every text and figure of the report, in the respondent's language."""
+    locale = data.locale if data.locale in q.locales else q.locale
+    with force_locale(locale):
+        return _build(q, data, branding, locale)
+
+
+def _build(q: Questionnaire, data: ReportInput, branding: Branding, locale: str) -> dict[str, Any]:
+    text = lambda value: q.text(value, locale)  # noqa: E731
+    result = data.result
+    levels = {level.id: level for level in q.levels}
+    categories = []
+    for category in q.categories:
+        figures = result["categories"].get(category.id, {})
+        level = levels.get(figures.get("level") or "")
+        change = data.progress.categories.get(category.id) if data.progress else None
+        share = data.peers.categories.get(category.id) if data.peers else None
+        categories.append(
+            {
+                "id": category.id,
+                "change_text": format_change(change),
+                "peer_text": _percent(share),
+                "label": text(category.label),
+                "description": text(category.description),
+                "score": figures.get("score"),
+                "score_text": _score_text(figures.get("score")),
+                "level": text(level.label) if level else _("not scored"),
+                "level_summary": text(level.summary) if level else "",
+            }
+        )
+    area_labels = {c["id"]: c["label"] for c in categories}
+    fired = recommendations(q, result, area_labels, locale, _score_text)
+    overall_level = levels.get(result.get("level") or "")
+    contact = {key: plain(value) for key, value in data.contact.items()}
+    return {
+        "locale": locale,
+        "title": text(q.title),
+        "intro": text(q.intro),
+        "brand": branding,
+        "company": contact.get("company") or _("Your company"),
+        "respondent": " ".join(
+            part for part in (contact.get("first_name"), contact.get("last_name")) if part
+        ),
+        "job_title": contact.get("job_title") or "",
+        "date": format_date(data.completed_at, format="long"),
+        "created": data.completed_at.strftime("%Y-%m-%dT%H:%M:%S"),
+        "reference": data.reference,
+        "overall": result.get("overall"),
+        "overall_text": _score_text(result.get("overall")),
+        "level": text(overall_level.label) if overall_level else _("not scored"),
+        "level_summary": text(overall_level.summary) if overall_level else "",
+        "synthesis": _synthesis(categories),
+        "progress": _progress(data.progress),
+        "peers": _peers(data.peers),
+        "outcomes": _outcomes(q, result, locale),
+        "categories": categories,
+        "chart": radar(
+            [(c["label"], c["score"]) for c in categories], [lv.from_ for lv in q.levels]
+        ),
+        "sections": _category_sections(q, data, categories, fired, locale),
+        "priorities": [r for r in fired if r["in_full"]],
+        "other_recommendations": [r for r in fired if not r["in_full"]],
+        "recommendations": fired,
+        "kpis": _kpis(q, data, locale),
+        "cost": _cost(q, data),
+        "conclusion": text(q.report.conclusion),
+        "call_to_action": (
+            {"label": text(q.report.call_to_action.label), "url": q.report.call_to_action.url}
+            if q.report.call_to_action
+            else None
+        ),
+    }
+
+
+def _percent(value: float | None) -> str:
+    return "–" if value is None else f"{format_decimal(round(value), format='0')} %"
+
+
+def _progress(progress: Progress | None) -> dict[str, str] | None:
+    """The change since the previous diagnostic, as the report words it."""
+    if progress is None:
+        return None
+    return {
+        "since": format_date(progress.previous_completed_at, format="long"),
+        "overall": format_change(progress.overall),
+    }
+
+
+def _peers(peers: PeerComparison | None) -> dict[str, Any] | None:
+    """The peer benchmark, as the report words it (nothing for a group too small)."""
+    if peers is None or peers.overall is None:
+        return None
+    return {
+        "segment": peers.group.is_segment,
+        "others": peers.others,
+        "overall": _percent(peers.overall),
+    }
+
+
+def _score_text(score: float | None) -> str:
+    return _("not scored") if score is None else f"{format_decimal(score, format='0.0')} / 100"
+
+
+def _synthesis(categories: list[dict[str, Any]]) -> list[str]:
+    """A few sentences from the levels and the strongest and weakest areas."""
+    scored = sorted((c for c in categories if c["score"] is not None), key=lambda c: c["score"])
+    if not scored:
+        return [_("Not enough answers were given to score your areas.")]
+    sentences = []
+    strongest, weakest = scored[-1], scored[0]
+    sentences.append(
+        _(
+            "Your strongest area is %(area)s (%(score)s): build on it.",
+            area=strongest["label"],
+            score=strongest["score_text"],
+        )
+    )
+    if weakest is not strongest:
+        sentences.append(
+            _(
+                "The most room for progress is in %(area)s (%(score)s): this is where to start.",
+                area=weakest["label"],
+                score=weakest["score_text"],
+            )
+        )
+    fragile = [c["label"] for c in scored if c["score"] < 40]
+    if len(fragile) >= 2:
+        sentences.append(
+            _(
+                "%(count)d areas are below 40 / 100: %(areas)s.",
+                count=len(fragile),
+                areas=", ".join(fragile),
+            )
+        )
+    return sentences
+
+
+def _outcomes(q: Questionnaire, result: dict[str, Any], locale: str) -> list[dict[str, str]]:
+    texts = {o["id"]: o.get("text") or {} for o in result["explanation"].get("outcomes", [])}
+    found = []
+    for outcome in q.outcomes:
+        stored = result.get("outcomes", {}).get(outcome.id)
+        if stored is None:
+            continue
+        found.append(
+            {
+                "title": q.text(outcome.label, locale),
+                "label": localized(stored.get("label"), locale),
+                "text": localized(texts.get(outcome.id), locale),
+            }
+        )
+    return found
+
+
+def _category_sections(
+    q: Questionnaire,
+    data: ReportInput,
+    categories: list[dict[str, Any]],
+    recommendations: list[dict[str, Any]],
+    locale: str,
+) -> list[dict[str, Any]]:
+    explained = [e for e in data.result["explanation"]["questions"] if e.get("shown")]
+    sections = []
+    for category in categories:
+        scored = [
+            e for e in explained if e.get("category") == category["id"] and e.get("possible", 0) > 0
+        ]
+        strengths = sorted((e for e in scored if e["earned"] > 0), key=lambda e: -e["earned"])
+        gaps = sorted(
+            (e for e in scored if e["possible"] - e["earned"] > 0),
+            key=lambda e: -(e["possible"] - e["earned"]),
+        )
+        sections.append(
+            {
+                **category,
+                "strengths": [_answer_row(q, e, locale) for e in strengths[:ANSWERS_PER_SIDE]],
+                "gaps": [_answer_row(q, e, locale) for e in gaps[:ANSWERS_PER_SIDE]],
+                "recommendations": [r for r in recommendations if r["category"] == category["id"]],
+            }
+        )
+    return sections
+
+
+def _answer_row(q: Questionnaire, explained: dict[str, Any], locale: str) -> dict[str, Any]:
+    question = q.questions_by_id.get(explained["id"])
+    return {
+        "question": q.text(question.label, locale) if question else explained["id"],
+        "answer": describe_answer(q, question, explained.get("answer"), locale),
+        "points": f"{format_decimal(explained['earned'], format='0.#')} / "
+        f"{format_decimal(explained['possible'], format='0.#')}",
+    }
+
+
+def _kpis(q: Questionnaire, data: ReportInput, locale: str) -> list[dict[str, str]]:
+    """At most ten indicators, the ones the answers call for first."""
+    suggestions = getattr(q.report, "kpis", ()) or ()
+    context = _expression_context(data)
+    chosen = [
+        (kpi.priority, index, kpi)
+        for index, kpi in enumerate(suggestions)
+        if kpi.condition is None or kpi.condition.is_true(context)
+    ]
+    chosen.sort(key=lambda item: (item[0], item[1]))
+    return [
+        {"label": q.text(kpi.label, locale), "why": q.text(kpi.why, locale)}
+        for _p, _i, kpi in chosen[:MAX_KPIS]
+    ]
+
+
+def _expression_context(data: ReportInput) -> dict[str, Any]:
+    from assess.core.contact import expression_contact
+
+    result = data.result
+    return {
+        "answers": {
+            e["id"]: e.get("answer") if e.get("shown") else None
+            for e in result["explanation"]["questions"]
+        },
+        "scores": {cid: c.get("score") for cid, c in result["categories"].items()},
+        "levels": {cid: c.get("level") for cid, c in result["categories"].items()},
+        "overall": result.get("overall"),
+        "level": result.get("level"),
+        "contact": expression_contact(data.contact),
+    }
+
+
+def _cost(q: Questionnaire, data: ReportInput) -> dict[str, Any] | None:
+    """The cost of giving up before the 7th contact, with its figures; None when unanswered."""
+    names = q.report.cost_of_giving_up
+    if names is None:
+        return None
+    win_rate = getattr(names, "assumed_win_rate", None) or cost_of_giving_up.DEFAULT_WIN_RATE
+    found = cost_of_giving_up.estimate(
+        data.answers.get(names.leads_per_month),
+        data.answers.get(names.deal_value),
+        data.answers.get(names.contacts_before_giving_up),
+        win_rate,
+    )
+    if found is None:
+        return None
+    money = lambda amount: format_decimal(round(amount), format="#,##0") + " €"  # noqa: E731
+    return {
+        "estimate": found,
+        "lost_per_year": money(found.lost_per_year),
+        "lost_per_month": money(found.lost_per_month),
+        "leads": format_decimal(found.leads_per_month, format="#,##0.#"),
+        "deal_value": money(found.deal_value),
+        "contacts": format_decimal(found.contacts_before_giving_up, format="0.#"),
+        "win_rate": format_decimal(found.win_rate * 100, format="0.#") + " %",
+        "share_won": format_decimal(found.share_won * 100, format="0") + " %",
+        "deals_lost": format_decimal(found.deals_lost_per_year, format="0.#"),
+        "closing_contact": cost_of_giving_up.CLOSING_CONTACT,
+    }
+
+
+def render_report_html(report: dict[str, Any]) -> str:
+    """The report's HTML, in its language (needs an app context)."""
+    with force_locale(report["locale"]):
+        return render_template("report/report.html", r=report)
+
+
+def render_report_pdf(q: Questionnaire, data: ReportInput) -> bytes:
+    """Build, lay out and print the report of a submission (needs an app context)."""
+    from assess.report.pdf import html_to_pdf
+
+    report = build_report(q, data, branding_from_config(current_app.config))
+    return html_to_pdf(render_report_html(report), current_app.static_folder or "static")

@@ -1,0 +1,3 @@
+"""The respondent's side: drafts, submissions, address confirmation, team invitations,
+re-assessment and resume links.
+"""

@@ -1,0 +1,265 @@
+"""Inviting the executive's team to answer the team sections, and collecting their answers.
+
+An invitation is a row per address with an unguessable link, and an e-mail sent through the
+outbox like every other message (kind "team-<invitation id>"). A member's answers are kept
+on their invitation; the team view (assess/team.py) only ever shows them pooled.
+
+Invitations go out on the executive's behalf, so only once their address is confirmed
+(assess/confirmation.py queues the ones that waited), and within limits: per submission,
+per inviting address and for the whole app over 24 hours. An address whose owner reported
+an invitation as unwanted gets no more.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from sqlalchemy import func, select, update
+
+from assess.core.questionnaire import Questionnaire
+from assess.core.team import TeamView, clean_member_answers, compare_with_team, team_sections
+from assess.db.audit import record
+from assess.db.database import dialect_insert, serialise, write_transaction
+from assess.db.models import (
+    Delivery,
+    InvitationOptOut,
+    Lead,
+    Submission,
+    TeamInvitation,
+    utcnow,
+)
+from assess.extensions import db
+from assess.outbox.messages import new_delivery
+from assess.outbox.tasks import enqueue_deliveries
+
+TEAM_KIND = "team-"
+_SEPARATORS = re.compile(r"[\s,;]+")
+
+
+@dataclass
+class InvitationRefused(Exception):
+    """Nothing was sent: the problems, each (address as typed, reason code)."""
+
+    problems: list[tuple[str, str]] = field(default_factory=list)
+
+
+def parse_addresses(text: str) -> list[str]:
+    """The addresses typed, one per line or separated by commas, as typed."""
+    return [part for part in _SEPARATORS.split(text or "") if part]
+
+
+def invitations_of(submission_id: int) -> list[TeamInvitation]:
+    return list(
+        db.session.execute(
+            select(TeamInvitation)
+            .where(TeamInvitation.submission_id == submission_id)
+            .order_by(TeamInvitation.id)
+        ).scalars()
+    )
+
+
+def address_hash(address: str) -> str:
+    """How an opted-out address is kept: the SHA-256 of its lower-case form."""
+    return hashlib.sha256(address.strip().lower().encode()).hexdigest()
+
+
+def _opted_out(addresses: list[str]) -> set[str]:
+    if not addresses:
+        return set()
+    hashes = {address_hash(address): address for address in addresses}
+    found = db.session.execute(
+        select(InvitationOptOut.address_hash).where(InvitationOptOut.address_hash.in_(hashes))
+    ).scalars()
+    return {hashes[found_hash] for found_hash in found}
+
+
+def inviting_address(submission: Submission) -> str:
+    """Whose behalf the invitations go out on: the address typed, confirmed or not."""
+    return (submission.pending_email or (submission.lead.email if submission.lead else "")).lower()
+
+
+def _invited_today(inviter: str | None = None) -> int:
+    """Invitations of the last 24 hours, from one inviting address or from everyone."""
+    query = select(func.count(TeamInvitation.id)).where(
+        TeamInvitation.invited_at >= utcnow() - timedelta(days=1)
+    )
+    if inviter is not None:
+        query = (
+            query.join(Submission, Submission.id == TeamInvitation.submission_id)
+            .join(Lead, Lead.id == Submission.lead_id)
+            .where(func.lower(func.coalesce(Submission.pending_email, Lead.email)) == inviter)
+        )
+    return int(db.session.execute(query).scalar_one())
+
+
+def _checked(submission: Submission, typed: list[str]) -> list[str]:
+    """The normalised addresses, or InvitationRefused with every problem (in the write
+    transaction, so that the counts hold until it commits)."""
+    config = current_app.config
+    already = {invitation.email for invitation in invitations_of(submission.id)}
+    inviter = inviting_address(submission)
+    own = {inviter, submission.lead.email.lower() if submission.lead else ""}
+    problems: list[tuple[str, str]] = []
+    addresses: list[str] = []
+    if not typed:
+        problems.append(("", "empty"))
+    for raw in typed:
+        if len(raw) > 254:
+            problems.append((raw[:60] + "…", "invalid"))
+            continue
+        try:
+            address = validate_email(raw, check_deliverability=False).normalized.lower()
+        except EmailNotValidError:
+            problems.append((raw, "invalid"))
+            continue
+        if address in own:
+            problems.append((raw, "own"))
+        elif address in already:
+            problems.append((raw, "already"))
+        elif address in addresses:
+            problems.append((raw, "twice"))
+        else:
+            addresses.append(address)
+    problems.extend((address, "unwanted") for address in sorted(_opted_out(addresses)))
+    if len(already) + len(addresses) > int(config["TEAM_MAX_INVITATIONS"]):
+        problems.append(("", "too_many"))
+    elif addresses and not problems:
+        if _invited_today(inviter) + len(addresses) > int(
+            config["TEAM_INVITATIONS_PER_ADDRESS_DAY"]
+        ):
+            problems.append(("", "address_day"))
+        elif _invited_today() + len(addresses) > int(config["TEAM_INVITATIONS_PER_DAY"]):
+            problems.append(("", "day"))
+    if problems:
+        raise InvitationRefused(problems)
+    return addresses
+
+
+def invite(q: Questionnaire, submission: Submission, text: str) -> list[TeamInvitation]:
+    """Invite the addresses typed (all or none); their e-mails are queued now when the
+    executive's address is confirmed, else when it is (assess/confirmation.py)."""
+    if not team_sections(q):
+        raise InvitationRefused([("", "no_team_sections")])
+    typed = parse_addresses(text)
+    with write_transaction():
+        serialise("team-invitations")
+        current = db.session.execute(
+            select(Submission).where(Submission.id == submission.id).with_for_update()
+        ).scalar_one()
+        addresses = _checked(current, typed)
+        created = [
+            TeamInvitation(submission_id=current.id, email=address, token=secrets.token_urlsafe(24))
+            for address in addresses
+        ]
+        db.session.add_all(created)
+        db.session.flush()
+        messages = invitation_deliveries(current.id) if current.pending_email is None else []
+        message_ids = [message.id for message in messages]
+    enqueue_deliveries(message_ids)
+    return created
+
+
+def invitation_deliveries(submission_id: int) -> list[Delivery]:
+    """The e-mails of a submission's invitations that have none yet, to addresses that did
+    not opt out (in the caller's write transaction; the caller enqueues them)."""
+    invitations = invitations_of(submission_id)
+    kinds = set(
+        db.session.execute(
+            select(Delivery.kind).where(
+                Delivery.submission_id == submission_id, Delivery.kind.startswith(TEAM_KIND)
+            )
+        ).scalars()
+    )
+    refused = _opted_out([invitation.email for invitation in invitations])
+    messages = [
+        new_delivery(submission_id, f"{TEAM_KIND}{invitation.id}", invitation.email)
+        for invitation in invitations
+        if f"{TEAM_KIND}{invitation.id}" not in kinds and invitation.email not in refused
+    ]
+    db.session.add_all(messages)
+    db.session.flush()
+    return messages
+
+
+def report_unwanted(token: str) -> bool:
+    """The invited person does not know who asked: keep their address (hashed) so that no
+    invitation goes to it again, and log it for the consultant. False for an unknown link."""
+    invitation = invitation_by_token(token)
+    if invitation is None:
+        return False
+    invitation_id, submission_id = invitation.id, invitation.submission_id
+    hashed = address_hash(invitation.email)
+    with write_transaction():
+        db.session.execute(
+            dialect_insert(InvitationOptOut)
+            .values(address_hash=hashed, reported_at=utcnow())
+            .on_conflict_do_nothing()
+        )
+        record("invitation.unwanted", f"invitation:{invitation_id}", {"submission": submission_id})
+    return True
+
+
+def invitation_by_token(token: str) -> TeamInvitation | None:
+    if not token or len(token) > 64:
+        return None
+    return db.session.execute(
+        select(TeamInvitation).where(TeamInvitation.token == token)
+    ).scalar_one_or_none()
+
+
+def invitation_of_delivery(delivery: Delivery) -> TeamInvitation | None:
+    """The invitation a "team-<id>" delivery row sends; None when it was withdrawn or its
+    address opted out since."""
+    raw = delivery.kind.removeprefix(TEAM_KIND)
+    if not (raw.isascii() and raw.isdigit()):
+        return None
+    invitation = db.session.get(TeamInvitation, int(raw))
+    if invitation is None or _opted_out([invitation.email]):
+        return None
+    return invitation
+
+
+class AlreadyAnswered(Exception):
+    """The member's answers are kept already: a link is answered once."""
+
+
+def save_member_answers(
+    q: Questionnaire, invitation: TeamInvitation, posted: dict[str, Any]
+) -> dict[str, Any]:
+    """Validate and keep a member's answers (InvalidAnswers with every error otherwise;
+    AlreadyAnswered when answers were kept first, even by a post running at the same time)."""
+    submission = db.session.get(Submission, invitation.submission_id)
+    if submission is None:
+        raise LookupError(invitation.submission_id)
+    contact = submission.lead.expression_contact if submission.lead else None
+    answers = clean_member_answers(q, submission.answers, posted, contact)
+    # "Not answered yet" is checked by the write itself: of concurrent posts, one changes the
+    # row; the others, run after it (SQLite's write lock, PostgreSQL's row lock), find it
+    # answered.
+    answered = (
+        update(TeamInvitation)
+        .where(TeamInvitation.id == invitation.id, TeamInvitation.answered_at.is_(None))
+        .values(answers=answers, answered_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    with write_transaction():
+        if db.session.execute(answered).rowcount != 1:  # type: ignore[attr-defined]
+            if db.session.get(TeamInvitation, invitation.id) is None:
+                raise LookupError(invitation.id)
+            raise AlreadyAnswered(invitation.id)
+    return answers
+
+
+def team_view(q: Questionnaire, submission: Submission) -> TeamView | None:
+    """The executive against the team, once enough members answered."""
+    answered = [i.answers for i in invitations_of(submission.id) if i.answers is not None]
+    contact = submission.lead.expression_contact if submission.lead else None
+    minimum = int(current_app.config["TEAM_MIN_ANSWERS"])
+    return compare_with_team(q, submission.answers, answered, contact, minimum)

@@ -1,0 +1,180 @@
+"""Use cases of the leads tracker: the pipeline, owners, notes, a lead's activity.
+
+The list itself (filters, sorting, pages) is in `assess.tracker.lead_list`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import or_, select
+
+from assess.core.single_line import is_single_line
+from assess.db.audit import record
+from assess.db.database import write_transaction
+from assess.db.models import Lead, LeadEvent, Note, Submission, Touch, User, utcnow
+from assess.extensions import db
+from assess.outbox import webhooks
+from assess.tracker.lead_list import STATUSES
+
+# Once a meeting is booked, or the lead is won or lost, the cadence stops by itself.
+CADENCE_STOPS = {"meeting_booked", "proposal_sent", "won", "lost"}
+MAX_NOTE = 5000
+MAX_REASON = 500
+
+
+class LeadError(ValueError):
+    """A refused change to a lead, with a message for the consultant."""
+
+
+def record_completion(lead: Lead, submission: Submission, result: dict[str, Any]) -> None:
+    """Copy the latest result onto the lead, add it to the timeline (completion's transaction)."""
+    categories = result.get("categories", {})
+    scored = [(cid, c["score"]) for cid, c in categories.items() if c.get("score") is not None]
+    lead.latest_submission_id = submission.id
+    lead.completed_at = submission.completed_at
+    lead.overall_score = result.get("overall")
+    lead.level = result.get("level")
+    lead.weakest_category = min(scored, key=lambda pair: pair[1])[0] if scored else None
+    lead.category_scores = {cid: c.get("score") for cid, c in categories.items()}
+    lead.refresh_search_text()
+    db.session.add(
+        LeadEvent(
+            lead_id=lead.id,
+            kind="submission.completed",
+            data={"submission_id": submission.id, "overall": result.get("overall")},
+        )
+    )
+
+
+def get_lead(lead_id: int) -> Lead | None:
+    """A lead by id."""
+    return db.session.get(Lead, lead_id)
+
+
+def _locked_lead(lead_id: int) -> Lead:
+    lead = db.session.execute(
+        select(Lead).where(Lead.id == lead_id).with_for_update()
+    ).scalar_one_or_none()
+    if lead is None:
+        raise LookupError(lead_id)
+    return lead
+
+
+def change_status(lead_id: int, status: str, reason: str, user_id: int) -> Lead:
+    """Move a lead in the pipeline; a lost lead needs a reason; the cadence stops when it should."""
+    if status not in STATUSES:
+        raise LeadError("unknown status")
+    reason = (reason or "").strip()
+    if status == "lost" and not reason:
+        raise LeadError("reason required")
+    if len(reason) > MAX_REASON:
+        raise LeadError("reason too long")
+    if not is_single_line(reason):
+        raise LeadError("reason not on one line")
+    with write_transaction():
+        lead = _locked_lead(lead_id)
+        previous = lead.status
+        lead.status = status
+        lead.lost_reason = reason if status == "lost" else None
+        lead.status_changed_at = utcnow()
+        if status in CADENCE_STOPS:
+            stop_cadence(lead)
+        db.session.add(
+            LeadEvent(
+                lead_id=lead.id,
+                kind="status",
+                user_id=user_id,
+                data={"from": previous, "to": status, "reason": lead.lost_reason},
+            )
+        )
+        record("lead.status", f"lead:{lead.id}", {"from": previous, "to": status}, user_id=user_id)
+        if previous != status:
+            user = db.session.get(User, user_id)
+            webhooks.lead_status_changed(lead, previous, user.email if user else None)
+    return lead
+
+
+def stop_cadence(lead: Lead) -> None:
+    """Cancel the touches still planned (inside the caller's transaction)."""
+    for touch in db.session.execute(
+        select(Touch).where(Touch.lead_id == lead.id, Touch.status == "planned")
+    ).scalars():
+        touch.status = "cancelled"
+    lead.next_touch_at = None
+
+
+def assign_owner(lead_id: int, owner_id: int | None, user_id: int) -> Lead:
+    """Give the lead to a consultant (or to nobody)."""
+    with write_transaction():
+        if owner_id is not None:
+            owner = db.session.get(User, owner_id)
+            if owner is None or not owner.active:
+                raise LeadError("unknown consultant")
+        lead = _locked_lead(lead_id)
+        lead.owner_id = owner_id
+        db.session.add(
+            LeadEvent(lead_id=lead.id, kind="owner", user_id=user_id, data={"owner_id": owner_id})
+        )
+        record("lead.owner", f"lead:{lead.id}", {"owner_id": owner_id}, user_id=user_id)
+    return lead
+
+
+def add_note(lead_id: int, body: str, user_id: int) -> Note:
+    """A note on the lead."""
+    body = (body or "").strip()
+    if not body:
+        raise LeadError("empty note")
+    if len(body) > MAX_NOTE:
+        raise LeadError("note too long")
+    with write_transaction():
+        lead = _locked_lead(lead_id)
+        note = Note(lead_id=lead.id, author_id=user_id, body=body)
+        db.session.add(note)
+        db.session.flush()
+        db.session.add(
+            LeadEvent(lead_id=lead.id, kind="note", user_id=user_id, data={"note_id": note.id})
+        )
+        record("lead.note", f"lead:{lead.id}", {"note_id": note.id}, user_id=user_id)
+    return note
+
+
+def lead_activity(lead: Lead) -> dict[str, Any]:
+    """Notes, touches, timeline and submissions of a lead (one query each)."""
+    notes = db.session.execute(
+        select(Note, User.name, User.email)
+        .outerjoin(User, User.id == Note.author_id)
+        .where(Note.lead_id == lead.id)
+        .order_by(Note.id.desc())
+    ).all()
+    touches = list(
+        db.session.execute(
+            select(Touch).where(Touch.lead_id == lead.id).order_by(Touch.number)
+        ).scalars()
+    )
+    events = db.session.execute(
+        select(LeadEvent, User.name, User.email)
+        .outerjoin(User, User.id == LeadEvent.user_id)
+        .where(LeadEvent.lead_id == lead.id)
+        .order_by(LeadEvent.at.desc(), LeadEvent.id.desc())
+    ).all()
+    submissions = list(
+        db.session.execute(
+            select(Submission)
+            .where(Submission.lead_id == lead.id, Submission.status == "completed")
+            .order_by(Submission.completed_at.desc())
+        ).scalars()
+    )
+    return {"notes": notes, "touches": touches, "events": events, "submissions": submissions}
+
+
+def active_consultants() -> list[User]:
+    """Accounts a lead can be given to."""
+    return list(
+        db.session.execute(select(User).where(User.active.is_(True)).order_by(User.email)).scalars()
+    )
+
+
+def owned_or_open(user_id: int) -> Any:
+    """A condition: leads of this consultant, or of nobody."""
+    return or_(Lead.owner_id == user_id, Lead.owner_id.is_(None))

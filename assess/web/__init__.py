@@ -1,0 +1,1 @@
+"""The HTTP side: views (one blueprint per side), forms, security headers and limits."""

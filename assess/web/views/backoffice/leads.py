@@ -1,0 +1,207 @@
+"""The leads list (the back office's home) and the lead page with its actions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from assess.core.charts import radar
+from assess.db.questionnaire_store import current_questionnaire, questionnaire_for
+from assess.i18n import translate
+from assess.outbox import delivery
+from assess.outbox.tasks import enqueue_deliveries
+from assess.report.content import describe_answer
+from assess.respondent.reassessment import progress_of
+from assess.respondent.team_invitations import team_view
+from assess.tracker import lead_list
+from assess.tracker import leads as lead_cases
+from assess.web.forms import COMPANY_SIZE_LABELS, SECTOR_LABELS
+from assess.web.views.backoffice import bp
+
+STATUS_LABELS = {
+    "new": _l("New"),
+    "contacted": _l("Contacted"),
+    "meeting_booked": _l("Meeting booked"),
+    "proposal_sent": _l("Proposal sent"),
+    "won": _l("Won"),
+    "lost": _l("Lost"),
+}
+LEAD_ERRORS = {
+    "unknown status": _l("Choose a status from the list."),
+    "reason required": _l("Say why the lead was lost."),
+    "reason too long": _l("Keep the reason to 500 characters."),
+    "reason not on one line": _l("Please write this on one line, without special characters."),
+    "unknown consultant": _l("Choose a consultant from the list."),
+    "empty note": _l("The note is empty."),
+    "note too long": _l("Keep the note to 5,000 characters."),
+}
+
+
+def _lead_or_404(lead_id: int) -> Any:
+    lead = lead_cases.get_lead(lead_id)
+    if lead is None:
+        abort(404)
+    return lead
+
+
+@bp.get("/")
+def leads_home() -> ResponseReturnValue:
+    """The back office opens on the leads list."""
+    return redirect(url_for("backoffice.leads"))
+
+
+@bp.get("/leads")
+def leads() -> ResponseReturnValue:
+    """The leads, filtered, sorted and paginated from the URL, so a view can be bookmarked."""
+    q = current_questionnaire()
+    parsed = lead_list.parse_filters(request.args, q)
+    page = lead_list.list_leads(parsed.filters, int(current_app.config["LEADS_PER_PAGE"]))
+    args = lead_list.link_arguments(request.args, parsed.errors)
+    return render_template(
+        "backoffice/leads.html",
+        q=q,
+        page=page,
+        filters=parsed.filters,
+        errors=parsed.errors,
+        args=args,
+        choices=lead_list.filter_choices(),
+        consultants=lead_cases.active_consultants(),
+        statuses=STATUS_LABELS,
+        sizes=COMPANY_SIZE_LABELS,
+        sectors=SECTOR_LABELS,
+    ), (400 if parsed.errors else 200)
+
+
+@bp.get("/leads/<int:lead_id>")
+def lead(lead_id: int) -> ResponseReturnValue:
+    """Everything about one lead, and what to do next."""
+    found = _lead_or_404(lead_id)
+    activity = lead_cases.lead_activity(found)
+    latest = activity["submissions"][0] if activity["submissions"] else None
+    q = questionnaire_for(latest.questionnaire_hash) if latest else current_questionnaire()
+    context: dict[str, Any] = {"lead": found, "q": q, "latest": latest, **activity}
+    if latest is not None and latest.result:
+        context.update(_result_context(q, latest))
+        context["deliveries"] = delivery.deliveries_of(latest.id)
+        context["team_view"] = team_view(q, latest)
+        context["team_labels"] = {c.id: translate(c.label) for c in q.categories}
+        context["report_ready"] = delivery.report_ready(latest.id)
+    return render_template(
+        "backoffice/lead.html",
+        statuses=STATUS_LABELS,
+        consultants=lead_cases.active_consultants(),
+        sizes=COMPANY_SIZE_LABELS,
+        sectors=SECTOR_LABELS,
+        **context,
+    )
+
+
+def _result_context(q: Any, submission: Any) -> dict[str, Any]:
+    from assess.i18n import current_locale
+
+    locale = current_locale()
+    result = submission.result
+    explained = {e["id"]: e for e in result.get("explanation", {}).get("questions", [])}
+    sections = []
+    for section in q.sections:
+        rows = []
+        for question in section.questions:
+            item = explained.get(question.id)
+            if item is None or not item.get("shown"):
+                continue
+            rows.append(
+                {
+                    "label": translate(question.label),
+                    "answer": describe_answer(q, question, item.get("answer"), locale),
+                    "earned": item.get("earned"),
+                    "possible": item.get("possible"),
+                }
+            )
+        if rows:
+            sections.append({"title": translate(section.title), "rows": rows})
+    categories = [
+        (translate(c.label), (result.get("categories", {}).get(c.id) or {}).get("score"))
+        for c in q.categories
+    ]
+    progress = progress_of(submission)
+    changes = [progress.categories.get(c.id) if progress else None for c in q.categories]
+    return {
+        "answer_sections": sections,
+        "chart": radar(categories, [level.from_ for level in q.levels]),
+        "category_rows": [
+            (label, score, change)
+            for (label, score), change in zip(categories, changes, strict=True)
+        ],
+        "progress": progress,
+        "recommendations": result.get("explanation", {}).get("recommendations", []),
+    }
+
+
+def _refused(lead_id: int, error: lead_cases.LeadError) -> ResponseReturnValue:
+    flash(LEAD_ERRORS.get(str(error), str(error)), "error")
+    return redirect(url_for("backoffice.lead", lead_id=lead_id), code=303)
+
+
+@bp.post("/leads/<int:lead_id>/status")
+def change_status(lead_id: int) -> ResponseReturnValue:
+    """Move the lead in the pipeline."""
+    _lead_or_404(lead_id)
+    try:
+        lead_cases.change_status(
+            lead_id, request.form.get("status", ""), request.form.get("reason", ""), current_user.id
+        )
+    except lead_cases.LeadError as error:
+        return _refused(lead_id, error)
+    return redirect(url_for("backoffice.lead", lead_id=lead_id), code=303)
+
+
+@bp.post("/leads/<int:lead_id>/owner")
+def assign_owner(lead_id: int) -> ResponseReturnValue:
+    """Give the lead to a consultant."""
+    _lead_or_404(lead_id)
+    raw = request.form.get("owner_id", "")
+    if raw and not (raw.isascii() and raw.isdigit() and len(raw) < 10):
+        return _refused(lead_id, lead_cases.LeadError("unknown consultant"))
+    try:
+        lead_cases.assign_owner(lead_id, int(raw) if raw else None, current_user.id)
+    except lead_cases.LeadError as error:
+        return _refused(lead_id, error)
+    return redirect(url_for("backoffice.lead", lead_id=lead_id), code=303)
+
+
+@bp.post("/leads/<int:lead_id>/notes")
+def add_note(lead_id: int) -> ResponseReturnValue:
+    """Write a note on the lead."""
+    _lead_or_404(lead_id)
+    try:
+        lead_cases.add_note(lead_id, request.form.get("body", ""), current_user.id)
+    except lead_cases.LeadError as error:
+        return _refused(lead_id, error)
+    return redirect(url_for("backoffice.lead", lead_id=lead_id) + "#notes", code=303)
+
+
+@bp.post("/leads/<int:lead_id>/deliveries/<int:delivery_id>/resend")
+def resend(lead_id: int, delivery_id: int) -> ResponseReturnValue:
+    """Send a delivery again."""
+    _lead_or_404(lead_id)
+    if not delivery.resend(delivery_id, lead_id=lead_id):
+        abort(404)
+    enqueue_deliveries([delivery_id])
+    flash(_l("The message is queued again."), "info")
+    return redirect(url_for("backoffice.lead", lead_id=lead_id), code=303)
+
+
+@bp.get("/leads/<int:lead_id>/report.pdf")
+def lead_report(lead_id: int) -> ResponseReturnValue:
+    """The lead's latest PDF report."""
+    found = _lead_or_404(lead_id)
+    if found.latest_submission_id is None:
+        abort(404)
+    pdf = delivery.stored_report(found.latest_submission_id)
+    if pdf is None:
+        abort(404)
+    return current_app.response_class(pdf, mimetype="application/pdf")

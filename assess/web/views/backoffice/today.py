@@ -1,0 +1,245 @@
+"""The day's follow-ups: touches due and overdue, the touch log, the calendar feed, the brief."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import (
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from assess.db.models import utcnow
+from assess.i18n import current_locale
+from assess.tracker import cadence, callprep
+from assess.tracker import leads as lead_cases
+from assess.web.forms import COMPANY_SIZE_LABELS, SECTOR_LABELS
+from assess.web.views.backoffice import bp
+from assess.web.views.backoffice import leads as lead_views
+
+OUTCOME_LABELS = {
+    "reached": _l("Reached"),
+    "no_answer": _l("No answer"),
+    "left_message": _l("Left a message"),
+    "meeting_booked": _l("Meeting booked"),
+    "not_interested": _l("Not interested"),
+}
+CHANNEL_LABELS = {"email": _l("E-mail"), "phone": _l("Phone"), "linkedin": _l("LinkedIn")}
+TOUCH_STATUS_LABELS = {"planned": _l("Planned"), "done": _l("Done"), "cancelled": _l("Cancelled")}
+TOUCH_ERRORS = {
+    "unknown outcome": (_l("Choose one of the outcome buttons."), 400),
+    "note too long": (_l("Keep the note to 2,000 characters."), 422),
+    "touch not planned": (_l("This touch is already logged or was cancelled."), 409),
+}
+FEED_DAYS_AHEAD = 60
+# Ids past the integer columns' range are not found: they never reach the database.
+LEAD = "<int(max=2147483647):lead_id>"
+TOUCH = "<int(max=2147483647):touch_id>"
+
+
+def _days_late(due_at: datetime | None) -> int:
+    """Whole days a due date is behind today (0 when due today or later)."""
+    if due_at is None:
+        return 0
+    return max(0, (utcnow().date() - cadence.aware(due_at).date()).days)
+
+
+def _touch_date(moment: datetime | None) -> str:
+    """A stored time as its UTC date, YYYY-MM-DD."""
+    return cadence.aware(moment).strftime("%Y-%m-%d") if moment is not None else "–"
+
+
+@bp.context_processor
+def _cadence_labels() -> dict[str, Any]:
+    """What the cadence block of the lead page and the today page show."""
+    return {
+        "touch_outcomes": OUTCOME_LABELS,
+        "touch_channels": CHANNEL_LABELS,
+        "touch_statuses": TOUCH_STATUS_LABELS,
+        "days_late": _days_late,
+        "touch_date": _touch_date,
+    }
+
+
+@bp.get("/today")
+def today() -> ResponseReturnValue:
+    """Touches due and overdue, leads that may have been given up too early, the feed address."""
+    now = utcnow()
+    due = cadence.due_touches(current_user, now)
+    stalled = cadence.stalled_leads(current_user, now)
+    public = str(current_app.config["PUBLIC_URL"]).rstrip("/")
+    feed = public + url_for("backoffice.calendar_feed", token=current_user.calendar_token)
+    return render_template(
+        "backoffice/today.html",
+        due=due,
+        stalled=stalled,
+        stalled_ids={item.lead.id for item in stalled},
+        stall_days=current_app.config["CADENCE_STALL_DAYS"],
+        feed_url=feed,
+        statuses=lead_views.STATUS_LABELS,
+    )
+
+
+def _safe_next(target: str | None) -> str | None:
+    """A back-office path to return to, never another site."""
+    if (
+        target
+        and target.startswith("/backoffice")
+        and "\\" not in target
+        and not urlsplit(target).netloc
+        and not urlsplit(target).scheme
+    ):
+        return target
+    return None
+
+
+@bp.post(f"/leads/{LEAD}/touches/{TOUCH}")
+def log_touch(lead_id: int, touch_id: int) -> ResponseReturnValue:
+    """Log a touch with the outcome of the button pressed; errors change nothing."""
+    target = _safe_next(request.form.get("next"))
+    try:
+        cadence.log_touch(
+            touch_id,
+            lead_id,
+            request.form.get("outcome", ""),
+            request.form.get("note", ""),
+            current_user.id,
+        )
+    except LookupError:
+        abort(404)
+    except cadence.CadenceError as error:
+        message, status = TOUCH_ERRORS.get(str(error), (_l("This touch cannot be logged."), 400))
+        flash(message, "error")
+        # The page the consultant came from, with the message, under the error's status.
+        page = today() if target == url_for("backoffice.today") else lead_views.lead(lead_id)
+        return make_response(page, status)
+    flash(_l("Touch logged."), "info")
+    return redirect(target or url_for("backoffice.lead", lead_id=lead_id), code=303)
+
+
+@bp.get("/calendar/<token>.ics")
+def calendar_feed(token: str) -> ResponseReturnValue:
+    """A consultant's planned touches (overdue and the next 60 days) as an iCalendar feed."""
+    user = cadence.calendar_owner(token)
+    if user is None:
+        abort(404)
+    now = utcnow()
+    public = str(current_app.config["PUBLIC_URL"]).rstrip("/")
+    host = urlsplit(public).hostname or "webleads-tracker"
+    events = []
+    for item in cadence.calendar_touches(user, now, FEED_DAYS_AHEAD):
+        touch, lead = item.touch, item.lead
+        channel = str(CHANNEL_LABELS.get(touch.channel, touch.channel))
+        link = public + url_for("backoffice.lead", lead_id=lead.id)
+        summary = gettext(
+            "Touch %(number)s/%(total)s – %(channel)s – %(company)s",
+            number=touch.number,
+            total=item.total,
+            channel=channel,
+            company=lead.company,
+        )
+        description = f"{touch.talking_point}\n\n{link}"
+        day = cadence.aware(touch.due_at).date()
+        events.append(CalendarEvent(f"touch-{touch.id}@{host}", day, summary, description, link))
+    name = gettext("%(brand)s follow-ups", brand=current_app.config["BRAND_NAME"])
+    body = ical_calendar(events, now, name)
+    response = current_app.response_class(body, content_type="text/calendar; charset=utf-8")
+    response.headers["Content-Disposition"] = 'inline; filename="follow-ups.ics"'
+    return response
+
+
+@bp.get(f"/leads/{LEAD}/brief")
+def brief(lead_id: int) -> ResponseReturnValue:
+    """A printable call-prep brief."""
+    found = lead_cases.get_lead(lead_id)
+    if found is None:
+        abort(404)
+    return render_template(
+        "backoffice/brief.html",
+        brief=callprep.build_brief(found, current_locale()),
+        statuses=lead_views.STATUS_LABELS,
+        lead=found,
+        sizes=COMPANY_SIZE_LABELS,
+        sectors=SECTOR_LABELS,
+    )
+
+
+# iCalendar (RFC 5545) output: plain functions, tested on their own.
+
+
+@dataclass(frozen=True)
+class CalendarEvent:
+    """One all-day event of the feed."""
+
+    uid: str
+    day: date
+    summary: str
+    description: str
+    url: str
+
+
+def ical_text(value: str) -> str:
+    """A TEXT value escaped (RFC 5545 3.3.11): backslash, semicolon, comma, newlines."""
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    value = "".join(ch for ch in value if ch in "\n\t" or (ord(ch) >= 32 and ord(ch) != 127))
+    for raw, escaped in (("\\", "\\\\"), (";", "\\;"), (",", "\\,"), ("\n", "\\n")):
+        value = value.replace(raw, escaped)
+    return value
+
+
+def fold(line: str, limit: int = 75) -> str:
+    """A content line folded at 75 octets, never inside a UTF-8 character (RFC 5545 3.1)."""
+    parts: list[str] = []
+    current, size = "", 0
+    for ch in line:
+        width = len(ch.encode("utf-8"))
+        if size + width > limit:
+            parts.append(current)
+            current, size = " ", 1  # a continuation line starts with one space
+        current += ch
+        size += width
+    parts.append(current)
+    return "\r\n".join(parts)
+
+
+def ical_calendar(events: list[CalendarEvent], stamp: datetime, name: str) -> str:
+    """The whole VCALENDAR, CRLF line endings, folded lines."""
+    dtstamp = cadence.aware(stamp).strftime("%Y%m%dT%H%M%SZ")
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//webleads-tracker//follow-up cadence//EN",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        f"X-WR-CALNAME:{ical_text(name)}",
+        "REFRESH-INTERVAL;VALUE=DURATION:PT1H",
+        "X-PUBLISHED-TTL:PT1H",
+    ]
+    for event in events:
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:{ical_text(event.uid)}",
+            f"DTSTAMP:{dtstamp}",
+            f"DTSTART;VALUE=DATE:{event.day.strftime('%Y%m%d')}",
+            f"DTEND;VALUE=DATE:{(event.day + timedelta(days=1)).strftime('%Y%m%d')}",
+            f"SUMMARY:{ical_text(event.summary)}",
+            f"DESCRIPTION:{ical_text(event.description)}",
+            f"URL:{event.url}",
+            "TRANSP:TRANSPARENT",
+            "END:VEVENT",
+        ]
+    lines.append("END:VCALENDAR")
+    return "".join(fold(line) + "\r\n" for line in lines)

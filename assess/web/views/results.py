@@ -1,0 +1,118 @@
+"""The results page, at the unguessable address given at completion."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask.typing import ResponseReturnValue
+
+from assess.core.charts import radar
+from assess.core.questionnaire import Questionnaire
+from assess.core.team import team_sections
+from assess.db.peer_stats import peer_comparison
+from assess.db.questionnaire_store import questionnaire_for
+from assess.i18n import translate
+from assess.outbox import delivery
+from assess.respondent import confirmation, submissions
+from assess.respondent.reassessment import link_url, progress_of
+
+bp = Blueprint("results", __name__)
+
+# How many recommendations the page shows before "the full list is in your report".
+TOP_RECOMMENDATIONS = 3
+
+
+@bp.get("/results/<token>")
+def show(token: str) -> ResponseReturnValue:
+    """Overall score and level, each category with a chart, the most urgent advice."""
+    submission = submissions.find_completed(token)
+    if submission is None or submission.result is None:
+        abort(404)
+    q = questionnaire_for(submission.questionnaire_hash)
+    result = submission.result
+    explanation = result.get("explanation") or {}
+    categories = category_rows(q, result)
+    chart = radar(
+        [(row["label"], row["score"]) for row in categories],
+        [level.from_ for level in q.levels],
+    )
+    level = _level(q, result.get("level"))
+    return render_template(
+        "results/show.html",
+        q=q,
+        submission=submission,
+        result=result,
+        overall=result.get("overall"),
+        level=level,
+        categories=categories,
+        chart=chart,
+        recommendations=explanation.get("recommendations", [])[:TOP_RECOMMENDATIONS],
+        recommendation_count=len(result.get("recommendations", [])),
+        outcomes=_outcomes(q, result),
+        report_delivery=next(
+            (d for d in delivery.deliveries_of(submission.id) if d.kind == delivery.REPORT), None
+        ),
+        report_ready=delivery.report_ready(submission.id),
+        # The report waits for the address to be confirmed; the outcome of a re-send.
+        waiting=confirmation.waiting(submission),
+        resent=request.args.get("confirmation", "")[:20],
+        peers=peer_comparison(submission),
+        progress=progress_of(submission),
+        has_team_sections=bool(team_sections(q)),
+        again_url=link_url(current_app.config, submission.lead) if submission.lead else None,
+    )
+
+
+@bp.get("/results/<token>/report.pdf")
+def report_pdf(token: str) -> ResponseReturnValue:
+    """The stored PDF report, for whoever holds the results address."""
+    submission = submissions.find_completed(token)
+    if submission is None:
+        abort(404)
+    pdf = delivery.stored_report(submission.id)
+    if pdf is None:
+        abort(404)
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": 'inline; filename="rapport-diagnostic.pdf"'},
+    )
+
+
+def _level(q: Questionnaire, level_id: str | None) -> Any:
+    return next((level for level in q.levels if level.id == level_id), None)
+
+
+def category_rows(q: Questionnaire, result: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each category of the stored result with its label and level, in the file's order."""
+    rows = []
+    for category_id, figures in (result.get("categories") or {}).items():
+        category = q.categories_by_id.get(category_id)
+        level = _level(q, figures.get("level"))
+        rows.append(
+            {
+                "id": category_id,
+                "label": translate(category.label) if category else category_id,
+                "score": figures.get("score"),
+                "level": translate(level.label) if level else None,
+                "level_id": figures.get("level"),
+            }
+        )
+    return rows
+
+
+def _outcomes(q: Questionnaire, result: dict[str, Any]) -> list[dict[str, Any]]:
+    explained = (result.get("explanation") or {}).get("outcomes", [])
+    texts = {o["id"]: o.get("text", {}) for o in explained}
+    rows = []
+    for outcome_id, found in result.get("outcomes", {}).items():
+        outcome = next((o for o in q.outcomes if o.id == outcome_id), None)
+        rows.append(
+            {
+                "title": translate(outcome.label) if outcome else outcome_id,
+                "label": translate(found.get("label")),
+                "text": translate(texts.get(outcome_id) or None),
+            }
+        )
+    return rows
