@@ -21,7 +21,7 @@ from assess.db.models import AuditEntry, Delivery, Lead, Note, User
 from assess.db.questionnaire_store import current_questionnaire
 from assess.extensions import db
 from assess.tracker.accounts import create_user
-from assess.web.views.backoffice import PUBLIC_ENDPOINTS
+from assess.web.views.backoffice.blueprint import PUBLIC_ENDPOINTS
 from tests.wizard_driver import CONTACT, complete, confirm_address, csrf_token
 
 PASSWORD = "correct horse battery staple"

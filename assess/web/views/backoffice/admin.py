@@ -14,11 +14,10 @@ from assess.db.audit import recent_entries
 from assess.db.questionnaire_store import current_questionnaire
 from assess.i18n import translate
 from assess.outbox import webhooks
-from assess.outbox.tasks import enqueue_webhooks
 from assess.tracker import accounts
 from assess.web.embedding import snippet
 from assess.web.security import frame_ancestor_origins
-from assess.web.views.backoffice import bp
+from assess.web.views.backoffice.blueprint import bp
 
 
 def admin_only(view: Any) -> Any:
@@ -155,6 +154,5 @@ def resend_webhook(row_id: int) -> ResponseReturnValue:
     """Post a webhook again."""
     if not webhooks.resend_webhook(row_id):
         abort(404)
-    enqueue_webhooks([row_id])
     flash(_l("The webhook is queued again."), "info")
     return redirect(url_for("backoffice.webhooks_page"), code=303)

@@ -14,7 +14,7 @@ from assess.core.charts import bar_chart, horizontal_bars
 from assess.db.questionnaire_store import current_questionnaire
 from assess.i18n import format_number, translate
 from assess.tracker import analytics as figures
-from assess.web.views.backoffice import bp
+from assess.web.views.backoffice.blueprint import bp
 from assess.web.views.backoffice.leads import STATUS_LABELS
 
 STAGE_LABELS = {

@@ -15,7 +15,7 @@ from wtforms.validators import InputRequired, Length
 from assess.tracker.accounts import LoginRefused, authenticate
 from assess.tracker.backoffice_sessions import end_session, open_session
 from assess.web.security import rate_limited
-from assess.web.views.backoffice import SESSION_KEY, bp
+from assess.web.views.backoffice.blueprint import SESSION_KEY, bp
 
 
 class LoginForm(FlaskForm):

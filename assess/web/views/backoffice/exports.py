@@ -26,7 +26,7 @@ from assess.tracker import exports, gdpr
 from assess.tracker.lead_list import parse_filters
 from assess.tracker.leads import get_lead
 from assess.web.forms import COMPANY_SIZE_LABELS, SECTOR_LABELS
-from assess.web.views.backoffice import bp
+from assess.web.views.backoffice.blueprint import bp
 from assess.web.views.backoffice.leads import STATUS_LABELS
 from assess.web.views.backoffice.leads import lead as lead_page
 

@@ -13,14 +13,13 @@ from assess.core.charts import radar
 from assess.db.questionnaire_store import current_questionnaire, questionnaire_for
 from assess.i18n import translate
 from assess.outbox import delivery
-from assess.outbox.tasks import enqueue_deliveries
 from assess.report.content import describe_answer
 from assess.respondent.reassessment import progress_of
 from assess.respondent.team_invitations import team_view
 from assess.tracker import lead_list
 from assess.tracker import leads as lead_cases
 from assess.web.forms import COMPANY_SIZE_LABELS, SECTOR_LABELS
-from assess.web.views.backoffice import bp
+from assess.web.views.backoffice.blueprint import bp
 
 STATUS_LABELS = {
     "new": _l("New"),
@@ -190,7 +189,6 @@ def resend(lead_id: int, delivery_id: int) -> ResponseReturnValue:
     _lead_or_404(lead_id)
     if not delivery.resend(delivery_id, lead_id=lead_id):
         abort(404)
-    enqueue_deliveries([delivery_id])
     flash(_l("The message is queued again."), "info")
     return redirect(url_for("backoffice.lead", lead_id=lead_id), code=303)
 

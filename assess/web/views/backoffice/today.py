@@ -27,8 +27,8 @@ from assess.i18n import current_locale
 from assess.tracker import cadence, callprep
 from assess.tracker import leads as lead_cases
 from assess.web.forms import COMPANY_SIZE_LABELS, SECTOR_LABELS
-from assess.web.views.backoffice import bp
 from assess.web.views.backoffice import leads as lead_views
+from assess.web.views.backoffice.blueprint import bp
 
 OUTCOME_LABELS = {
     "reached": _l("Reached"),
