@@ -11,15 +11,18 @@ from flask import Flask
 from assess import config, i18n
 from assess.cli.backoffice import demo_group, retention, user
 from assess.cli.report import report
-from assess.cli.worker import delivery, webhooks_group, worker
+from assess.cli.worker import delivery as delivery_group
+from assess.cli.worker import webhooks_group, worker
 from assess.db import database, questionnaire_store
 from assess.extensions import csrf, db, migrate
-from assess.outbox import tasks as jobs
-from assess.outbox import webhooks
+from assess.outbox import delivery, tasks, webhooks
+from assess.respondent import confirmation as address_confirmation
 from assess.web import observability, routing, security
 from assess.web.views import backoffice, confirmation, errors, reassessment, results, team, wizard
 
 ROOT = Path(__file__).resolve().parent.parent
+# The modules that declare the worker's tasks with `@tasks.task` (importing them registers them).
+TASK_MODULES = (delivery, webhooks, address_confirmation)
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -41,7 +44,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     i18n.init_app(app, on_error=_stop)
     questionnaire_store.init_app(app, on_error=_stop)
-    jobs.init_app(app)
+    tasks.init_app(app)
     webhooks.init_app(app, on_error=_stop)
     errors.init_app(app)
     app.register_blueprint(wizard.bp)
@@ -53,7 +56,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     security.apply_rate_limits(app)
     app.cli.add_command(report)
     app.cli.add_command(worker)
-    app.cli.add_command(delivery)
+    app.cli.add_command(delivery_group)
     app.cli.add_command(webhooks_group)
     app.cli.add_command(user)
     app.cli.add_command(retention)

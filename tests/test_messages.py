@@ -14,7 +14,7 @@ from assess.db.questionnaire_store import current_questionnaire
 from assess.extensions import db
 from assess.outbox import messages
 from assess.outbox.mail import Outgoing, compose
-from assess.respondent.team_invitations import TEAM_KIND
+from assess.outbox.messages import TEAM_KIND
 from tests.wizard_driver import (
     complete,
     confirm_address,

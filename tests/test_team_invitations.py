@@ -20,6 +20,7 @@ from assess.db.models import AuditEntry, Delivery, InvitationOptOut, Submission,
 from assess.db.questionnaire_store import current_questionnaire
 from assess.extensions import db
 from assess.outbox import delivery
+from assess.outbox.messages import TEAM_KIND
 from assess.respondent import team_invitations as invitations
 from tests.conftest import SHIPPED, _empty_tables
 from tests.wizard_driver import complete, confirm_address, csrf_token, invite_team
@@ -51,7 +52,7 @@ def team_messages(app: Flask) -> list[tuple[int, str]]:
     with app.app_context():
         found = db.session.execute(
             select(Delivery.id, Delivery.recipient)
-            .where(Delivery.kind.startswith(invitations.TEAM_KIND))
+            .where(Delivery.kind.startswith(TEAM_KIND))
             .order_by(Delivery.id)
         ).all()
         db.session.remove()

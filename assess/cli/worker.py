@@ -10,7 +10,7 @@ from flask.cli import with_appcontext
 
 from assess.outbox import delivery as deliveries
 from assess.outbox import webhooks
-from assess.outbox.tasks import enqueue_deliveries, huey_of
+from assess.outbox.tasks import huey_of
 
 
 @click.command("worker")
@@ -56,7 +56,6 @@ def resend_command(delivery_id: int) -> None:
     """Queue a delivery again, whatever its status."""
     if not deliveries.resend(delivery_id):
         raise click.ClickException(f"no delivery {delivery_id}")
-    enqueue_deliveries([delivery_id])
     click.echo(f"delivery {delivery_id}: queued")
 
 

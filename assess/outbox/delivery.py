@@ -20,16 +20,18 @@ from sqlalchemy import select
 from assess.core.team import team_sections
 from assess.db.audit import record
 from assess.db.database import write_transaction
-from assess.db.models import Delivery, ReportFile, Submission, utcnow
+from assess.db.models import Delivery, ReportFile, Submission, TeamInvitation, utcnow
+from assess.db.opt_outs import opted_out
 from assess.db.peer_stats import peer_comparison
 from assess.db.questionnaire_store import questionnaire_for
 from assess.extensions import db
 from assess.outbox.mail import DeliveryError, compose, send, settings_from_config
 from assess.outbox.messages import (
     CONFIRM_KIND,
+    TEAM_KIND,
     confirmation_message,
-    message_id,
     new_lead_message,
+    queue_delivery,
     report_message,
     team_invitation_message,
 )
@@ -42,9 +44,9 @@ from assess.outbox.rows import (
     record_sent,
     requeue,
 )
+from assess.outbox.tasks import DELIVER, enqueue_after_commit, task
 from assess.report.content import ReportInput, render_report_pdf
 from assess.respondent.reassessment import progress_of
-from assess.respondent.team_invitations import TEAM_KIND, invitation_of_delivery
 
 REPORT = "report"
 NEW_LEAD = "new_lead"
@@ -58,31 +60,21 @@ def create_deliveries(submission: Submission, report: bool = True) -> list[Deliv
     """The outbox rows of a submission just completed (call inside its transaction); without
     `report`, the report waits for its address to be confirmed (assess/confirmation.py)."""
     config = current_app.config
-    sender = config["MAIL_FROM"]
-    rows = []
     if submission.lead is None:
         raise ValueError("a completed submission has a lead")
     recipients = [(REPORT, submission.lead.email)] if report else []
     if config.get("CONSULTANT_EMAIL"):
         recipients.append((NEW_LEAD, config["CONSULTANT_EMAIL"]))
     db.session.add(ReportFile(submission_id=submission.id))
-    for kind, recipient in recipients:
-        delivery = Delivery(
-            submission_id=submission.id,
-            kind=kind,
-            recipient=recipient,
-            status="pending",
-            message_id="",
-            next_attempt_at=utcnow(),
-        )
-        db.session.add(delivery)
-        delivery.submission = submission
-        delivery.message_id = message_id(delivery, sender)
-        rows.append(delivery)
-    db.session.flush()
-    return rows
+    return [queue_delivery(submission.id, kind, recipient) for kind, recipient in recipients]
 
 
+def due_delivery_ids(limit: int = 500) -> list[int]:
+    """Rows the sweeper hands to the workers: pending and due, or stuck "sending"."""
+    return due_ids(Delivery, limit)
+
+
+@task(DELIVER, due=due_delivery_ids)
 def deliver(delivery_id: int) -> Attempt:
     """One attempt at sending a delivery row; every failure is recorded on the row, which ends
     "failed" once permanent or out of attempts (never left "sending")."""
@@ -120,11 +112,23 @@ def deliver(delivery_id: int) -> Attempt:
 
 
 def _team_invitation(q: Any, delivery: Delivery) -> Any:
-    invitation = invitation_of_delivery(delivery)
+    invitation = _invitation_of(delivery)
     if invitation is None:
         raise DeliveryError("the invitation was withdrawn", permanent=True)
     questions = sum(len(section.questions) for section in team_sections(q))
     return team_invitation_message(q, delivery, invitation.token, questions)
+
+
+def _invitation_of(delivery: Delivery) -> TeamInvitation | None:
+    """The invitation a "team-<id>" delivery row sends; None when it was withdrawn or its
+    address opted out since."""
+    raw = delivery.kind.removeprefix(TEAM_KIND)
+    if not (raw.isascii() and raw.isdigit()):
+        return None
+    invitation = db.session.get(TeamInvitation, int(raw))
+    if invitation is None or opted_out([invitation.email]):
+        return None
+    return invitation
 
 
 def _check_address(address: str) -> None:
@@ -215,11 +219,6 @@ def stored_report(submission_id: int) -> bytes | None:
     ).scalar_one_or_none()
 
 
-def due_delivery_ids(limit: int = 500) -> list[int]:
-    """Rows the sweeper hands to the workers: pending and due, or stuck "sending"."""
-    return due_ids(Delivery, limit)
-
-
 def resend(delivery_id: int, lead_id: int | None = None) -> bool:
     """Put a delivery back in the queue (after a failure, or to send it again) and record it in
     the audit log. With `lead_id`, only a delivery about that lead: False for another's."""
@@ -231,6 +230,7 @@ def resend(delivery_id: int, lead_id: int | None = None) -> bool:
         if lead_id is not None and owner != lead_id:
             return False
         requeue(delivery)
+        enqueue_after_commit(DELIVER, [delivery_id])
         record("delivery.resend", f"delivery:{delivery_id}", {"lead": owner})
     return True
 

@@ -18,6 +18,7 @@ from assess.core.questionnaire import Questionnaire
 from assess.db.models import AddressConfirmation, Delivery, Submission, utcnow
 from assess.extensions import db
 from assess.outbox.mail import Attachment, DeliveryError, Outgoing
+from assess.outbox.tasks import DELIVER, enqueue_after_commit
 from assess.respondent.reassessment import link_url
 from assess.web.forms import COMPANY_SIZE_LABELS, SECTOR_LABELS
 
@@ -25,6 +26,8 @@ from assess.web.forms import COMPANY_SIZE_LABELS, SECTOR_LABELS
 WEAKEST_AREAS = 3
 # Delivery kind of a confirmation e-mail: "confirm-<address confirmation id>".
 CONFIRM_KIND = "confirm-"
+# Delivery kind of a team invitation: "team-<invitation id>".
+TEAM_KIND = "team-"
 
 
 def message_id(delivery: Delivery, sender: str) -> str:
@@ -34,8 +37,9 @@ def message_id(delivery: Delivery, sender: str) -> str:
     return f"<{delivery.kind}.{delivery.submission_id}.{digest}@{domain}>"
 
 
-def new_delivery(submission_id: int, kind: str, recipient: str) -> Delivery:
-    """An outbox row due now, with its fixed Message-ID (add it to the session yourself)."""
+def queue_delivery(submission_id: int, kind: str, recipient: str) -> Delivery:
+    """An outbox row due now, with its fixed Message-ID, written in the current transaction
+    and handed to the worker once it commits."""
     row = Delivery(
         submission_id=submission_id,
         kind=kind,
@@ -45,6 +49,9 @@ def new_delivery(submission_id: int, kind: str, recipient: str) -> Delivery:
         next_attempt_at=utcnow(),
     )
     row.message_id = message_id(row, current_app.config["MAIL_FROM"])
+    db.session.add(row)
+    db.session.flush()
+    enqueue_after_commit(DELIVER, [row.id])
     return row
 
 

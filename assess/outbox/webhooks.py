@@ -17,8 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import Flask, current_app
-from sqlalchemy import event, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
 from assess.db.audit import record
 from assess.db.database import write_transaction
@@ -33,6 +32,7 @@ from assess.outbox.rows import (
     record_sent,
     requeue,
 )
+from assess.outbox.tasks import DELIVER_WEBHOOK, enqueue_after_commit, task
 from assess.outbox.webhook_transport import (
     EVENT_HEADER,
     ID_HEADER,
@@ -50,7 +50,6 @@ LEAD_STATUS_CHANGED = "lead.status_changed"
 # A lead erased (on request or by the retention purge): its id and the time, nothing else.
 LEAD_DELETED = "lead.deleted"
 EVENTS = (SUBMISSION_COMPLETED, LEAD_STATUS_CHANGED, LEAD_DELETED)
-_TO_ENQUEUE = "assess.webhooks_to_enqueue"
 
 
 def configured_urls(config: Any) -> list[str]:
@@ -83,33 +82,23 @@ def queue_event(name: str, data: dict[str, Any], lead_id: int | None) -> list[in
     db.session.add_all(rows)
     db.session.flush()
     ids = [row.id for row in rows]
-    db.session().info.setdefault(_TO_ENQUEUE, []).extend(ids)
+    enqueue_after_commit(DELIVER_WEBHOOK, ids)
     return ids
 
 
 def init_app(app: Flask, on_error: Callable[[str], None]) -> None:
-    """Check the settings (`on_error` gets every problem), and enqueue the webhook rows of a
-    transaction when it commits (the listener is installed once per process)."""
+    """Check the settings (`on_error` gets every problem)."""
     problems = check_configuration(app.config)
     if problems:
         on_error("\n".join(f"configuration: {problem}" for problem in problems))
-    if not event.contains(Session, "after_commit", _enqueue_after_commit):
-        event.listen(Session, "after_commit", _enqueue_after_commit)
-        event.listen(Session, "after_rollback", _forget_after_rollback)
 
 
-def _enqueue_after_commit(session: Session) -> None:
-    ids = session.info.pop(_TO_ENQUEUE, None)
-    if ids:
-        from assess.outbox.tasks import enqueue_webhooks
-
-        enqueue_webhooks(ids)
+def due_webhook_ids(limit: int = 500) -> list[int]:
+    """Webhook rows the sweeper hands to the workers."""
+    return due_ids(WebhookDelivery, limit)
 
 
-def _forget_after_rollback(session: Session) -> None:
-    session.info.pop(_TO_ENQUEUE, None)
-
-
+@task(DELIVER_WEBHOOK, due=due_webhook_ids)
 def deliver_webhook(row_id: int) -> Attempt:
     """One attempt at posting a webhook row; every failure is recorded on the row, which ends
     "failed" once permanent or out of attempts (never left "sending")."""
@@ -153,11 +142,6 @@ def deliver_webhook(row_id: int) -> Attempt:
     return Attempt("sent")
 
 
-def due_webhook_ids(limit: int = 500) -> list[int]:
-    """Webhook rows the sweeper hands to the workers."""
-    return due_ids(WebhookDelivery, limit)
-
-
 def resend_webhook(row_id: int) -> bool:
     """Put a webhook row back in the queue (after a failure, or to post it again), recorded in
     the audit log; False when there is no such row."""
@@ -166,6 +150,7 @@ def resend_webhook(row_id: int) -> bool:
         if row is None:
             return False
         requeue(row)
+        enqueue_after_commit(DELIVER_WEBHOOK, [row_id])
         record("webhook.resend", f"webhook:{row_id}", {"event": row.event, "url": row.url})
     return True
 

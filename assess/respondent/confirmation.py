@@ -27,8 +27,9 @@ from assess.db.database import serialise, write_transaction
 from assess.db.models import AddressConfirmation, Delivery, Lead, LeadEvent, Submission, utcnow
 from assess.extensions import db
 from assess.outbox.delivery import REPORT, ensure_report
-from assess.outbox.messages import CONFIRM_KIND, new_delivery
-from assess.outbox.tasks import enqueue_deliveries
+from assess.outbox.messages import CONFIRM_KIND, queue_delivery
+from assess.outbox.rows import Attempt
+from assess.outbox.tasks import RENDER_REPORT, task
 from assess.respondent.team_invitations import invitation_deliveries
 from assess.tracker.cadence import aware
 
@@ -152,10 +153,7 @@ def request_confirmation(submission: Submission, client: str) -> Delivery | None
     )
     db.session.add(row)
     db.session.flush()
-    message = new_delivery(submission.id, f"{CONFIRM_KIND}{row.id}", address)
-    db.session.add(message)
-    db.session.flush()
-    return message
+    return queue_delivery(submission.id, f"{CONFIRM_KIND}{row.id}", address)
 
 
 def send_again(results_token: str, client: str) -> Resent:
@@ -173,8 +171,6 @@ def send_again(results_token: str, client: str) -> Resent:
         message = request_confirmation(submission, client)
         if message is None:
             return Resent.LIMITED
-        message_ids = [message.id]
-    enqueue_deliveries(message_ids)
     return Resent.SENT
 
 
@@ -226,33 +222,29 @@ def confirm(token: str) -> Confirmed:
         db.session.add(
             LeadEvent(lead_id=lead.id, kind="email.confirmed", data={"changed": changed})
         )
-        messages = _released(submission, lead)
-        message_ids = [message.id for message in messages]
-    enqueue_deliveries(message_ids)
+        _release(submission, lead)
     return Confirmed(results, now=True)
 
 
-def _released(submission: Submission, lead: Lead) -> list[Delivery]:
-    """The messages that waited for the confirmation: the report, then the invitations."""
-    messages: list[Delivery] = []
+def _release(submission: Submission, lead: Lead) -> None:
+    """Queue the messages that waited for the confirmation: the report, then the invitations."""
     has_report = db.session.execute(
         select(exists().where(Delivery.submission_id == submission.id, Delivery.kind == REPORT))
     ).scalar_one()
     if submission.is_completed and not has_report:
-        messages.append(new_delivery(submission.id, REPORT, lead.email))
-    messages.extend(invitation_deliveries(submission.id))
-    db.session.add_all(messages)
-    db.session.flush()
-    return messages
+        queue_delivery(submission.id, REPORT, lead.email)
+    invitation_deliveries(submission.id)
 
 
-def render_ahead(submission_id: int) -> None:
+@task(RENDER_REPORT)
+def render_ahead(submission_id: int) -> Attempt | None:
     """Render a report before its address is confirmed (worker only), so the results page
     offers the PDF at once; a failure is recorded and retried when the report is sent."""
     submission = db.session.get(Submission, submission_id)
     if submission is None or not submission.is_completed:
-        return
+        return None
     try:
         ensure_report(submission)
     except Exception:  # recorded on the report row by ensure_report; the delivery retries
         current_app.logger.warning("report %s not rendered ahead", submission_id, exc_info=True)
+    return None

@@ -31,7 +31,7 @@ from assess.db.questionnaire_store import remember_current_version
 from assess.extensions import db
 from assess.outbox import webhooks
 from assess.outbox.delivery import create_deliveries
-from assess.outbox.tasks import enqueue_deliveries, enqueue_report_rendering
+from assess.outbox.tasks import RENDER_REPORT, enqueue_after_commit
 from assess.respondent import confirmation
 from assess.respondent.drafts import (
     MOVED,
@@ -67,10 +67,6 @@ class StepOutcome:
     errors: dict[str, list[AnswerError]] = field(default_factory=dict)
     next_step: str | None = None
     completed_token: str | None = None
-    # Outbox rows written by the completion, to hand to the worker after the commit.
-    deliveries: list[int] = field(default_factory=list)
-    # A report to render ahead of its sending (its address waits for confirmation).
-    renders: list[int] = field(default_factory=list)
     # The draft and its route as they were when the step was posted, to show it again.
     draft: DraftState | None = None
     route: Route | None = None
@@ -165,36 +161,6 @@ def _check_reachable(q: Questionnaire, draft: Submission | DraftState, step_id: 
     return route
 
 
-def save_section(
-    q: Questionnaire,
-    key: str,
-    section_id: str,
-    posted: Callable[[str], list[str]],
-    client: str = "",
-) -> StepOutcome:
-    """Save a posted section (see `_save_section`); hand new deliveries to the worker.
-
-    `client` is the respondent's network address: confirmation e-mails are limited per
-    client address a day (empty: not counted, for scripts)."""
-    return _enqueued(_save_section(q, key, section_id, posted, client))
-
-
-def save_contact(
-    q: Questionnaire, key: str, details: ContactDetails, consent_version: str, client: str = ""
-) -> StepOutcome:
-    """Save the contact step (see `_save_contact`); hand new deliveries to the worker."""
-    return _enqueued(_save_contact(q, key, details, consent_version, client))
-
-
-def _enqueued(outcome: StepOutcome) -> StepOutcome:
-    """After the commit: the completion's messages and renders go to the job queue."""
-    if outcome.deliveries:
-        enqueue_deliveries(outcome.deliveries)
-    if outcome.renders:
-        enqueue_report_rendering(outcome.renders)
-    return outcome
-
-
 # Times a step is read and written without a lock before it is saved under the lock.
 OPTIMISTIC_ATTEMPTS = 3
 
@@ -210,12 +176,18 @@ class _SectionChange:
     completes: bool
 
 
-def _save_section(
-    q: Questionnaire, key: str, section_id: str, posted: Callable[[str], list[str]], client: str
+def save_section(
+    q: Questionnaire,
+    key: str,
+    section_id: str,
+    posted: Callable[[str], list[str]],
+    client: str = "",
 ) -> StepOutcome:
     """Save a posted section; valid answers are kept even when others are refused.
 
-    `posted(name)` gives the values posted under a field name. A refused answer never
+    `posted(name)` gives the values posted under a field name; `client` is the respondent's
+    network address (confirmation e-mails are limited per client address a day; empty: not
+    counted, for scripts). A refused answer never
     overwrites what was saved before. The draft is read and the change worked out
     without a lock, then written only if the draft has not changed since (one short
     write, so concurrent respondents barely wait for each other); a draft changed in
@@ -289,8 +261,8 @@ def _section_change(
     return _SectionChange(step.answers, steps_done, current, outcome, following is None)
 
 
-def _save_contact(
-    q: Questionnaire, key: str, details: ContactDetails, consent_version: str, client: str
+def save_contact(
+    q: Questionnaire, key: str, details: ContactDetails, consent_version: str, client: str = ""
 ) -> StepOutcome:
     """Create or update the draft's lead from the contact step (consent is required upstream).
 
@@ -381,15 +353,13 @@ def _complete(q: Questionnaire, draft: Submission, client: str) -> StepOutcome:
     # Nothing goes to an address on the respondent's behalf before its owner confirms it:
     # the report waits (rendered ahead for the results page), a fixed e-mail asks.
     waiting = confirmation.waits_for_confirmation(draft)
-    rows = create_deliveries(draft, report=not waiting)
-    if waiting and (asked := confirmation.request_confirmation(draft, client)) is not None:
-        rows.append(asked)
+    create_deliveries(draft, report=not waiting)
+    if waiting:
+        confirmation.request_confirmation(draft, client)
+        # Rendered ahead, so that the results page offers the PDF at once.
+        enqueue_after_commit(RENDER_REPORT, [draft.id])
     webhooks.submission_completed(draft, draft.lead)
-    return StepOutcome(
-        completed_token=draft.public_token,
-        deliveries=[row.id for row in rows],
-        renders=[draft.id] if waiting else [],
-    )
+    return StepOutcome(completed_token=draft.public_token)
 
 
 def find_completed(token: str) -> Submission | None:

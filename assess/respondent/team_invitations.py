@@ -12,7 +12,6 @@ an invitation as unwanted gets no more.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 from dataclasses import dataclass, field
@@ -35,11 +34,10 @@ from assess.db.models import (
     TeamInvitation,
     utcnow,
 )
+from assess.db.opt_outs import address_hash, opted_out
 from assess.extensions import db
-from assess.outbox.messages import new_delivery
-from assess.outbox.tasks import enqueue_deliveries
+from assess.outbox.messages import TEAM_KIND, queue_delivery
 
-TEAM_KIND = "team-"
 _SEPARATORS = re.compile(r"[\s,;]+")
 
 
@@ -63,21 +61,6 @@ def invitations_of(submission_id: int) -> list[TeamInvitation]:
             .order_by(TeamInvitation.id)
         ).scalars()
     )
-
-
-def address_hash(address: str) -> str:
-    """How an opted-out address is kept: the SHA-256 of its lower-case form."""
-    return hashlib.sha256(address.strip().lower().encode()).hexdigest()
-
-
-def _opted_out(addresses: list[str]) -> set[str]:
-    if not addresses:
-        return set()
-    hashes = {address_hash(address): address for address in addresses}
-    found = db.session.execute(
-        select(InvitationOptOut.address_hash).where(InvitationOptOut.address_hash.in_(hashes))
-    ).scalars()
-    return {hashes[found_hash] for found_hash in found}
 
 
 def inviting_address(submission: Submission) -> str:
@@ -127,7 +110,7 @@ def _checked(submission: Submission, typed: list[str]) -> list[str]:
             problems.append((raw, "twice"))
         else:
             addresses.append(address)
-    problems.extend((address, "unwanted") for address in sorted(_opted_out(addresses)))
+    problems.extend((address, "unwanted") for address in sorted(opted_out(addresses)))
     if len(already) + len(addresses) > int(config["TEAM_MAX_INVITATIONS"]):
         problems.append(("", "too_many"))
     elif addresses and not problems:
@@ -160,15 +143,14 @@ def invite(q: Questionnaire, submission: Submission, text: str) -> list[TeamInvi
         ]
         db.session.add_all(created)
         db.session.flush()
-        messages = invitation_deliveries(current.id) if current.pending_email is None else []
-        message_ids = [message.id for message in messages]
-    enqueue_deliveries(message_ids)
+        if current.pending_email is None:
+            invitation_deliveries(current.id)
     return created
 
 
 def invitation_deliveries(submission_id: int) -> list[Delivery]:
     """The e-mails of a submission's invitations that have none yet, to addresses that did
-    not opt out (in the caller's write transaction; the caller enqueues them)."""
+    not opt out (in the caller's write transaction)."""
     invitations = invitations_of(submission_id)
     kinds = set(
         db.session.execute(
@@ -177,14 +159,12 @@ def invitation_deliveries(submission_id: int) -> list[Delivery]:
             )
         ).scalars()
     )
-    refused = _opted_out([invitation.email for invitation in invitations])
+    refused = opted_out([invitation.email for invitation in invitations])
     messages = [
-        new_delivery(submission_id, f"{TEAM_KIND}{invitation.id}", invitation.email)
+        queue_delivery(submission_id, f"{TEAM_KIND}{invitation.id}", invitation.email)
         for invitation in invitations
         if f"{TEAM_KIND}{invitation.id}" not in kinds and invitation.email not in refused
     ]
-    db.session.add_all(messages)
-    db.session.flush()
     return messages
 
 
@@ -212,18 +192,6 @@ def invitation_by_token(token: str) -> TeamInvitation | None:
     return db.session.execute(
         select(TeamInvitation).where(TeamInvitation.token == token)
     ).scalar_one_or_none()
-
-
-def invitation_of_delivery(delivery: Delivery) -> TeamInvitation | None:
-    """The invitation a "team-<id>" delivery row sends; None when it was withdrawn or its
-    address opted out since."""
-    raw = delivery.kind.removeprefix(TEAM_KIND)
-    if not (raw.isascii() and raw.isdigit()):
-        return None
-    invitation = db.session.get(TeamInvitation, int(raw))
-    if invitation is None or _opted_out([invitation.email]):
-        return None
-    return invitation
 
 
 class AlreadyAnswered(Exception):
