@@ -1,4 +1,5 @@
-"""Languages: French first, English second; the questionnaire's own texts in both."""
+"""Languages: French first, English second; the questionnaire's own texts and the company's
+size and sector labels in both."""
 
 from __future__ import annotations
 
@@ -18,6 +19,24 @@ from assess.core.answers import AnswerError
 from assess.core.questionnaire import LocalizedText
 from assess.extensions import babel
 
+# A company's size band and sector (assess/core/contact.py), as the contact form and the
+# back office name them.
+COMPANY_SIZE_LABELS = {
+    "tpe": _l("1 to 9 people"),
+    "pe": _l("10 to 49 people"),
+    "me": _l("50 to 249 people"),
+    "eti": _l("250 people or more"),
+}
+SECTOR_LABELS = {
+    "industrie": _l("Industry and manufacturing"),
+    "negoce": _l("Wholesale and distribution"),
+    "services_b2b": _l("Business services"),
+    "btp": _l("Construction"),
+    "tech": _l("Software and technology"),
+    "sante": _l("Health"),
+    "commerce_detail": _l("Retail"),
+    "autre": _l("Other"),
+}
 # The engine's answer errors, as the respondent reads them.
 ANSWER_MESSAGES = {
     "required": _l("Please answer this question."),

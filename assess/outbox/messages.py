@@ -17,10 +17,10 @@ from flask_babel import force_locale, format_decimal
 from assess.core.questionnaire import Questionnaire
 from assess.db.models import AddressConfirmation, Delivery, Submission, utcnow
 from assess.extensions import db
+from assess.i18n import COMPANY_SIZE_LABELS, SECTOR_LABELS
 from assess.outbox.mail import Attachment, DeliveryError, Outgoing
 from assess.outbox.tasks import DELIVER, enqueue_after_commit
 from assess.respondent.reassessment import link_url
-from assess.web.forms import COMPANY_SIZE_LABELS, SECTOR_LABELS
 
 # How many of the weakest areas the consultant's notification lists.
 WEAKEST_AREAS = 3

@@ -19,23 +19,8 @@ from wtforms import (
 from wtforms.validators import Email, InputRequired, Length, Optional, Regexp, StopValidation
 
 from assess.core.single_line import is_single_line
+from assess.i18n import COMPANY_SIZE_LABELS, SECTOR_LABELS
 
-COMPANY_SIZE_LABELS = {
-    "tpe": _l("1 to 9 people"),
-    "pe": _l("10 to 49 people"),
-    "me": _l("50 to 249 people"),
-    "eti": _l("250 people or more"),
-}
-SECTOR_LABELS = {
-    "industrie": _l("Industry and manufacturing"),
-    "negoce": _l("Wholesale and distribution"),
-    "services_b2b": _l("Business services"),
-    "btp": _l("Construction"),
-    "tech": _l("Software and technology"),
-    "sante": _l("Health"),
-    "commerce_detail": _l("Retail"),
-    "autre": _l("Other"),
-}
 # Loose on purpose: digits, spaces, dots, dashes, parentheses and a leading +.
 PHONE = re.compile(r"^\+?[0-9 .()\-]{6,25}$")
 ONE_LINE_MESSAGE = _l("Please write this on one line, without special characters.")

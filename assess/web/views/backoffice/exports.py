@@ -21,11 +21,10 @@ from flask_login import current_user
 from assess.core.questionnaire import Questionnaire
 from assess.db.models import utcnow
 from assess.db.questionnaire_store import current_questionnaire
-from assess.i18n import translate
+from assess.i18n import COMPANY_SIZE_LABELS, SECTOR_LABELS, translate
 from assess.tracker import exports, gdpr
 from assess.tracker.lead_list import parse_filters
 from assess.tracker.leads import get_lead
-from assess.web.forms import COMPANY_SIZE_LABELS, SECTOR_LABELS
 from assess.web.views.backoffice.blueprint import bp
 from assess.web.views.backoffice.leads import STATUS_LABELS
 from assess.web.views.backoffice.leads import lead as lead_page

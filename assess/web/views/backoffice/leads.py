@@ -11,14 +11,13 @@ from flask_login import current_user
 
 from assess.core.charts import radar
 from assess.db.questionnaire_store import current_questionnaire, questionnaire_for
-from assess.i18n import translate
+from assess.i18n import COMPANY_SIZE_LABELS, SECTOR_LABELS, translate
 from assess.outbox import delivery
 from assess.report.content import describe_answer
 from assess.respondent.reassessment import progress_of
 from assess.respondent.team_invitations import team_view
 from assess.tracker import lead_list
 from assess.tracker import leads as lead_cases
-from assess.web.forms import COMPANY_SIZE_LABELS, SECTOR_LABELS
 from assess.web.views.backoffice.blueprint import bp
 
 STATUS_LABELS = {

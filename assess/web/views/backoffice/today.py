@@ -23,10 +23,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from assess.db.models import utcnow
-from assess.i18n import current_locale
+from assess.i18n import COMPANY_SIZE_LABELS, SECTOR_LABELS, current_locale
 from assess.tracker import cadence, callprep
 from assess.tracker import leads as lead_cases
-from assess.web.forms import COMPANY_SIZE_LABELS, SECTOR_LABELS
 from assess.web.views.backoffice import leads as lead_views
 from assess.web.views.backoffice.blueprint import bp
 
