@@ -111,7 +111,7 @@ def level_label(level_id: str | None, q: Any) -> str:
     itself when the questionnaire has no such level (renamed since)."""
     if not level_id:
         return ""
-    level = next((level for level in q.levels if level.id == level_id), None)
+    level = q.levels_by_id.get(level_id)
     return translate(level.label) if level is not None else level_id
 
 

@@ -10,6 +10,7 @@ from flask import Flask
 from flask_babel import force_locale
 
 from assess.core.answers import validate_answers
+from assess.core.result import StoredResult
 from assess.core.scoring import score
 from assess.db.questionnaire_store import current_questionnaire
 from assess.report.plan import PRIORITIES_IN_FULL, localized, priority_label, recommendations
@@ -29,7 +30,10 @@ def fired_for(app: Flask, persona: str) -> tuple[dict, list[dict]]:
         clean = validate_answers(q, data["answers"], data["contact"])
         result = score(q, clean, data["contact"]).as_json()
         labels = {c.id: q.text(c.label, "fr") for c in q.categories}
-        return result, recommendations(q, result, labels, "fr", lambda s: f"{s} / 100")
+        fired = recommendations(
+            q, StoredResult.from_json(result), labels, "fr", lambda s: f"{s} / 100"
+        )
+        return result, fired
 
 
 def test_the_most_urgent_come_in_full_and_every_other_keeps_its_actions(shipped_app):

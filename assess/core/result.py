@@ -1,5 +1,5 @@
 """What a scoring returns: the records of a result and their plain-data form (stored with
-each submission, printed by the CLI).
+each submission, printed by the CLI), and `StoredResult`, that plain data read back.
 
 The records are named tuples: immutable like frozen dataclasses, and built several times
 faster (a scoring builds about a hundred of them).
@@ -7,6 +7,7 @@ faster (a scoring builds about a hundred of them).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -113,3 +114,90 @@ class Result:
                 ],
             },
         }
+
+
+class StoredCategory(NamedTuple):
+    """A category as a submission stored it; score and level are None when it was not scored."""
+
+    id: str
+    score: float | None
+    level: str | None
+
+
+class ScoredCategory(NamedTuple):
+    """A stored category that was scored: its score is a number."""
+
+    id: str
+    score: float
+    level: str | None
+
+
+class StoredOutcome(NamedTuple):
+    """The case an unscored outcome landed on, as a submission stored it."""
+
+    id: str
+    case: int | None
+    label: dict[str, str] | None
+
+
+@dataclass(frozen=True)
+class StoredResult:
+    """A submission's stored result (`Result.as_json`) read back: the one way to read it.
+
+    Results stored by older versions may lack keys or hold nulls: a missing score, level or
+    section reads as None or empty. `explanation` stays plain data, as stored.
+    """
+
+    overall: float | None
+    level: str | None
+    # In the stored order: the order of the questionnaire the submission was scored with.
+    categories: Mapping[str, StoredCategory]
+    recommendations: tuple[str, ...]
+    outcomes: Mapping[str, StoredOutcome]
+    explanation: Mapping[str, Any]
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any] | None) -> StoredResult:
+        """Read the plain data a submission stores (None reads as an empty result)."""
+        data = data or {}
+        categories = {
+            category_id: StoredCategory(
+                category_id, (figures or {}).get("score"), (figures or {}).get("level")
+            )
+            for category_id, figures in (data.get("categories") or {}).items()
+        }
+        outcomes = {
+            outcome_id: StoredOutcome(
+                outcome_id, (found or {}).get("case"), (found or {}).get("label")
+            )
+            for outcome_id, found in (data.get("outcomes") or {}).items()
+        }
+        return cls(
+            overall=data.get("overall"),
+            level=data.get("level"),
+            categories=categories,
+            recommendations=tuple(data.get("recommendations") or ()),
+            outcomes=outcomes,
+            explanation=data.get("explanation") or {},
+        )
+
+    def score_of(self, category_id: str) -> float | None:
+        """A category's score; None when it was not scored or is not in the result."""
+        found = self.categories.get(category_id)
+        return found.score if found is not None else None
+
+    def level_of(self, category_id: str) -> str | None:
+        """A category's level id; None when it was not scored or is not in the result."""
+        found = self.categories.get(category_id)
+        return found.level if found is not None else None
+
+    def weakest(self, n: int | None = None) -> list[ScoredCategory]:
+        """The n lowest-scoring categories (every scored one when n is None), lowest first;
+        ties keep the stored order, the questionnaire's. Unscored categories are left out."""
+        scored = [
+            ScoredCategory(c.id, c.score, c.level)
+            for c in self.categories.values()
+            if c.score is not None
+        ]
+        scored.sort(key=lambda c: c.score)  # sort() is stable: ties keep the stored order
+        return scored if n is None else scored[:n]

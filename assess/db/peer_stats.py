@@ -12,16 +12,18 @@ from flask import current_app
 from sqlalchemy import select
 
 from assess.core.peers import ALL, OVERALL, PeerComparison, PeerGroup, bucket, compare, segment
+from assess.core.result import StoredResult
 from assess.db.database import dialect_insert
 from assess.db.models import Lead, PeerScoreCount, Submission
 from assess.extensions import db
 
 
-def scores_of(result: dict[str, Any]) -> dict[str, float | None]:
+def scores_of(result: dict[str, Any] | None) -> dict[str, float | None]:
     """A stored result's scores by name: OVERALL and each category id."""
-    scores: dict[str, float | None] = {OVERALL: result.get("overall")}
-    for category_id, figures in (result.get("categories") or {}).items():
-        scores[category_id] = (figures or {}).get("score")
+    stored = StoredResult.from_json(result)
+    scores: dict[str, float | None] = {OVERALL: stored.overall}
+    for category_id, found in stored.categories.items():
+        scores[category_id] = found.score
     return scores
 
 
@@ -44,7 +46,7 @@ def count_scores(submission: Submission, lead: Lead) -> None:
             "count": 1,
         }
         for group in groups_of(lead)
-        for name, value in scores_of(submission.result or {}).items()
+        for name, value in scores_of(submission.result).items()
         if value is not None
     ]
     if not rows:

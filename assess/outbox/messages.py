@@ -15,6 +15,7 @@ from flask import current_app
 from flask_babel import force_locale, format_decimal
 
 from assess.core.questionnaire import Questionnaire
+from assess.core.result import StoredResult
 from assess.db.models import AddressConfirmation, Delivery, Submission, utcnow
 from assess.extensions import db
 from assess.i18n import COMPANY_SIZE_LABELS, SECTOR_LABELS
@@ -77,7 +78,7 @@ def report_message(q: Questionnaire, delivery: Delivery, pdf: bytes) -> Outgoing
         raise DeliveryError("the submission has no lead", permanent=True)
     locale = submission.locale if submission.locale in q.locales else q.locale
     with force_locale(locale):
-        level = next((lv for lv in q.levels if lv.id == submission.level), None)
+        level = q.levels_by_id.get(submission.level or "")
         action = q.report.call_to_action
         context: dict[str, Any] = {
             "first_name": lead.first_name,
@@ -112,21 +113,17 @@ def new_lead_message(q: Questionnaire, delivery: Delivery) -> Outgoing:
         raise DeliveryError("the submission has no lead", permanent=True)
     locale = current_app.config["LANGUAGES"][0]
     with force_locale(locale):
-        categories = (submission.result or {}).get("categories", {})
-        scored = sorted(
-            ((cid, c["score"]) for cid, c in categories.items() if c.get("score") is not None),
-            key=lambda pair: pair[1],
-        )
+        result = StoredResult.from_json(submission.result)
         weakest = [
             {
-                "label": q.text(q.categories_by_id[cid].label, locale)
-                if cid in q.categories_by_id
-                else cid,
-                "score": _score(score),
+                "label": q.text(q.categories_by_id[area.id].label, locale)
+                if area.id in q.categories_by_id
+                else area.id,
+                "score": _score(area.score),
             }
-            for cid, score in scored[:WEAKEST_AREAS]
+            for area in result.weakest(WEAKEST_AREAS)
         ]
-        level = next((lv for lv in q.levels if lv.id == submission.level), None)
+        level = q.levels_by_id.get(submission.level or "")
         context = {
             "lead": {
                 "name": lead.full_name,

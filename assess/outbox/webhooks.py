@@ -19,6 +19,7 @@ from typing import Any
 from flask import Flask, current_app
 from sqlalchemy import select
 
+from assess.core.result import StoredResult
 from assess.db.audit import record
 from assess.db.database import write_transaction
 from assess.db.models import Lead, Submission, WebhookDelivery, utcnow
@@ -200,7 +201,7 @@ def lead_data(lead: Lead) -> dict[str, Any]:
 
 def submission_completed(submission: Submission, lead: Lead) -> list[int]:
     """Queue the completed-submission event."""
-    result = submission.result or {}
+    result = StoredResult.from_json(submission.result)
     data = {
         "submission": {
             "id": submission.id,
@@ -210,13 +211,13 @@ def submission_completed(submission: Submission, lead: Lead) -> list[int]:
                 "id": submission.questionnaire_id,
                 "version": submission.questionnaire_version,
             },
-            "overall_score": result.get("overall"),
-            "level": result.get("level"),
+            "overall_score": result.overall,
+            "level": result.level,
             "categories": {
-                cid: {"score": found.get("score"), "level": found.get("level")}
-                for cid, found in (result.get("categories") or {}).items()
+                cid: {"score": found.score, "level": found.level}
+                for cid, found in result.categories.items()
             },
-            "recommendations": list(result.get("recommendations") or []),
+            "recommendations": list(result.recommendations),
         },
         "lead": lead_data(lead),
         "links": _links(lead, submission),

@@ -19,6 +19,7 @@ from assess.core import cost_of_giving_up
 from assess.core.charts import radar
 from assess.core.peers import PeerComparison
 from assess.core.questionnaire import Questionnaire
+from assess.core.result import StoredResult
 from assess.i18n import format_change
 from assess.report.plain_answers import describe_answer, plain
 from assess.report.plan import localized, recommendations
@@ -45,6 +46,7 @@ class ReportInput:
     """What a report is made from: a completed submission, as plain data."""
 
     answers: dict[str, Any]
+    # The stored plain data (`Result.as_json`), read through `StoredResult`.
     result: dict[str, Any]
     contact: dict[str, Any]
     locale: str
@@ -87,12 +89,11 @@ def build_report(q: Questionnaire, data: ReportInput, branding: Branding) -> dic
 
 def _build(q: Questionnaire, data: ReportInput, branding: Branding, locale: str) -> dict[str, Any]:
     text = lambda value: q.text(value, locale)  # noqa: E731
-    result = data.result
-    levels = {level.id: level for level in q.levels}
-    categories = []
+    result = StoredResult.from_json(data.result)
+    categories: list[dict[str, Any]] = []
     for category in q.categories:
-        figures = result["categories"].get(category.id, {})
-        level = levels.get(figures.get("level") or "")
+        score = result.score_of(category.id)
+        level = q.levels_by_id.get(result.level_of(category.id) or "")
         change = data.progress.categories.get(category.id) if data.progress else None
         share = data.peers.categories.get(category.id) if data.peers else None
         categories.append(
@@ -102,15 +103,15 @@ def _build(q: Questionnaire, data: ReportInput, branding: Branding, locale: str)
                 "peer_text": _percent(share),
                 "label": text(category.label),
                 "description": text(category.description),
-                "score": figures.get("score"),
-                "score_text": _score_text(figures.get("score")),
+                "score": score,
+                "score_text": _score_text(score),
                 "level": text(level.label) if level else _("not scored"),
                 "level_summary": text(level.summary) if level else "",
             }
         )
     area_labels = {c["id"]: c["label"] for c in categories}
     fired = recommendations(q, result, area_labels, locale, _score_text)
-    overall_level = levels.get(result.get("level") or "")
+    overall_level = q.levels_by_id.get(result.level or "")
     contact = {key: plain(value) for key, value in data.contact.items()}
     return {
         "locale": locale,
@@ -125,11 +126,11 @@ def _build(q: Questionnaire, data: ReportInput, branding: Branding, locale: str)
         "date": format_date(data.completed_at, format="long"),
         "created": data.completed_at.strftime("%Y-%m-%dT%H:%M:%S"),
         "reference": data.reference,
-        "overall": result.get("overall"),
-        "overall_text": _score_text(result.get("overall")),
+        "overall": result.overall,
+        "overall_text": _score_text(result.overall),
         "level": text(overall_level.label) if overall_level else _("not scored"),
         "level_summary": text(overall_level.summary) if overall_level else "",
-        "synthesis": _synthesis(categories),
+        "synthesis": _synthesis(result, categories),
         "progress": _progress(data.progress),
         "peers": _peers(data.peers),
         "outcomes": _outcomes(q, result, locale),
@@ -137,11 +138,11 @@ def _build(q: Questionnaire, data: ReportInput, branding: Branding, locale: str)
         "chart": radar(
             [(c["label"], c["score"]) for c in categories], [lv.from_ for lv in q.levels]
         ),
-        "sections": _category_sections(q, data, categories, fired, locale),
+        "sections": _category_sections(q, result, categories, fired, locale),
         "priorities": [r for r in fired if r["in_full"]],
         "other_recommendations": [r for r in fired if not r["in_full"]],
         "recommendations": fired,
-        "kpis": _kpis(q, data, locale),
+        "kpis": _kpis(q, data, result, locale),
         "cost": _cost(q, data),
         "conclusion": text(q.report.conclusion),
         "call_to_action": (
@@ -181,9 +182,10 @@ def _score_text(score: float | None) -> str:
     return _("not scored") if score is None else f"{format_decimal(score, format='0.0')} / 100"
 
 
-def _synthesis(categories: list[dict[str, Any]]) -> list[str]:
+def _synthesis(result: StoredResult, categories: list[dict[str, Any]]) -> list[str]:
     """A few sentences from the levels and the strongest and weakest areas."""
-    scored = sorted((c for c in categories if c["score"] is not None), key=lambda c: c["score"])
+    rows = {c["id"]: c for c in categories}
+    scored = [rows[c.id] for c in result.weakest() if c.id in rows]
     if not scored:
         return [_("Not enough answers were given to score your areas.")]
     sentences = []
@@ -215,17 +217,17 @@ def _synthesis(categories: list[dict[str, Any]]) -> list[str]:
     return sentences
 
 
-def _outcomes(q: Questionnaire, result: dict[str, Any], locale: str) -> list[dict[str, str]]:
-    texts = {o["id"]: o.get("text") or {} for o in result["explanation"].get("outcomes", [])}
+def _outcomes(q: Questionnaire, result: StoredResult, locale: str) -> list[dict[str, str]]:
+    texts = {o["id"]: o.get("text") or {} for o in result.explanation.get("outcomes", [])}
     found = []
     for outcome in q.outcomes:
-        stored = result.get("outcomes", {}).get(outcome.id)
+        stored = result.outcomes.get(outcome.id)
         if stored is None:
             continue
         found.append(
             {
                 "title": q.text(outcome.label, locale),
-                "label": localized(stored.get("label"), locale),
+                "label": localized(stored.label, locale),
                 "text": localized(texts.get(outcome.id), locale),
             }
         )
@@ -234,12 +236,12 @@ def _outcomes(q: Questionnaire, result: dict[str, Any], locale: str) -> list[dic
 
 def _category_sections(
     q: Questionnaire,
-    data: ReportInput,
+    result: StoredResult,
     categories: list[dict[str, Any]],
     recommendations: list[dict[str, Any]],
     locale: str,
 ) -> list[dict[str, Any]]:
-    explained = [e for e in data.result["explanation"]["questions"] if e.get("shown")]
+    explained = [e for e in result.explanation["questions"] if e.get("shown")]
     sections = []
     for category in categories:
         scored = [
@@ -271,10 +273,12 @@ def _answer_row(q: Questionnaire, explained: dict[str, Any], locale: str) -> dic
     }
 
 
-def _kpis(q: Questionnaire, data: ReportInput, locale: str) -> list[dict[str, str]]:
+def _kpis(
+    q: Questionnaire, data: ReportInput, result: StoredResult, locale: str
+) -> list[dict[str, str]]:
     """At most ten indicators, the ones the answers call for first."""
     suggestions = getattr(q.report, "kpis", ()) or ()
-    context = _expression_context(data)
+    context = _expression_context(data, result)
     chosen = [
         (kpi.priority, index, kpi)
         for index, kpi in enumerate(suggestions)
@@ -287,19 +291,18 @@ def _kpis(q: Questionnaire, data: ReportInput, locale: str) -> list[dict[str, st
     ]
 
 
-def _expression_context(data: ReportInput) -> dict[str, Any]:
+def _expression_context(data: ReportInput, result: StoredResult) -> dict[str, Any]:
     from assess.core.contact import expression_contact
 
-    result = data.result
     return {
         "answers": {
             e["id"]: e.get("answer") if e.get("shown") else None
-            for e in result["explanation"]["questions"]
+            for e in result.explanation["questions"]
         },
-        "scores": {cid: c.get("score") for cid, c in result["categories"].items()},
-        "levels": {cid: c.get("level") for cid, c in result["categories"].items()},
-        "overall": result.get("overall"),
-        "level": result.get("level"),
+        "scores": {cid: c.score for cid, c in result.categories.items()},
+        "levels": {cid: c.level for cid, c in result.categories.items()},
+        "overall": result.overall,
+        "level": result.level,
         "contact": expression_contact(data.contact),
     }
 

@@ -16,6 +16,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from assess.core.questionnaire import Questionnaire
+from assess.core.result import StoredResult
 from assess.report.plain_answers import describe_answer
 
 # How many recommendations the report prints in full, most urgent first: a plan of more
@@ -38,14 +39,14 @@ def priority_label(priority: int) -> str:
 
 def recommendations(
     q: Questionnaire,
-    result: dict[str, Any],
+    result: StoredResult,
     area_labels: dict[str, str],
     locale: str,
     score_text: Callable[[float | None], str],
 ) -> list[dict[str, Any]]:
     """Every recommendation that fired, most urgent first, with its actions and its reasons."""
     found = []
-    for rank, stored in enumerate(result["explanation"]["recommendations"], start=1):
+    for rank, stored in enumerate(result.explanation["recommendations"], start=1):
         category = stored.get("category")
         found.append(
             {
@@ -75,7 +76,7 @@ def recommendations(
 def _reasons(
     q: Questionnaire,
     values: dict[str, Any],
-    result: dict[str, Any],
+    result: StoredResult,
     locale: str,
     score_text: Callable[[float | None], str],
 ) -> list[str]:
@@ -90,18 +91,15 @@ def _reasons(
         elif root in {"scores", "levels"}:
             category = q.categories_by_id.get(key)
             label = q.text(category.label, locale) if category else key
-            figures = result["categories"].get(key, {})
             reasons.append(
                 _(
                     "Your score in %(area)s: %(score)s",
                     area=label,
-                    score=score_text(figures.get("score")),
+                    score=score_text(result.score_of(key)),
                 )
             )
         elif root in {"overall", "level"}:
-            reasons.append(
-                _("Your overall score: %(score)s", score=score_text(result.get("overall")))
-            )
+            reasons.append(_("Your overall score: %(score)s", score=score_text(result.overall)))
         elif root == "contact":
             reasons.append(_("Your company profile (%(field)s)", field=key))
     return list(dict.fromkeys(reasons))

@@ -20,6 +20,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
 from assess.core.questionnaire import Questionnaire
+from assess.core.result import StoredResult
 from assess.db.models import Lead, Submission
 from assess.extensions import db
 from assess.respondent.drafts import REASSESSMENT
@@ -103,14 +104,12 @@ def score_changes(
             return None
         return round(float(now) - float(before), 1)
 
-    before = previous.get("categories") or {}
+    now, before = StoredResult.from_json(current), StoredResult.from_json(previous)
     categories = {
-        category_id: difference(
-            (figures or {}).get("score"), (before.get(category_id) or {}).get("score")
-        )
-        for category_id, figures in (current.get("categories") or {}).items()
+        category_id: difference(found.score, before.score_of(category_id))
+        for category_id, found in now.categories.items()
     }
-    return difference(current.get("overall"), previous.get("overall")), categories
+    return difference(now.overall, before.overall), categories
 
 
 def previous_submission(submission: Submission) -> Submission | None:

@@ -21,6 +21,7 @@ from sqlalchemy.orm import aliased
 
 from assess.config import DEFAULTS
 from assess.core.questionnaire import Questionnaire
+from assess.core.result import StoredResult
 from assess.core.single_line import on_one_line
 from assess.db.audit import record
 from assess.db.database import write_transaction
@@ -86,21 +87,15 @@ def configured_cadence() -> list[tuple[int, str]]:
         return parse_cadence(DEFAULTS["CADENCE"])
 
 
-def talking_points(result: dict[str, Any], q: Questionnaire, locale: str) -> list[str]:
+def talking_points(result: StoredResult, q: Questionnaire, locale: str) -> list[str]:
     """What to talk about, best first: the three weakest areas with their advice, then the rest."""
-    categories = result.get("categories") or {}
-    order = {c.id: index for index, c in enumerate(q.categories)}
-    scored = sorted(
-        ((cid, c["score"]) for cid, c in categories.items() if c.get("score") is not None),
-        key=lambda pair: (pair[1], order.get(pair[0], len(order))),
-    )
     fired = sorted(
-        (result.get("explanation") or {}).get("recommendations") or [],
+        result.explanation.get("recommendations") or [],
         key=lambda rec: rec.get("priority") or 99,
     )
     points: list[str] = []
     used: set[str] = set()
-    for cid, score in scored[:3]:
+    for cid, score, _level in result.weakest(3):
         category = q.categories_by_id.get(cid)
         area = q.text(category.label, locale) if category else cid
         advice = next((r for r in fired if r.get("category") == cid and r["id"] not in used), None)
@@ -158,7 +153,7 @@ def plan_cadence(lead: Lead, submission: Submission, q: Questionnaire) -> None:
     steps = configured_cadence()
     # Talking points are for the consultant: in the questionnaire's default language.
     with force_locale(q.locale):
-        points = talking_points(submission.result or {}, q, q.locale)
+        points = talking_points(StoredResult.from_json(submission.result), q, q.locale)
         if not points:
             points = [gettext("Their diagnostic and what they expect from it.")]
         touches = [

@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 
 from assess.core.contact import COMPANY_SIZES
 from assess.core.questionnaire import Questionnaire
+from assess.core.result import StoredResult
 from assess.db.models import Lead, Submission
 from assess.db.questionnaire_store import questionnaire_for
 from assess.extensions import db
@@ -125,13 +126,13 @@ def build_brief(lead: Lead, locale: str) -> CallBrief:
     if submission is None or not submission.result:
         return CallBrief(**base)
     q = questionnaire_for(submission.questionnaire_hash)
-    result = submission.result
+    result = StoredResult.from_json(submission.result)
     areas = area_scores(q, result, locale)
-    level = next((lv for lv in q.levels if lv.id == result.get("level")), None)
+    level = q.levels_by_id.get(result.level) if result.level is not None else None
     return CallBrief(
         **base,
-        overall=result.get("overall"),
-        level=q.text(level.label, locale) if level else str(result.get("level") or ""),
+        overall=result.overall,
+        level=q.text(level.label, locale) if level else str(result.level or ""),
         weakest=areas[:3],
         openers=openers(q, result, areas, locale),
         objections=objections(q, result, lead.company_size, areas, locale),
@@ -140,28 +141,27 @@ def build_brief(lead: Lead, locale: str) -> CallBrief:
     )
 
 
-def area_scores(q: Questionnaire, result: dict[str, Any], locale: str) -> list[AreaScore]:
-    """The scored areas, weakest first (ties in the questionnaire's order)."""
-    levels = {level.id: q.text(level.label, locale) for level in q.levels}
+def area_scores(q: Questionnaire, result: StoredResult, locale: str) -> list[AreaScore]:
+    """The scored areas of the questionnaire, weakest first (ties in the questionnaire's order)."""
     found = []
-    for category in q.categories:
-        figures = (result.get("categories") or {}).get(category.id) or {}
-        if figures.get("score") is None:
+    for area in result.weakest():
+        category = q.categories_by_id.get(area.id)
+        if category is None:
             continue
-        label = q.text(category.label, locale)
-        level = levels.get(figures.get("level") or "", "")
-        found.append(AreaScore(category.id, label, float(figures["score"]), level))
-    return sorted(found, key=lambda area: area.score)  # sorted() is stable: ties keep the order
+        level = q.levels_by_id.get(area.level or "")
+        label = q.text(level.label, locale) if level else ""
+        found.append(AreaScore(area.id, q.text(category.label, locale), float(area.score), label))
+    return found
 
 
 def openers(
-    q: Questionnaire, result: dict[str, Any], areas: list[AreaScore], locale: str, count: int = 3
+    q: Questionnaire, result: StoredResult, areas: list[AreaScore], locale: str, count: int = 3
 ) -> list[Opener]:
     """Open questions around the answers that lost the most points, one area each when possible."""
     rank = {area.id: index for index, area in enumerate(areas)}
     order = {question.id: index for index, question in enumerate(q.questions)}
     candidates = []
-    for item in (result.get("explanation") or {}).get("questions") or []:
+    for item in result.explanation.get("questions") or []:
         question = q.questions_by_id.get(item.get("id"))
         possible = item.get("possible") or 0
         if question is None or not item.get("shown") or possible <= 0:
@@ -195,7 +195,7 @@ def openers(
 
 def objections(
     q: Questionnaire,
-    result: dict[str, Any],
+    result: StoredResult,
     company_size: str,
     areas: list[AreaScore],
     locale: str,
@@ -221,8 +221,7 @@ def objections(
     skipped = [
         q.text(c.label, locale)
         for c in q.categories
-        if c.id in (result.get("categories") or {})
-        and (result["categories"][c.id] or {}).get("score") is None
+        if c.id in result.categories and result.score_of(c.id) is None
     ]
     if skipped:
         found.append(
@@ -234,7 +233,7 @@ def objections(
             )
         )
     lowest_level = q.levels[0].id if q.levels else None
-    if areas and (result.get("categories") or {}).get(areas[0].id, {}).get("level") == lowest_level:
+    if areas and result.level_of(areas[0].id) == lowest_level:
         found.append(
             Objection(
                 str(_l("It has always worked like this for us.")),
@@ -243,8 +242,8 @@ def objections(
                 str(_l("Ask what it costs them today (deals missed, time lost) before proposing.")),
             )
         )
-    overall = result.get("overall")
-    if len(q.levels) > 1 and result.get("level") == q.levels[-1].id:
+    overall = result.overall
+    if len(q.levels) > 1 and result.level == q.levels[-1].id:
         found.append(
             Objection(
                 str(_l("We are already well organised.")),
@@ -252,7 +251,7 @@ def objections(
                 str(_l("Agree, then point to their weakest area: the gains are in the details.")),
             )
         )
-    elif len(q.levels) > 1 and result.get("level") == lowest_level:
+    elif len(q.levels) > 1 and result.level == lowest_level:
         found.append(
             Objection(
                 str(_l("We would not know where to start.")),
@@ -276,10 +275,10 @@ def quotes(q: Questionnaire, answers: dict[str, Any], locale: str) -> list[Quote
     return found
 
 
-def advice(result: dict[str, Any], locale: str, count: int = 3) -> list[str]:
+def advice(result: StoredResult, locale: str, count: int = 3) -> list[str]:
     """The titles of the recommendations that fired, most important first."""
     fired = sorted(
-        (result.get("explanation") or {}).get("recommendations") or [],
+        result.explanation.get("recommendations") or [],
         key=lambda rec: rec.get("priority") or 99,
     )
     return [recommendation_title(rec, locale) for rec in fired[:count]]

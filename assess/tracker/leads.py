@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import or_, select
 
+from assess.core.result import StoredResult
 from assess.core.single_line import is_single_line
 from assess.db.audit import record
 from assess.db.database import write_transaction
@@ -29,20 +30,20 @@ class LeadError(ValueError):
 
 def record_completion(lead: Lead, submission: Submission, result: dict[str, Any]) -> None:
     """Copy the latest result onto the lead, add it to the timeline (completion's transaction)."""
-    categories = result.get("categories", {})
-    scored = [(cid, c["score"]) for cid, c in categories.items() if c.get("score") is not None]
+    stored = StoredResult.from_json(result)
+    weakest = stored.weakest(1)
     lead.latest_submission_id = submission.id
     lead.completed_at = submission.completed_at
-    lead.overall_score = result.get("overall")
-    lead.level = result.get("level")
-    lead.weakest_category = min(scored, key=lambda pair: pair[1])[0] if scored else None
-    lead.category_scores = {cid: c.get("score") for cid, c in categories.items()}
+    lead.overall_score = stored.overall
+    lead.level = stored.level
+    lead.weakest_category = weakest[0].id if weakest else None
+    lead.category_scores = {cid: c.score for cid, c in stored.categories.items()}
     lead.refresh_search_text()
     db.session.add(
         LeadEvent(
             lead_id=lead.id,
             kind="submission.completed",
-            data={"submission_id": submission.id, "overall": result.get("overall")},
+            data={"submission_id": submission.id, "overall": stored.overall},
         )
     )
 

@@ -386,6 +386,11 @@ class Questionnaire(_Model):
         return {c.id: c for c in self.categories}
 
     @cached_property
+    def levels_by_id(self) -> dict[str, Level]:
+        """Level id to level."""
+        return {level.id: level for level in self.levels}
+
+    @cached_property
     def locales(self) -> tuple[str, ...]:
         """The languages the texts are written in, the default first."""
         found = {self.locale}

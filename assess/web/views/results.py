@@ -9,6 +9,7 @@ from flask.typing import ResponseReturnValue
 
 from assess.core.charts import radar
 from assess.core.questionnaire import Questionnaire
+from assess.core.result import StoredResult
 from assess.core.team import team_sections
 from assess.db.peer_stats import peer_comparison
 from assess.db.questionnaire_store import questionnaire_for
@@ -30,25 +31,24 @@ def show(token: str) -> ResponseReturnValue:
     if submission is None or submission.result is None:
         abort(404)
     q = questionnaire_for(submission.questionnaire_hash)
-    result = submission.result
-    explanation = result.get("explanation") or {}
+    result = StoredResult.from_json(submission.result)
     categories = category_rows(q, result)
     chart = radar(
         [(row["label"], row["score"]) for row in categories],
         [level.from_ for level in q.levels],
     )
-    level = _level(q, result.get("level"))
+    level = _level(q, result.level)
     return render_template(
         "results/show.html",
         q=q,
         submission=submission,
-        result=result,
-        overall=result.get("overall"),
+        result=submission.result,
+        overall=result.overall,
         level=level,
         categories=categories,
         chart=chart,
-        recommendations=explanation.get("recommendations", [])[:TOP_RECOMMENDATIONS],
-        recommendation_count=len(result.get("recommendations", [])),
+        recommendations=result.explanation.get("recommendations", [])[:TOP_RECOMMENDATIONS],
+        recommendation_count=len(result.recommendations),
         outcomes=_outcomes(q, result),
         report_delivery=next(
             (d for d in delivery.deliveries_of(submission.id) if d.kind == delivery.REPORT), None
@@ -81,37 +81,37 @@ def report_pdf(token: str) -> ResponseReturnValue:
 
 
 def _level(q: Questionnaire, level_id: str | None) -> Any:
-    return next((level for level in q.levels if level.id == level_id), None)
+    return q.levels_by_id.get(level_id) if level_id is not None else None
 
 
-def category_rows(q: Questionnaire, result: dict[str, Any]) -> list[dict[str, Any]]:
+def category_rows(q: Questionnaire, result: StoredResult) -> list[dict[str, Any]]:
     """Each category of the stored result with its label and level, in the file's order."""
     rows = []
-    for category_id, figures in (result.get("categories") or {}).items():
+    for category_id, found in result.categories.items():
         category = q.categories_by_id.get(category_id)
-        level = _level(q, figures.get("level"))
+        level = _level(q, found.level)
         rows.append(
             {
                 "id": category_id,
                 "label": translate(category.label) if category else category_id,
-                "score": figures.get("score"),
+                "score": found.score,
                 "level": translate(level.label) if level else None,
-                "level_id": figures.get("level"),
+                "level_id": found.level,
             }
         )
     return rows
 
 
-def _outcomes(q: Questionnaire, result: dict[str, Any]) -> list[dict[str, Any]]:
-    explained = (result.get("explanation") or {}).get("outcomes", [])
+def _outcomes(q: Questionnaire, result: StoredResult) -> list[dict[str, Any]]:
+    explained = result.explanation.get("outcomes", [])
     texts = {o["id"]: o.get("text", {}) for o in explained}
     rows = []
-    for outcome_id, found in result.get("outcomes", {}).items():
+    for outcome_id, found in result.outcomes.items():
         outcome = next((o for o in q.outcomes if o.id == outcome_id), None)
         rows.append(
             {
                 "title": translate(outcome.label) if outcome else outcome_id,
-                "label": translate(found.get("label")),
+                "label": translate(found.label),
                 "text": translate(texts.get(outcome_id) or None),
             }
         )

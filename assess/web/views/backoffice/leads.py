@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from assess.core.charts import radar
+from assess.core.result import StoredResult
 from assess.db.questionnaire_store import current_questionnaire, questionnaire_for
 from assess.i18n import COMPANY_SIZE_LABELS, SECTOR_LABELS, translate
 from assess.outbox import delivery
@@ -102,8 +103,8 @@ def _result_context(q: Any, submission: Any) -> dict[str, Any]:
     from assess.i18n import current_locale
 
     locale = current_locale()
-    result = submission.result
-    explained = {e["id"]: e for e in result.get("explanation", {}).get("questions", [])}
+    result = StoredResult.from_json(submission.result)
+    explained = {e["id"]: e for e in result.explanation.get("questions", [])}
     sections = []
     for section in q.sections:
         rows = []
@@ -121,10 +122,7 @@ def _result_context(q: Any, submission: Any) -> dict[str, Any]:
             )
         if rows:
             sections.append({"title": translate(section.title), "rows": rows})
-    categories = [
-        (translate(c.label), (result.get("categories", {}).get(c.id) or {}).get("score"))
-        for c in q.categories
-    ]
+    categories = [(translate(c.label), result.score_of(c.id)) for c in q.categories]
     progress = progress_of(submission)
     changes = [progress.categories.get(c.id) if progress else None for c in q.categories]
     return {
@@ -135,7 +133,7 @@ def _result_context(q: Any, submission: Any) -> dict[str, Any]:
             for (label, score), change in zip(categories, changes, strict=True)
         ],
         "progress": progress,
-        "recommendations": result.get("explanation", {}).get("recommendations", []),
+        "recommendations": result.explanation.get("recommendations", []),
     }
 
 
