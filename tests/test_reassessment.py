@@ -11,9 +11,10 @@ from itsdangerous import URLSafeTimedSerializer
 from markupsafe import escape
 from sqlalchemy import func, select
 
+from assess.core.progress import score_changes
 from assess.db.models import Delivery, Lead, Submission
 from assess.extensions import db
-from assess.respondent.reassessment import SALT, lead_of, link_token, score_changes
+from assess.respondent.reassessment import SALT, lead_of, link_token
 from assess.tracker import gdpr
 from tests.backoffice_client import logged_in
 from tests.test_wizard import persona, questionnaire

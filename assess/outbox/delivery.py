@@ -23,6 +23,7 @@ from assess.db.database import write_transaction
 from assess.db.models import Delivery, ReportFile, Submission, TeamInvitation, utcnow
 from assess.db.opt_outs import opted_out
 from assess.db.peer_stats import peer_comparison
+from assess.db.previous_results import progress_of
 from assess.db.questionnaire_store import questionnaire_for
 from assess.extensions import db
 from assess.outbox.mail import DeliveryError, compose, send, settings_from_config
@@ -46,7 +47,6 @@ from assess.outbox.rows import (
 )
 from assess.outbox.tasks import DELIVER, enqueue_after_commit, task
 from assess.report.content import ReportInput, render_report_pdf
-from assess.respondent.reassessment import progress_of
 
 REPORT = "report"
 NEW_LEAD = "new_lead"

@@ -18,12 +18,12 @@ from flask_babel import gettext as _
 from assess.core import cost_of_giving_up
 from assess.core.charts import radar
 from assess.core.peers import PeerComparison
+from assess.core.progress import Progress
 from assess.core.questionnaire import Questionnaire
 from assess.core.result import StoredResult
 from assess.i18n import format_change
 from assess.report.plain_answers import describe_answer, plain
 from assess.report.plan import localized, recommendations
-from assess.respondent.reassessment import Progress
 
 __all__ = [
     "Branding",

@@ -4,23 +4,19 @@ what changed.
 A signed link, carried by the report e-mail and the results page, names the lead by its
 random `link_key` (never by its id, which SQLite could give to the next lead) and starts a
 draft attached to the lead: its contact step fills in the e-mail only, and the completion
-joins the same lead. The change
-is measured, score by score, against the lead's previous completed submission of the same
-questionnaire.
+joins the same lead. The change is measured, score by score, against the lead's previous
+completed submission of the same questionnaire (`db/previous_results.py`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
 from assess.core.questionnaire import Questionnaire
-from assess.core.result import StoredResult
 from assess.db.models import Lead, Submission
 from assess.extensions import db
 from assess.respondent.drafts import REASSESSMENT
@@ -81,60 +77,3 @@ def start_reassessment(q: Questionnaire, lead: Lead, locale: str) -> Submission:
         )
     except LookupError:
         raise LinkInvalid from None
-
-
-@dataclass(frozen=True)
-class Progress:
-    """How a submission's scores moved since the lead's previous one (points, + is better)."""
-
-    previous_id: int
-    previous_completed_at: datetime
-    overall: float | None
-    categories: dict[str, float | None]
-
-
-def score_changes(
-    current: Mapping[str, Any], previous: Mapping[str, Any]
-) -> tuple[float | None, dict[str, float | None]]:
-    """Overall and per-category differences between two stored results (None where either
-    side has no score)."""
-
-    def difference(now: Any, before: Any) -> float | None:
-        if now is None or before is None:
-            return None
-        return round(float(now) - float(before), 1)
-
-    now, before = StoredResult.from_json(current), StoredResult.from_json(previous)
-    categories = {
-        category_id: difference(found.score, before.score_of(category_id))
-        for category_id, found in now.categories.items()
-    }
-    return difference(now.overall, before.overall), categories
-
-
-def previous_submission(submission: Submission) -> Submission | None:
-    """The lead's latest completed submission of the same questionnaire before this one."""
-    if submission.lead_id is None or submission.completed_at is None:
-        return None
-    found: Submission | None = db.session.execute(
-        select(Submission)
-        .where(
-            Submission.lead_id == submission.lead_id,
-            Submission.status == "completed",
-            Submission.questionnaire_id == submission.questionnaire_id,
-            Submission.id != submission.id,
-            Submission.completed_at <= submission.completed_at,
-        )
-        .order_by(Submission.completed_at.desc(), Submission.id.desc())
-        .limit(1)
-    ).scalar_one_or_none()
-    return found
-
-
-def progress_of(submission: Submission) -> Progress | None:
-    """The change since the previous submission, or None for a first diagnostic."""
-    previous = previous_submission(submission)
-    if previous is None or previous.completed_at is None:
-        return None
-    overall, categories = score_changes(submission.result or {}, previous.result or {})
-    return Progress(previous.id, previous.completed_at, overall, categories)

@@ -12,11 +12,12 @@ from assess.core.questionnaire import Questionnaire
 from assess.core.result import StoredResult
 from assess.core.team import team_sections
 from assess.db.peer_stats import peer_comparison
+from assess.db.previous_results import progress_of
 from assess.db.questionnaire_store import questionnaire_for
 from assess.i18n import translate
 from assess.outbox import delivery
 from assess.respondent import confirmation, submissions
-from assess.respondent.reassessment import link_url, progress_of
+from assess.respondent.reassessment import link_url
 
 bp = Blueprint("results", __name__)
 

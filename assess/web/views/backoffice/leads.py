@@ -11,11 +11,11 @@ from flask_login import current_user
 
 from assess.core.charts import radar
 from assess.core.result import StoredResult
+from assess.db.previous_results import progress_of
 from assess.db.questionnaire_store import current_questionnaire, questionnaire_for
 from assess.i18n import COMPANY_SIZE_LABELS, SECTOR_LABELS, translate
 from assess.outbox import delivery
 from assess.report.content import describe_answer
-from assess.respondent.reassessment import progress_of
 from assess.respondent.team_invitations import team_view
 from assess.tracker import lead_list
 from assess.tracker import leads as lead_cases
