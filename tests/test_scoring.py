@@ -16,6 +16,7 @@ import pytest
 
 from assess.core import answers as answers_module
 from assess.core import scoring as scoring_module
+from assess.core import visibility as visibility_module
 from assess.core.answers import validate_answers
 from assess.core.questionnaire import Questionnaire, load_questionnaire
 from assess.core.scoring import Result, points_earned, score
@@ -302,7 +303,8 @@ def test_what_scoring_prepares_goes_away_with_its_questionnaire() -> None:
     again = load_questionnaire(FIXTURE)
     score(again, validate_answers(again, answers()))
     key = id(again)
-    assert key in scoring_module._plans and key in answers_module._plans
+    modules = (scoring_module, answers_module, visibility_module)
+    assert all(key in module._plans for module in modules)
     del again
     gc.collect()
-    assert key not in scoring_module._plans and key not in answers_module._plans
+    assert not any(key in module._plans for module in modules)

@@ -23,11 +23,12 @@ from faker import Faker
 from flask import current_app
 from sqlalchemy import func, insert, inspect, select, text, update
 
-from assess.core.answers import InvalidAnswers, validate_answers, visible_sections
+from assess.core.answers import InvalidAnswers, validate_answers
 from assess.core.contact import COMPANY_SIZES, SECTORS
 from assess.core.questionnaire import Question, Questionnaire
 from assess.core.scoring import score
 from assess.core.steps import CONTACT_STEP
+from assess.core.visibility import visible_sections
 from assess.db.database import refresh_statistics, write_transaction
 from assess.db.models import Lead, LeadEvent, Note, Submission, Touch, User
 from assess.db.questionnaire_store import current_questionnaire, remember_current_version

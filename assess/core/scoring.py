@@ -11,7 +11,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from assess.core.answers import visibility
 from assess.core.contact import expression_contact
 from assess.core.questionnaire import LocalizedText, Question, Questionnaire, Recommendation
 from assess.core.questionnaire.expressions import Expression, TextTemplate, compile_expression
@@ -22,6 +21,7 @@ from assess.core.result import (
     QuestionScore,
     Result,
 )
+from assess.core.visibility import visibility
 
 
 @dataclass(frozen=True)
