@@ -25,7 +25,14 @@ from sqlalchemy import create_engine, make_url, text
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = Path(os.environ.get("BENCH_CACHE", str(ROOT / ".bench-cache")))
-SHAPES_THE_DATA = ("assess/demo.py", "assess/scoring.py", "assess/cadence.py", "questions.yaml")
+SHAPES_THE_DATA = (
+    "assess/cli/demo.py",
+    "assess/cli/demo_respondents.py",
+    "assess/cli/demo_history.py",
+    "assess/core/scoring.py",
+    "assess/tracker/cadence.py",
+    "questions.yaml",
+)
 
 
 def cache_key(leads: int) -> str:

@@ -15,10 +15,9 @@ from assess.core.answers import (
     clean_answer,
     parse_form_value,
     validate_answers,
-    visible_sections,
-    walk,
 )
 from assess.core.questionnaire import Questionnaire, load_questionnaire
+from assess.core.visibility import visible_sections, walk
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "scoring.yaml"
 

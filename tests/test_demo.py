@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from assess.cli import demo
+from assess.cli import demo, demo_history
 from assess.core.answers import validate_answers
 from assess.core.scoring import score
 from assess.db.models import Delivery, Lead, LeadEvent, Note, ReportFile, Submission, Touch, User
@@ -127,7 +127,7 @@ def test_the_cadence_is_planned_and_partly_done(app):
             assert lead.touches_done == len(done)
             assert aware(lead.next_touch_at) == (min(planned) if planned else None)
             for touch in done:
-                assert touch.outcome in demo.OUTCOMES
+                assert touch.outcome in demo_history.OUTCOMES
                 assert aware(touch.done_at) <= END
             if lead.status in {"meeting_booked", "proposal_sent", "won", "lost"}:
                 assert not planned

@@ -245,6 +245,7 @@ DOMAIN_MODULES = [
     "assess.core.questionnaire",
     "assess.core.scoring",
     "assess.core.answers",
+    "assess.core.visibility",
     "assess.core.questionnaire.expressions",
 ]
 ADAPTERS = ["flask", "sqlalchemy", "weasyprint"]

@@ -16,10 +16,11 @@ import pytest
 
 from assess.core import answers as answers_module
 from assess.core import scoring as scoring_module
+from assess.core import visibility as visibility_module
 from assess.core.answers import validate_answers
 from assess.core.questionnaire import Questionnaire, load_questionnaire
-from assess.core.scoring import Result, points_earned, score
-from tests.scoring_table import ROWS, answers
+from assess.core.scoring import Result, score
+from tests.scoring_table import ROWS, TEAM, answers
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "scoring.yaml"
 
@@ -275,7 +276,11 @@ POINTS = [
 
 @pytest.mark.parametrize(("question_id", "answer", "expected"), POINTS)
 def test_points_earned(q: Questionnaire, question_id: str, answer: Any, expected: float) -> None:
-    assert points_earned(q.questions_by_id[question_id], answer) == expected
+    # Every question shown (coaching needs a team of 3), the answer scored as given,
+    # unvalidated: an answer validation would refuse earns nothing.
+    given = {**answers(**TEAM, team_size=5), question_id: answer}
+    earned = {found.question_id: found.earned for found in score(q, given).questions}
+    assert earned[question_id] == expected
 
 
 def test_points_possible(q: Questionnaire) -> None:
@@ -302,7 +307,8 @@ def test_what_scoring_prepares_goes_away_with_its_questionnaire() -> None:
     again = load_questionnaire(FIXTURE)
     score(again, validate_answers(again, answers()))
     key = id(again)
-    assert key in scoring_module._plans and key in answers_module._plans
+    modules = (scoring_module, answers_module, visibility_module)
+    assert all(key in module._plans for module in modules)
     del again
     gc.collect()
-    assert key not in scoring_module._plans and key not in answers_module._plans
+    assert not any(key in module._plans for module in modules)

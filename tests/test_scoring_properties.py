@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assess.core.answers import InvalidAnswers, validate_answers, walk
+from assess.core.answers import InvalidAnswers, validate_answers
 from assess.core.contact import COMPANY_SIZES, SECTORS, expression_contact
 from assess.core.questionnaire import (
     Question,
@@ -25,6 +25,7 @@ from assess.core.questionnaire import (
     load_questionnaire,
 )
 from assess.core.scoring import Result, score
+from assess.core.visibility import walk
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "scoring.yaml"

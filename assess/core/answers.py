@@ -2,7 +2,8 @@
 
 Answer values follow the contract: `single` an option value, `multiple` a list of
 values, `scale` and `number` a number, `boolean` true/false, `text` a string.
-Answers to questions hidden by `show_if` are dropped, never scored.
+Answers to questions hidden by `show_if` are dropped, never scored (which questions are
+shown is `assess.core.visibility`'s to say).
 """
 
 from __future__ import annotations
@@ -10,13 +11,12 @@ from __future__ import annotations
 import math
 import re
 import weakref
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from assess.core.contact import expression_contact
 from assess.core.questionnaire import Question, Questionnaire, Section
-from assess.core.questionnaire.expressions import Expression
+from assess.core.visibility import visibility
 
 # Control characters a text answer never keeps (tab and newline stay).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -62,46 +62,22 @@ class InvalidAnswers(ValueError):
         )
 
 
-class Visibility(NamedTuple):
-    """One question and whether this respondent is asked it."""
-
-    section: Section
-    question: Question
-    shown: bool
-
-
-Step = tuple[Section, Expression | None, tuple[tuple[Question, Expression | None], ...]]
 Options = dict[str, int]  # option value to its position
 
-
-@dataclass(frozen=True)
-class _Plan:
-    """What validation reads on every call, taken once from a loaded questionnaire."""
-
-    steps: tuple[Step, ...]  # the sections with their compiled show_if, and their questions'
-    options: dict[str, Options]  # question id to its options
+# Each question's options per loaded questionnaire, keyed by id and dropped with it (a
+# questionnaire is frozen once loaded): reading options from the pydantic objects on
+# every call cost a third of a scoring.
+_plans: dict[int, tuple[weakref.ref[Questionnaire], dict[str, Options]]] = {}
 
 
-# Plans per loaded questionnaire, keyed by id and dropped with it (a questionnaire is frozen
-# once loaded): reading conditions and options from the pydantic objects on every call
-# cost a third of a scoring.
-_plans: dict[int, tuple[weakref.ref[Questionnaire], _Plan]] = {}
-
-
-def _plan(q: Questionnaire) -> _Plan:
+def _options_by_question(q: Questionnaire) -> dict[str, Options]:
     cached = _plans.get(id(q))
     if cached is not None and cached[0]() is q:
         return cached[1]
-    plan = _Plan(
-        steps=tuple(
-            (section, section.condition, tuple((x, x.condition) for x in section.questions))
-            for section in q.sections
-        ),
-        options={question.id: _options(question) for question in q.questions},
-    )
+    options = {question.id: _options(question) for question in q.questions}
     key = id(q)
-    _plans[key] = (weakref.ref(q, lambda _: _plans.pop(key, None)), plan)
-    return plan
+    _plans[key] = (weakref.ref(q, lambda _: _plans.pop(key, None)), options)
+    return options
 
 
 def _options(question: Question) -> Options:
@@ -109,88 +85,6 @@ def _options(question: Question) -> Options:
     for position, option in enumerate(question.options or ()):
         positions.setdefault(option.value, position)
     return positions
-
-
-def walk(
-    q: Questionnaire, answers: Mapping[str, Any], contact: Mapping[str, Any] | None
-) -> Iterator[Visibility]:
-    """Each question in order with its visibility, reading earlier answers only.
-
-    `answers` must hold clean values; a hidden question's answer is never read.
-    """
-    for section, question, shown in visibility(q, answers, contact):
-        yield Visibility(section, question, shown)
-
-
-def visibility(
-    q: Questionnaire, answers: Mapping[str, Any], contact: Mapping[str, Any] | None
-) -> list[tuple[Section, Question, bool]]:
-    """What `walk` yields, as a list of plain tuples: for validation and scoring."""
-    seen: dict[str, Any] = dict.fromkeys(q.questions_by_id)
-    context = {"answers": seen, "contact": expression_contact(contact)}
-    found = []
-    for section, section_condition, questions in _plan(q).steps:
-        section_shown = section_condition is None or _holds(section_condition, context)
-        for question, condition in questions:
-            shown = section_shown and (condition is None or _holds(condition, context))
-            if shown:
-                seen[question.id] = answers.get(question.id)
-            found.append((section, question, shown))
-    return found
-
-
-def visible_sections(
-    q: Questionnaire, answers: Mapping[str, Any], contact: Mapping[str, Any] | None
-) -> list[Section]:
-    """The sections with at least one question shown: the wizard's steps for this respondent."""
-    shown: dict[str, Section] = {}
-    for item in walk(q, answers, contact):
-        if item.shown:
-            shown.setdefault(item.section.id, item.section)
-    return list(shown.values())
-
-
-# show_if results by (source, values of the names it reads): a show_if reads a few earlier
-# answers (often one yes/no), so the same few keys come back on every submission, and a
-# lookup costs a fraction of a sandbox call. Bounded; emptied when full.
-_SHOW_IF_CACHE_SIZE = 4096
-_show_if_cache: dict[tuple[str, tuple[Any, ...]], bool] = {}
-
-
-def _holds(condition: Expression, context: Mapping[str, Any]) -> bool:
-    """condition.is_true(context), remembered by the values it reads when they are plain."""
-    key = _cache_key(condition, context)
-    if key is None:
-        return condition.is_true(context)
-    found = _show_if_cache.get(key)
-    if found is None:
-        found = condition.is_true(context)
-        if len(_show_if_cache) >= _SHOW_IF_CACHE_SIZE:
-            _show_if_cache.clear()
-        _show_if_cache[key] = found
-    return found
-
-
-def _cache_key(
-    condition: Expression, context: Mapping[str, Any]
-) -> tuple[str, tuple[Any, ...]] | None:
-    """The source and the values it reads, typed (1, 1.0 and true differ); None if not plain."""
-    frozen: list[tuple[type, Any]] = []
-    for value in condition.values(context).values():
-        if isinstance(value, list):
-            if not all(type(item) is str for item in value):
-                return None
-            frozen.append((list, tuple(value)))
-        elif type(value) is float:
-            frozen.append((float, repr(value)))  # -0.0 and nan are keys like any other
-        elif value is None or type(value) in _PLAIN:
-            frozen.append((type(value), value))
-        else:
-            return None
-    return condition.source, tuple(frozen)
-
-
-_PLAIN = frozenset({bool, int, str})
 
 
 def validate_answers(
@@ -210,7 +104,7 @@ def validate_answers(
     }
     # Cleaning one answer does not depend on the others, so clean all first, then
     # keep only the questions this respondent is shown.
-    options = _plan(q).options
+    options = _options_by_question(q)
     outcomes = {
         question.id: _clean(question, raw.get(question.id), options[question.id])
         for question in q.questions
@@ -253,7 +147,7 @@ def apply_step(
     the section's questions its own answers now hide lose their answer. One walk of the
     questionnaire decides what is shown, and is returned for the route.
     """
-    options = _plan(q).options
+    options = _options_by_question(q)
     answers = dict(stored)
     refused: dict[str, AnswerError] = {}
     for question in section.questions:

@@ -11,7 +11,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from assess.core.answers import visibility
 from assess.core.contact import expression_contact
 from assess.core.questionnaire import LocalizedText, Question, Questionnaire, Recommendation
 from assess.core.questionnaire.expressions import Expression, TextTemplate, compile_expression
@@ -22,6 +21,7 @@ from assess.core.result import (
     QuestionScore,
     Result,
 )
+from assess.core.visibility import visibility
 
 
 @dataclass(frozen=True)
@@ -35,13 +35,11 @@ class _Points:
     category: str | None  # the category the points go to; None for an unscored question
 
     @classmethod
-    def of(cls, question: Question, q: Questionnaire | None = None) -> _Points:
+    def of(cls, question: Question, q: Questionnaire) -> _Points:
         if not question.is_scored:
             return cls("none", (), 0.0, 0.0, None)
         # A category the questionnaire does not define (the loader refuses it) collects nothing.
-        category = (
-            question.category if q is None or question.category in q.categories_by_id else None
-        )
+        category = question.category if question.category in q.categories_by_id else None
         kind: str
         table: tuple[Any, ...]
         if question.type in {"single", "multiple"}:
@@ -71,11 +69,6 @@ class _Points:
         else:
             earned = float(answer - self.minimum)
         return min(max(earned, 0.0), self.possible)
-
-
-def points_earned(question: Question, answer: Any) -> float:
-    """Points for one clean answer, within 0 and the question's maximum."""
-    return _Points.of(question).earned(answer)
 
 
 @dataclass(frozen=True)

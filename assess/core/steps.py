@@ -11,8 +11,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from assess.core.answers import visibility
 from assess.core.questionnaire import Question, Questionnaire, Section
+from assess.core.visibility import visibility
 
 CONTACT_STEP = "contact"
 

@@ -6,9 +6,9 @@
 `load_questionnaire_source(raw, name)` does the same from the file's bytes.
 
 The steps, one module each: `yaml_source` reads the YAML and keeps the line of
-every key; `questionnaire_model` holds the objects, whose shape pydantic checks
-(`questionnaire_shape` turns its errors into lines and salvages the rest);
-`questionnaire_checks` and `questionnaire_rules` check what spans several
+every key; `model` holds the objects (their field types in `field_types`, the
+report's in `report_model`), whose shape pydantic checks (`shape` turns its errors
+into lines and salvages the rest); `checks` and `rules` check what spans several
 objects and compile the expressions.
 """
 
@@ -19,25 +19,27 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assess.core.questionnaire.checks import check_and_compile
+from assess.core.questionnaire.field_types import LocalizedText
 from assess.core.questionnaire.model import (
     REQUIRED_BY_DEFAULT,
-    Action,
     Band,
-    CallToAction,
     Category,
-    CostOfGivingUp,
-    Kpi,
     Level,
-    LocalizedText,
     Option,
-    Outcome,
-    OutcomeCase,
     Question,
     Questionnaire,
     QuestionType,
+    Section,
+)
+from assess.core.questionnaire.report_model import (
+    Action,
+    CallToAction,
+    CostOfGivingUp,
+    Kpi,
+    Outcome,
+    OutcomeCase,
     Recommendation,
     ReportTexts,
-    Section,
 )
 from assess.core.questionnaire.shape import validate_shape
 from assess.core.questionnaire.yaml_source import YamlSourceError, read_yaml

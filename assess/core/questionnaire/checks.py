@@ -14,7 +14,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from assess.core.questionnaire.model import Band, LocalizedText, Question, Questionnaire
+from assess.core.questionnaire.field_types import LocalizedText
+from assess.core.questionnaire.model import Band, Question, Questionnaire
 from assess.core.questionnaire.rules import check_expressions
 from assess.core.questionnaire.shape import Salvage
 from assess.core.questionnaire.yaml_source import LineMap, Path

@@ -2,27 +2,28 @@
 
 The contract is `shared/questionnaire-format.md`; `assess.core.questionnaire` loads a
 file into these objects. Pydantic checks the shape here; the rules that span
-several objects (ids, references, expressions) are in `questionnaire_checks`.
+several objects (ids, references, expressions) are in `checks`. The field types are in
+`field_types`, the report's objects (recommendations, outcomes, indicators) in `report_model`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator
 from functools import cached_property
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    PrivateAttr,
-    StrictBool,
-    StrictStr,
+from pydantic import BaseModel, Field, PrivateAttr, StrictBool, StrictStr
+
+from assess.core.questionnaire.expressions import Expression
+from assess.core.questionnaire.field_types import (
+    FrozenModel,
+    LocalizedText,
+    Number,
+    QuotedString,
+    Text,
+    WholeNumber,
 )
-
-from assess.core.questionnaire.expressions import Expression, TextTemplate
+from assess.core.questionnaire.report_model import Outcome, Recommendation, ReportTexts
 
 QuestionType = Literal["single", "multiple", "scale", "number", "boolean", "text"]
 # A question is required by default, except free text.
@@ -37,71 +38,7 @@ REQUIRED_BY_DEFAULT: dict[str, bool] = {
 DEFAULT_TEXT_MAX_LENGTH = 1000
 
 
-@dataclass(frozen=True)
-class LocalizedText:
-    """A text in one or several languages; a plain string serves every language."""
-
-    values: tuple[tuple[str, str], ...]
-
-    def get(self, locale: str, default_locale: str = "fr") -> str:
-        """The text in `locale`, else in the default locale, else the first one given."""
-        table = dict(self.values)
-        for candidate in (locale, default_locale, "*"):
-            if candidate in table:
-                return table[candidate]
-        return self.values[0][1] if self.values else ""
-
-    @property
-    def locales(self) -> tuple[str, ...]:
-        """The languages this text is written in ('*' for a plain string)."""
-        return tuple(locale for locale, _ in self.values)
-
-    def __str__(self) -> str:
-        return self.get("fr")
-
-
-def _to_localized(value: Any) -> Any:
-    if isinstance(value, LocalizedText):
-        return value
-    if isinstance(value, str):
-        return LocalizedText((("*", value),))
-    if isinstance(value, Mapping) and value:
-        for locale, text in value.items():
-            if not isinstance(locale, str) or not isinstance(text, str):
-                raise ValueError(f"the '{locale}' text must be a string (quote it)")
-        return LocalizedText(tuple(value.items()))
-    raise ValueError("must be a string or a map of language to string, e.g. {fr: ..., en: ...}")
-
-
-def _strict_string(value: Any) -> Any:
-    if isinstance(value, bool):
-        spelling = "true/yes/on" if value else "false/no/off"
-        raise ValueError(f"YAML read this value as a boolean ({spelling}): quote it")
-    if not isinstance(value, str):
-        raise ValueError(f"must be a string, not {type(value).__name__}: quote it")
-    return value
-
-
-def _plain_number(value: Any) -> Any:
-    # Pydantic's lax mode reads `yes` as 1 and "3" as 3: a number must be written as one.
-    if isinstance(value, bool):
-        raise ValueError("must be a number, not true/false (YAML reads yes/no/on/off so)")
-    if isinstance(value, str):
-        raise ValueError(f"must be a number, not the text '{value}'")
-    return value
-
-
-Text = Annotated[LocalizedText, BeforeValidator(_to_localized)]
-QuotedString = Annotated[str, BeforeValidator(_strict_string)]
-Number = Annotated[float, BeforeValidator(_plain_number)]
-WholeNumber = Annotated[int, BeforeValidator(_plain_number)]
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
-
-
-class Category(_Model):
+class Category(FrozenModel):
     """A scoring axis: one spoke of the radar chart."""
 
     id: StrictStr
@@ -110,7 +47,7 @@ class Category(_Model):
     weight: Number = Field(default=1.0, ge=0)
 
 
-class Level(_Model):
+class Level(FrozenModel):
     """A maturity level, reached from a percentage."""
 
     id: StrictStr
@@ -119,7 +56,7 @@ class Level(_Model):
     summary: Text | None = None
 
 
-class Option(_Model):
+class Option(FrozenModel):
     """One choice of a `single` or `multiple` question."""
 
     value: QuotedString
@@ -127,14 +64,14 @@ class Option(_Model):
     points: Number = 0.0
 
 
-class Band(_Model):
+class Band(FrozenModel):
     """A points band for a number: the first band whose `below` exceeds the value wins."""
 
     below: Number | None = None
     points: Number
 
 
-class Question(_Model):
+class Question(FrozenModel):
     """One question, of any type; the checks enforce which keys fit which type."""
 
     id: StrictStr
@@ -214,7 +151,7 @@ class Question(_Model):
         return 0.0
 
 
-class Section(_Model):
+class Section(FrozenModel):
     """A step of the wizard."""
 
     id: StrictStr
@@ -232,106 +169,7 @@ class Section(_Model):
         return self._show_if
 
 
-class Action(_Model):
-    """A line of an action plan: what, who, by when."""
-
-    what: Text
-    who: Text
-    when: Text
-
-
-class Recommendation(_Model):
-    """A rule that picks a piece of advice when its condition holds."""
-
-    id: StrictStr
-    when: StrictStr
-    priority: WholeNumber = Field(ge=1)
-    category: StrictStr | None = None
-    title: Text
-    text: Text
-    actions: tuple[Action, ...] = ()
-    _when: Expression | None = PrivateAttr(default=None)
-    _texts: dict[str, TextTemplate] = PrivateAttr(default_factory=dict)
-
-    @property
-    def condition(self) -> Expression:
-        """The compiled `when`."""
-        if self._when is None:
-            raise RuntimeError("a recommendation's condition is compiled by load_questionnaire")
-        return self._when
-
-    def text_template(self, locale: str, default_locale: str) -> TextTemplate:
-        """The compiled text for a language."""
-        key = self.text.get(locale, default_locale)
-        return self._texts[key]
-
-
-class OutcomeCase(_Model):
-    """One case of an unscored outcome; the first whose `when` holds wins."""
-
-    when: StrictStr | None = None
-    label: Text
-    text: Text | None = None
-    _when: Expression | None = PrivateAttr(default=None)
-
-    @property
-    def condition(self) -> Expression | None:
-        """The compiled `when`; None for the default case."""
-        return self._when
-
-
-class Outcome(_Model):
-    """An unscored result derived from the answers (extension to the contract)."""
-
-    id: StrictStr
-    label: Text
-    description: Text | None = None
-    cases: tuple[OutcomeCase, ...] = Field(min_length=1)
-
-
-class CallToAction(_Model):
-    """The consultancy's closing offer."""
-
-    label: Text
-    url: StrictStr
-
-
-class CostOfGivingUp(_Model):
-    """The questions that feed the report's "cost of giving up" estimate (extension)."""
-
-    leads_per_month: StrictStr
-    deal_value: StrictStr
-    contacts_before_giving_up: StrictStr
-    # Share of new leads that would buy if followed up to the 7th contact: 0 < x <= 1.
-    assumed_win_rate: Number | None = None
-
-
-class Kpi(_Model):
-    """An indicator the report suggests for the dashboard when `when` holds (extension)."""
-
-    id: StrictStr
-    label: Text
-    why: Text
-    when: StrictStr | None = None
-    priority: WholeNumber = Field(default=2, ge=1)
-    _when: Expression | None = PrivateAttr(default=None)
-
-    @property
-    def condition(self) -> Expression | None:
-        """The compiled `when`; None for an indicator always suggested."""
-        return self._when
-
-
-class ReportTexts(_Model):
-    """Optional texts for the report, and what its estimate and dashboard are made of."""
-
-    conclusion: Text | None = None
-    call_to_action: CallToAction | None = None
-    cost_of_giving_up: CostOfGivingUp | None = None
-    kpis: tuple[Kpi, ...] = ()
-
-
-class Questionnaire(_Model):
+class Questionnaire(FrozenModel):
     """A whole diagnostic, as loaded from its file."""
 
     format: Literal[1]

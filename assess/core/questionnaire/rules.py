@@ -21,7 +21,8 @@ from assess.core.questionnaire.expressions import (
     compile_expression,
     compile_text,
 )
-from assess.core.questionnaire.model import Questionnaire, Recommendation
+from assess.core.questionnaire.model import Questionnaire
+from assess.core.questionnaire.report_model import Recommendation
 from assess.core.questionnaire.shape import Salvage
 from assess.core.questionnaire.yaml_source import LineMap
 

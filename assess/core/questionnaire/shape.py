@@ -22,7 +22,8 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
-from assess.core.questionnaire.model import LocalizedText, Questionnaire
+from assess.core.questionnaire.field_types import LocalizedText
+from assess.core.questionnaire.model import Questionnaire
 from assess.core.questionnaire.yaml_source import LineMap, Path
 
 Found = list[tuple[int, str]]

@@ -20,8 +20,9 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import generate_csrf
 
-from assess.core.answers import parse_form_value, walk
+from assess.core.answers import parse_form_value
 from assess.core.questionnaire import Questionnaire
+from assess.core.visibility import walk
 from assess.db.funnel import record_landing_view
 from assess.db.questionnaire_store import current_questionnaire
 from assess.i18n import answer_message, current_locale
