@@ -63,6 +63,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check assess tests bench
 	$(VENV)/bin/mypy
 	$(VENV)/bin/bandit -q -r assess -lll
+	$(VENV)/bin/lint-imports
 
 bench: system-bench $(STAMP)
 	$(PY) -m bench
