@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 
 from assess.db.models import Delivery, Lead, Submission
 from assess.extensions import db
-from assess.respondent.reassessment import SALT, lead_of, link_token, score_changes
+from assess.outbox.links import SALT, lead_of, link_token
+from assess.respondent.reassessment import score_changes
 from assess.tracker import gdpr
 from tests.backoffice_client import logged_in
 from tests.test_wizard import persona, questionnaire

@@ -21,7 +21,7 @@ from werkzeug.serving import make_server
 
 from assess.db.models import AddressConfirmation, Lead, Submission, TeamInvitation, utcnow
 from assess.extensions import db
-from assess.respondent.reassessment import link_token
+from assess.outbox.links import link_token
 from assess.web.embedding import snippet
 from tests.backoffice_client import PASSWORD, make_user
 from tests.browser.page_checks import PageChecks
