@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 
 from assess.db.models import Lead, Touch, User
 from assess.extensions import db
+from assess.outbox.links import public_url
 from assess.tracker import accounts, cadence
 from assess.web.views.backoffice.today import CalendarEvent, fold, ical_calendar, ical_text
 from tests.test_cadence import complete_persona, snapshot, touches_of
@@ -103,7 +104,7 @@ def test_today_lists_touches_due_and_overdue_only(app, three_leads):
         assert 'name="csrf_token"' in body and 'name="note"' in body
     with app.app_context():
         feed = db.session.execute(select(User.calendar_token)).scalar_one()
-    assert f"http://127.0.0.1:5000/backoffice/calendar/{feed}.ics" in html
+        assert public_url("backoffice.calendar_feed", token=feed) in html
 
 
 def test_a_touch_is_logged_in_two_clicks(app, three_leads):
@@ -265,7 +266,8 @@ def test_the_calendar_feed_follows_rfc_5545(app):
     assert unescape(summary.removeprefix("SUMMARY:")).endswith(company)
     description = next(line for line in lines if line.startswith("DESCRIPTION:"))
     text = unescape(description.removeprefix("DESCRIPTION:"))
-    assert text == f"{long_point}\n\nhttp://127.0.0.1:5000/backoffice/leads/{lead_id}"
+    with app.app_context():
+        assert text == f"{long_point}\n\n{public_url('backoffice.lead', lead_id=lead_id)}"
     again = unfold(client.get(f"/backoffice/calendar/{token}.ics?lang=en").get_data(as_text=True))
     assert [line for line in again if line.startswith("UID:")] == uids  # stable per touch
 

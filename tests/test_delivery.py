@@ -17,6 +17,7 @@ from sqlalchemy import select
 from assess.db.models import AuditEntry, Delivery, ReportFile, Submission, utcnow
 from assess.extensions import db
 from assess.outbox import delivery
+from assess.outbox.links import public_url
 from tests.conftest import SHIPPED, _empty_tables
 from tests.test_wizard import persona, questionnaire
 from tests.wizard_driver import CONTACT, complete, confirm_address
@@ -66,10 +67,9 @@ def test_a_completed_submission_sends_one_report_and_one_notification(
     assert "Dubois" in "".join(page.extract_text() for page in reader.pages[:1])
     assert submission.public_token in to_lead[0].get_body(("plain",)).get_content()
     notification = to_consultant[0].get_body(("plain",)).get_content()
-    assert (
-        "Dubois Équipements" in notification
-        and f"/backoffice/leads/{submission.lead_id}" in notification
-    )
+    with mailing_app.app_context():
+        lead_url = public_url("backoffice.lead", lead_id=submission.lead_id)
+    assert "Dubois Équipements" in notification and lead_url in notification
     assert wait_for(lambda: all(r.status == "sent" for r in rows(mailing_app)))
     stored = rows(mailing_app)
     assert {r.kind.split("-")[0] for r in stored} == {"confirm", "report", "new_lead"}

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from assess.core.progress import score_changes
 from assess.db.models import Delivery, Lead, Submission
 from assess.extensions import db
-from assess.respondent.reassessment import SALT, lead_of, link_token
+from assess.outbox.links import SALT, lead_of, link_token, public_url
 from assess.tracker import gdpr
 from tests.backoffice_client import logged_in
 from tests.test_wizard import persona, questionnaire
@@ -96,7 +96,8 @@ def test_the_report_email_carries_the_link(app):
         outgoing = report_message(current_questionnaire(), delivery, b"%PDF")
         # Both links name the same lead (signed in different seconds, their bytes may differ).
         secret, days = app.config["SECRET_KEY"], app.config["REASSESS_LINK_DAYS"]
-        in_email = outgoing.context["again_url"].rsplit("/again/", 1)[1]
+        in_email = outgoing.context["again_url"].rsplit("/", 1)[1]
+        assert outgoing.context["again_url"] == public_url("reassessment.welcome", token=in_email)
         assert lead_of(secret, in_email, days).id == first.lead_id
         assert lead_of(secret, path.removeprefix("/again/"), days).id == first.lead_id
 

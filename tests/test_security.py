@@ -14,7 +14,7 @@ from assess.db.models import AddressConfirmation, Submission
 from assess.db.questionnaire_store import current_questionnaire
 from assess.extensions import db
 from assess.outbox.delivery import ensure_report
-from assess.respondent.reassessment import link_token
+from assess.outbox.links import link_token
 from assess.respondent.team_invitations import invite
 from assess.tracker.accounts import find_user
 from tests.backoffice_client import PASSWORD, logged_in, make_user

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import threading
+from email import message_from_bytes
+from email.policy import default
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,7 @@ from assess.core.team import compare_with_team, team_question_ids, team_sections
 from assess.db.models import Delivery, Submission, TeamInvitation
 from assess.extensions import db
 from assess.outbox import delivery
+from assess.outbox.links import public_url
 from assess.tracker import gdpr
 from tests.backoffice_client import logged_in
 from tests.conftest import SHIPPED
@@ -91,10 +94,19 @@ def test_invited_members_get_an_email_with_their_own_link(app, client):
         for row_id, kind in kinds:
             if kind.startswith("team-"):
                 assert delivery.deliver(row_id).status == "sent"
-    messages = [path.read_text() for path in set(outbox.glob("*.eml")) - before]
+    messages = [
+        message_from_bytes(path.read_bytes(), policy=default)
+        for path in set(outbox.glob("*.eml")) - before
+    ]
     assert len(messages) == 2
-    for row in rows:
-        assert any(f"/team/{row.token}" in text and row.email in text for text in messages)
+    texts = [(str(m["To"]), m.get_body(("plain",))) for m in messages]
+    with app.app_context():
+        for row in rows:
+            link = public_url("team.answer", token=row.token)
+            assert any(
+                row.email in to and body is not None and link in body.get_content()
+                for to, body in texts
+            )
 
 
 def test_a_member_answers_with_errors_beside_the_fields_then_once(app, client):

@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from assess.db.models import Lead, Submission, WebhookDelivery, utcnow
 from assess.extensions import db
 from assess.outbox import webhooks
+from assess.outbox.links import public_url
 from assess.outbox.webhook_transport import WebhookError, check_target, is_public
 from assess.tracker import gdpr, leads
 from tests.backoffice_client import logged_in, make_user
@@ -101,7 +102,8 @@ def test_a_completed_submission_posts_a_signed_event_through_the_worker(
     assert data["submission"]["id"] == submission.id
     assert data["submission"]["overall_score"] == submission.result["overall"]
     assert set(data["submission"]["categories"]) == set(submission.result["categories"])
-    assert data["links"]["results"].endswith(f"/results/{submission.public_token}")
+    with hook_app.app_context():
+        assert data["links"]["results"] == public_url("results.show", token=submission.public_token)
     assert row.last_status_code == 200 and row.attempts == 1 and row.sent_at is not None
 
 

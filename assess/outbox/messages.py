@@ -19,9 +19,9 @@ from assess.core.result import StoredResult
 from assess.db.models import AddressConfirmation, Delivery, Submission, utcnow
 from assess.extensions import db
 from assess.i18n import COMPANY_SIZE_LABELS, SECTOR_LABELS
+from assess.outbox.links import link_url, public_url
 from assess.outbox.mail import Attachment, DeliveryError, Outgoing
 from assess.outbox.tasks import DELIVER, enqueue_after_commit
-from assess.respondent.reassessment import link_url
 
 # How many of the weakest areas the consultant's notification lists.
 WEAKEST_AREAS = 3
@@ -61,12 +61,11 @@ def _score(value: float | None) -> str:
 
 
 def _urls(submission: Submission) -> dict[str, str]:
-    base = current_app.config["PUBLIC_URL"].rstrip("/")
     return {
-        "results_url": f"{base}/results/{submission.public_token}",
-        "report_url": f"{base}/results/{submission.public_token}/report.pdf",
-        "lead_url": f"{base}/backoffice/leads/{submission.lead_id}",
-        "again_url": link_url(current_app.config, submission.lead) if submission.lead else "",
+        "results_url": public_url("results.show", token=submission.public_token),
+        "report_url": public_url("results.report_pdf", token=submission.public_token),
+        "lead_url": public_url("backoffice.lead", lead_id=submission.lead_id),
+        "again_url": link_url(submission.lead) if submission.lead else "",
     }
 
 
@@ -164,7 +163,6 @@ def team_invitation_message(
     if lead is None:
         raise DeliveryError("the submission has no lead", permanent=True)
     locale = submission.locale if submission.locale in q.locales else q.locale
-    base = current_app.config["PUBLIC_URL"].rstrip("/")
     with force_locale(locale):
         # Who asked is the executive's confirmed address: invitations are sent only once it is
         # confirmed, and nothing they typed (name, company) reaches a stranger's mailbox.
@@ -173,8 +171,8 @@ def team_invitation_message(
             "title": q.text(q.title, locale),
             "questions": questions,
             "minutes": max(1, round(questions * 0.4)),
-            "answer_url": f"{base}/team/{invitation_token}",
-            "unwanted_url": f"{base}/team/{invitation_token}/unwanted",
+            "answer_url": public_url("team.answer", token=invitation_token),
+            "unwanted_url": public_url("confirmation.unwanted", token=invitation_token),
             "brand": current_app.config["BRAND_NAME"],
         }
         return Outgoing(
@@ -197,7 +195,6 @@ def confirmation_message(q: Questionnaire, delivery: Delivery) -> Outgoing:
         raise DeliveryError("the confirmation was withdrawn", permanent=True)
     submission = delivery.submission
     locale = submission.locale if submission.locale in q.locales else q.locale
-    base = current_app.config["PUBLIC_URL"].rstrip("/")
     with force_locale(locale):
         return Outgoing(
             template="confirm_address",
@@ -205,7 +202,7 @@ def confirmation_message(q: Questionnaire, delivery: Delivery) -> Outgoing:
             to_name="",
             message_id=delivery.message_id,
             context={
-                "confirm_url": f"{base}/confirm/{found.token}",
+                "confirm_url": public_url("confirmation.ask", token=found.token),
                 "days": int(current_app.config["CONFIRM_LINK_DAYS"]),
                 "brand": current_app.config["BRAND_NAME"],
             },

@@ -24,6 +24,7 @@ from assess.db.audit import record
 from assess.db.database import write_transaction
 from assess.db.models import Lead, Submission, WebhookDelivery, utcnow
 from assess.extensions import db
+from assess.outbox.links import public_url
 from assess.outbox.rows import (
     CLAIMED,
     Attempt,
@@ -170,10 +171,9 @@ def _iso(moment: datetime | None) -> str | None:
 
 
 def _links(lead: Lead, submission: Submission | None = None) -> dict[str, str]:
-    base = current_app.config["PUBLIC_URL"].rstrip("/")
-    links = {"backoffice": f"{base}/backoffice/leads/{lead.id}"}
+    links = {"backoffice": public_url("backoffice.lead", lead_id=lead.id)}
     if submission is not None and submission.public_token:
-        links["results"] = f"{base}/results/{submission.public_token}"
+        links["results"] = public_url("results.show", token=submission.public_token)
     return links
 
 

@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 
 from assess.core import cost_of_giving_up
 from assess.core.charts import radar
+from assess.core.contact import expression_contact
 from assess.core.peers import PeerComparison
 from assess.core.progress import Progress
 from assess.core.questionnaire import Questionnaire
@@ -292,8 +293,6 @@ def _kpis(
 
 
 def _expression_context(data: ReportInput, result: StoredResult) -> dict[str, Any]:
-    from assess.core.contact import expression_contact
-
     return {
         "answers": {
             e["id"]: e.get("answer") if e.get("shown") else None
@@ -344,6 +343,7 @@ def render_report_html(report: dict[str, Any]) -> str:
 
 def render_report_pdf(q: Questionnaire, data: ReportInput) -> bytes:
     """Build, lay out and print the report of a submission (needs an app context)."""
+    # Imported here: only the worker prints, and WeasyPrint costs the web processes memory.
     from assess.report.pdf import html_to_pdf
 
     report = build_report(q, data, branding_from_config(current_app.config))

@@ -1,76 +1,25 @@
 """Re-assessment: the same executive takes the diagnostic again, months later, and sees
 what changed.
 
-A signed link, carried by the report e-mail and the results page, names the lead by its
-random `link_key` (never by its id, which SQLite could give to the next lead) and starts a
-draft attached to the lead: its contact step fills in the e-mail only, and the completion
-joins the same lead. The change is measured, score by score, against the lead's previous
-completed submission of the same questionnaire (`db/previous_results.py`).
+A signed link (assess/outbox/links.py), carried by the report e-mail and the results page,
+names the lead and starts a draft attached to the lead: its contact step fills in the e-mail
+only, and the completion joins the same lead. The change is measured, score by score,
+against the lead's previous completed submission of the same questionnaire
+(`db/previous_results.py`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import select
-
 from assess.core.questionnaire import Questionnaire
 from assess.db.models import Lead, Submission
-from assess.extensions import db
+from assess.outbox.links import LinkInvalid
 from assess.respondent.drafts import REASSESSMENT
-
-# The links name a lead by its `link_key`, a random secret: an id, given again to the next
-# lead once the first was deleted, named the wrong person. Links signed under the old salt
-# (around an id) no longer verify.
-SALT = "reassessment-link-by-key"
-
-
-class LinkExpired(Exception):
-    """The link was genuine but is too old."""
-
-
-class LinkInvalid(Exception):
-    """The link was forged, damaged, or its lead no longer exists."""
-
-
-def link_token(secret: str, link_key: str) -> str:
-    """The signed token of a lead's re-assessment link."""
-    return URLSafeTimedSerializer(secret, salt=SALT).dumps({"key": link_key})
-
-
-def link_url(config: Mapping[str, Any], lead: Lead) -> str:
-    """The full address of a lead's re-assessment link (for e-mails and pages)."""
-    base = str(config["PUBLIC_URL"]).rstrip("/")
-    return f"{base}/again/{link_token(config['SECRET_KEY'], lead.link_key)}"
-
-
-def lead_of(secret: str, token: str, max_age_days: int) -> Lead:
-    """The lead a token was made for; LinkExpired, or LinkInvalid (its lead is gone too)."""
-    serializer = URLSafeTimedSerializer(secret, salt=SALT)
-    try:
-        data = serializer.loads(token, max_age=max_age_days * 86400)
-    except SignatureExpired:
-        raise LinkExpired from None
-    except BadSignature:
-        raise LinkInvalid from None
-    key = data.get("key") if isinstance(data, dict) else None
-    if not isinstance(key, str) or not key:
-        raise LinkInvalid
-    lead: Lead | None = db.session.execute(
-        select(Lead).where(Lead.link_key == key)
-    ).scalar_one_or_none()
-    if lead is None:
-        raise LinkInvalid
-    return lead
+from assess.respondent.submissions import start_draft
 
 
 def start_reassessment(q: Questionnaire, lead: Lead, locale: str) -> Submission:
     """A new draft attached to the lead, held by the link (LinkInvalid when the lead was
     deleted in between)."""
-    from assess.respondent.submissions import start_draft
-
     try:
         return start_draft(
             q, locale, {"utm_source": "reassessment"}, lead_id=lead.id, holder=REASSESSMENT

@@ -30,11 +30,11 @@ def origin_of(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def snippet(public_url: str, title: str) -> str:
-    """The HTML to paste where the diagnostic should appear."""
-    base = public_url.rstrip("/")
+def snippet(src: str, title: str) -> str:
+    """The HTML to paste where the diagnostic should appear: a frame on `src`, the full
+    address of its landing page."""
     return _SNIPPET.format(
-        src=html.escape(f"{base}/", quote=True),
+        src=html.escape(src, quote=True),
         title=html.escape(title, quote=True),
-        origin=json.dumps(origin_of(base)),
+        origin=json.dumps(origin_of(src)),
     )

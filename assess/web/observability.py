@@ -12,6 +12,7 @@ from flask import Flask, Response, g, has_request_context, jsonify, request
 from sqlalchemy import text
 
 from assess.extensions import db
+from assess.outbox.tasks import huey_of
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
@@ -66,8 +67,6 @@ def init_app(app: Flask) -> None:
     @app.get("/healthz")
     def healthz() -> Any:
         """Database and job queue reachable: 200, else 503 with what failed."""
-        from assess.outbox.tasks import huey_of
-
         checks: dict[str, str] = {}
         try:
             db.session.execute(text("SELECT 1"))

@@ -21,7 +21,7 @@ from werkzeug.serving import make_server
 
 from assess.db.models import AddressConfirmation, Lead, Submission, TeamInvitation, utcnow
 from assess.extensions import db
-from assess.respondent.reassessment import link_token
+from assess.outbox.links import link_token, public_url
 from assess.web.embedding import snippet
 from tests.backoffice_client import PASSWORD, make_user
 from tests.browser.page_checks import PageChecks
@@ -188,12 +188,15 @@ def embedded(make_app: Callable[..., Flask]) -> Iterator[tuple[HostPage, HostPag
     """The diagnostic served on its own origin, allowed in one host site and not another."""
     port = free_port()
     app_url = f"http://127.0.0.1:{port}"
+    code: list[str] = []  # the snippet, as the admin page gives it once the app exists
     page_html = lambda: (  # noqa: E731
         f"<!doctype html><title>Cabinet</title><h1>Notre diagnostic</h1>"
-        f"{snippet(app_url, 'Diagnostic')}<p id='after'>Contact</p>"
+        f"{code[0]}<p id='after'>Contact</p>"
     )
     allowed, refused = HostPage(page_html), HostPage(page_html)
     app = make_app(SHIPPED, FRAME_ANCESTORS=allowed.url, PUBLIC_URL=app_url)
+    with app.app_context():
+        code.append(snippet(public_url("wizard.landing"), "Diagnostic"))
     server = make_server("127.0.0.1", port, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield allowed, refused

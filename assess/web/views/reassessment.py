@@ -8,6 +8,7 @@ from flask.typing import ResponseReturnValue
 from assess.db.models import Lead
 from assess.db.questionnaire_store import current_questionnaire
 from assess.i18n import current_locale
+from assess.outbox import links
 from assess.respondent import reassessment, submissions
 from assess.web.security import rate_limited
 
@@ -16,12 +17,12 @@ bp = Blueprint("reassessment", __name__)
 
 def _lead(token: str) -> Lead:
     days = int(current_app.config["REASSESS_LINK_DAYS"])
-    return reassessment.lead_of(current_app.config["SECRET_KEY"], token, days)
+    return links.lead_of(current_app.config["SECRET_KEY"], token, days)
 
 
 def _refused(error: Exception) -> ResponseReturnValue:
     """The page for a link that leads nowhere: expired, or forged, damaged, its lead gone."""
-    if isinstance(error, reassessment.LinkExpired):
+    if isinstance(error, links.LinkExpired):
         return render_template("wizard/resume_expired.html"), 410
     return render_template("wizard/link_invalid.html"), 404
 
@@ -32,7 +33,7 @@ def welcome(token: str) -> ResponseReturnValue:
     """Who the link is for, when they last took the diagnostic, and a button to start."""
     try:
         lead = _lead(token)
-    except (reassessment.LinkExpired, reassessment.LinkInvalid) as error:
+    except (links.LinkExpired, links.LinkInvalid) as error:
         return _refused(error)
     return render_template("wizard/again.html", q=current_questionnaire(), lead=lead, token=token)
 
@@ -44,7 +45,7 @@ def start(token: str) -> ResponseReturnValue:
     q = current_questionnaire()
     try:
         draft = reassessment.start_reassessment(q, _lead(token), current_locale())
-    except (reassessment.LinkExpired, reassessment.LinkInvalid) as error:
+    except (links.LinkExpired, links.LinkInvalid) as error:
         return _refused(error)
     session["draft"] = draft.draft_key
     session.permanent = True

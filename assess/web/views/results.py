@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
 from flask.typing import ResponseReturnValue
 
 from assess.core.charts import radar
@@ -16,8 +16,8 @@ from assess.db.previous_results import progress_of
 from assess.db.questionnaire_store import questionnaire_for
 from assess.i18n import translate
 from assess.outbox import delivery
+from assess.outbox.links import link_url
 from assess.respondent import confirmation, submissions
-from assess.respondent.reassessment import link_url
 
 bp = Blueprint("results", __name__)
 
@@ -61,7 +61,7 @@ def show(token: str) -> ResponseReturnValue:
         peers=peer_comparison(submission),
         progress=progress_of(submission),
         has_team_sections=bool(team_sections(q)),
-        again_url=link_url(current_app.config, submission.lead) if submission.lead else None,
+        again_url=link_url(submission.lead) if submission.lead else None,
     )
 
 

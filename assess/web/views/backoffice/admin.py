@@ -14,6 +14,7 @@ from assess.db.audit import recent_entries
 from assess.db.questionnaire_store import current_questionnaire
 from assess.i18n import translate
 from assess.outbox import webhooks
+from assess.outbox.links import public_url
 from assess.tracker import accounts
 from assess.web.embedding import snippet
 from assess.web.security import frame_ancestor_origins
@@ -132,7 +133,7 @@ def embed() -> ResponseReturnValue:
     q = current_questionnaire()
     return render_template(
         "backoffice/embed.html",
-        snippet=snippet(config["PUBLIC_URL"], translate(q.title)),
+        snippet=snippet(public_url("wizard.landing"), translate(q.title)),
         origins=frame_ancestor_origins(config),
     )
 

@@ -13,7 +13,7 @@ from assess.core.charts import radar
 from assess.core.result import StoredResult
 from assess.db.previous_results import progress_of
 from assess.db.questionnaire_store import current_questionnaire, questionnaire_for
-from assess.i18n import COMPANY_SIZE_LABELS, SECTOR_LABELS, translate
+from assess.i18n import COMPANY_SIZE_LABELS, SECTOR_LABELS, current_locale, translate
 from assess.outbox import delivery
 from assess.report.content import describe_answer
 from assess.respondent.team_invitations import team_view
@@ -100,8 +100,6 @@ def lead(lead_id: int) -> ResponseReturnValue:
 
 
 def _result_context(q: Any, submission: Any) -> dict[str, Any]:
-    from assess.i18n import current_locale
-
     locale = current_locale()
     result = StoredResult.from_json(submission.result)
     explained = {e["id"]: e for e in result.explanation.get("questions", [])}

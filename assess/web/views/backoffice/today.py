@@ -24,6 +24,7 @@ from flask_login import current_user
 
 from assess.db.models import utcnow
 from assess.i18n import COMPANY_SIZE_LABELS, SECTOR_LABELS, current_locale
+from assess.outbox.links import public_url
 from assess.tracker import cadence, callprep
 from assess.tracker import leads as lead_cases
 from assess.web.views.backoffice import leads as lead_views
@@ -79,8 +80,7 @@ def today() -> ResponseReturnValue:
     now = utcnow()
     due = cadence.due_touches(current_user, now)
     stalled = cadence.stalled_leads(current_user, now)
-    public = str(current_app.config["PUBLIC_URL"]).rstrip("/")
-    feed = public + url_for("backoffice.calendar_feed", token=current_user.calendar_token)
+    feed = public_url("backoffice.calendar_feed", token=current_user.calendar_token)
     return render_template(
         "backoffice/today.html",
         due=due,
@@ -136,13 +136,12 @@ def calendar_feed(token: str) -> ResponseReturnValue:
     if user is None:
         abort(404)
     now = utcnow()
-    public = str(current_app.config["PUBLIC_URL"]).rstrip("/")
-    host = urlsplit(public).hostname or "webleads-tracker"
+    host = urlsplit(str(current_app.config["PUBLIC_URL"])).hostname or "webleads-tracker"
     events = []
     for item in cadence.calendar_touches(user, now, FEED_DAYS_AHEAD):
         touch, lead = item.touch, item.lead
         channel = str(CHANNEL_LABELS.get(touch.channel, touch.channel))
-        link = public + url_for("backoffice.lead", lead_id=lead.id)
+        link = public_url("backoffice.lead", lead_id=lead.id)
         summary = gettext(
             "Touch %(number)s/%(total)s – %(channel)s – %(company)s",
             number=touch.number,
