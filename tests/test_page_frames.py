@@ -125,15 +125,12 @@ def test_holes_are_escaped_and_a_hole_the_template_changes_is_never_cached(app):
         assert kept_frames(app, "filtered.html") == [False]
 
 
-# A copy of the site's base template that also prints values a later change could add:
-# one a context processor injects per request (a nonce), one of the session, Talisman's
-# CSP nonce and the logged-in user.
-PER_REQUEST_BASE = (
-    '<meta name="nonce" content="{{ nonce }}">'
-    '<meta name="draft" content="{{ session["draft"] }}">'
-    '<meta name="csp" content="{{ csp_nonce() }}">'
-    '<meta name="user" content="{{ current_user.is_authenticated }}">'
-)
+# What a later change could add to the site's base template: a value a context processor
+# injects per request (a nonce), one of the session, Talisman's CSP nonce, the user.
+NONCE_META = '<meta name="nonce" content="{{ nonce }}">'
+DRAFT_META = '<meta name="draft" content="{{ session["draft"] }}">'
+CSP_META = '<meta name="csp" content="{{ csp_nonce() }}">'
+USER_META = '<meta name="user" content="{{ current_user.is_authenticated }}">'
 NONCE = re.compile(r'<meta name="nonce" content="([^"]*)">')
 CSP_NONCE = re.compile(r'<meta name="csp" content="([^"]*)">')
 DRAFT = re.compile(r'<meta name="draft" content="([^"]*)">')
@@ -170,7 +167,7 @@ def two_respondents(app: Flask) -> tuple[FlaskClient, FlaskClient]:
 
 
 def test_a_value_a_context_processor_injects_per_respondent_is_never_served_to_another(own_app):
-    with_base(own_app, '<meta name="nonce" content="{{ nonce }}">')
+    with_base(own_app, NONCE_META)
     own_app.context_processor(lambda: {"nonce": session.get("nonce", "")})
     one, two = two_respondents(own_app)
     for client, nonce in ((one, "nonce-one"), (two, "nonce-two")):
@@ -191,7 +188,7 @@ def test_a_value_a_context_processor_injects_per_respondent_is_never_served_to_a
 
 
 def test_a_value_injected_anew_for_each_request_reaches_only_that_request(own_app):
-    with_base(own_app, PER_REQUEST_BASE.split('<meta name="draft"')[0])
+    with_base(own_app, NONCE_META)
     own_app.context_processor(lambda: {"nonce": secrets.token_hex(8)})
     one, two = two_respondents(own_app)
     seen = []
@@ -202,8 +199,7 @@ def test_a_value_injected_anew_for_each_request_reaches_only_that_request(own_ap
 
 
 def test_what_a_page_reads_of_the_session_and_the_request_is_each_respondents_own(own_app):
-    with_base(own_app, PER_REQUEST_BASE.split('<meta name="csp"')[0].split("</meta>")[0])
-    own_app.context_processor(lambda: {"nonce": ""})
+    with_base(own_app, DRAFT_META)
     one, two = two_respondents(own_app)
     kept = []
     for _ in range(2):  # the second round comes from the frames the first one kept
@@ -217,9 +213,8 @@ def test_what_a_page_reads_of_the_session_and_the_request_is_each_respondents_ow
     assert kept[0] and all(kept[0]) and kept[1] == kept[0]
 
 
-def test_a_page_that_uses_the_csp_nonce_or_the_user_is_rendered_for_its_request_alone(own_app):
-    with_base(own_app, PER_REQUEST_BASE)
-    own_app.context_processor(lambda: {"nonce": ""})
+def test_a_page_that_uses_the_csp_nonce_is_rendered_for_its_request_alone(own_app):
+    with_base(own_app, CSP_META)
     one, two = two_respondents(own_app)
     nonces = []
     for client in (one, two, one, two):
@@ -228,6 +223,15 @@ def test_a_page_that_uses_the_csp_nonce_or_the_user_is_rendered_for_its_request_
         assert f"'nonce-{nonce}'" in response.headers["Content-Security-Policy"]
         nonces.append(nonce)
     assert len(set(nonces)) == len(nonces)
+    assert kept_frames(own_app, "wizard/step.html") == []
+
+
+def test_a_page_that_reads_the_user_is_rendered_for_its_request_alone(own_app):
+    with_base(own_app, USER_META)
+    one, two = two_respondents(own_app)
+    for client in (one, two):
+        page = client.get(FIRST_STEP).get_data(as_text=True)
+        assert '<meta name="user" content="False">' in page
     assert kept_frames(own_app, "wizard/step.html") == []
 
 
@@ -242,6 +246,7 @@ def test_every_value_the_template_reads_but_the_holes_keys_the_frame(own_app):
                     ),
                     "layout.html": "<p>{{ greeting }}</p>{% block body %}{% endblock %}",
                     "truthy.html": "{% if session %}someone{% endif %}|{{ hole }}",
+                    "args.html": "{{ request.args.get('q') }}|{{ hole }}",
                 }
             ),
             own_app.jinja_env.loader,
@@ -270,3 +275,7 @@ def test_every_value_the_template_reads_but_the_holes_keys_the_frame(own_app):
     # A use of the session other than reading a value from it cannot be keyed: never kept.
     assert page("/a", "", "T", "x", "truthy.html") == "someone|x"
     assert kept_frames(own_app, "truthy.html") == []
+    # Nor a read on them that gives an object rather than plain data.
+    assert page("/a?q=1", "", "T", "x", "args.html") == "1|x"
+    assert page("/a?q=2", "", "T", "x", "args.html") == "2|x"
+    assert kept_frames(own_app, "args.html") == []
