@@ -6,8 +6,9 @@ visibility) and the resume link. The page around those holes (the frame) is rend
 once, kept per app, and filled on each request.
 
 The frame's key is derived, never listed by the caller: it holds the template, the
-language, the request's root URL, and the value of every other name the template and
-the templates it extends, includes or imports read, wherever it comes from:
+language, the scheme, host and root path url_for builds URLs from, and the value of
+every other name the template and the templates it extends, includes or imports read,
+wherever it comes from:
 
 - values passed by the caller: plain data (strings, numbers, lists, dicts) by value,
   other objects by identity (they must not change while the app runs, as a loaded
@@ -39,14 +40,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask, current_app, g, render_template, request, session
-from flask_babel import get_locale
 from jinja2 import nodes
 from markupsafe import Markup, escape
+
+from assess.i18n import current_locale
 
 # Frames kept per app; emptied when full (there are a few per step and language).
 MAX_FRAMES = 512
 # Globals a frame may use: they depend on nothing but their arguments, the app, the
-# language and (url_for) the request's root URL, all of which are in every key.
+# language and (url_for) the request's scheme, host and root path, all in every key.
 FRAME_SAFE_GLOBALS = frozenset(
     {
         "_",
@@ -148,7 +150,14 @@ def _key(
     names = store.names[template]
     if names is None:
         return _UNCACHEABLE, ()
-    parts: list[Any] = [template, str(get_locale()), request.root_url]
+    # The language (gettext and the filters read it) and what url_for builds URLs from.
+    parts: list[Any] = [
+        template,
+        current_locale(),
+        request.scheme,
+        request.host,
+        request.root_path,
+    ]
     recorded = []
     injected: dict[str, Any] | None = None
     for name in sorted(names):
