@@ -92,7 +92,7 @@ class _Store:
 
     reads: dict[Hashable, list[tuple[tuple[str, str, Any], ...]]] = field(default_factory=dict)
     frames: dict[Hashable, Frame | None] = field(default_factory=dict)
-    names: dict[str, frozenset[str] | None] = field(default_factory=dict)
+    names: dict[str, tuple[str, ...] | None] = field(default_factory=dict)
 
 
 _NOT_RENDERED: Any = object()
@@ -160,8 +160,8 @@ def _key(
     ]
     recorded = []
     injected: dict[str, Any] | None = None
-    for name in sorted(names):
-        if name in holes or name in _JINJA_NAMES:
+    for name in names:
+        if name in holes:
             continue
         if name in context:
             parts.append((name, _frozen(context[name], by_identity=True)))
@@ -185,9 +185,9 @@ def _key(
     return tuple(parts), tuple(recorded)
 
 
-def _names_read(app: Flask, template: str) -> frozenset[str] | None:
+def _names_read(app: Flask, template: str) -> tuple[str, ...] | None:
     """Every name the template and the templates it pulls in load (a superset of what
-    they read from outside); None when one of them is chosen at render time."""
+    they read from outside), sorted; None when one of them is chosen at render time."""
     env = app.jinja_env
     names: set[str] = set()
     pending, seen = [template], set()
@@ -206,7 +206,7 @@ def _names_read(app: Flask, template: str) -> frozenset[str] | None:
             if not isinstance(target, nodes.Const) or not isinstance(target.value, str):
                 return None
             pending.append(target.value)
-    return frozenset(names)
+    return tuple(sorted(names - _JINJA_NAMES))
 
 
 class _Identity:
