@@ -205,17 +205,7 @@ def _section_page(
     if errors or request.query_string or request.method != "GET":
         return render_template("wizard/step.html", **context, **holes), 422 if errors else 200
     # The rest of the page is the same for everyone on this step, in this language.
-    key = (
-        current_locale(),
-        q.id,
-        q.source_hash,
-        request.path,
-        section.id,
-        context["step_number"],
-        context["step_count"],
-        context["previous"],
-    )
-    return render_page("wizard/step.html", key, holes, **context)
+    return render_page("wizard/step.html", holes, **context)
 
 
 def posted_values(questions: Iterable[Any]) -> dict[str, Any]:
