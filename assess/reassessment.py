@@ -45,7 +45,7 @@ def link_token(secret: str, link_key: str) -> str:
 
 def link_url(config: Mapping[str, Any], lead: Lead) -> str:
     """The full address of a lead's re-assessment link (for e-mails and pages)."""
-    base = str(config["PUBLIC_URL"]).rstrip("/")
+    base = config["PUBLIC_URL"].rstrip("/")
     return f"{base}/again/{link_token(config['SECRET_KEY'], lead.link_key)}"
 
 

@@ -80,7 +80,7 @@ def today() -> ResponseReturnValue:
     now = utcnow()
     due = cadence.due_touches(current_user, now)
     stalled = cadence.stalled_leads(current_user, now)
-    public = str(current_app.config["PUBLIC_URL"]).rstrip("/")
+    public = current_app.config["PUBLIC_URL"].rstrip("/")
     feed = public + url_for("backoffice.calendar_feed", token=current_user.calendar_token)
     return render_template(
         "backoffice/today.html",
@@ -137,7 +137,7 @@ def calendar_feed(token: str) -> ResponseReturnValue:
     if user is None:
         abort(404)
     now = utcnow()
-    public = str(current_app.config["PUBLIC_URL"]).rstrip("/")
+    public = current_app.config["PUBLIC_URL"].rstrip("/")
     host = urlsplit(public).hostname or "webleads-tracker"
     events = []
     for item in cadence.calendar_touches(user, now, FEED_DAYS_AHEAD):
