@@ -12,8 +12,9 @@ from assess.config import (
     load_config,
     setting_problems,
     settings_table,
+    with_settings_table,
 )
-from tests.conftest import SHIPPED
+from tests.conftest import ROOT, SHIPPED
 
 INJECTION = "red; } body { background: url(https://evil.example/x) } a {"
 
@@ -152,3 +153,11 @@ def test_the_settings_table_shows_no_secret_and_every_setting():
             assert row.split(" | ")[1] == "(secret)"
     assert "`DC Pilot <diagnostic@example.com>`" in table
     assert "| `LOG_JSON` | false |" in table
+
+
+def test_the_settings_table_in_the_docs_is_the_declared_one():
+    docs = (ROOT / "docs" / "operations.md").read_text(encoding="utf-8")
+    assert with_settings_table(docs) == docs, (
+        "docs/operations.md: the settings table differs from assess/config.py; "
+        "run bin/settings-table to regenerate it"
+    )
