@@ -160,7 +160,7 @@ def init_app(app: Flask, on_error: Callable[[str], None]) -> None:
     app.jinja_env.filters["change"] = format_change
     app.jinja_env.filters["level_label"] = level_label
 
-    embed_origins = " ".join(str(app.config["FRAME_ANCESTORS"]).split())
+    embed_origins = " ".join(app.config["FRAME_ANCESTORS"].split())
 
     @app.context_processor
     def _languages() -> dict[str, Any]:

@@ -22,7 +22,7 @@ def worker(workers: int) -> None:
     It first lowers its own priority (WORKER_NICENESS), before its threads start, so they
     inherit it: rendering PDFs must not slow the respondents' requests on the same machine.
     """
-    niceness = min(max(int(current_app.config["WORKER_NICENESS"]), 0), 19)
+    niceness = min(max(current_app.config["WORKER_NICENESS"], 0), 19)
     if niceness and hasattr(os, "nice"):
         os.nice(niceness)
     huey = huey_of(current_app)

@@ -86,5 +86,5 @@ def peer_comparison(submission: Submission) -> PeerComparison | None:
     )
     for group_key, name, point, count in rows:
         found[by_key[group_key]].setdefault(name, {})[point] = count
-    minimum = int(current_app.config["PEER_MIN_GROUP"])
+    minimum = current_app.config["PEER_MIN_GROUP"]
     return compare(scores_of(submission.result), found, groups, minimum)

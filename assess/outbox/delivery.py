@@ -78,7 +78,7 @@ def due_delivery_ids(limit: int = 500) -> list[int]:
 def deliver(delivery_id: int) -> Attempt:
     """One attempt at sending a delivery row; every failure is recorded on the row, which ends
     "failed" once permanent or out of attempts (never left "sending")."""
-    max_attempts = int(current_app.config["DELIVERY_MAX_ATTEMPTS"])
+    max_attempts = current_app.config["DELIVERY_MAX_ATTEMPTS"]
     claimed = claim(Delivery, delivery_id, max_attempts)
     if claimed != CLAIMED:
         return Attempt(claimed)
@@ -139,7 +139,7 @@ def _check_address(address: str) -> None:
 
 
 def _record_failure(delivery_id: int, error: str, permanent: bool) -> Attempt:
-    max_attempts = int(current_app.config["DELIVERY_MAX_ATTEMPTS"])
+    max_attempts = current_app.config["DELIVERY_MAX_ATTEMPTS"]
     return record_failure(Delivery, delivery_id, error, permanent, max_attempts)
 
 

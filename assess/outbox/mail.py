@@ -72,11 +72,11 @@ def settings_from_config(config: Any, instance_path: str) -> SmtpSettings:
     """The SMTP settings of the running app."""
     return SmtpSettings(
         host=config.get("SMTP_HOST") or None,
-        port=int(config.get("SMTP_PORT") or 25),
+        port=config["SMTP_PORT"],
         username=config.get("SMTP_USERNAME") or None,
         password=config.get("SMTP_PASSWORD") or None,
-        security=str(config.get("SMTP_SECURITY") or "none").lower(),
-        timeout=float(config.get("SMTP_TIMEOUT") or 10),
+        security=config["SMTP_SECURITY"],
+        timeout=config["SMTP_TIMEOUT"],
         sender=config["MAIL_FROM"],
         outbox=Path(config.get("OUTBOX_FOLDER") or Path(instance_path) / "outbox"),
     )

@@ -89,7 +89,7 @@ def report_message(q: Questionnaire, delivery: Delivery, pdf: bytes) -> Outgoing
             if action
             else None,
             "brand": current_app.config["BRAND_NAME"],
-            "contact_line": current_app.config.get("BRAND_CONTACT", ""),
+            "contact_line": current_app.config["BRAND_CONTACT"],
             **_urls(submission),
         }
         filename = f"diagnostic-{_slug(lead.company)}.pdf"
@@ -203,7 +203,7 @@ def confirmation_message(q: Questionnaire, delivery: Delivery) -> Outgoing:
             message_id=delivery.message_id,
             context={
                 "confirm_url": public_url("confirmation.ask", token=found.token),
-                "days": int(current_app.config["CONFIRM_LINK_DAYS"]),
+                "days": current_app.config["CONFIRM_LINK_DAYS"],
                 "brand": current_app.config["BRAND_NAME"],
             },
             locale=locale,

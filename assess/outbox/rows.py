@@ -32,13 +32,13 @@ class Attempt:
 
 def retry_delay(attempts: int) -> timedelta:
     """Exponential backoff: DELIVERY_RETRY_BASE_SECONDS doubling, capped."""
-    base = float(current_app.config["DELIVERY_RETRY_BASE_SECONDS"])
-    cap = float(current_app.config["DELIVERY_RETRY_MAX_SECONDS"])
+    base = current_app.config["DELIVERY_RETRY_BASE_SECONDS"]
+    cap = current_app.config["DELIVERY_RETRY_MAX_SECONDS"]
     return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), cap))
 
 
 def _claimable(model: Any, now: datetime) -> Any:
-    stuck = now - timedelta(seconds=float(current_app.config["DELIVERY_STUCK_SECONDS"]))
+    stuck = now - timedelta(seconds=current_app.config["DELIVERY_STUCK_SECONDS"])
     return or_(
         (model.status == "pending") & (model.next_attempt_at <= now),
         (model.status == "sending") & (model.claimed_at < stuck),

@@ -56,7 +56,7 @@ EVENTS = (SUBMISSION_COMPLETED, LEAD_STATUS_CHANGED, LEAD_DELETED)
 
 def configured_urls(config: Any) -> list[str]:
     """The addresses in WEBHOOK_URLS (space or comma separated)."""
-    return [url for url in str(config.get("WEBHOOK_URLS") or "").replace(",", " ").split() if url]
+    return [url for url in config["WEBHOOK_URLS"].replace(",", " ").split() if url]
 
 
 def check_configuration(config: Any) -> list[str]:
@@ -105,7 +105,7 @@ def deliver_webhook(row_id: int) -> Attempt:
     """One attempt at posting a webhook row; every failure is recorded on the row, which ends
     "failed" once permanent or out of attempts (never left "sending")."""
     config = current_app.config
-    max_attempts = int(config["WEBHOOK_MAX_ATTEMPTS"])
+    max_attempts = config["WEBHOOK_MAX_ATTEMPTS"]
     claimed = claim(WebhookDelivery, row_id, max_attempts)
     if claimed != CLAIMED:
         return Attempt(claimed)
@@ -116,7 +116,7 @@ def deliver_webhook(row_id: int) -> Attempt:
     url, name = row.url, row.event
     db.session.rollback()  # no transaction stays open during the POST
     try:
-        target = check_target(url, bool(config["WEBHOOK_ALLOW_PRIVATE"]))
+        target = check_target(url, config["WEBHOOK_ALLOW_PRIVATE"])
         timestamp = int(time.time())
         headers = {
             "Content-Type": "application/json; charset=utf-8",
@@ -126,7 +126,7 @@ def deliver_webhook(row_id: int) -> Attempt:
             TIMESTAMP_HEADER: str(timestamp),
             SIGNATURE_HEADER: signature(config["WEBHOOK_SECRET"], timestamp, body),
         }
-        status = post(target, body, headers, float(config["WEBHOOK_TIMEOUT"]))
+        status = post(target, body, headers, config["WEBHOOK_TIMEOUT"])
     except WebhookError as error:
         return record_failure(
             WebhookDelivery,

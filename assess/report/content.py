@@ -75,9 +75,9 @@ def branding_from_config(config: Any) -> Branding:
     return Branding(
         name=config["BRAND_NAME"],
         logo=config.get("BRAND_LOGO") or None,
-        primary_color=config.get("BRAND_PRIMARY_COLOR", "#1f5fa8"),
-        accent_color=config.get("BRAND_ACCENT_COLOR", "#e07a1f"),
-        contact_line=config.get("BRAND_CONTACT", ""),
+        primary_color=config["BRAND_PRIMARY_COLOR"],
+        accent_color=config["BRAND_ACCENT_COLOR"],
+        contact_line=config["BRAND_CONTACT"],
     )
 
 

@@ -115,7 +115,7 @@ def _client_key(client: str) -> str | None:
     """A keyed hash of the client's address: the daily limit counts it, nobody can read it."""
     if not client:
         return None
-    secret = str(current_app.config["SECRET_KEY"]).encode()
+    secret = current_app.config["SECRET_KEY"].encode()
     return hmac.new(secret, client.encode(), hashlib.sha256).hexdigest()
 
 
@@ -137,11 +137,12 @@ def request_confirmation(submission: Submission, client: str) -> Delivery | None
         return None
     config = current_app.config
     serialise("address-confirmations")
-    if _sent_since(AddressConfirmation.email, address) >= int(config["CONFIRM_PER_ADDRESS_DAY"]):
+    if _sent_since(AddressConfirmation.email, address) >= config["CONFIRM_PER_ADDRESS_DAY"]:
         return None
     key = _client_key(client)
-    if key is not None and _sent_since(AddressConfirmation.client_key, key) >= int(
-        config["CONFIRM_PER_CLIENT_DAY"]
+    if (
+        key is not None
+        and _sent_since(AddressConfirmation.client_key, key) >= config["CONFIRM_PER_CLIENT_DAY"]
     ):
         return None
     row = AddressConfirmation(
@@ -185,7 +186,7 @@ def find(token: str) -> AddressConfirmation | None:
 
 def is_expired(row: AddressConfirmation) -> bool:
     """Whether the link is older than CONFIRM_LINK_DAYS."""
-    days = int(current_app.config["CONFIRM_LINK_DAYS"])
+    days = current_app.config["CONFIRM_LINK_DAYS"]
     return aware(row.created_at) + timedelta(days=days) < utcnow()
 
 

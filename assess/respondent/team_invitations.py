@@ -111,14 +111,12 @@ def _checked(submission: Submission, typed: list[str]) -> list[str]:
         else:
             addresses.append(address)
     problems.extend((address, "unwanted") for address in sorted(opted_out(addresses)))
-    if len(already) + len(addresses) > int(config["TEAM_MAX_INVITATIONS"]):
+    if len(already) + len(addresses) > config["TEAM_MAX_INVITATIONS"]:
         problems.append(("", "too_many"))
     elif addresses and not problems:
-        if _invited_today(inviter) + len(addresses) > int(
-            config["TEAM_INVITATIONS_PER_ADDRESS_DAY"]
-        ):
+        if _invited_today(inviter) + len(addresses) > config["TEAM_INVITATIONS_PER_ADDRESS_DAY"]:
             problems.append(("", "address_day"))
-        elif _invited_today() + len(addresses) > int(config["TEAM_INVITATIONS_PER_DAY"]):
+        elif _invited_today() + len(addresses) > config["TEAM_INVITATIONS_PER_DAY"]:
             problems.append(("", "day"))
     if problems:
         raise InvitationRefused(problems)
@@ -229,5 +227,5 @@ def team_view(q: Questionnaire, submission: Submission) -> TeamView | None:
     """The executive against the team, once enough members answered."""
     answered = [i.answers for i in invitations_of(submission.id) if i.answers is not None]
     contact = submission.lead.expression_contact if submission.lead else None
-    minimum = int(current_app.config["TEAM_MIN_ANSWERS"])
+    minimum = current_app.config["TEAM_MIN_ANSWERS"]
     return compare_with_team(q, submission.answers, answered, contact, minimum)

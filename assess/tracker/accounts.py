@@ -91,8 +91,8 @@ def authenticate(email: str, password: str) -> User:
     LOGIN_LOCK_MINUTES, whatever is typed.
     """
     password = password[: MAX_PASSWORD * 4]  # a 1 MB password costs no more than a long one
-    max_failures = int(current_app.config["LOGIN_MAX_FAILURES"])
-    lock = timedelta(minutes=float(current_app.config["LOGIN_LOCK_MINUTES"]))
+    max_failures = current_app.config["LOGIN_MAX_FAILURES"]
+    lock = timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
     with write_transaction():
         user = db.session.execute(
             select(User).where(User.email == normalise_email(email)).with_for_update()

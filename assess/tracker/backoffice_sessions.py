@@ -52,8 +52,8 @@ def _aware(moment: datetime) -> datetime:
 def _limits() -> tuple[timedelta, timedelta]:
     config = current_app.config
     return (
-        timedelta(minutes=float(config["BACKOFFICE_IDLE_MINUTES"])),
-        timedelta(hours=float(config["BACKOFFICE_SESSION_HOURS"])),
+        timedelta(minutes=config["BACKOFFICE_IDLE_MINUTES"]),
+        timedelta(hours=config["BACKOFFICE_SESSION_HOURS"]),
     )
 
 

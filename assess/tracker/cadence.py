@@ -81,7 +81,7 @@ def parse_cadence(setting: str) -> list[tuple[int, str]]:
 def configured_cadence() -> list[tuple[int, str]]:
     """The CADENCE setting; a malformed one is logged and the default used instead."""
     try:
-        return parse_cadence(str(current_app.config["CADENCE"]))
+        return parse_cadence(current_app.config["CADENCE"])
     except ValueError as error:
         current_app.logger.error("CADENCE setting ignored: %s", error)
         return parse_cadence(DEFAULTS["CADENCE"])
@@ -310,7 +310,7 @@ def stalled_leads(
 ) -> list[StalledLead]:
     """Open leads stopped at 3 touches or fewer, the next one over CADENCE_STALL_DAYS overdue."""
     if stall_days is None:
-        stall_days = int(current_app.config["CADENCE_STALL_DAYS"])
+        stall_days = current_app.config["CADENCE_STALL_DAYS"]
     now = aware(now)
     query = (
         select(Lead)

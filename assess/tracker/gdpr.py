@@ -147,8 +147,8 @@ def purge_expired(
     config = current_app.config
     draft_cutoff, lead_cutoff = retention_cutoffs(
         now or utcnow(),
-        int(config["RETENTION_DRAFT_DAYS"] if draft_days is None else draft_days),
-        int(config["RETENTION_LEAD_MONTHS"] if lead_months is None else lead_months),
+        config["RETENTION_DRAFT_DAYS"] if draft_days is None else draft_days,
+        config["RETENTION_LEAD_MONTHS"] if lead_months is None else lead_months,
     )
     stale_drafts = (Submission.status == "draft") & (Submission.updated_at < draft_cutoff)
     # A lead counts from its latest completion; one that never completed, from its creation.

@@ -48,10 +48,10 @@ def init_app(app: Flask) -> None:
     Call it before any other `before_request` is registered: a request for an untrusted
     host is refused before anything else runs.
     """
-    public_url = str(app.config["PUBLIC_URL"])
-    hosts = trusted_hosts(public_url, str(app.config["EXTRA_HOSTS"]))
+    public_url = app.config["PUBLIC_URL"]
+    hosts = trusted_hosts(public_url, app.config["EXTRA_HOSTS"])
     app.config["TRUSTED_HOSTS"] = hosts
-    proxies = int(app.config["PROXY_COUNT"])
+    proxies = app.config["PROXY_COUNT"]
     app.wsgi_app = behind_proxies(  # type: ignore[method-assign,assignment]
         only_trusted_hosts(app.wsgi_app, hosts, urlsplit(public_url).netloc or hosts[0]),
         proxies,

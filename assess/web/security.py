@@ -58,7 +58,7 @@ def init_app(app: Flask) -> None:
         force_https=production,
         strict_transport_security=production,
         strict_transport_security_max_age=365 * 24 * 3600,
-        session_cookie_secure=bool(config["SESSION_COOKIE_SECURE"]),
+        session_cookie_secure=config["SESSION_COOKIE_SECURE"],
         session_cookie_http_only=True,
         content_security_policy=content_security_policy(frame_ancestors),
         content_security_policy_nonce_in=["script-src", "style-src"],
@@ -75,7 +75,7 @@ def init_app(app: Flask) -> None:
 
 def frame_ancestor_origins(config: Any) -> list[str]:
     """The origins allowed to frame the diagnostic (FRAME_ANCESTORS)."""
-    return [origin for origin in str(config["FRAME_ANCESTORS"]).split() if origin]
+    return [origin for origin in config["FRAME_ANCESTORS"].split() if origin]
 
 
 _FRAME_ANCESTORS = re.compile(r"frame-ancestors [^;]*")
@@ -189,8 +189,8 @@ def _hit(
     Redis is away.
     """
     config = current_app.config
-    item = _parsed_limit(str(config[setting]))
-    identifiers = (str(config["RATELIMIT_KEY_PREFIX"]), endpoint, key)
+    item = _parsed_limit(config[setting])
+    identifiers = (config["RATELIMIT_KEY_PREFIX"], endpoint, key)
     try:
         allowed = limiter.limiter.hit(item, *identifiers)
     except Exception:

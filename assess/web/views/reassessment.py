@@ -16,7 +16,7 @@ bp = Blueprint("reassessment", __name__)
 
 
 def _lead(token: str) -> Lead:
-    days = int(current_app.config["REASSESS_LINK_DAYS"])
+    days = current_app.config["REASSESS_LINK_DAYS"]
     return links.lead_of(current_app.config["SECRET_KEY"], token, days)
 
 

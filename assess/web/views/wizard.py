@@ -303,7 +303,7 @@ def visibility(step_id: str) -> ResponseReturnValue:
 @rate_limited("RATELIMIT_RESUME")
 def resume(token: str) -> ResponseReturnValue:
     """Come back to a draft from the link, on this device or another."""
-    max_age = int(current_app.config["RESUME_MAX_AGE_DAYS"]) * 86400
+    max_age = current_app.config["RESUME_MAX_AGE_DAYS"] * 86400
     try:
         key = resume_links.draft_key_of(token, max_age)
     except resume_links.LinkExpired:

@@ -58,7 +58,7 @@ def leads() -> ResponseReturnValue:
     """The leads, filtered, sorted and paginated from the URL, so a view can be bookmarked."""
     q = current_questionnaire()
     parsed = lead_list.parse_filters(request.args, q)
-    page = lead_list.list_leads(parsed.filters, int(current_app.config["LEADS_PER_PAGE"]))
+    page = lead_list.list_leads(parsed.filters, current_app.config["LEADS_PER_PAGE"])
     args = lead_list.link_arguments(request.args, parsed.errors)
     return render_template(
         "backoffice/leads.html",

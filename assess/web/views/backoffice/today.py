@@ -136,7 +136,7 @@ def calendar_feed(token: str) -> ResponseReturnValue:
     if user is None:
         abort(404)
     now = utcnow()
-    host = urlsplit(str(current_app.config["PUBLIC_URL"])).hostname or "webleads-tracker"
+    host = urlsplit(current_app.config["PUBLIC_URL"]).hostname or "webleads-tracker"
     events = []
     for item in cadence.calendar_touches(user, now, FEED_DAYS_AHEAD):
         touch, lead = item.touch, item.lead
