@@ -158,6 +158,6 @@ def test_the_settings_table_shows_no_secret_and_every_setting():
 def test_the_settings_table_in_the_docs_is_the_declared_one():
     docs = (ROOT / "docs" / "operations.md").read_text(encoding="utf-8")
     assert with_settings_table(docs) == docs, (
-        "docs/operations.md: the settings table differs from assess/config.py; "
+        "docs/operations.md: the settings table differs from assess/config/settings.py; "
         "run bin/settings-table to regenerate it"
     )
