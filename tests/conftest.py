@@ -21,8 +21,8 @@ from sqlalchemy import text
 from assess import create_app
 from assess.extensions import db
 from assess.outbox.tasks import huey_of
-from tests.smtp_server import SmtpServer
-from tests.worker_process import Worker, app_environment
+from tests.helpers.smtp_server import SmtpServer
+from tests.helpers.worker_process import Worker, app_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "questions.yaml"

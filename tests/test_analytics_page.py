@@ -11,7 +11,13 @@ import pytest
 from flask import Flask
 
 from assess.db import funnel
-from tests.analytics_records import add_lead, add_submission, counted_queries, fresh_app, login
+from tests.helpers.analytics_records import (
+    add_lead,
+    add_submission,
+    counted_queries,
+    fresh_app,
+    login,
+)
 
 
 @pytest.fixture

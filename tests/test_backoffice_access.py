@@ -22,7 +22,7 @@ from assess.db.questionnaire_store import current_questionnaire
 from assess.extensions import db
 from assess.tracker.accounts import create_user
 from assess.web.views.backoffice import PUBLIC_ENDPOINTS
-from tests.wizard_driver import CONTACT, complete, confirm_address, csrf_token
+from tests.helpers.wizard_driver import CONTACT, complete, confirm_address, csrf_token
 
 PASSWORD = "correct horse battery staple"
 ANSWERS = {"has_sales_team": True, "new_customers_target": 12}

@@ -14,9 +14,9 @@ from assess.cli.backoffice import user as user_cli
 from assess.db.models import BackofficeSession, utcnow
 from assess.extensions import db
 from assess.tracker import accounts
-from tests.backoffice_client import PASSWORD, logged_in, make_user
 from tests.conftest import SHIPPED, _empty_tables
-from tests.wizard_driver import csrf_token
+from tests.helpers.backoffice_client import PASSWORD, logged_in, make_user
+from tests.helpers.wizard_driver import csrf_token
 
 VICTIM = {"REMOTE_ADDR": "198.51.100.7"}
 THIEF = {"REMOTE_ADDR": "203.0.113.66"}

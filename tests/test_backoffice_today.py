@@ -14,8 +14,8 @@ from assess.db.models import Lead, Touch, User
 from assess.extensions import db
 from assess.tracker import accounts, cadence
 from assess.web.views.backoffice.today import CalendarEvent, fold, ical_calendar, ical_text
+from tests.helpers.wizard_driver import csrf_token
 from tests.test_cadence import complete_persona, snapshot, touches_of
-from tests.wizard_driver import csrf_token
 
 PASSWORD = "correct horse battery staple"
 FORM = re.compile(

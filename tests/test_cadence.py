@@ -16,8 +16,8 @@ from assess.db.questionnaire_store import current_questionnaire
 from assess.extensions import db
 from assess.tracker import cadence
 from assess.tracker.accounts import create_user
+from tests.helpers.wizard_driver import complete
 from tests.test_wizard import persona
-from tests.wizard_driver import complete
 
 OFFSETS = [0, 2, 5, 9, 14, 21, 30]
 CHANNELS = ["email", "phone", "linkedin", "phone", "email", "phone", "email"]

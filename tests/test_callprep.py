@@ -12,9 +12,9 @@ from assess.db.models import Lead
 from assess.db.questionnaire_store import current_questionnaire
 from assess.extensions import db
 from assess.tracker import callprep
+from tests.helpers.wizard_driver import complete, plausible_answers
 from tests.test_backoffice_today import log_in
 from tests.test_cadence import complete_persona
-from tests.wizard_driver import complete, plausible_answers
 
 WEAKEST = ["Prospecting", "Objectives and action plan", "Customer growth and retention"]
 

@@ -19,11 +19,11 @@ from assess.db.models import AddressConfirmation, Delivery, Lead, LeadEvent, Sub
 from assess.db.questionnaire_store import current_questionnaire
 from assess.extensions import db
 from assess.tracker import gdpr
-from tests.backoffice_client import logged_in
 from tests.conftest import SHIPPED, _empty_tables
-from tests.smtp_server import SmtpServer
-from tests.wizard_driver import complete, confirm_address, csrf_token, invite_team
-from tests.worker_process import wait_for
+from tests.helpers.backoffice_client import logged_in
+from tests.helpers.smtp_server import SmtpServer
+from tests.helpers.wizard_driver import complete, confirm_address, csrf_token, invite_team
+from tests.helpers.worker_process import wait_for
 
 STRANGER = "victime@example.com"
 CONSULTANT = "consultant@example.com"

@@ -18,9 +18,9 @@ from assess.db.models import AuditEntry, Delivery, ReportFile, Submission, utcno
 from assess.extensions import db
 from assess.outbox import delivery
 from tests.conftest import SHIPPED, _empty_tables
+from tests.helpers.wizard_driver import CONTACT, complete, confirm_address
+from tests.helpers.worker_process import Worker, wait_for
 from tests.test_wizard import persona, questionnaire
-from tests.wizard_driver import CONTACT, complete, confirm_address
-from tests.worker_process import Worker, wait_for
 
 CONSULTANT = "consultant@example.com"
 

@@ -8,8 +8,8 @@ import pytest
 from flask import Flask
 
 from assess.web.embedding import origin_of, snippet
-from tests.backoffice_client import logged_in
 from tests.conftest import SHIPPED, _empty_tables
+from tests.helpers.backoffice_client import logged_in
 
 SITE = "https://www.cabinet-exemple.fr"
 

@@ -16,7 +16,7 @@ from assess.extensions import db
 from assess.tracker import lead_list
 from assess.tracker.lead_list import LeadFilters, filter_choices, list_leads
 from assess.tracker.leads import add_note, assign_owner
-from tests.backoffice_client import logged_in
+from tests.helpers.backoffice_client import logged_in
 from tests.test_backoffice_access import login, wizard_lead
 from tests.test_exports import make_lead
 

@@ -7,7 +7,7 @@ import pytest
 from assess.cli.backoffice import user as user_cli
 from assess.tracker import accounts
 from assess.tracker.passwords import common_passwords, password_problem
-from tests.backoffice_client import logged_in, post_form
+from tests.helpers.backoffice_client import logged_in, post_form
 
 
 @pytest.mark.parametrize(

@@ -12,8 +12,8 @@ from assess.db.models import PeerScoreCount, Submission
 from assess.db.peer_stats import peer_comparison
 from assess.extensions import db
 from tests.conftest import SHIPPED, _empty_tables
+from tests.helpers.wizard_driver import complete
 from tests.test_wizard import persona, questionnaire
-from tests.wizard_driver import complete
 
 
 @pytest.fixture

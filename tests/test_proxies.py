@@ -11,7 +11,7 @@ from werkzeug.test import Client
 
 from assess.web.proxies import behind_proxies, trusted_hosts
 from tests.conftest import SHIPPED, _empty_tables
-from tests.wizard_driver import start
+from tests.helpers.wizard_driver import start
 
 RESUME = re.compile(r"(https?://[^/\"]+)/resume/")
 

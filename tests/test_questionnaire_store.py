@@ -7,8 +7,8 @@ from sqlalchemy import select
 from assess.db.models import QuestionnaireVersion, Submission
 from assess.extensions import db
 from tests.conftest import OTHER_TOPIC, _empty_tables
+from tests.helpers.wizard_driver import complete, plausible_answers
 from tests.test_wizard import questionnaire
-from tests.wizard_driver import complete, plausible_answers
 
 
 def test_results_show_the_texts_the_submission_was_answered_with(other_app, make_app, tmp_path):

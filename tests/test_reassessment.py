@@ -15,9 +15,8 @@ from assess.db.models import Delivery, Lead, Submission
 from assess.extensions import db
 from assess.respondent.reassessment import SALT, lead_of, link_token, score_changes
 from assess.tracker import gdpr
-from tests.backoffice_client import logged_in
-from tests.test_wizard import persona, questionnaire
-from tests.wizard_driver import (
+from tests.helpers.backoffice_client import logged_in
+from tests.helpers.wizard_driver import (
     CONTACT,
     complete,
     confirm_address,
@@ -25,6 +24,7 @@ from tests.wizard_driver import (
     form_values,
     post_step,
 )
+from tests.test_wizard import persona, questionnaire
 
 
 def first_diagnostic(app: Flask) -> tuple[Submission, str]:

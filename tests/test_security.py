@@ -17,10 +17,10 @@ from assess.outbox.delivery import ensure_report
 from assess.respondent.reassessment import link_token
 from assess.respondent.team_invitations import invite
 from assess.tracker.accounts import find_user
-from tests.backoffice_client import PASSWORD, logged_in, make_user
 from tests.conftest import SHIPPED, _empty_tables
+from tests.helpers.backoffice_client import PASSWORD, logged_in, make_user
+from tests.helpers.wizard_driver import complete, csrf_token, start
 from tests.test_wizard import persona, questionnaire
-from tests.wizard_driver import complete, csrf_token, start
 
 
 def check_headers(response) -> None:

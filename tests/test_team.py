@@ -16,10 +16,10 @@ from assess.db.models import Delivery, Submission, TeamInvitation
 from assess.extensions import db
 from assess.outbox import delivery
 from assess.tracker import gdpr
-from tests.backoffice_client import logged_in
 from tests.conftest import SHIPPED
+from tests.helpers.backoffice_client import logged_in
+from tests.helpers.wizard_driver import CONTACT, complete, confirm_address, csrf_token, form_values
 from tests.test_wizard import persona, questionnaire
-from tests.wizard_driver import CONTACT, complete, confirm_address, csrf_token, form_values
 
 
 def executive(app: Flask) -> Submission:

@@ -22,7 +22,7 @@ from assess.extensions import db
 from assess.outbox import delivery
 from assess.respondent import team_invitations as invitations
 from tests.conftest import SHIPPED, _empty_tables
-from tests.wizard_driver import complete, confirm_address, csrf_token, invite_team
+from tests.helpers.wizard_driver import complete, confirm_address, csrf_token, invite_team
 
 NBSP = "\u00a0"
 

@@ -16,12 +16,12 @@ from assess.extensions import db
 from assess.outbox import webhooks
 from assess.outbox.webhook_transport import WebhookError, check_target, is_public
 from assess.tracker import gdpr, leads
-from tests.backoffice_client import logged_in, make_user
 from tests.conftest import SHIPPED, _empty_tables
+from tests.helpers.backoffice_client import logged_in, make_user
+from tests.helpers.webhook_receiver import WebhookReceiver
+from tests.helpers.wizard_driver import complete, csrf_token
+from tests.helpers.worker_process import Worker, app_environment, wait_for
 from tests.test_wizard import persona, questionnaire
-from tests.webhook_receiver import WebhookReceiver
-from tests.wizard_driver import complete, csrf_token
-from tests.worker_process import Worker, app_environment, wait_for
 
 SECRET = "webhook-test-secret"
 

@@ -16,7 +16,7 @@ from assess.core.scoring import score
 from assess.db.models import Lead, Submission
 from assess.db.questionnaire_store import current_questionnaire
 from assess.extensions import db
-from tests.wizard_driver import (
+from tests.helpers.wizard_driver import (
     CONTACT,
     complete,
     csrf_token,

@@ -15,8 +15,8 @@ from sqlalchemy import select
 
 from assess.db.models import Submission
 from assess.extensions import db
+from tests.helpers.wizard_driver import CONTACT, csrf_token, form_values, post_step, start
 from tests.test_wizard import persona, questionnaire
-from tests.wizard_driver import CONTACT, csrf_token, form_values, post_step, start
 
 FIRST_STEP = "/step/entreprise"
 GOOD_FIRST_STEP = {

@@ -20,7 +20,7 @@ from werkzeug.serving import make_server
 
 from tests.browser.page_checks import PageChecks
 from tests.conftest import ROOT, SHIPPED, _empty_tables
-from tests.worker_process import Worker, app_environment
+from tests.helpers.worker_process import Worker, app_environment
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 # The flags of ../shared/STACK.md: headless, no sandbox (root in CI), nothing phoning home.

@@ -23,12 +23,12 @@ from assess.db.models import AddressConfirmation, Lead, Submission, TeamInvitati
 from assess.extensions import db
 from assess.respondent.reassessment import link_token
 from assess.web.embedding import snippet
-from tests.backoffice_client import PASSWORD, make_user
 from tests.browser.page_checks import PageChecks
 from tests.conftest import SHIPPED, _empty_tables
-from tests.ports import free_port
+from tests.helpers.backoffice_client import PASSWORD, make_user
+from tests.helpers.ports import free_port
+from tests.helpers.wizard_driver import complete
 from tests.test_wizard import persona, questionnaire
-from tests.wizard_driver import complete
 
 pytestmark = pytest.mark.browser
 

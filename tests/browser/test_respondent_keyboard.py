@@ -28,8 +28,8 @@ from tests.browser.wizard_pages import (
     tab_until,
     wait_for_report_link,
 )
+from tests.helpers.wizard_driver import CONTACT, plausible_answers
 from tests.test_wizard import questionnaire
-from tests.wizard_driver import CONTACT, plausible_answers
 
 pytestmark = pytest.mark.browser
 

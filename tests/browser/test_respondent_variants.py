@@ -18,8 +18,8 @@ from tests.browser.wizard_pages import (
     step_id,
     wait_for_report_link,
 )
+from tests.helpers.wizard_driver import CONTACT
 from tests.test_wizard import questionnaire
-from tests.wizard_driver import CONTACT
 
 pytestmark = pytest.mark.browser
 

@@ -15,7 +15,7 @@ from sqlalchemy import event
 from assess.db.models import Lead, Submission
 from assess.extensions import db
 from assess.tracker.accounts import create_user
-from tests.wizard_driver import csrf_token
+from tests.helpers.wizard_driver import csrf_token
 
 PASSWORD = "correct horse battery staple"
 _serial = itertools.count()

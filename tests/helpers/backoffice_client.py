@@ -6,7 +6,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from assess.tracker.accounts import create_user, find_user
-from tests.wizard_driver import csrf_token
+from tests.helpers.wizard_driver import csrf_token
 
 PASSWORD = "correct horse battery staple"
 
