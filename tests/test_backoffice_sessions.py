@@ -14,8 +14,9 @@ from assess.cli.backoffice import user as user_cli
 from assess.db.models import BackofficeSession, utcnow
 from assess.extensions import db
 from assess.tracker import accounts
-from tests.conftest import SHIPPED, _empty_tables
 from tests.helpers.backoffice_client import PASSWORD, logged_in, make_user
+from tests.helpers.database import empty_tables
+from tests.helpers.paths import SHIPPED
 from tests.helpers.wizard_driver import csrf_token
 
 VICTIM = {"REMOTE_ADDR": "198.51.100.7"}
@@ -178,7 +179,7 @@ def test_a_forged_x_forwarded_for_does_not_carry_a_copied_cookie(app):
 def proxied_app(make_app: Callable[..., Flask]) -> Iterator[Flask]:
     app = make_app(SHIPPED, PROXY_COUNT=1)
     yield app
-    _empty_tables(app)
+    empty_tables(app)
 
 
 def test_behind_a_proxy_only_the_hop_it_adds_counts(proxied_app):

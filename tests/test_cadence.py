@@ -104,9 +104,9 @@ def test_a_malformed_setting_never_fails_a_respondent(make_app):
         with broken.app_context():
             assert len(touches_of(lead_id)) == 7
     finally:
-        from tests.conftest import _empty_tables
+        from tests.helpers.database import empty_tables
 
-        _empty_tables(broken)
+        empty_tables(broken)
 
 
 def test_logging_touches_moves_the_next_one_over_simulated_days(app, lead_id):

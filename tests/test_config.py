@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assess.config import setting_problems
-from tests.conftest import SHIPPED
+from tests.helpers.paths import SHIPPED
 
 INJECTION = "red; } body { background: url(https://evil.example/x) } a {"
 

@@ -19,8 +19,9 @@ from assess.db.models import AddressConfirmation, Delivery, Lead, LeadEvent, Sub
 from assess.db.questionnaire_store import current_questionnaire
 from assess.extensions import db
 from assess.tracker import gdpr
-from tests.conftest import SHIPPED, _empty_tables
 from tests.helpers.backoffice_client import logged_in
+from tests.helpers.database import empty_tables
+from tests.helpers.paths import SHIPPED
 from tests.helpers.smtp_server import SmtpServer
 from tests.helpers.wizard_driver import complete, confirm_address, csrf_token, invite_team
 from tests.helpers.worker_process import wait_for
@@ -247,7 +248,7 @@ def test_confirmation_emails_from_one_client_stop_at_the_daily_limit(
         assert len(confirmations(app)) == 3
         assert all(row.client_key and machine not in row.client_key for row in confirmations(app))
     finally:
-        _empty_tables(app)
+        empty_tables(app)
 
 
 def test_opening_the_link_confirms_nothing_until_the_button_is_pressed(app: Flask) -> None:
@@ -404,4 +405,4 @@ def test_the_re_send_button_is_rate_limited(make_app: Callable[..., Flask]) -> N
         assert codes == [303, 303, 429]
         assert len(confirmations(app)) == 3  # the first, and the two re-sends let through
     finally:
-        _empty_tables(app)
+        empty_tables(app)

@@ -17,7 +17,8 @@ from sqlalchemy import select
 from assess.db.models import AuditEntry, Delivery, ReportFile, Submission, utcnow
 from assess.extensions import db
 from assess.outbox import delivery
-from tests.conftest import SHIPPED, _empty_tables
+from tests.helpers.database import empty_tables
+from tests.helpers.paths import SHIPPED
 from tests.helpers.wizard_driver import CONTACT, complete, confirm_address
 from tests.helpers.worker_process import Worker, wait_for
 from tests.test_wizard import persona, questionnaire
@@ -108,7 +109,7 @@ def test_without_smtp_host_messages_land_in_the_outbox(make_app, tmp_path):
         assert len(files) == 3  # the confirmation, the report, the notification
         assert any(b"application/pdf" in f.read_bytes() for f in files)
     finally:
-        _empty_tables(app)
+        empty_tables(app)
 
 
 def test_a_refused_address_fails_at_once_and_can_be_sent_again(mailing_app, smtp):
@@ -159,7 +160,7 @@ def test_a_server_that_never_answers_times_out_and_is_retried(make_app, smtp_all
         )
     finally:
         silent.close()
-        _empty_tables(app)
+        empty_tables(app)
 
 
 def test_a_render_failure_is_recorded_and_retried(mailing_app, smtp):
@@ -231,7 +232,7 @@ def short_retry_app(make_app: Callable[..., Flask], smtp) -> Iterator[Flask]:
         DELIVERY_RETRY_BASE_SECONDS=0,
     )
     yield app
-    _empty_tables(app)
+    empty_tables(app)
 
 
 def test_a_row_whose_header_raises_ends_failed_after_its_attempts(short_retry_app, smtp):

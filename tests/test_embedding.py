@@ -8,8 +8,9 @@ import pytest
 from flask import Flask
 
 from assess.web.embedding import origin_of, snippet
-from tests.conftest import SHIPPED, _empty_tables
 from tests.helpers.backoffice_client import logged_in
+from tests.helpers.database import empty_tables
+from tests.helpers.paths import SHIPPED
 
 SITE = "https://www.cabinet-exemple.fr"
 
@@ -18,7 +19,7 @@ SITE = "https://www.cabinet-exemple.fr"
 def embeddable(make_app: Callable[..., Flask]) -> Iterator[Flask]:
     app = make_app(SHIPPED, FRAME_ANCESTORS=SITE, PUBLIC_URL="https://diagnostic.example.com")
     yield app
-    _empty_tables(app)
+    empty_tables(app)
 
 
 def test_the_allowed_site_may_frame_the_diagnostic_which_tells_it_its_height(embeddable):

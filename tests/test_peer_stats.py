@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 from assess.db.models import PeerScoreCount, Submission
 from assess.db.peer_stats import peer_comparison
 from assess.extensions import db
-from tests.conftest import SHIPPED, _empty_tables
+from tests.helpers.database import empty_tables
+from tests.helpers.paths import SHIPPED
 from tests.helpers.wizard_driver import complete
 from tests.test_wizard import persona, questionnaire
 
@@ -20,7 +21,7 @@ from tests.test_wizard import persona, questionnaire
 def peer_app(make_app: Callable[..., Flask]) -> Iterator[Flask]:
     application = make_app(SHIPPED, PEER_MIN_GROUP=2)
     yield application
-    _empty_tables(application)
+    empty_tables(application)
 
 
 def completed(app: Flask, name: str, size: str, sector: str, number: int) -> Submission:

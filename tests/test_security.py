@@ -17,8 +17,9 @@ from assess.outbox.delivery import ensure_report
 from assess.respondent.reassessment import link_token
 from assess.respondent.team_invitations import invite
 from assess.tracker.accounts import find_user
-from tests.conftest import SHIPPED, _empty_tables
 from tests.helpers.backoffice_client import PASSWORD, logged_in, make_user
+from tests.helpers.database import empty_tables
+from tests.helpers.paths import SHIPPED
 from tests.helpers.wizard_driver import complete, csrf_token, start
 from tests.test_wizard import persona, questionnaire
 
@@ -123,7 +124,7 @@ def test_session_cookie_flags_in_development(app, client):
 def production_app(make_app: Callable[..., Flask]) -> Iterator[Flask]:
     app = make_app(SHIPPED, APP_ENV="production", FRAME_ANCESTORS="https://www.example.com")
     yield app
-    _empty_tables(app)
+    empty_tables(app)
 
 
 def test_production_forces_https_hsts_and_host_prefixed_secure_cookies(production_app):
@@ -184,7 +185,7 @@ def limited_app(make_app: Callable[..., Flask]) -> Iterator[Flask]:
         PROXY_COUNT=1,
     )
     yield app
-    _empty_tables(app)
+    empty_tables(app)
 
 
 def test_login_is_limited_per_address_with_a_429_page_in_french(limited_app):
@@ -251,7 +252,7 @@ def test_a_rate_limit_storage_that_fails_lets_requests_through(make_app, caplog)
         assert failed_logins(app.test_client(), "storage@example.com", 3) == [401] * 3
         assert "rate limit storage failed" in caplog.text
     finally:
-        _empty_tables(app)
+        empty_tables(app)
 
 
 def test_a_forged_forwarded_chain_does_not_dodge_the_limit(limited_app):

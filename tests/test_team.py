@@ -16,8 +16,8 @@ from assess.db.models import Delivery, Submission, TeamInvitation
 from assess.extensions import db
 from assess.outbox import delivery
 from assess.tracker import gdpr
-from tests.conftest import SHIPPED
 from tests.helpers.backoffice_client import logged_in
+from tests.helpers.paths import SHIPPED
 from tests.helpers.wizard_driver import CONTACT, complete, confirm_address, csrf_token, form_values
 from tests.test_wizard import persona, questionnaire
 

@@ -16,8 +16,9 @@ from assess.extensions import db
 from assess.outbox import webhooks
 from assess.outbox.webhook_transport import WebhookError, check_target, is_public
 from assess.tracker import gdpr, leads
-from tests.conftest import SHIPPED, _empty_tables
 from tests.helpers.backoffice_client import logged_in, make_user
+from tests.helpers.database import empty_tables
+from tests.helpers.paths import SHIPPED
 from tests.helpers.webhook_receiver import WebhookReceiver
 from tests.helpers.wizard_driver import complete, csrf_token
 from tests.helpers.worker_process import Worker, app_environment, wait_for
@@ -48,7 +49,7 @@ def hook_app(
         HUEY_SQLITE_PATH=str(tmp_path_factory.mktemp("hooks") / "huey.sqlite3"),
     )
     yield app
-    _empty_tables(app)
+    empty_tables(app)
 
 
 def completed(app: Flask) -> Submission:
@@ -182,7 +183,7 @@ def test_a_loopback_target_is_refused_unless_allowed(make_app, receiver, tmp_pat
         page = app.test_client().get(f"/results/{submission.public_token}")
         assert page.status_code == 200
     finally:
-        _empty_tables(app)
+        empty_tables(app)
 
 
 @pytest.mark.parametrize(

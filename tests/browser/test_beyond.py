@@ -24,8 +24,9 @@ from assess.extensions import db
 from assess.respondent.reassessment import link_token
 from assess.web.embedding import snippet
 from tests.browser.page_checks import PageChecks
-from tests.conftest import SHIPPED, _empty_tables
 from tests.helpers.backoffice_client import PASSWORD, make_user
+from tests.helpers.database import empty_tables
+from tests.helpers.paths import SHIPPED
 from tests.helpers.ports import free_port
 from tests.helpers.wizard_driver import complete
 from tests.test_wizard import persona, questionnaire
@@ -200,7 +201,7 @@ def embedded(make_app: Callable[..., Flask]) -> Iterator[tuple[HostPage, HostPag
     server.shutdown()
     allowed.stop()
     refused.stop()
-    _empty_tables(app)
+    empty_tables(app)
 
 
 FRAME_HEIGHT = "() => document.getElementById('assess-diagnostic').getBoundingClientRect().height"
