@@ -14,8 +14,8 @@ from assess.extensions import db
 from assess.tracker.accounts import LoginRefused, authenticate, create_user
 from assess.tracker.lead_list import LeadFilters, list_leads
 from tests.helpers.backoffice_client import PASSWORD, logged_in, make_user, post_form
-from tests.helpers.wizard_driver import complete, csrf_token
-from tests.test_wizard import persona, questionnaire
+from tests.helpers.personas import persona
+from tests.helpers.wizard_driver import complete, csrf_token, questionnaire
 
 
 def add_leads(app: Flask) -> list[int]:

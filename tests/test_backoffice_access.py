@@ -22,6 +22,7 @@ from assess.db.questionnaire_store import current_questionnaire
 from assess.extensions import db
 from assess.tracker.accounts import create_user
 from assess.web.views.backoffice import PUBLIC_ENDPOINTS
+from tests.helpers.backoffice_client import token_of
 from tests.helpers.wizard_driver import CONTACT, complete, confirm_address, csrf_token
 
 PASSWORD = "correct horse battery staple"
@@ -63,11 +64,6 @@ def wizard_lead(app: Flask, contact: dict[str, Any] | None = None) -> int:
 def _persona_answers() -> dict[str, Any]:
     persona = Path(__file__).parent / "personas" / "pme_industrielle.json"
     return json.loads(persona.read_text())["answers"]
-
-
-def token_of(client: FlaskClient, path: str = "/backoffice/leads") -> str:
-    """A CSRF token of this session, from a back-office page."""
-    return csrf_token(client.get(path))
 
 
 def _backoffice_rules(app: Flask) -> Iterator[tuple[str, str, set[str]]]:

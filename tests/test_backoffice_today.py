@@ -14,8 +14,9 @@ from assess.db.models import Lead, Touch, User
 from assess.extensions import db
 from assess.tracker import accounts, cadence
 from assess.web.views.backoffice.today import CalendarEvent, fold, ical_calendar, ical_text
+from tests.helpers.cadence_records import snapshot, touches_of
 from tests.helpers.wizard_driver import csrf_token
-from tests.test_cadence import complete_persona, snapshot, touches_of
+from tests.test_cadence import complete_persona
 
 PASSWORD = "correct horse battery staple"
 FORM = re.compile(

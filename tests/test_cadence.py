@@ -11,13 +11,15 @@ from flask_babel import gettext
 from sqlalchemy import event, func, select
 
 from assess.db.database import write_transaction
-from assess.db.models import AuditEntry, Lead, LeadEvent, Submission, Touch, User
+from assess.db.models import AuditEntry, Lead, LeadEvent, Submission, User
 from assess.db.questionnaire_store import current_questionnaire
 from assess.extensions import db
 from assess.tracker import cadence
 from assess.tracker.accounts import create_user
+from tests.helpers.cadence_records import snapshot, touches_of
+from tests.helpers.database import empty_tables
+from tests.helpers.personas import persona
 from tests.helpers.wizard_driver import complete
-from tests.test_wizard import persona
 
 OFFSETS = [0, 2, 5, 9, 14, 21, 30]
 CHANNELS = ["email", "phone", "linkedin", "phone", "email", "phone", "email"]
@@ -34,29 +36,8 @@ def complete_persona(app: Flask, name: str = "artisan_tpe", **contact: str) -> i
         return int(db.session.execute(select(func.max(Lead.id))).scalar_one())
 
 
-def touches_of(lead_id: int) -> list[Touch]:
-    return list(
-        db.session.execute(
-            select(Touch).where(Touch.lead_id == lead_id).order_by(Touch.number)
-        ).scalars()
-    )
-
-
 def a_user(email: str = "consultant@example.com", role: str = "consultant") -> User:
     return create_user(email, "correct horse battery staple", role, email.split("@")[0])
-
-
-def snapshot(lead_id: int) -> dict[str, Any]:
-    """Everything a touch log may change, to prove a refusal changed nothing."""
-    db.session.expire_all()
-    lead = db.session.get(Lead, lead_id)
-    assert lead is not None
-    return {
-        "lead": (lead.status, lead.touches_done, lead.next_touch_at, lead.lost_reason),
-        "touches": [(t.status, t.outcome, t.note, t.done_at) for t in touches_of(lead_id)],
-        "events": db.session.execute(select(func.count(LeadEvent.id))).scalar_one(),
-        "audit": db.session.execute(select(func.count(AuditEntry.id))).scalar_one(),
-    }
 
 
 @pytest.fixture
@@ -104,8 +85,6 @@ def test_a_malformed_setting_never_fails_a_respondent(make_app):
         with broken.app_context():
             assert len(touches_of(lead_id)) == 7
     finally:
-        from tests.helpers.database import empty_tables
-
         empty_tables(broken)
 
 

@@ -19,9 +19,9 @@ from assess.extensions import db
 from assess.outbox import delivery
 from tests.helpers.database import empty_tables
 from tests.helpers.paths import SHIPPED
-from tests.helpers.wizard_driver import CONTACT, complete, confirm_address
+from tests.helpers.personas import persona
+from tests.helpers.wizard_driver import CONTACT, complete, confirm_address, questionnaire
 from tests.helpers.worker_process import Worker, wait_for
-from tests.test_wizard import persona, questionnaire
 
 CONSULTANT = "consultant@example.com"
 

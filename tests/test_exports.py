@@ -5,18 +5,18 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
-from assess.db.models import AuditEntry, Lead, ReportFile, User, utcnow
+from assess.db.models import AuditEntry, ReportFile, User, utcnow
 from assess.db.questionnaire_store import current_questionnaire
 from assess.extensions import db
 from assess.tracker import exports
 from assess.tracker.lead_list import list_leads, parse_filters
 from assess.tracker.leads import add_note
+from tests.helpers.lead_records import make_lead
 from tests.test_backoffice_access import login, wizard_lead
 
 HOSTILE = {
@@ -29,36 +29,6 @@ HOSTILE = {
     "utm_campaign": "\r=cmd|' /C calc'!A0",
     "referrer": "  =1+1",
 }
-
-
-def make_lead(app, **fields: Any) -> int:
-    """A lead written directly, completed with a score unless told otherwise."""
-    values = {
-        "email": "anne.petit@example.com",
-        "first_name": "Anne",
-        "last_name": "Petit",
-        "company": "Petit Négoce",
-        "job_title": "Gérante",
-        "phone": None,
-        "company_size": "pe",
-        "sector": "negoce",
-        "locale": "fr",
-        "consent_at": utcnow(),
-        "consent_text_version": "2026-11",
-        "status": "new",
-        "completed_at": datetime(2026, 10, 1, 9, 30, tzinfo=UTC),
-        "overall_score": 61.25,
-        "level": "structure",
-        "weakest_category": "digital",
-        "category_scores": {"strategie": 70.0, "digital": 12.5},
-        **fields,
-    }
-    with app.app_context():
-        lead = Lead(**values)
-        lead.refresh_search_text()
-        db.session.add(lead)
-        db.session.commit()
-        return lead.id
 
 
 def rows_of(response, delimiter: str = ",") -> list[list[str]]:

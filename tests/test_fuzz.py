@@ -22,8 +22,16 @@ from assess.db.models import Lead, Note, Submission, TeamInvitation
 from assess.db.questionnaire_store import current_questionnaire
 from assess.extensions import db
 from tests.helpers.backoffice_client import logged_in
-from tests.helpers.wizard_driver import CONTACT, complete, csrf_token, form_values, post_step, start
-from tests.test_wizard import persona, questionnaire
+from tests.helpers.personas import persona
+from tests.helpers.wizard_driver import (
+    CONTACT,
+    complete,
+    csrf_token,
+    form_values,
+    post_step,
+    questionnaire,
+    start,
+)
 
 DEFAULT_EXAMPLES = 1300
 EXAMPLES = max(1, int(os.environ.get("FUZZ_EXAMPLES", str(DEFAULT_EXAMPLES))))

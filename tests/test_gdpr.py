@@ -26,7 +26,8 @@ from assess.db.models import (
 from assess.extensions import db
 from assess.tracker import gdpr
 from assess.tracker.leads import add_note, assign_owner, change_status
-from tests.test_backoffice_access import login, token_of, wizard_lead
+from tests.helpers.backoffice_client import token_of
+from tests.test_backoffice_access import login, wizard_lead
 
 TARGET = {
     "first_name": "Zéphyrine",

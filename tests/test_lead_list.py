@@ -17,8 +17,8 @@ from assess.tracker import lead_list
 from assess.tracker.lead_list import LeadFilters, filter_choices, list_leads
 from assess.tracker.leads import add_note, assign_owner
 from tests.helpers.backoffice_client import logged_in
+from tests.helpers.lead_records import make_lead
 from tests.test_backoffice_access import login, wizard_lead
-from tests.test_exports import make_lead
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
 

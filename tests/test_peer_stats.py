@@ -13,8 +13,8 @@ from assess.db.peer_stats import peer_comparison
 from assess.extensions import db
 from tests.helpers.database import empty_tables
 from tests.helpers.paths import SHIPPED
-from tests.helpers.wizard_driver import complete
-from tests.test_wizard import persona, questionnaire
+from tests.helpers.personas import persona
+from tests.helpers.wizard_driver import complete, questionnaire
 
 
 @pytest.fixture

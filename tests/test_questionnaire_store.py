@@ -8,8 +8,7 @@ from assess.db.models import QuestionnaireVersion, Submission
 from assess.extensions import db
 from tests.helpers.database import empty_tables
 from tests.helpers.paths import OTHER_TOPIC
-from tests.helpers.wizard_driver import complete, plausible_answers
-from tests.test_wizard import questionnaire
+from tests.helpers.wizard_driver import complete, plausible_answers, questionnaire
 
 
 def test_results_show_the_texts_the_submission_was_answered_with(other_app, make_app, tmp_path):

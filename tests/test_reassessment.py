@@ -16,6 +16,7 @@ from assess.extensions import db
 from assess.respondent.reassessment import SALT, lead_of, link_token, score_changes
 from assess.tracker import gdpr
 from tests.helpers.backoffice_client import logged_in
+from tests.helpers.personas import persona
 from tests.helpers.wizard_driver import (
     CONTACT,
     complete,
@@ -23,8 +24,8 @@ from tests.helpers.wizard_driver import (
     csrf_token,
     form_values,
     post_step,
+    questionnaire,
 )
-from tests.test_wizard import persona, questionnaire
 
 
 def first_diagnostic(app: Flask) -> tuple[Submission, str]:

@@ -20,8 +20,8 @@ from assess.tracker.accounts import find_user
 from tests.helpers.backoffice_client import PASSWORD, logged_in, make_user
 from tests.helpers.database import empty_tables
 from tests.helpers.paths import SHIPPED
-from tests.helpers.wizard_driver import complete, csrf_token, start
-from tests.test_wizard import persona, questionnaire
+from tests.helpers.personas import persona
+from tests.helpers.wizard_driver import complete, csrf_token, questionnaire, start
 
 
 def check_headers(response) -> None:

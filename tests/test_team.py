@@ -18,8 +18,15 @@ from assess.outbox import delivery
 from assess.tracker import gdpr
 from tests.helpers.backoffice_client import logged_in
 from tests.helpers.paths import SHIPPED
-from tests.helpers.wizard_driver import CONTACT, complete, confirm_address, csrf_token, form_values
-from tests.test_wizard import persona, questionnaire
+from tests.helpers.personas import persona
+from tests.helpers.wizard_driver import (
+    CONTACT,
+    complete,
+    confirm_address,
+    csrf_token,
+    form_values,
+    questionnaire,
+)
 
 
 def executive(app: Flask) -> Submission:

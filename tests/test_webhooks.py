@@ -19,10 +19,10 @@ from assess.tracker import gdpr, leads
 from tests.helpers.backoffice_client import logged_in, make_user
 from tests.helpers.database import empty_tables
 from tests.helpers.paths import SHIPPED
+from tests.helpers.personas import persona
 from tests.helpers.webhook_receiver import WebhookReceiver
-from tests.helpers.wizard_driver import complete, csrf_token
+from tests.helpers.wizard_driver import complete, csrf_token, questionnaire
 from tests.helpers.worker_process import Worker, app_environment, wait_for
-from tests.test_wizard import persona, questionnaire
 
 SECRET = "webhook-test-secret"
 

@@ -27,9 +27,9 @@ from tests.browser.page_checks import PageChecks
 from tests.helpers.backoffice_client import PASSWORD, make_user
 from tests.helpers.database import empty_tables
 from tests.helpers.paths import SHIPPED
+from tests.helpers.personas import persona
 from tests.helpers.ports import free_port
-from tests.helpers.wizard_driver import complete
-from tests.test_wizard import persona, questionnaire
+from tests.helpers.wizard_driver import complete, questionnaire
 
 pytestmark = pytest.mark.browser
 

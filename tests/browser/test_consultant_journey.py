@@ -15,8 +15,8 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.page_checks import PageChecks
 from tests.helpers.backoffice_client import PASSWORD, make_user
-from tests.helpers.wizard_driver import complete
-from tests.test_wizard import persona, questionnaire
+from tests.helpers.personas import persona
+from tests.helpers.wizard_driver import complete, questionnaire
 
 pytestmark = pytest.mark.browser
 

@@ -37,6 +37,11 @@ def logged_in(
     return client
 
 
+def token_of(client: FlaskClient, path: str = "/backoffice/leads") -> str:
+    """A CSRF token of this session, from a back-office page."""
+    return csrf_token(client.get(path))
+
+
 def post_form(client: FlaskClient, page_path: str, action: str, data: dict[str, str]) -> object:
     """POST to an action with the CSRF token of a page."""
     page = client.get(page_path)

@@ -12,6 +12,10 @@ from sqlalchemy import select
 from werkzeug.test import TestResponse
 
 from assess.core.questionnaire import Questionnaire
+from assess.db.models import AddressConfirmation, Submission
+from assess.db.questionnaire_store import current_questionnaire
+from assess.extensions import db
+from assess.respondent import confirmation
 
 CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 
@@ -26,6 +30,28 @@ CONTACT = {
     "sector": "industrie",
     "consent": "y",
 }
+FIRST_STEP = "/step/entreprise"
+GOOD_FIRST_STEP = {
+    "has_sales_team": "yes",
+    "revenue_share_existing": "de_30_a_50",
+    "growth_priority": "conquete",
+    "new_customers_target": "12",
+    "main_challenge": "Trouver des clients",
+}
+
+
+def questionnaire(app: Flask) -> Questionnaire:
+    """The questionnaire the app serves now."""
+    with app.app_context():
+        return current_questionnaire()
+
+
+def saved(app: Flask) -> Submission:
+    """The one stored draft, detached from its session."""
+    with app.app_context():
+        draft = db.session.execute(select(Submission)).scalar_one()
+        db.session.expunge(draft)
+        return draft
 
 
 def csrf_token(page: TestResponse) -> str:
@@ -123,10 +149,6 @@ def plausible_answers(q: Questionnaire) -> dict[str, Any]:
 def confirm_address(app: Flask, email: str) -> None:
     """Confirm an address a respondent typed, as its owner's click on the e-mailed link does
     (the latest link sent to it): the report and invitations that waited for it are queued."""
-    from assess.db.models import AddressConfirmation
-    from assess.extensions import db
-    from assess.respondent import confirmation
-
     with app.app_context():
         token = db.session.execute(
             select(AddressConfirmation.token)
