@@ -12,8 +12,8 @@ from assess.db.models import Lead
 from assess.db.questionnaire_store import current_questionnaire
 from assess.extensions import db
 from assess.tracker import callprep
+from tests.helpers.backoffice_client import log_in
 from tests.helpers.wizard_driver import complete, plausible_answers
-from tests.test_backoffice_today import log_in
 from tests.test_cadence import complete_persona
 
 WEAKEST = ["Prospecting", "Objectives and action plan", "Customer growth and retention"]
@@ -97,7 +97,7 @@ def test_no_question_of_the_shipped_diagnostic_is_named_in_the_code(app):
 
 def test_the_printable_brief_page(app):
     lead_id = complete_persona(app, "artisan_tpe")
-    client = log_in(app)
+    client = log_in(app, language="en")
     page = client.get(f"/backoffice/leads/{lead_id}/brief")
     html = page.get_data(as_text=True)
     assert page.status_code == 200
@@ -117,5 +117,7 @@ def test_a_lead_without_a_result_gets_a_short_brief(app):
         lead = db.session.get(Lead, lead_id)
         lead.latest_submission_id = None
         db.session.commit()
-    html = log_in(app).get(f"/backoffice/leads/{lead_id}/brief").get_data(as_text=True)
+    html = (
+        log_in(app, language="en").get(f"/backoffice/leads/{lead_id}/brief").get_data(as_text=True)
+    )
     assert "This lead has not completed the diagnostic yet." in html

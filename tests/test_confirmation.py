@@ -19,7 +19,7 @@ from assess.db.models import AddressConfirmation, Delivery, Lead, LeadEvent, Sub
 from assess.db.questionnaire_store import current_questionnaire
 from assess.extensions import db
 from assess.tracker import gdpr
-from tests.helpers.backoffice_client import logged_in
+from tests.helpers.backoffice_client import log_in
 from tests.helpers.database import empty_tables
 from tests.helpers.paths import SHIPPED
 from tests.helpers.smtp_server import SmtpServer
@@ -336,7 +336,7 @@ def test_the_results_page_sends_the_link_again_then_says_it_is_confirmed(app: Fl
 def test_a_lead_never_confirmed_confirms_before_a_reassessment_is_sent(app: Flask) -> None:
     first = app.test_client()
     original = completed_by(app, first, {"email": "alice@example.com"})
-    consultant = logged_in(app)
+    consultant = log_in(app)
     lead_page = f"/backoffice/leads/{original.lead_id}"
     assert "adresse non confirmée" in consultant.get(lead_page).get_data(as_text=True)
     found = re.search(

@@ -26,8 +26,8 @@ from assess.db.models import (
 from assess.extensions import db
 from assess.tracker import gdpr
 from assess.tracker.leads import add_note, assign_owner, change_status
-from tests.helpers.backoffice_client import token_of
-from tests.test_backoffice_access import login, wizard_lead
+from tests.helpers.backoffice_client import log_in, make_user, token_of
+from tests.test_backoffice_access import wizard_lead
 
 TARGET = {
     "first_name": "Zéphyrine",
@@ -133,7 +133,8 @@ def _everything_about(app, lead_id: int, user_id: int) -> None:
 def test_deleting_a_lead_leaves_no_row_that_mentions_it(app, client):
     target = wizard_lead(app, TARGET)
     kept = wizard_lead(app, KEPT)
-    user_id = login(app, client)
+    user_id = make_user(app)
+    log_in(app, client)
     _everything_about(app, target, user_id)
     with app.app_context():
         add_note(kept, "Client fidèle.", user_id)
@@ -183,7 +184,7 @@ def test_deleting_a_lead_leaves_no_row_that_mentions_it(app, client):
 
 def test_a_wrong_company_name_refuses_the_deletion(app, client):
     target = wizard_lead(app, TARGET)
-    login(app, client)
+    log_in(app, client)
     token = token_of(client)
     for typed in ("", "Zorglub", "Martin SAS", "Zorglub Equipements"):
         response = client.post(
@@ -206,7 +207,7 @@ def test_a_wrong_company_name_refuses_the_deletion(app, client):
 
 def test_the_lead_page_offers_the_deletion_form(app, client):
     target = wizard_lead(app, TARGET)
-    login(app, client)
+    log_in(app, client)
     page = client.get(f"/backoffice/leads/{target}").get_data(as_text=True)
     assert f'action="/backoffice/leads/{target}/delete"' in page
     assert 'name="confirm_company"' in page
@@ -215,7 +216,7 @@ def test_the_lead_page_offers_the_deletion_form(app, client):
 
 def test_get_is_not_a_way_to_delete(app, client):
     target = wizard_lead(app, TARGET)
-    login(app, client)
+    log_in(app, client)
     assert client.get(f"/backoffice/leads/{target}/delete").status_code == 405
 
 

@@ -17,7 +17,7 @@ from assess.outbox.delivery import ensure_report
 from assess.respondent.reassessment import link_token
 from assess.respondent.team_invitations import invite
 from assess.tracker.accounts import find_user
-from tests.helpers.backoffice_client import PASSWORD, logged_in, make_user
+from tests.helpers.backoffice_client import PASSWORD, log_in, make_user
 from tests.helpers.database import empty_tables
 from tests.helpers.paths import SHIPPED
 from tests.helpers.personas import persona
@@ -85,7 +85,7 @@ def arguments_for_every_get_route(app: Flask, consultant_email: str) -> dict[str
 def test_every_get_route_answers_with_the_security_headers_and_cookie_flags(app):
     """Walks the whole URL map, arguments filled with real values, as a respondent and as
     the consultant: every HTML response carries the headers, every cookie the flags."""
-    consultant = logged_in(app, "admin@example.com", "admin")  # every page, users' included
+    consultant = log_in(app, email="admin@example.com", role="admin")  # every page, users' included
     arguments = arguments_for_every_get_route(app, "admin@example.com")
     respondent = app.test_client()
     start(respondent)
@@ -306,7 +306,7 @@ RESPONDENT_LINKS = {"results.show", "results.report_pdf", "team.team", "reassess
 
 
 def test_pages_with_personal_data_are_kept_out_of_caches_and_search_engines(app):
-    consultant = logged_in(app, "admin@example.com", "admin")
+    consultant = log_in(app, email="admin@example.com", role="admin")
     arguments = arguments_for_every_get_route(app, "admin@example.com")
     respondent = app.test_client()
     start(respondent)

@@ -16,7 +16,7 @@ from assess.extensions import db
 from assess.outbox import webhooks
 from assess.outbox.webhook_transport import WebhookError, check_target, is_public
 from assess.tracker import gdpr, leads
-from tests.helpers.backoffice_client import logged_in, make_user
+from tests.helpers.backoffice_client import log_in, make_user
 from tests.helpers.database import empty_tables
 from tests.helpers.paths import SHIPPED
 from tests.helpers.personas import persona
@@ -253,11 +253,11 @@ def test_the_admin_sees_the_posts_and_can_post_one_again(hook_app, receiver):
     completed(hook_app)
     [row] = webhook_rows(hook_app)
     assert attempt(hook_app, row.id).status == "failed"
-    admin = logged_in(hook_app, "admin@example.com", "admin")
+    admin = log_in(hook_app, email="admin@example.com", role="admin")
     page = admin.get("/backoffice/webhooks")
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and receiver.url in html and "answered 404" in html
-    assert logged_in(hook_app).get("/backoffice/webhooks").status_code == 403
+    assert log_in(hook_app).get("/backoffice/webhooks").status_code == 403
     again = admin.post(
         f"/backoffice/webhooks/{row.id}/resend", data={"csrf_token": csrf_token(page)}
     )
