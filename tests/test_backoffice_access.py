@@ -1,15 +1,10 @@
-"""Who may reach what in the back office, and hostile input: refused, never a 500, nothing changed.
-
-Also holds the helpers the other back-office tests share: logging in through the
-real form, and leads made by the real wizard.
-"""
+"""Who may reach what in the back office, and hostile input: refused, never a 500,
+nothing changed."""
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,37 +12,17 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from assess.db.models import AuditEntry, Delivery, Lead, Note, User
-from assess.db.questionnaire_store import current_questionnaire
 from assess.extensions import db
 from assess.tracker.accounts import create_user
 from assess.web.views.backoffice import PUBLIC_ENDPOINTS
 from tests.helpers.backoffice_client import PASSWORD, log_in, token_of
-from tests.helpers.wizard_driver import CONTACT, complete, confirm_address, csrf_token
+from tests.helpers.wizard_driver import (
+    complete_lead,
+    csrf_token,
+)
 
 ANSWERS = {"has_sales_team": True, "new_customers_target": 12}
 _PLACEHOLDER = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?\w+>")
-
-
-def wizard_lead(app: Flask, contact: dict[str, Any] | None = None) -> int:
-    """A lead made by a respondent completing the real wizard and confirming their address
-    (with its outbox rows, the report's included)."""
-    with app.app_context():
-        q = current_questionnaire()
-    results, _ = complete(app.test_client(), q, _persona_answers(), contact)
-    assert results.status_code == 200
-    email = (contact or {}).get("email", CONTACT["email"])
-    confirm_address(app, email)
-    with app.app_context():
-        return (
-            db.session.execute(select(Lead.id).where(Lead.email == email).order_by(Lead.id.desc()))
-            .scalars()
-            .first()
-        )
-
-
-def _persona_answers() -> dict[str, Any]:
-    persona = Path(__file__).parent / "personas" / "pme_industrielle.json"
-    return json.loads(persona.read_text())["answers"]
 
 
 def _backoffice_rules(app: Flask) -> Iterator[tuple[str, str, set[str]]]:
@@ -189,8 +164,10 @@ def test_malformed_filters_are_refused_by_the_list_and_the_export(app, client, q
 
 
 def test_posts_about_another_leads_rows_or_with_bad_values_change_nothing(app, client):
-    first = wizard_lead(app)
-    second = wizard_lead(app, {"email": "paul.martin@example.com", "company": "Martin SAS"})
+    first = complete_lead(app, confirm=True).lead_id
+    second = complete_lead(
+        app, contact={"email": "paul.martin@example.com", "company": "Martin SAS"}, confirm=True
+    ).lead_id
     log_in(app, client)
     token = token_of(client)
     with app.app_context():

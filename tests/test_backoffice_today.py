@@ -15,8 +15,7 @@ from assess.tracker import accounts, cadence
 from assess.web.views.backoffice.today import CalendarEvent, fold, ical_calendar, ical_text
 from tests.helpers.backoffice_client import log_in
 from tests.helpers.cadence_records import snapshot, touches_of
-from tests.helpers.wizard_driver import csrf_token
-from tests.test_cadence import complete_persona
+from tests.helpers.wizard_driver import complete_lead, csrf_token
 
 FORM = re.compile(
     r'<form method="post" action="(/backoffice/leads/\d+/touches/\d+)">(.*?)</form>', re.S
@@ -42,9 +41,13 @@ def touch_forms(html: str) -> dict[str, str]:
 def three_leads(app: Flask) -> dict[str, int]:
     """A lead due today, one three days overdue, one not due yet."""
     leads = {
-        "today": complete_persona(app, "artisan_tpe", company="Menuiserie Aujourd'hui"),
-        "late": complete_persona(app, "pme_industrielle", company="Usinage En Retard"),
-        "later": complete_persona(app, "startup_tech", company="Plus Tard SAS"),
+        "today": complete_lead(
+            app, "artisan_tpe", contact={"company": "Menuiserie Aujourd'hui"}
+        ).lead_id,
+        "late": complete_lead(
+            app, "pme_industrielle", contact={"company": "Usinage En Retard"}
+        ).lead_id,
+        "later": complete_lead(app, "startup_tech", contact={"company": "Plus Tard SAS"}).lead_id,
     }
     shift_touches(app, leads["late"], 3)
     shift_touches(app, leads["later"], -5)
@@ -213,7 +216,7 @@ def unescape(value: str) -> str:
 
 def test_the_calendar_feed_follows_rfc_5545(app):
     company = 'Dupont; Fils, \\ "Cie"'
-    lead_id = complete_persona(app, "artisan_tpe", company=company)
+    lead_id = complete_lead(app, "artisan_tpe", contact={"company": company}).lead_id
     log_in(app, language="en")
     long_point = "Évoquer la prospection régulière, " * 8 + "puis conclure.\nDeuxième ligne; fin."
     with app.app_context():
@@ -252,7 +255,7 @@ def test_the_calendar_feed_follows_rfc_5545(app):
 
 
 def test_the_feed_leaves_out_touches_beyond_sixty_days_and_logged_ones(app):
-    lead_id = complete_persona(app)
+    lead_id = complete_lead(app, "artisan_tpe").lead_id
     shift_touches(app, lead_id, -40)  # touches now due from day 40 to day 70
     log_in(app, language="en")
     with app.app_context():

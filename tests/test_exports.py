@@ -18,7 +18,7 @@ from assess.tracker.lead_list import list_leads, parse_filters
 from assess.tracker.leads import add_note
 from tests.helpers.backoffice_client import log_in, make_user
 from tests.helpers.lead_records import make_lead
-from tests.test_backoffice_access import wizard_lead
+from tests.helpers.wizard_driver import complete_lead
 
 HOSTILE = {
     "first_name": '=HYPERLINK("http://evil.example.com","clic")',
@@ -187,7 +187,7 @@ def test_the_export_is_audited_without_personal_data(app, client):
 
 
 def test_a_lead_json_export_holds_everything_about_the_lead(app, client):
-    lead_id = wizard_lead(app)
+    lead_id = complete_lead(app, confirm=True).lead_id
     consultant = make_user(app, name="Consultant Test")
     log_in(app, client)
     with app.app_context():

@@ -18,7 +18,7 @@ from assess.tracker.lead_list import LeadFilters, filter_choices, list_leads
 from assess.tracker.leads import add_note, assign_owner
 from tests.helpers.backoffice_client import log_in, make_user
 from tests.helpers.lead_records import make_lead
-from tests.test_backoffice_access import wizard_lead
+from tests.helpers.wizard_driver import complete_lead
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
 
@@ -206,7 +206,7 @@ def grow(app: Flask, lead_id: int, owner_id: int, leads: int) -> None:
 
 
 def test_queries_per_page_do_not_grow_with_the_rows_shown(app):
-    lead_id = wizard_lead(app)
+    lead_id = complete_lead(app, confirm=True).lead_id
     client = app.test_client()
     owner_id = make_user(app)
     log_in(app, client)

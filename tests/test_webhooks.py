@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select, update
 
-from assess.db.models import Lead, Submission, WebhookDelivery, utcnow
+from assess.db.models import Lead, WebhookDelivery, utcnow
 from assess.extensions import db
 from assess.outbox import webhooks
 from assess.outbox.webhook_transport import WebhookError, check_target, is_public
@@ -19,9 +19,8 @@ from assess.tracker import gdpr, leads
 from tests.helpers.backoffice_client import log_in, make_user
 from tests.helpers.database import empty_tables
 from tests.helpers.paths import SHIPPED
-from tests.helpers.personas import persona
 from tests.helpers.webhook_receiver import WebhookReceiver
-from tests.helpers.wizard_driver import complete, csrf_token, questionnaire
+from tests.helpers.wizard_driver import complete_lead, csrf_token
 from tests.helpers.worker_process import Worker, app_environment, wait_for
 
 SECRET = "webhook-test-secret"
@@ -52,16 +51,6 @@ def hook_app(
     empty_tables(app)
 
 
-def completed(app: Flask) -> Submission:
-    data = persona("pme_industrielle")
-    complete(app.test_client(), questionnaire(app), data["answers"], data["contact"])
-    with app.app_context():
-        found = db.session.execute(select(Submission).order_by(Submission.id.desc())).scalar()
-        assert found is not None
-        db.session.expunge(found)
-        return found
-
-
 def webhook_rows(app: Flask) -> list[WebhookDelivery]:
     with app.app_context():
         found = list(
@@ -83,7 +72,7 @@ def test_a_completed_submission_posts_a_signed_event_through_the_worker(
     settings = {**hook_app.config, "DATABASE_URL": hook_app.config["SQLALCHEMY_DATABASE_URI"]}
     worker = Worker(app_environment(settings), tmp_path / "worker.log").start()
     try:
-        submission = completed(hook_app)
+        submission = complete_lead(hook_app)
         assert wait_for(lambda: len(receiver.requests()) >= 1, timeout=60), worker.log.read_text()
         assert wait_for(lambda: webhook_rows(hook_app)[0].status == "sent", timeout=30)
     finally:
@@ -109,7 +98,7 @@ def test_a_completed_submission_posts_a_signed_event_through_the_worker(
 def test_a_pipeline_change_posts_who_moved_the_lead_from_where_to_where(
     hook_app: Flask, receiver: WebhookReceiver
 ):
-    lead_id = completed(hook_app).lead_id
+    lead_id = complete_lead(hook_app).lead_id
     user_id = make_user(hook_app, "commercial@example.com")
     with hook_app.app_context():
         leads.change_status(lead_id, "contacted", "", user_id)
@@ -127,7 +116,7 @@ def test_a_pipeline_change_posts_who_moved_the_lead_from_where_to_where(
 
 def test_a_target_answering_500_is_retried_then_delivered(hook_app, receiver):
     receiver.behaviour.statuses = [500]
-    completed(hook_app)
+    complete_lead(hook_app)
     [row] = webhook_rows(hook_app)
     first = attempt(hook_app, row.id)
     assert first.status == "pending" and first.retry_at is not None
@@ -145,7 +134,7 @@ def test_a_target_answering_500_is_retried_then_delivered(hook_app, receiver):
 
 def test_a_target_that_hangs_times_out_and_is_retried(hook_app, receiver):
     receiver.behaviour.hang = threading.Event()
-    completed(hook_app)
+    complete_lead(hook_app)
     [row] = webhook_rows(hook_app)
     outcome = attempt(hook_app, row.id)
     assert outcome.status == "pending"
@@ -157,7 +146,7 @@ def test_a_target_that_hangs_times_out_and_is_retried(hook_app, receiver):
 def test_a_redirect_to_a_private_address_is_recorded_and_not_followed(hook_app, receiver):
     receiver.behaviour.statuses = [302]
     receiver.behaviour.location = "http://169.254.169.254/latest/meta-data/"
-    completed(hook_app)
+    complete_lead(hook_app)
     [row] = webhook_rows(hook_app)
     assert attempt(hook_app, row.id).status == "failed"
     [row] = webhook_rows(hook_app)
@@ -174,7 +163,7 @@ def test_a_loopback_target_is_refused_unless_allowed(make_app, receiver, tmp_pat
         HUEY_SQLITE_PATH=str(tmp_path_factory.mktemp("refused") / "huey.sqlite3"),
     )
     try:
-        submission = completed(app)
+        submission = complete_lead(app)
         [row] = webhook_rows(app)
         assert attempt(app, row.id).status == "failed"
         [row] = webhook_rows(app)
@@ -228,7 +217,7 @@ def test_only_public_addresses_count_as_public(address: str, public: bool):
 
 
 def test_deleting_a_lead_deletes_its_webhook_rows(hook_app, receiver):
-    lead_id = completed(hook_app).lead_id
+    lead_id = complete_lead(hook_app).lead_id
     assert webhook_rows(hook_app)
     with hook_app.app_context():
         assert gdpr.delete_lead(lead_id)
@@ -244,13 +233,13 @@ def test_webhooks_without_a_secret_stop_the_app(make_app, capsys):
 
 
 def test_nothing_is_queued_without_configured_addresses(app):
-    completed(app)
+    complete_lead(app)
     assert webhook_rows(app) == []
 
 
 def test_the_admin_sees_the_posts_and_can_post_one_again(hook_app, receiver):
     receiver.behaviour.statuses = [404]
-    completed(hook_app)
+    complete_lead(hook_app)
     [row] = webhook_rows(hook_app)
     assert attempt(hook_app, row.id).status == "failed"
     admin = log_in(hook_app, email="admin@example.com", role="admin")
@@ -275,7 +264,7 @@ def test_the_admin_sees_the_posts_and_can_post_one_again(hook_app, receiver):
 
 def test_a_row_whose_address_does_not_parse_fails_with_a_message(hook_app, receiver):
     """An address queued under an older setting: recorded as failed, never left "sending"."""
-    completed(hook_app)
+    complete_lead(hook_app)
     [row] = webhook_rows(hook_app)
     with hook_app.app_context():
         db.session.execute(update(WebhookDelivery).values(url="http://[oops/hook"))
@@ -287,7 +276,7 @@ def test_a_row_whose_address_does_not_parse_fails_with_a_message(hook_app, recei
 
 
 def test_a_row_stuck_posting_past_its_attempts_ends_failed(hook_app, receiver):
-    completed(hook_app)
+    complete_lead(hook_app)
     [row] = webhook_rows(hook_app)
     with hook_app.app_context():
         db.session.execute(
@@ -324,7 +313,7 @@ def test_a_target_written_as_an_ipv6_form_of_a_private_address_is_refused(host: 
 
 
 def test_a_deletion_posts_lead_deleted_with_the_id_and_the_time_only(hook_app, receiver):
-    lead_id = completed(hook_app).lead_id
+    lead_id = complete_lead(hook_app).lead_id
     with hook_app.app_context():
         assert gdpr.delete_lead(lead_id)
     [row] = webhook_rows(hook_app)  # the lead's earlier rows went with it
@@ -342,7 +331,7 @@ def test_a_deletion_posts_lead_deleted_with_the_id_and_the_time_only(hook_app, r
 
 
 def test_the_retention_purge_posts_lead_deleted_for_each_lead(hook_app, receiver):
-    first, second = completed(hook_app).lead_id, completed(hook_app).lead_id
+    first, second = complete_lead(hook_app).lead_id, complete_lead(hook_app).lead_id
     with hook_app.app_context():
         old = utcnow() - timedelta(days=900)
         db.session.execute(update(Lead).values(completed_at=old, created_at=old))

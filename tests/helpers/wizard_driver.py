@@ -16,6 +16,7 @@ from assess.db.models import AddressConfirmation, Submission
 from assess.db.questionnaire_store import current_questionnaire
 from assess.extensions import db
 from assess.respondent import confirmation
+from tests.helpers.personas import persona
 
 CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 
@@ -166,3 +167,32 @@ def invite_team(client: FlaskClient, results_token: str, emails: str) -> TestRes
     return client.post(
         f"/results/{results_token}/team", data={"emails": emails, "csrf_token": csrf_token(page)}
     )
+
+
+def complete_lead(
+    app: Flask,
+    name: str = "pme_industrielle",
+    *,
+    contact: dict[str, Any] | None = None,
+    client: FlaskClient | None = None,
+    confirm: bool = False,
+) -> Submission:
+    """Run the real wizard with a persona's answers; the completed submission, detached.
+
+    The contact step gets CONTACT with the persona's size and sector, then `contact`;
+    `confirm` confirms the address as its owner's click does (the report gets queued).
+    """
+    data = persona(name)
+    details = {**data["contact"], **(contact or {})}
+    page, _ = complete(client or app.test_client(), questionnaire(app), data["answers"], details)
+    assert page.status_code == 200, page.get_data(as_text=True)[:500]
+    if confirm:
+        confirm_address(app, details.get("email", CONTACT["email"]))
+    token = page.request.path.rsplit("/", 1)[-1]  # the results page: /results/<token>
+    with app.app_context():
+        submission = db.session.execute(
+            select(Submission).where(Submission.public_token == token)
+        ).scalar_one()
+        assert submission.status == "completed"
+        db.session.expunge(submission)
+        return submission
