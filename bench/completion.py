@@ -27,10 +27,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.ports import free_port  # noqa: E402
-from tests.smtp_server import SmtpServer  # noqa: E402
-from tests.wizard_driver import complete, confirm_address, plausible_answers  # noqa: E402
-from tests.worker_process import Worker, app_environment, wait_for  # noqa: E402
+from tests.helpers.ports import free_port  # noqa: E402
+from tests.helpers.smtp_server import SmtpServer  # noqa: E402
+from tests.helpers.wizard_driver import complete, confirm_address, plausible_answers  # noqa: E402
+from tests.helpers.worker_process import Worker, app_environment, wait_for  # noqa: E402
 
 BLOCKS = 6
 PER_BLOCK = 8

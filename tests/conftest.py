@@ -16,18 +16,14 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import text
 
 from assess import create_app
 from assess.extensions import db
 from assess.outbox.tasks import huey_of
-from tests.smtp_server import SmtpServer
-from tests.worker_process import Worker, app_environment
-
-ROOT = Path(__file__).resolve().parent.parent
-SHIPPED = ROOT / "questions.yaml"
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
-OTHER_TOPIC = FIXTURES / "other_topic.yaml"
+from tests.helpers.database import empty_tables
+from tests.helpers.paths import OTHER_TOPIC, ROOT, SHIPPED
+from tests.helpers.smtp_server import SmtpServer
+from tests.helpers.worker_process import Worker, app_environment
 
 
 @pytest.fixture(scope="session")
@@ -87,7 +83,7 @@ def app(make_app: Callable[..., Flask]) -> Iterator[Flask]:
     """The app running the shipped diagnostic."""
     application = make_app()
     yield application
-    _empty_tables(application)
+    empty_tables(application)
 
 
 @pytest.fixture
@@ -101,7 +97,7 @@ def other_app(make_app: Callable[..., Flask]) -> Iterator[Flask]:
     """The app running a small questionnaire on another topic (lead capture at the start)."""
     application = make_app(OTHER_TOPIC)
     yield application
-    _empty_tables(application)
+    empty_tables(application)
 
 
 @pytest.fixture(scope="session")
@@ -147,15 +143,6 @@ def only_our_smtp_server(
     monkeypatch.setattr(smtplib.SMTP, "connect", guarded)
 
 
-def _empty_tables(app: Flask) -> None:
-    with app.app_context():
-        db.session.remove()
-        with db.engine.begin() as connection:
-            for table in reversed(db.metadata.sorted_tables):
-                # table names come from our own metadata, not from input
-                connection.execute(text(f'DELETE FROM "{table.name}"'))  # noqa: S608
-
-
 @pytest.fixture
 def mailing_app(
     make_app: Callable[..., Flask], smtp: SmtpServer, tmp_path_factory: pytest.TempPathFactory
@@ -173,7 +160,7 @@ def mailing_app(
         DELIVERY_STUCK_SECONDS=30,
     )
     yield application
-    _empty_tables(application)
+    empty_tables(application)
 
 
 @pytest.fixture

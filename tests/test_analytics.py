@@ -18,8 +18,8 @@ from assess.db.models import FunnelCount
 from assess.db.questionnaire_store import current_questionnaire
 from assess.extensions import db
 from assess.tracker import analytics
-from tests.analytics_records import add_lead, add_submission, at, fresh_app, today
-from tests.wizard_driver import complete, form_values, post_step, start
+from tests.helpers.analytics_records import add_lead, add_submission, at, fresh_app, today
+from tests.helpers.wizard_driver import complete, form_values, post_step, start
 
 
 @pytest.fixture

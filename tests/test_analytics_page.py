@@ -11,7 +11,13 @@ import pytest
 from flask import Flask
 
 from assess.db import funnel
-from tests.analytics_records import add_lead, add_submission, counted_queries, fresh_app, login
+from tests.helpers.analytics_records import (
+    add_lead,
+    add_submission,
+    counted_queries,
+    fresh_app,
+)
+from tests.helpers.backoffice_client import log_in
 
 
 @pytest.fixture
@@ -32,7 +38,7 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client):
 
 
 def test_a_logged_in_consultant_sees_every_chart_with_its_table(app, client):
-    login(app, client)
+    log_in(app, client, language="en")
     page = client.get("/backoffice/analytics")
     html = page.get_data(as_text=True)
     assert page.status_code == 200
@@ -51,7 +57,7 @@ def test_a_logged_in_consultant_sees_every_chart_with_its_table(app, client):
 
 
 def test_a_malformed_start_date_is_refused_with_a_message(app, client):
-    login(app, client)
+    log_in(app, client, language="en")
     for since in ("yesterday", "2025-13-01", "2025-02-30", "2025-1-5", "20250105", "2025-W01-1"):
         page = client.get("/backoffice/analytics", query_string={"since": since})
         assert page.status_code == 400, since
@@ -67,7 +73,7 @@ def test_a_malformed_start_date_is_refused_with_a_message(app, client):
 
 
 def test_any_calendar_date_is_accepted(app, client):
-    login(app, client)
+    log_in(app, client, language="en")
     for since in ("0001-01-01", "9999-12-31", "2025-02-28", " 2025-02-28 "):
         page = client.get("/backoffice/analytics", query_string={"since": since})
         assert page.status_code == 200, since
@@ -78,7 +84,7 @@ def test_any_calendar_date_is_accepted(app, client):
 
 
 def test_the_page_shows_the_figures(app, client):
-    login(app, client)
+    log_in(app, client, language="en")
     with app.app_context():
         now = datetime.now(UTC)
         for status in ("won", "won", "meeting_booked", "new"):
@@ -105,7 +111,7 @@ def test_the_page_shows_the_figures(app, client):
 
 
 def test_the_number_of_queries_does_not_grow_with_the_rows(app, client):
-    login(app, client)
+    log_in(app, client, language="en")
 
     def fill(count: int) -> None:
         with app.app_context():

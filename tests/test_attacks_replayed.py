@@ -45,10 +45,10 @@ from sqlalchemy.engine import make_url
 from bench.load import form_values
 from bench.server import BIN, CSRF, PRODUCTION_CONFIG, ROOT, Browser, Server, bench_environment
 from bench.server import gunicorn as serve
-from tests.ports import free_port
-from tests.smtp_server import SmtpServer
-from tests.webhook_receiver import WebhookReceiver
-from tests.worker_process import Worker, wait_for
+from tests.helpers.ports import free_port
+from tests.helpers.smtp_server import SmtpServer
+from tests.helpers.webhook_receiver import WebhookReceiver
+from tests.helpers.worker_process import Worker, wait_for
 
 PERSONAS = ROOT / "tests" / "personas"
 HOSTILE = ROOT / "tests" / "fixtures" / "hostile"

@@ -13,9 +13,9 @@ from assess.db.models import AuditEntry, Lead, LeadEvent, Note, User
 from assess.extensions import db
 from assess.tracker.accounts import LoginRefused, authenticate, create_user
 from assess.tracker.lead_list import LeadFilters, list_leads
-from tests.backoffice_client import PASSWORD, logged_in, make_user, post_form
-from tests.test_wizard import persona, questionnaire
-from tests.wizard_driver import complete, csrf_token
+from tests.helpers.backoffice_client import PASSWORD, log_in, make_user, post_form
+from tests.helpers.personas import persona
+from tests.helpers.wizard_driver import complete, csrf_token, questionnaire
 
 
 def add_leads(app: Flask) -> list[int]:
@@ -112,7 +112,7 @@ def companies(app: Flask, **filters: object) -> list[str]:
 
 
 def test_login_renews_the_session_and_logout_ends_it(app):
-    client = logged_in(app)
+    client = log_in(app)
     assert client.get("/backoffice/leads").status_code == 200
     page = client.get("/backoffice/leads")
     response = client.post("/backoffice/logout", data={"csrf_token": csrf_token(page)})
@@ -142,7 +142,7 @@ def test_the_language_chosen_before_login_carries_over_and_nothing_else_does(app
 
 
 def test_logout_needs_a_post(app):
-    client = logged_in(app)
+    client = log_in(app)
     assert client.get("/backoffice/logout").status_code == 405
 
 
@@ -201,7 +201,7 @@ def test_password_length_rules(app):
 
 
 def test_a_disabled_account_is_logged_out_at_once(app):
-    client = logged_in(app, "soon-disabled@example.com")
+    client = log_in(app, email="soon-disabled@example.com")
     user_id = make_user(app, "soon-disabled@example.com")
     with app.app_context():
         from assess.tracker.accounts import set_active
@@ -211,10 +211,10 @@ def test_a_disabled_account_is_logged_out_at_once(app):
 
 
 def test_only_admins_manage_accounts(app):
-    consultant = logged_in(app, "plain@example.com", "consultant")
+    consultant = log_in(app, email="plain@example.com", role="consultant")
     assert consultant.get("/backoffice/users").status_code == 403
     assert consultant.get("/backoffice/audit").status_code == 403
-    admin = logged_in(app, "boss@example.com", "admin")
+    admin = log_in(app, email="boss@example.com", role="admin")
     assert admin.get("/backoffice/users").status_code == 200
     response = post_form(
         admin,
@@ -294,7 +294,7 @@ def test_date_range_filter(app):
 
 def test_the_list_page_keeps_filters_in_the_url_and_refuses_malformed_ones(app):
     add_leads(app)
-    client = logged_in(app)
+    client = log_in(app)
     page = client.get("/backoffice/leads?status=won&sort=score&direction=asc")
     text = page.get_data(as_text=True)
     assert page.status_code == 200 and "Charlie Services" in text and "Alpha Industrie" not in text
@@ -317,7 +317,7 @@ def test_pipeline_owner_and_notes_from_the_lead_page(app):
     complete(app.test_client(), questionnaire(app), data["answers"], data["contact"])
     with app.app_context():
         lead_id = db.session.execute(select(Lead.id)).scalar_one()
-    client = logged_in(app)
+    client = log_in(app)
     owner_id = make_user(app, "owner@example.com")
     page = f"/backoffice/leads/{lead_id}"
     assert client.get(page).status_code == 200
@@ -345,7 +345,7 @@ def test_pipeline_owner_and_notes_from_the_lead_page(app):
 
 
 def test_forged_ids_are_404(app):
-    client = logged_in(app)
+    client = log_in(app)
     assert client.get("/backoffice/leads/999999").status_code == 404
     response = post_form(
         client, "/backoffice/leads", "/backoffice/leads/999999/status", {"status": "won"}
@@ -362,7 +362,7 @@ def test_levels_show_as_the_questionnaire_names_them_in_the_consultants_language
         lead_id, level = (found := db.session.execute(query).scalar_one()).id, found.level
     q = questionnaire(app)
     label = next(lv.label for lv in q.levels if lv.id == level)
-    client = logged_in(app)
+    client = log_in(app)
     listed = client.get("/backoffice/leads").get_data(as_text=True)
     assert "<small>En progression</small>" in listed and "<small>Structuré</small>" in listed
     assert "<small>en_progression</small>" not in listed
@@ -380,7 +380,7 @@ def test_a_lost_reason_on_more_than_one_line_is_refused(app, breaker):
     complete(app.test_client(), questionnaire(app), data["answers"], data["contact"])
     with app.app_context():
         lead_id = db.session.execute(select(Lead.id)).scalar_one()
-    client = logged_in(app)
+    client = log_in(app)
     page = f"/backoffice/leads/{lead_id}"
     reason = f"Budget gelé{breaker}Rappeler en mars"
     refused = post_form(client, page, f"{page}/status", {"status": "lost", "reason": reason})

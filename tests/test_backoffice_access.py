@@ -1,73 +1,28 @@
-"""Who may reach what in the back office, and hostile input: refused, never a 500, nothing changed.
-
-Also holds the helpers the other back-office tests share: logging in through the
-real form, and leads made by the real wizard.
-"""
+"""Who may reach what in the back office, and hostile input: refused, never a 500,
+nothing changed."""
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from assess.db.models import AuditEntry, Delivery, Lead, Note, User
-from assess.db.questionnaire_store import current_questionnaire
 from assess.extensions import db
 from assess.tracker.accounts import create_user
 from assess.web.views.backoffice.blueprint import PUBLIC_ENDPOINTS
-from tests.wizard_driver import CONTACT, complete, confirm_address, csrf_token
+from tests.helpers.backoffice_client import PASSWORD, log_in, token_of
+from tests.helpers.wizard_driver import (
+    complete_lead,
+    csrf_token,
+)
 
-PASSWORD = "correct horse battery staple"
 ANSWERS = {"has_sales_team": True, "new_customers_target": 12}
 _PLACEHOLDER = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?\w+>")
-
-
-def login(app: Flask, client: FlaskClient, role: str = "consultant", email: str = "") -> int:
-    """Create an account and log in through the real form; returns the account's id."""
-    email = email or f"{role}@example.com"
-    with app.app_context():
-        user_id = create_user(email, PASSWORD, role, name=f"{role.title()} Test").id
-    page = client.get("/backoffice/login")
-    response = client.post(
-        "/backoffice/login",
-        data={"email": email, "password": PASSWORD, "csrf_token": csrf_token(page)},
-    )
-    assert response.status_code == 303, response.get_data(as_text=True)[:500]
-    return user_id
-
-
-def wizard_lead(app: Flask, contact: dict[str, Any] | None = None) -> int:
-    """A lead made by a respondent completing the real wizard and confirming their address
-    (with its outbox rows, the report's included)."""
-    with app.app_context():
-        q = current_questionnaire()
-    results, _ = complete(app.test_client(), q, _persona_answers(), contact)
-    assert results.status_code == 200
-    email = (contact or {}).get("email", CONTACT["email"])
-    confirm_address(app, email)
-    with app.app_context():
-        return (
-            db.session.execute(select(Lead.id).where(Lead.email == email).order_by(Lead.id.desc()))
-            .scalars()
-            .first()
-        )
-
-
-def _persona_answers() -> dict[str, Any]:
-    persona = Path(__file__).parent / "personas" / "pme_industrielle.json"
-    return json.loads(persona.read_text())["answers"]
-
-
-def token_of(client: FlaskClient, path: str = "/backoffice/leads") -> str:
-    """A CSRF token of this session, from a back-office page."""
-    return csrf_token(client.get(path))
 
 
 def _backoffice_rules(app: Flask) -> Iterator[tuple[str, str, set[str]]]:
@@ -122,7 +77,7 @@ def test_a_post_without_csrf_token_is_refused_not_served(app, client):
 def test_a_consultant_gets_403_on_admin_pages_and_changes_nothing(app, client):
     with app.app_context():
         admin_id = create_user("boss@example.com", PASSWORD, "admin").id
-    login(app, client, "consultant")
+    log_in(app, client)
     token = token_of(client)
     admin_rules = [
         (endpoint, path.replace("/1/", f"/{admin_id}/"), methods)
@@ -161,13 +116,13 @@ def test_a_consultant_gets_403_on_admin_pages_and_changes_nothing(app, client):
     ],
 )
 def test_forged_lead_ids_are_not_found(app, client, path):
-    login(app, client)
+    log_in(app, client)
     assert client.get(path).status_code == 404
 
 
 @pytest.mark.parametrize("lead_id", ["3000000000", "99999999999999999999"])
 def test_out_of_range_ids_are_not_found_by_the_delete(app, client, lead_id):
-    login(app, client)
+    log_in(app, client)
     response = client.post(
         f"/backoffice/leads/{lead_id}/delete",
         data={"csrf_token": token_of(client), "confirm_company": "x"},
@@ -180,7 +135,7 @@ def test_out_of_range_ids_are_not_found_by_the_delete(app, client, lead_id):
     ["page=999999", "page=-1", "page=abc", "page=0", "page=99999999999999999999", "page="],
 )
 def test_out_of_range_pages_never_fail(app, client, query):
-    login(app, client, "admin")
+    log_in(app, client, role="admin")
     for path in ("/backoffice/leads", "/backoffice/audit"):
         response = client.get(f"{path}?{query}")
         assert response.status_code in {200, 400}, (path, query, response.status_code)
@@ -203,15 +158,17 @@ def test_out_of_range_pages_never_fail(app, client, query):
     ],
 )
 def test_malformed_filters_are_refused_by_the_list_and_the_export(app, client, query):
-    login(app, client)
+    log_in(app, client)
     assert client.get(f"/backoffice/leads?{query}").status_code == 400
     assert client.get(f"/backoffice/leads/export.csv?{query}").status_code == 400
 
 
 def test_posts_about_another_leads_rows_or_with_bad_values_change_nothing(app, client):
-    first = wizard_lead(app)
-    second = wizard_lead(app, {"email": "paul.martin@example.com", "company": "Martin SAS"})
-    login(app, client)
+    first = complete_lead(app, confirm=True).lead_id
+    second = complete_lead(
+        app, contact={"email": "paul.martin@example.com", "company": "Martin SAS"}, confirm=True
+    ).lead_id
+    log_in(app, client)
     token = token_of(client)
     with app.app_context():
         [foreign] = (

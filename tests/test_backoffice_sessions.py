@@ -14,9 +14,10 @@ from assess.cli.backoffice import user as user_cli
 from assess.db.models import BackofficeSession, utcnow
 from assess.extensions import db
 from assess.tracker import accounts
-from tests.backoffice_client import PASSWORD, logged_in, make_user
-from tests.conftest import SHIPPED, _empty_tables
-from tests.wizard_driver import csrf_token
+from tests.helpers.backoffice_client import log_in, make_user
+from tests.helpers.database import empty_tables
+from tests.helpers.paths import SHIPPED
+from tests.helpers.wizard_driver import csrf_token
 
 VICTIM = {"REMOTE_ADDR": "198.51.100.7"}
 THIEF = {"REMOTE_ADDR": "203.0.113.66"}
@@ -55,25 +56,6 @@ def age_sessions(app: Flask, age: timedelta, seen_since: bool = False) -> None:
         db.session.commit()
 
 
-def log_in_from(app: Flask, environ: dict[str, str], headers: dict[str, str]) -> FlaskClient:
-    """A client logged in through the form, its requests from this address and browser."""
-    make_user(app)
-    client = app.test_client()
-    page = client.get("/backoffice/login", environ_base=environ, headers=headers)
-    response = client.post(
-        "/backoffice/login",
-        data={
-            "email": "consultant@example.com",
-            "password": PASSWORD,
-            "csrf_token": csrf_token(page),
-        },
-        environ_base=environ,
-        headers=headers,
-    )
-    assert response.status_code == 303
-    return client
-
-
 def log_out(client: FlaskClient) -> None:
     page = client.get("/backoffice/leads")
     response = client.post("/backoffice/logout", data={"csrf_token": csrf_token(page)})
@@ -81,7 +63,7 @@ def log_out(client: FlaskClient) -> None:
 
 
 def test_a_cookie_copied_before_logout_opens_nothing_after_it(app):
-    client = logged_in(app)
+    client = log_in(app)
     thief = copy_of(app, client)
     assert opens_the_back_office(thief)  # the copy works while the session lives
     log_out(client)
@@ -91,7 +73,7 @@ def test_a_cookie_copied_before_logout_opens_nothing_after_it(app):
 
 
 def test_the_table_keeps_a_digest_of_the_session_id_never_the_id(app):
-    client = logged_in(app)
+    client = log_in(app)
     [row] = session_rows(app)
     with client.session_transaction() as session:
         cookie_id = session["backoffice_session"]
@@ -102,10 +84,10 @@ def test_the_table_keeps_a_digest_of_the_session_id_never_the_id(app):
 @pytest.mark.parametrize("change", ["password", "disable"])
 def test_a_password_change_or_a_disabled_account_ends_every_session(app, change):
     user_id = make_user(app, "victim@example.com")
-    client = logged_in(app, "victim@example.com")
+    client = log_in(app, email="victim@example.com")
     thief = copy_of(app, client)
     other_id = make_user(app, "colleague@example.com")
-    colleague = logged_in(app, "colleague@example.com")
+    colleague = log_in(app, email="colleague@example.com")
     with app.app_context():
         if change == "password":
             accounts.set_password(user_id, "a brand new passphrase here")
@@ -118,7 +100,7 @@ def test_a_password_change_or_a_disabled_account_ends_every_session(app, change)
 
 
 def test_the_cli_password_command_ends_the_sessions(app):
-    client = logged_in(app, "cli@example.com")
+    client = log_in(app, email="cli@example.com")
     result = app.test_cli_runner().invoke(
         user_cli, ["password", "cli@example.com"], input="another good passphrase\n"
     )
@@ -130,15 +112,15 @@ def test_the_cli_password_command_ends_the_sessions(app):
 
 
 def test_a_new_login_ends_the_accounts_earlier_sessions(app):
-    first = logged_in(app)
-    second = logged_in(app)
+    first = log_in(app)
+    second = log_in(app)
     assert opens_the_back_office(second)
     assert not opens_the_back_office(first)
     assert len(session_rows(app)) == 1
 
 
 def test_an_idle_session_ends_on_the_server(app):
-    client = logged_in(app)
+    client = log_in(app)
     thief = copy_of(app, client)
     age_sessions(app, timedelta(minutes=app.config["BACKOFFICE_IDLE_MINUTES"], seconds=5))
     response = client.get("/backoffice/leads")
@@ -149,7 +131,7 @@ def test_an_idle_session_ends_on_the_server(app):
 
 
 def test_a_session_ends_after_its_longest_lifetime_even_when_used(app):
-    client = logged_in(app)
+    client = log_in(app)
     age_sessions(
         app, timedelta(hours=app.config["BACKOFFICE_SESSION_HOURS"], seconds=5), seen_since=True
     )
@@ -157,7 +139,7 @@ def test_a_session_ends_after_its_longest_lifetime_even_when_used(app):
 
 
 def test_a_session_in_use_is_seen_again_without_a_write_each_request(app):
-    client = logged_in(app)
+    client = log_in(app)
     [before] = session_rows(app)
     for _ in range(3):
         assert opens_the_back_office(client)
@@ -167,7 +149,7 @@ def test_a_session_in_use_is_seen_again_without_a_write_each_request(app):
 
 def test_a_forged_x_forwarded_for_does_not_carry_a_copied_cookie(app):
     """The session is bound to the address the server sees, not to one the client claims."""
-    victim = log_in_from(app, VICTIM, BROWSER)
+    victim = log_in(app, environ_base=VICTIM, headers=BROWSER)
     assert opens_the_back_office(victim, environ_base=VICTIM, headers=BROWSER)
     thief = copy_of(app, victim)
     forged = {**BROWSER, "X-Forwarded-For": VICTIM["REMOTE_ADDR"]}
@@ -178,13 +160,13 @@ def test_a_forged_x_forwarded_for_does_not_carry_a_copied_cookie(app):
 def proxied_app(make_app: Callable[..., Flask]) -> Iterator[Flask]:
     app = make_app(SHIPPED, PROXY_COUNT=1)
     yield app
-    _empty_tables(app)
+    empty_tables(app)
 
 
 def test_behind_a_proxy_only_the_hop_it_adds_counts(proxied_app):
     proxy = {"REMOTE_ADDR": "10.0.0.1"}
     seen = {**BROWSER, "X-Forwarded-For": VICTIM["REMOTE_ADDR"]}
-    victim = log_in_from(proxied_app, proxy, seen)
+    victim = log_in(proxied_app, environ_base=proxy, headers=seen)
     assert opens_the_back_office(victim, environ_base=proxy, headers=seen)
     thief = copy_of(proxied_app, victim)
     # The thief writes the victim's address first; the proxy appends the thief's own.

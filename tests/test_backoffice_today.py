@@ -7,7 +7,6 @@ from datetime import date, datetime, timedelta
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy import select, update
 
 from assess.db.models import Lead, Touch, User
@@ -15,32 +14,13 @@ from assess.extensions import db
 from assess.outbox.links import public_url
 from assess.tracker import accounts, cadence
 from assess.web.views.backoffice.today import CalendarEvent, fold, ical_calendar, ical_text
-from tests.test_cadence import complete_persona, snapshot, touches_of
-from tests.wizard_driver import csrf_token
+from tests.helpers.backoffice_client import log_in
+from tests.helpers.cadence_records import snapshot, touches_of
+from tests.helpers.wizard_driver import complete_lead, csrf_token
 
-PASSWORD = "correct horse battery staple"
 FORM = re.compile(
     r'<form method="post" action="(/backoffice/leads/\d+/touches/\d+)">(.*?)</form>', re.S
 )
-
-
-def log_in(
-    app: Flask, email: str = "consultant@example.com", role: str = "consultant"
-) -> FlaskClient:
-    """A client logged in through the real login form, reading the back office in English."""
-    with app.app_context():
-        if accounts.find_user(email) is None:
-            accounts.create_user(email, PASSWORD, role, email.split("@")[0])
-    client = app.test_client()
-    page = client.get("/backoffice/login")
-    response = client.post(
-        "/backoffice/login",
-        data={"email": email, "password": PASSWORD, "csrf_token": csrf_token(page)},
-    )
-    assert response.status_code == 303, response.get_data(as_text=True)[:500]
-    with client.session_transaction() as session:
-        session["lang"] = "en"  # the messages checked below, whatever the French catalogue says
-    return client
 
 
 def shift_touches(app: Flask, lead_id: int, days: float) -> None:
@@ -62,9 +42,13 @@ def touch_forms(html: str) -> dict[str, str]:
 def three_leads(app: Flask) -> dict[str, int]:
     """A lead due today, one three days overdue, one not due yet."""
     leads = {
-        "today": complete_persona(app, "artisan_tpe", company="Menuiserie Aujourd'hui"),
-        "late": complete_persona(app, "pme_industrielle", company="Usinage En Retard"),
-        "later": complete_persona(app, "startup_tech", company="Plus Tard SAS"),
+        "today": complete_lead(
+            app, "artisan_tpe", contact={"company": "Menuiserie Aujourd'hui"}
+        ).lead_id,
+        "late": complete_lead(
+            app, "pme_industrielle", contact={"company": "Usinage En Retard"}
+        ).lead_id,
+        "later": complete_lead(app, "startup_tech", contact={"company": "Plus Tard SAS"}).lead_id,
     }
     shift_touches(app, leads["late"], 3)
     shift_touches(app, leads["later"], -5)
@@ -88,7 +72,7 @@ def test_anonymous_visitors_are_sent_to_the_login(app):
 
 
 def test_today_lists_touches_due_and_overdue_only(app, three_leads):
-    html = log_in(app).get("/backoffice/today").get_data(as_text=True)
+    html = log_in(app, language="en").get("/backoffice/today").get_data(as_text=True)
     assert "Menuiserie Aujourd&#39;hui" in html
     assert "Usinage En Retard" in html
     assert "Plus Tard SAS" not in html
@@ -108,7 +92,7 @@ def test_today_lists_touches_due_and_overdue_only(app, three_leads):
 
 
 def test_a_touch_is_logged_in_two_clicks(app, three_leads):
-    client = log_in(app)
+    client = log_in(app, language="en")
     page = client.get("/backoffice/today")  # click 1: the touch's "Log this touch"
     with app.app_context():
         first_id = touches_of(three_leads["today"])[0].id
@@ -140,7 +124,7 @@ def test_a_touch_is_logged_in_two_clicks(app, three_leads):
 
 
 def test_the_lead_page_shows_the_cadence_and_logs_the_next_touch(app, three_leads):
-    client = log_in(app)
+    client = log_in(app, language="en")
     lead_id = three_leads["late"]
     page = client.get(f"/backoffice/leads/{lead_id}")
     html = page.get_data(as_text=True)
@@ -169,7 +153,7 @@ def test_the_lead_page_shows_the_cadence_and_logs_the_next_touch(app, three_lead
 
 
 def test_bad_touch_posts_are_refused_and_change_nothing(app, three_leads):
-    client = log_in(app)
+    client = log_in(app, language="en")
     lead_id, other_id = three_leads["today"], three_leads["late"]
     page = client.get(f"/backoffice/leads/{lead_id}")
     token = csrf_token(page)
@@ -212,7 +196,7 @@ def test_bad_touch_posts_are_refused_and_change_nothing(app, three_leads):
 
 @pytest.mark.parametrize("number", ["3000000000", "99999999999999999999"])
 def test_ids_past_the_columns_range_are_not_found(app, number):
-    client = log_in(app)
+    client = log_in(app, language="en")
     token = csrf_token(client.get("/backoffice/today"))
     assert client.get(f"/backoffice/leads/{number}/brief").status_code == 404
     for path in (f"/backoffice/leads/{number}/touches/1", f"/backoffice/leads/1/touches/{number}"):
@@ -233,8 +217,8 @@ def unescape(value: str) -> str:
 
 def test_the_calendar_feed_follows_rfc_5545(app):
     company = 'Dupont; Fils, \\ "Cie"'
-    lead_id = complete_persona(app, "artisan_tpe", company=company)
-    log_in(app)
+    lead_id = complete_lead(app, "artisan_tpe", contact={"company": company}).lead_id
+    log_in(app, language="en")
     long_point = "Évoquer la prospection régulière, " * 8 + "puis conclure.\nDeuxième ligne; fin."
     with app.app_context():
         user = db.session.execute(select(User)).scalar_one()
@@ -273,9 +257,9 @@ def test_the_calendar_feed_follows_rfc_5545(app):
 
 
 def test_the_feed_leaves_out_touches_beyond_sixty_days_and_logged_ones(app):
-    lead_id = complete_persona(app)
+    lead_id = complete_lead(app, "artisan_tpe").lead_id
     shift_touches(app, lead_id, -40)  # touches now due from day 40 to day 70
-    log_in(app)
+    log_in(app, language="en")
     with app.app_context():
         token = db.session.execute(select(User.calendar_token)).scalar_one()
     lines = unfold(
@@ -285,7 +269,7 @@ def test_the_feed_leaves_out_touches_beyond_sixty_days_and_logged_ones(app):
 
 
 def test_unknown_or_disabled_feed_tokens_are_not_found(app):
-    log_in(app)
+    log_in(app, language="en")
     client = app.test_client()
     assert client.get("/backoffice/calendar/not-a-token.ics").status_code == 404
     assert client.get(f"/backoffice/calendar/{'x' * 300}.ics").status_code == 404

@@ -8,60 +8,29 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask_babel import gettext
-from sqlalchemy import event, func, select
+from sqlalchemy import event, select
 
 from assess.db.database import write_transaction
-from assess.db.models import AuditEntry, Lead, LeadEvent, Submission, Touch, User
+from assess.db.models import AuditEntry, Lead, LeadEvent, Submission, User
 from assess.db.questionnaire_store import current_questionnaire
 from assess.extensions import db
 from assess.tracker import cadence
 from assess.tracker.accounts import create_user
-from tests.test_wizard import persona
-from tests.wizard_driver import complete
+from tests.helpers.cadence_records import snapshot, touches_of
+from tests.helpers.database import empty_tables
+from tests.helpers.wizard_driver import complete_lead
 
 OFFSETS = [0, 2, 5, 9, 14, 21, 30]
 CHANNELS = ["email", "phone", "linkedin", "phone", "email", "phone", "email"]
-
-
-def complete_persona(app: Flask, name: str = "artisan_tpe", **contact: str) -> int:
-    """Run the real wizard for a persona; the new lead's id."""
-    data = persona(name)
-    with app.app_context():
-        q = current_questionnaire()
-    results, _ = complete(app.test_client(), q, data["answers"], {**data["contact"], **contact})
-    assert results.status_code == 200
-    with app.app_context():
-        return int(db.session.execute(select(func.max(Lead.id))).scalar_one())
-
-
-def touches_of(lead_id: int) -> list[Touch]:
-    return list(
-        db.session.execute(
-            select(Touch).where(Touch.lead_id == lead_id).order_by(Touch.number)
-        ).scalars()
-    )
 
 
 def a_user(email: str = "consultant@example.com", role: str = "consultant") -> User:
     return create_user(email, "correct horse battery staple", role, email.split("@")[0])
 
 
-def snapshot(lead_id: int) -> dict[str, Any]:
-    """Everything a touch log may change, to prove a refusal changed nothing."""
-    db.session.expire_all()
-    lead = db.session.get(Lead, lead_id)
-    assert lead is not None
-    return {
-        "lead": (lead.status, lead.touches_done, lead.next_touch_at, lead.lost_reason),
-        "touches": [(t.status, t.outcome, t.note, t.done_at) for t in touches_of(lead_id)],
-        "events": db.session.execute(select(func.count(LeadEvent.id))).scalar_one(),
-        "audit": db.session.execute(select(func.count(AuditEntry.id))).scalar_one(),
-    }
-
-
 @pytest.fixture
 def lead_id(app: Flask) -> int:
-    return complete_persona(app)
+    return complete_lead(app, "artisan_tpe").lead_id
 
 
 def test_seven_touches_are_planned_at_the_configured_offsets(app, lead_id):
@@ -100,13 +69,11 @@ def test_parse_cadence_reads_and_refuses():
 def test_a_malformed_setting_never_fails_a_respondent(make_app):
     broken = make_app(CADENCE="every day:phone")
     try:
-        lead_id = complete_persona(broken)
+        lead_id = complete_lead(broken, "artisan_tpe").lead_id
         with broken.app_context():
             assert len(touches_of(lead_id)) == 7
     finally:
-        from tests.conftest import _empty_tables
-
-        _empty_tables(broken)
+        empty_tables(broken)
 
 
 def test_logging_touches_moves_the_next_one_over_simulated_days(app, lead_id):
@@ -196,7 +163,9 @@ def test_a_note_on_several_lines_becomes_a_one_line_lost_reason(app, lead_id):
 
 
 def test_refusals_change_nothing(app, lead_id):
-    other_id = complete_persona(app, "pme_industrielle", email="autre@example.com")
+    other_id = complete_lead(
+        app, "pme_industrielle", contact={"email": "autre@example.com"}
+    ).lead_id
     with app.app_context():
         user = a_user()
         first = touches_of(lead_id)[0]
@@ -220,7 +189,7 @@ def test_refusals_change_nothing(app, lead_id):
 
 
 def test_stalled_leads_are_flagged_after_three_touches_or_fewer(app, lead_id):
-    busy_id = complete_persona(app, "startup_tech", email="busy@example.com")
+    busy_id = complete_lead(app, "startup_tech", contact={"email": "busy@example.com"}).lead_id
     with app.app_context():
         user = a_user()
         start = cadence.aware(touches_of(lead_id)[0].due_at)
@@ -239,7 +208,9 @@ def test_stalled_leads_are_flagged_after_three_touches_or_fewer(app, lead_id):
 
 
 def test_due_touches_lists_each_leads_next_touch_due_today_or_overdue(app, lead_id):
-    second_id = complete_persona(app, "negoce_historique", email="second@example.com")
+    second_id = complete_lead(
+        app, "negoce_historique", contact={"email": "second@example.com"}
+    ).lead_id
     with app.app_context():
         user = a_user()
         start = cadence.aware(touches_of(lead_id)[0].due_at)
@@ -260,7 +231,8 @@ def test_due_touches_lists_each_leads_next_touch_due_today_or_overdue(app, lead_
 
 def test_due_touches_is_one_query_and_respects_owners(app, lead_id):
     others = [
-        complete_persona(app, "pme_industrielle", email=f"lead{i}@example.com") for i in range(3)
+        complete_lead(app, "pme_industrielle", contact={"email": f"lead{i}@example.com"}).lead_id
+        for i in range(3)
     ]
     with app.app_context():
         mine, theirs = a_user(), a_user("other@example.com")

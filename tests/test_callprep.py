@@ -12,9 +12,8 @@ from assess.db.models import Lead
 from assess.db.questionnaire_store import current_questionnaire
 from assess.extensions import db
 from assess.tracker import callprep
-from tests.test_backoffice_today import log_in
-from tests.test_cadence import complete_persona
-from tests.wizard_driver import complete, plausible_answers
+from tests.helpers.backoffice_client import log_in
+from tests.helpers.wizard_driver import complete, complete_lead, plausible_answers
 
 WEAKEST = ["Prospecting", "Objectives and action plan", "Customer growth and retention"]
 
@@ -27,7 +26,7 @@ def brief_of(app: Flask, lead_id: int, locale: str = "fr") -> callprep.CallBrief
 
 
 def test_the_brief_holds_the_weakest_areas_openers_and_objections(app):
-    lead_id = complete_persona(app, "artisan_tpe")
+    lead_id = complete_lead(app, "artisan_tpe").lead_id
     brief = brief_of(app, lead_id)
     assert brief.has_result
     assert brief.contact["company"] == "Dubois Équipements"
@@ -56,7 +55,7 @@ def test_the_brief_holds_the_weakest_areas_openers_and_objections(app):
 
 
 def test_openers_follow_the_answers_that_lost_the_most_points(app):
-    lead_id = complete_persona(app, "pme_industrielle")
+    lead_id = complete_lead(app, "pme_industrielle").lead_id
     with app.test_request_context("/backoffice/?lang=en"):
         lead = db.session.get(Lead, lead_id)
         submission = lead.submissions[0]
@@ -96,8 +95,8 @@ def test_no_question_of_the_shipped_diagnostic_is_named_in_the_code(app):
 
 
 def test_the_printable_brief_page(app):
-    lead_id = complete_persona(app, "artisan_tpe")
-    client = log_in(app)
+    lead_id = complete_lead(app, "artisan_tpe").lead_id
+    client = log_in(app, language="en")
     page = client.get(f"/backoffice/leads/{lead_id}/brief")
     html = page.get_data(as_text=True)
     assert page.status_code == 200
@@ -112,10 +111,12 @@ def test_the_printable_brief_page(app):
 
 
 def test_a_lead_without_a_result_gets_a_short_brief(app):
-    lead_id = complete_persona(app)
+    lead_id = complete_lead(app, "artisan_tpe").lead_id
     with app.app_context():
         lead = db.session.get(Lead, lead_id)
         lead.latest_submission_id = None
         db.session.commit()
-    html = log_in(app).get(f"/backoffice/leads/{lead_id}/brief").get_data(as_text=True)
+    html = (
+        log_in(app, language="en").get(f"/backoffice/leads/{lead_id}/brief").get_data(as_text=True)
+    )
     assert "This lead has not completed the diagnostic yet." in html

@@ -14,7 +14,7 @@ from assess.config import (
     settings_table,
     with_settings_table,
 )
-from tests.conftest import ROOT, SHIPPED
+from tests.helpers.paths import ROOT, SHIPPED
 
 INJECTION = "red; } body { background: url(https://evil.example/x) } a {"
 

@@ -19,11 +19,18 @@ from assess.db.models import AddressConfirmation, Delivery, Lead, LeadEvent, Sub
 from assess.db.questionnaire_store import current_questionnaire
 from assess.extensions import db
 from assess.tracker import gdpr
-from tests.backoffice_client import logged_in
-from tests.conftest import SHIPPED, _empty_tables
-from tests.smtp_server import SmtpServer
-from tests.wizard_driver import complete, confirm_address, csrf_token, invite_team
-from tests.worker_process import wait_for
+from tests.helpers.backoffice_client import log_in
+from tests.helpers.database import empty_tables
+from tests.helpers.paths import SHIPPED
+from tests.helpers.smtp_server import SmtpServer
+from tests.helpers.wizard_driver import (
+    complete,
+    complete_lead,
+    confirm_address,
+    csrf_token,
+    invite_team,
+)
+from tests.helpers.worker_process import wait_for
 
 STRANGER = "victime@example.com"
 CONSULTANT = "consultant@example.com"
@@ -44,21 +51,6 @@ CONFIRM_LINK = re.compile(r"https?://[^/\s\"<>]+(/confirm/[A-Za-z0-9_-]+)")
 def answers() -> dict[str, Any]:
     path = Path(__file__).parent / "personas" / "pme_industrielle.json"
     return dict(json.loads(path.read_text())["answers"])
-
-
-def completed_by(app: Flask, client: FlaskClient, contact: dict[str, str]) -> Submission:
-    """Run the wizard with these contact details; the completed submission."""
-    with app.app_context():
-        q = current_questionnaire()
-    page, _ = complete(client, q, answers(), contact)
-    assert page.status_code == 200
-    with app.app_context():
-        found = db.session.execute(
-            select(Submission).where(Submission.status == "completed").order_by(Submission.id)
-        ).scalars()
-        submission = list(found)[-1]
-        db.session.expunge(submission)
-        return submission
 
 
 def settled(app: Flask) -> bool:
@@ -85,7 +77,7 @@ def test_a_stranger_gets_only_the_fixed_confirmation_until_they_confirm(
     mailing_app: Flask, smtp: SmtpServer, mailing_worker: Any
 ) -> None:
     client = mailing_app.test_client()
-    submission = completed_by(mailing_app, client, PHISHING_CONTACT)
+    submission = complete_lead(mailing_app, contact=PHISHING_CONTACT, client=client)
     token = submission.public_token
     assert token is not None
     colleagues = [f"collegue{n}@example.com" for n in range(20)]
@@ -142,7 +134,7 @@ def test_a_new_address_typed_from_a_link_replaces_the_lead_s_only_once_confirmed
     app: Flask,
 ) -> None:
     first = app.test_client()
-    original = completed_by(app, first, {"email": "alice@example.com"})
+    original = complete_lead(app, contact={"email": "alice@example.com"}, client=first)
     confirm_address(app, "alice@example.com")
     with app.app_context():
         lead = db.session.get(Lead, original.lead_id)
@@ -217,7 +209,8 @@ def from_client(app: Flask, address: str) -> FlaskClient:
 def test_confirmation_emails_to_one_address_stop_at_the_daily_limit(app: Flask) -> None:
     # The same stranger's address typed from four machines: three e-mails, then none.
     done = [
-        completed_by(app, from_client(app, f"192.0.2.{n}"), {"email": STRANGER}) for n in range(4)
+        complete_lead(app, contact={"email": STRANGER}, client=from_client(app, f"192.0.2.{n}"))
+        for n in range(4)
     ]
     assert [row.email for row in confirmations(app)] == [STRANGER] * 3
     assert rows_of(app, done[3].id) == [("new_lead", CONSULTANT)]
@@ -237,21 +230,25 @@ def test_confirmation_emails_from_one_client_stop_at_the_daily_limit(
     try:
         machine = "198.51.100.7"
         for n in range(3):
-            completed_by(app, from_client(app, machine), {"email": f"inconnu{n}@example.com"})
+            complete_lead(
+                app, contact={"email": f"inconnu{n}@example.com"}, client=from_client(app, machine)
+            )
         assert [row.email for row in confirmations(app)] == [
             "inconnu0@example.com",
             "inconnu1@example.com",
         ]
         # another machine is not held back by that one
-        completed_by(app, from_client(app, "198.51.100.8"), {"email": "autre@example.com"})
+        complete_lead(
+            app, contact={"email": "autre@example.com"}, client=from_client(app, "198.51.100.8")
+        )
         assert len(confirmations(app)) == 3
         assert all(row.client_key and machine not in row.client_key for row in confirmations(app))
     finally:
-        _empty_tables(app)
+        empty_tables(app)
 
 
 def test_opening_the_link_confirms_nothing_until_the_button_is_pressed(app: Flask) -> None:
-    submission = completed_by(app, app.test_client(), {"email": STRANGER})
+    submission = complete_lead(app, contact={"email": STRANGER}, client=app.test_client())
     [row] = confirmations(app)
     page = app.test_client().get(f"/confirm/{row.token}")  # as a mail scanner does
     assert page.status_code == 200 and STRANGER in page.get_data(as_text=True)
@@ -262,7 +259,7 @@ def test_opening_the_link_confirms_nothing_until_the_button_is_pressed(app: Flas
 
 
 def test_confirming_twice_sends_the_report_once(app: Flask) -> None:
-    submission = completed_by(app, app.test_client(), {"email": STRANGER})
+    submission = complete_lead(app, contact={"email": STRANGER}, client=app.test_client())
     [row] = confirmations(app)
     visitor = app.test_client()
     page = visitor.get(f"/confirm/{row.token}")
@@ -288,7 +285,7 @@ def test_confirming_twice_sends_the_report_once(app: Flask) -> None:
 
 
 def test_an_expired_or_unknown_link_confirms_nothing(app: Flask) -> None:
-    submission = completed_by(app, app.test_client(), {"email": STRANGER})
+    submission = complete_lead(app, contact={"email": STRANGER}, client=app.test_client())
     [row] = confirmations(app)
     with app.app_context():
         stored = db.session.get(AddressConfirmation, row.id)
@@ -318,7 +315,7 @@ def test_an_expired_or_unknown_link_confirms_nothing(app: Flask) -> None:
 
 def test_the_results_page_sends_the_link_again_then_says_it_is_confirmed(app: Flask) -> None:
     client = app.test_client()
-    submission = completed_by(app, client, {"email": STRANGER})
+    submission = complete_lead(app, contact={"email": STRANGER}, client=client)
     results = f"/results/{submission.public_token}"
     page = client.get(results)
     again = client.post(f"{results}/confirmation", data={"csrf_token": csrf_token(page)})
@@ -334,8 +331,8 @@ def test_the_results_page_sends_the_link_again_then_says_it_is_confirmed(app: Fl
 
 def test_a_lead_never_confirmed_confirms_before_a_reassessment_is_sent(app: Flask) -> None:
     first = app.test_client()
-    original = completed_by(app, first, {"email": "alice@example.com"})
-    consultant = logged_in(app)
+    original = complete_lead(app, contact={"email": "alice@example.com"}, client=first)
+    consultant = log_in(app)
     lead_page = f"/backoffice/leads/{original.lead_id}"
     assert "adresse non confirmée" in consultant.get(lead_page).get_data(as_text=True)
     found = re.search(
@@ -365,7 +362,7 @@ def test_the_pdf_is_rendered_ahead_for_the_results_page_but_not_sent(
     mailing_app: Flask, smtp: SmtpServer, mailing_worker: Any
 ) -> None:
     client = mailing_app.test_client()
-    submission = completed_by(mailing_app, client, {"email": STRANGER})
+    submission = complete_lead(mailing_app, contact={"email": STRANGER}, client=client)
     pdf = f"/results/{submission.public_token}/report.pdf"
     assert wait_for(lambda: client.get(pdf).status_code == 200, timeout=90), (
         mailing_worker.log.read_text()
@@ -378,7 +375,7 @@ def test_the_pdf_is_rendered_ahead_for_the_results_page_but_not_sent(
 
 
 def test_deleting_the_lead_deletes_the_addresses_it_typed(app: Flask) -> None:
-    submission = completed_by(app, app.test_client(), {"email": STRANGER})
+    submission = complete_lead(app, contact={"email": STRANGER}, client=app.test_client())
     assert len(confirmations(app)) == 1
     with app.app_context():
         assert gdpr.delete_lead(submission.lead_id)
@@ -394,7 +391,7 @@ def test_the_re_send_button_is_rate_limited(make_app: Callable[..., Flask]) -> N
     )
     try:
         client = app.test_client()
-        submission = completed_by(app, client, {"email": STRANGER})
+        submission = complete_lead(app, contact={"email": STRANGER}, client=client)
         results = f"/results/{submission.public_token}"
         token = csrf_token(client.get(results))
         codes = [
@@ -404,4 +401,4 @@ def test_the_re_send_button_is_rate_limited(make_app: Callable[..., Flask]) -> N
         assert codes == [303, 303, 429]
         assert len(confirmations(app)) == 3  # the first, and the two re-sends let through
     finally:
-        _empty_tables(app)
+        empty_tables(app)

@@ -18,25 +18,14 @@ from assess.db.models import AuditEntry, Delivery, ReportFile, Submission, utcno
 from assess.extensions import db
 from assess.outbox import delivery
 from assess.outbox.links import public_url
-from tests.conftest import SHIPPED, _empty_tables
-from tests.test_wizard import persona, questionnaire
-from tests.wizard_driver import CONTACT, complete, confirm_address
-from tests.worker_process import Worker, wait_for
+from tests.helpers.database import empty_tables
+from tests.helpers.paths import SHIPPED
+from tests.helpers.wizard_driver import (
+    complete_lead,
+)
+from tests.helpers.worker_process import Worker, wait_for
 
 CONSULTANT = "consultant@example.com"
-
-
-def completed(app: Flask, name: str = "pme_industrielle") -> Submission:
-    """A completed submission whose address is confirmed: its report is in the outbox."""
-    data = persona(name)
-    complete(app.test_client(), questionnaire(app), data["answers"], data["contact"])
-    confirm_address(app, CONTACT["email"])
-    with app.app_context():
-        submission = (
-            db.session.execute(select(Submission).order_by(Submission.id.desc())).scalars().first()
-        )
-        db.session.expunge(submission)
-        return submission
 
 
 def rows(app: Flask) -> list[Delivery]:
@@ -51,7 +40,7 @@ def test_a_completed_submission_sends_one_report_and_one_notification(
     mailing_app, smtp, mailing_worker
 ):
     worker = mailing_worker
-    submission = completed(mailing_app)
+    submission = complete_lead(mailing_app, confirm=True)
     assert wait_for(lambda: len(smtp.recorder.received()) >= 3, timeout=90), worker.log.read_text()
     messages = smtp.recorder.received()
     # to the lead: the confirmation of their address, then the report
@@ -100,7 +89,7 @@ def test_without_smtp_host_messages_land_in_the_outbox(make_app, tmp_path):
     outbox = tmp_path / "outbox"
     app = make_app(SHIPPED, SMTP_HOST="", OUTBOX_FOLDER=str(outbox), CONSULTANT_EMAIL=CONSULTANT)
     try:
-        submission = completed(app, "artisan_tpe")
+        submission = complete_lead(app, "artisan_tpe", confirm=True)
         with app.app_context():
             for row in delivery.deliveries_of(submission.id):
                 assert delivery.deliver(row.id).status == "sent"
@@ -108,12 +97,12 @@ def test_without_smtp_host_messages_land_in_the_outbox(make_app, tmp_path):
         assert len(files) == 3  # the confirmation, the report, the notification
         assert any(b"application/pdf" in f.read_bytes() for f in files)
     finally:
-        _empty_tables(app)
+        empty_tables(app)
 
 
 def test_a_refused_address_fails_at_once_and_can_be_sent_again(mailing_app, smtp):
     smtp.recorder.refuse.add("claire.dubois@example.com")
-    submission = completed(mailing_app)
+    submission = complete_lead(mailing_app, confirm=True)
     with mailing_app.app_context():
         report = next(r for r in delivery.deliveries_of(submission.id) if r.kind == "report")
         attempt = delivery.deliver(report.id)
@@ -146,7 +135,7 @@ def test_a_server_that_never_answers_times_out_and_is_retried(make_app, smtp_all
         SHIPPED, SMTP_HOST="127.0.0.1", SMTP_PORT=port, SMTP_TIMEOUT=1, CONSULTANT_EMAIL=""
     )
     try:
-        submission = completed(app, "startup_tech")
+        submission = complete_lead(app, "startup_tech", confirm=True)
         with app.app_context():
             [row_id] = [r.id for r in delivery.deliveries_of(submission.id) if r.kind == "report"]
             attempt = delivery.deliver(row_id)
@@ -159,11 +148,11 @@ def test_a_server_that_never_answers_times_out_and_is_retried(make_app, smtp_all
         )
     finally:
         silent.close()
-        _empty_tables(app)
+        empty_tables(app)
 
 
 def test_a_render_failure_is_recorded_and_retried(mailing_app, smtp):
-    submission = completed(mailing_app)
+    submission = complete_lead(mailing_app, confirm=True)
     with mailing_app.app_context():
         # a stored result the report cannot read (as after a bad migration)
         stored_submission = db.session.get(Submission, submission.id)
@@ -184,7 +173,7 @@ def test_a_render_failure_is_recorded_and_retried(mailing_app, smtp):
 
 def report_sent_to_a_lead_named(app: Flask, smtp: Any, first_name: str) -> Any:
     """The report e-mail as received, for a lead whose stored first name is this text."""
-    submission = completed(app)
+    submission = complete_lead(app, confirm=True)
     with app.app_context():
         lead = db.session.get(Submission, submission.id).lead
         lead.first_name = first_name
@@ -231,12 +220,12 @@ def short_retry_app(make_app: Callable[..., Flask], smtp) -> Iterator[Flask]:
         DELIVERY_RETRY_BASE_SECONDS=0,
     )
     yield app
-    _empty_tables(app)
+    empty_tables(app)
 
 
 def test_a_row_whose_header_raises_ends_failed_after_its_attempts(short_retry_app, smtp):
     """Any error while building or sending is recorded; it never leaves a row "sending"."""
-    submission = completed(short_retry_app)
+    submission = complete_lead(short_retry_app, confirm=True)
     with short_retry_app.app_context():
         row = next(r for r in delivery.deliveries_of(submission.id) if r.kind == "new_lead")
         row.message_id = "<broken\u2028id@example.com>"  # a header the mail library refuses
@@ -251,7 +240,7 @@ def test_a_row_whose_header_raises_ends_failed_after_its_attempts(short_retry_ap
 
 def test_a_row_stuck_sending_past_its_attempts_ends_failed(mailing_app, smtp):
     """A worker that died on its last attempt: the sweeper fails the row, never resends it."""
-    submission = completed(mailing_app)
+    submission = complete_lead(mailing_app, confirm=True)
     max_attempts = mailing_app.config["DELIVERY_MAX_ATTEMPTS"]
     with mailing_app.app_context():
         row = next(r for r in delivery.deliveries_of(submission.id) if r.kind == "new_lead")

@@ -13,7 +13,7 @@ from assess.db.models import Delivery, Lead, LeadEvent, Note, ReportFile, Submis
 from assess.db.questionnaire_store import current_questionnaire
 from assess.extensions import db
 from assess.tracker import gdpr
-from tests.test_backoffice_access import login
+from tests.helpers.backoffice_client import log_in
 
 TODAY = date(2026, 11, 2)
 END = datetime(2026, 11, 2, 18, tzinfo=UTC)
@@ -191,7 +191,7 @@ def test_any_questionnaire_gets_valid_demo_answers(other_app):
 
 def test_the_back_office_shows_demo_leads(app, client):
     seeded(app, count=30)
-    login(app, client)
+    log_in(app, client)
     page = client.get("/backoffice/leads?sort=score")
     assert page.status_code == 200
     assert "@example." in page.get_data(as_text=True)

@@ -9,8 +9,7 @@ from sqlalchemy import select
 from assess.db.models import Submission
 from assess.extensions import db
 from assess.respondent.drafts import DraftState, read_draft, save_progress_if_unchanged
-from tests.test_wizard_bad_input import FIRST_STEP, GOOD_FIRST_STEP
-from tests.wizard_driver import post_step, start
+from tests.helpers.wizard_driver import FIRST_STEP, GOOD_FIRST_STEP, post_step, start
 
 
 def started_draft(app: Flask, client: FlaskClient) -> tuple[str, DraftState]:

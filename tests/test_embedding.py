@@ -8,8 +8,9 @@ import pytest
 from flask import Flask
 
 from assess.web.embedding import origin_of, snippet
-from tests.backoffice_client import logged_in
-from tests.conftest import SHIPPED, _empty_tables
+from tests.helpers.backoffice_client import log_in
+from tests.helpers.database import empty_tables
+from tests.helpers.paths import SHIPPED
 
 SITE = "https://www.cabinet-exemple.fr"
 
@@ -18,7 +19,7 @@ SITE = "https://www.cabinet-exemple.fr"
 def embeddable(make_app: Callable[..., Flask]) -> Iterator[Flask]:
     app = make_app(SHIPPED, FRAME_ANCESTORS=SITE, PUBLIC_URL="https://diagnostic.example.com")
     yield app
-    _empty_tables(app)
+    empty_tables(app)
 
 
 def test_the_allowed_site_may_frame_the_diagnostic_which_tells_it_its_height(embeddable):
@@ -33,7 +34,7 @@ def test_the_allowed_site_may_frame_the_diagnostic_which_tells_it_its_height(emb
 def test_the_back_office_is_never_framed(embeddable):
     for client, path in (
         (embeddable.test_client(), "/backoffice/login"),
-        (logged_in(embeddable), "/backoffice/leads"),
+        (log_in(embeddable), "/backoffice/leads"),
     ):
         response = client.get(path)
         assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
@@ -50,7 +51,7 @@ def test_without_allowed_sites_nobody_may_frame_it(app, client):
 
 
 def test_the_admin_gets_the_snippet_and_the_allowed_sites(embeddable):
-    admin = logged_in(embeddable, "admin@example.com", "admin")
+    admin = log_in(embeddable, email="admin@example.com", role="admin")
     page = admin.get("/backoffice/embed").get_data(as_text=True)
     assert "src=&#34;https://diagnostic.example.com/&#34;" in page or (
         "src=&quot;https://diagnostic.example.com/&quot;" in page
@@ -59,11 +60,13 @@ def test_the_admin_gets_the_snippet_and_the_allowed_sites(embeddable):
         "event.origin !== &quot;https://diagnostic.example.com&quot;" in page
     )
     assert f"<code>{SITE}</code>" in page
-    assert logged_in(embeddable).get("/backoffice/embed").status_code == 403
+    assert log_in(embeddable).get("/backoffice/embed").status_code == 403
 
 
 def test_the_admin_is_told_when_no_site_may_embed_it(app):
-    page = logged_in(app, "admin@example.com", "admin").get("/backoffice/embed").get_data(True)
+    page = (
+        log_in(app, email="admin@example.com", role="admin").get("/backoffice/embed").get_data(True)
+    )
     assert "Aucun site ne peut encore intégrer le diagnostic" in page
 
 

@@ -5,19 +5,20 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
-from assess.db.models import AuditEntry, Lead, ReportFile, User, utcnow
+from assess.db.models import AuditEntry, ReportFile, User, utcnow
 from assess.db.questionnaire_store import current_questionnaire
 from assess.extensions import db
 from assess.tracker import exports
 from assess.tracker.lead_list import list_leads, parse_filters
 from assess.tracker.leads import add_note
-from tests.test_backoffice_access import login, wizard_lead
+from tests.helpers.backoffice_client import log_in, make_user
+from tests.helpers.lead_records import make_lead
+from tests.helpers.wizard_driver import complete_lead
 
 HOSTILE = {
     "first_name": '=HYPERLINK("http://evil.example.com","clic")',
@@ -31,36 +32,6 @@ HOSTILE = {
 }
 
 
-def make_lead(app, **fields: Any) -> int:
-    """A lead written directly, completed with a score unless told otherwise."""
-    values = {
-        "email": "anne.petit@example.com",
-        "first_name": "Anne",
-        "last_name": "Petit",
-        "company": "Petit Négoce",
-        "job_title": "Gérante",
-        "phone": None,
-        "company_size": "pe",
-        "sector": "negoce",
-        "locale": "fr",
-        "consent_at": utcnow(),
-        "consent_text_version": "2026-11",
-        "status": "new",
-        "completed_at": datetime(2026, 10, 1, 9, 30, tzinfo=UTC),
-        "overall_score": 61.25,
-        "level": "structure",
-        "weakest_category": "digital",
-        "category_scores": {"strategie": 70.0, "digital": 12.5},
-        **fields,
-    }
-    with app.app_context():
-        lead = Lead(**values)
-        lead.refresh_search_text()
-        db.session.add(lead)
-        db.session.commit()
-        return lead.id
-
-
 def rows_of(response, delimiter: str = ",") -> list[list[str]]:
     """The CSV's rows, header first."""
     body = response.get_data()
@@ -69,7 +40,7 @@ def rows_of(response, delimiter: str = ",") -> list[list[str]]:
 
 
 def test_the_csv_has_every_column_with_category_labels_and_every_lead(app, client):
-    login(app, client)
+    log_in(app, client)
     first = make_lead(app)
     second = make_lead(
         app,
@@ -104,7 +75,7 @@ def test_the_csv_has_every_column_with_category_labels_and_every_lead(app, clien
 
 
 def test_the_csv_follows_the_lists_filters_and_order_over_every_page(app, client):
-    login(app, client)
+    log_in(app, client)
     for index in range(12):
         make_lead(
             app,
@@ -128,7 +99,7 @@ def test_the_csv_follows_the_lists_filters_and_order_over_every_page(app, client
 
 
 def test_semicolon_separator_writes_french_decimals(app, client):
-    login(app, client)
+    log_in(app, client)
     make_lead(app)
     response = client.get("/backoffice/leads/export.csv?separator=semicolon")
     header, row = rows_of(response, ";")
@@ -139,12 +110,13 @@ def test_semicolon_separator_writes_french_decimals(app, client):
 
 @pytest.mark.parametrize("query", ["separator=tab", "score_min=abc", "page=abc", "sort=evil"])
 def test_malformed_export_queries_are_refused(app, client, query):
-    login(app, client)
+    log_in(app, client)
     assert client.get(f"/backoffice/leads/export.csv?{query}").status_code == 400
 
 
 def test_cells_a_spreadsheet_would_run_are_neutralised(app, client):
-    consultant = login(app, client)
+    consultant = make_user(app)
+    log_in(app, client)
     with app.app_context():
         db.session.get(User, consultant).name = "=cmd()"
         db.session.commit()
@@ -189,7 +161,7 @@ def test_neutralise(value, expected):
 
 def test_the_export_is_streamed_in_batches(app, client, monkeypatch):
     monkeypatch.setattr(exports, "BATCH", 5)
-    login(app, client)
+    log_in(app, client)
     for index in range(23):
         make_lead(app, email=f"l{index}@example.com")
     response = client.get("/backoffice/leads/export.csv", buffered=False)
@@ -201,7 +173,7 @@ def test_the_export_is_streamed_in_batches(app, client, monkeypatch):
 
 
 def test_the_export_is_audited_without_personal_data(app, client):
-    login(app, client)
+    log_in(app, client)
     make_lead(app)
     client.get("/backoffice/leads/export.csv?q=petit&status=new&sort=company")
     with app.app_context():
@@ -215,8 +187,9 @@ def test_the_export_is_audited_without_personal_data(app, client):
 
 
 def test_a_lead_json_export_holds_everything_about_the_lead(app, client):
-    lead_id = wizard_lead(app)
-    consultant = login(app, client)
+    lead_id = complete_lead(app, confirm=True).lead_id
+    consultant = make_user(app, name="Consultant Test")
+    log_in(app, client)
     with app.app_context():
         add_note(lead_id, "Rappeler jeudi.", consultant)
         report = db.session.execute(select(ReportFile)).scalars().first()
@@ -259,5 +232,5 @@ def test_a_lead_json_export_holds_everything_about_the_lead(app, client):
 
 
 def test_an_unknown_lead_has_no_json_export(app, client):
-    login(app, client)
+    log_in(app, client)
     assert client.get("/backoffice/leads/424242/export.json").status_code == 404

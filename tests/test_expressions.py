@@ -14,7 +14,7 @@ from assess.core.questionnaire.expressions import (
     compile_expression,
     compile_text,
 )
-from tests.bounded_run import run_bounded
+from tests.helpers.bounded_run import run_bounded
 
 CONTEXT: dict[str, Any] = {
     "answers": {

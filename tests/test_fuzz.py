@@ -21,9 +21,17 @@ from assess.core.answers import clean_answer
 from assess.db.models import Lead, Note, Submission, TeamInvitation
 from assess.db.questionnaire_store import current_questionnaire
 from assess.extensions import db
-from tests.backoffice_client import logged_in
-from tests.test_wizard import persona, questionnaire
-from tests.wizard_driver import CONTACT, complete, csrf_token, form_values, post_step, start
+from tests.helpers.backoffice_client import log_in
+from tests.helpers.personas import persona
+from tests.helpers.wizard_driver import (
+    CONTACT,
+    complete,
+    csrf_token,
+    form_values,
+    post_step,
+    questionnaire,
+    start,
+)
 
 DEFAULT_EXAMPLES = 1300
 EXAMPLES = max(1, int(os.environ.get("FUZZ_EXAMPLES", str(DEFAULT_EXAMPLES))))
@@ -220,7 +228,7 @@ def test_hostile_posts_to_the_back_office_forms(app: Flask) -> None:
     complete(app.test_client(), questionnaire(app), data["answers"], data["contact"])
     with app.app_context():
         lead_id = db.session.execute(select(Lead.id)).scalar_one()
-    client = logged_in(app, "fuzz-admin@example.com", "admin")
+    client = log_in(app, email="fuzz-admin@example.com", role="admin")
     token = csrf_token(client.get(f"/backoffice/leads/{lead_id}"))
     actions = [
         f"/backoffice/leads/{lead_id}/status",

@@ -26,7 +26,8 @@ from assess.db.models import (
 from assess.extensions import db
 from assess.tracker import gdpr
 from assess.tracker.leads import add_note, assign_owner, change_status
-from tests.test_backoffice_access import login, token_of, wizard_lead
+from tests.helpers.backoffice_client import log_in, make_user, token_of
+from tests.helpers.wizard_driver import complete_lead
 
 TARGET = {
     "first_name": "Zéphyrine",
@@ -130,9 +131,10 @@ def _everything_about(app, lead_id: int, user_id: int) -> None:
 
 
 def test_deleting_a_lead_leaves_no_row_that_mentions_it(app, client):
-    target = wizard_lead(app, TARGET)
-    kept = wizard_lead(app, KEPT)
-    user_id = login(app, client)
+    target = complete_lead(app, contact=TARGET, confirm=True).lead_id
+    kept = complete_lead(app, contact=KEPT, confirm=True).lead_id
+    user_id = make_user(app)
+    log_in(app, client)
     _everything_about(app, target, user_id)
     with app.app_context():
         add_note(kept, "Client fidèle.", user_id)
@@ -181,8 +183,8 @@ def test_deleting_a_lead_leaves_no_row_that_mentions_it(app, client):
 
 
 def test_a_wrong_company_name_refuses_the_deletion(app, client):
-    target = wizard_lead(app, TARGET)
-    login(app, client)
+    target = complete_lead(app, contact=TARGET, confirm=True).lead_id
+    log_in(app, client)
     token = token_of(client)
     for typed in ("", "Zorglub", "Martin SAS", "Zorglub Equipements"):
         response = client.post(
@@ -204,8 +206,8 @@ def test_a_wrong_company_name_refuses_the_deletion(app, client):
 
 
 def test_the_lead_page_offers_the_deletion_form(app, client):
-    target = wizard_lead(app, TARGET)
-    login(app, client)
+    target = complete_lead(app, contact=TARGET, confirm=True).lead_id
+    log_in(app, client)
     page = client.get(f"/backoffice/leads/{target}").get_data(as_text=True)
     assert f'action="/backoffice/leads/{target}/delete"' in page
     assert 'name="confirm_company"' in page
@@ -213,8 +215,8 @@ def test_the_lead_page_offers_the_deletion_form(app, client):
 
 
 def test_get_is_not_a_way_to_delete(app, client):
-    target = wizard_lead(app, TARGET)
-    login(app, client)
+    target = complete_lead(app, contact=TARGET, confirm=True).lead_id
+    log_in(app, client)
     assert client.get(f"/backoffice/leads/{target}/delete").status_code == 405
 
 
@@ -256,10 +258,14 @@ def _draft(app, key: str, days: int, lead_id: int | None = None) -> None:
 
 
 def test_retention_purges_old_drafts_and_leads_only(app):
-    old = wizard_lead(app, TARGET)
-    never_completed = wizard_lead(app, {**KEPT, "email": "vieux@example.com"})
-    came_back = wizard_lead(app, {**KEPT, "email": "revenu@example.com"})
-    recent = wizard_lead(app, KEPT)
+    old = complete_lead(app, contact=TARGET, confirm=True).lead_id
+    never_completed = complete_lead(
+        app, contact={**KEPT, "email": "vieux@example.com"}, confirm=True
+    ).lead_id
+    came_back = complete_lead(
+        app, contact={**KEPT, "email": "revenu@example.com"}, confirm=True
+    ).lead_id
+    recent = complete_lead(app, contact=KEPT, confirm=True).lead_id
     _age(app, old, days=1200, completed_days=1190)  # 39 months
     _age(app, never_completed, days=1200)
     _age(app, came_back, days=1200, completed_days=30)  # a new diagnostic last month
@@ -310,7 +316,9 @@ def test_after_a_deletion_the_database_files_hold_nothing_of_the_lead(app):
     (its dead rows go at the next VACUUM)."""
     unique = uuid4().hex[:12]
     email = f"zephyrine.{unique}@example.com"
-    target = wizard_lead(app, {**TARGET, "email": email, "company": f"Zorglub {unique}"})
+    target = complete_lead(
+        app, contact={**TARGET, "email": email, "company": f"Zorglub {unique}"}, confirm=True
+    ).lead_id
     with app.app_context():
         on_sqlite = db.engine.dialect.name == "sqlite"
         if on_sqlite:
@@ -324,7 +332,9 @@ def test_after_a_deletion_the_database_files_hold_nothing_of_the_lead(app):
 
 def test_the_retention_purge_leaves_nothing_in_the_database_files_either(app):
     unique = uuid4().hex[:12]
-    target = wizard_lead(app, {**TARGET, "email": f"ancien.{unique}@example.com"})
+    target = complete_lead(
+        app, contact={**TARGET, "email": f"ancien.{unique}@example.com"}, confirm=True
+    ).lead_id
     with app.app_context():
         db.session.execute(
             update(Lead)

@@ -16,9 +16,9 @@ from assess.extensions import db
 from assess.tracker import lead_list
 from assess.tracker.lead_list import LeadFilters, filter_choices, list_leads
 from assess.tracker.leads import add_note, assign_owner
-from tests.backoffice_client import logged_in
-from tests.test_backoffice_access import login, wizard_lead
-from tests.test_exports import make_lead
+from tests.helpers.backoffice_client import log_in, make_user
+from tests.helpers.lead_records import make_lead
+from tests.helpers.wizard_driver import complete_lead
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
 
@@ -144,7 +144,7 @@ def test_the_list_page_says_more_than_when_the_count_stops(app, monkeypatch):
         make_lead(app, company=f"Société {number}", email=f"s{number}@example.com")
     monkeypatch.setattr(lead_list, "COUNT_LIMIT", 2)
     client = app.test_client()
-    login(app, client)
+    log_in(app, client)
     monkeypatch.setitem(app.config, "LEADS_PER_PAGE", 1)
     text = client.get("/backoffice/leads").get_data(as_text=True)
     assert (
@@ -206,9 +206,10 @@ def grow(app: Flask, lead_id: int, owner_id: int, leads: int) -> None:
 
 
 def test_queries_per_page_do_not_grow_with_the_rows_shown(app):
-    lead_id = wizard_lead(app)
+    lead_id = complete_lead(app, confirm=True).lead_id
     client = app.test_client()
-    owner_id = login(app, client)
+    owner_id = make_user(app)
+    log_in(app, client)
     paths = [
         f"/backoffice/leads/{lead_id}",
         "/backoffice/leads",
@@ -241,7 +242,7 @@ def test_a_parameter_the_list_does_not_know_never_reaches_its_links(app, name):
     """Query parameters went to url_for as they came: `separator` clashed with the export
     link's own, `endpoint` with url_for's, `_scheme` asked for an absolute URL: a 500."""
     make_lead(app, company="Petit Négoce", email="anne.petit@example.com")
-    client = logged_in(app)
+    client = log_in(app)
     response = client.get(
         "/backoffice/leads", query_string={name: "zzforged", "status": "new", "sort": "score"}
     )

@@ -14,10 +14,10 @@ from assess.db.questionnaire_store import current_questionnaire
 from assess.extensions import db
 from assess.outbox import messages
 from assess.outbox.links import public_url
-from tests.backoffice_client import logged_in
-from tests.conftest import SHIPPED, _empty_tables
-from tests.test_wizard import persona, questionnaire
-from tests.wizard_driver import CONTACT, complete, confirm_address
+from tests.helpers.backoffice_client import log_in
+from tests.helpers.database import empty_tables
+from tests.helpers.paths import SHIPPED
+from tests.helpers.wizard_driver import complete_lead
 
 PUBLIC = "https://diag.example.fr/audit"
 
@@ -27,18 +27,12 @@ def prefixed(make_app: Callable[..., Flask]) -> Iterator[Flask]:
     """The app published under a path prefix, over HTTPS."""
     app = make_app(SHIPPED, PUBLIC_URL=PUBLIC)
     yield app
-    _empty_tables(app)
+    empty_tables(app)
 
 
 def completed(app: Flask) -> Submission:
     """A diagnostic completed and its address confirmed: its report e-mail is due."""
-    data = persona("pme_industrielle")
-    complete(app.test_client(), questionnaire(app), data["answers"], data["contact"])
-    confirm_address(app, CONTACT["email"])
-    with app.app_context():
-        submission = db.session.execute(select(Submission)).scalar_one()
-        db.session.expunge(submission)
-        return submission
+    return complete_lead(app, confirm=True)
 
 
 def report_links(app: Flask, submission_id: int) -> dict[str, str]:
@@ -76,9 +70,9 @@ def test_email_links_are_under_public_url_even_inside_a_request_on_another_host(
 
 
 def test_back_office_links_given_away_are_under_public_url(prefixed):
-    page = logged_in(prefixed).get("/backoffice/today").get_data(as_text=True)
+    page = log_in(prefixed).get("/backoffice/today").get_data(as_text=True)
     assert f'href="{PUBLIC}/backoffice/calendar/' in page and "http://localhost" not in page
-    admin = logged_in(prefixed, "admin@example.com", "admin")
+    admin = log_in(prefixed, email="admin@example.com", role="admin")
     snippet = admin.get("/backoffice/embed").get_data(as_text=True)
     assert f"{PUBLIC}/&#34;" in snippet or f"{PUBLIC}/&quot;" in snippet
 

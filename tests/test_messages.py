@@ -15,7 +15,7 @@ from assess.extensions import db
 from assess.outbox import messages
 from assess.outbox.mail import Outgoing, compose
 from assess.outbox.messages import TEAM_KIND
-from tests.wizard_driver import (
+from tests.helpers.wizard_driver import (
     complete,
     confirm_address,
     invite_team,

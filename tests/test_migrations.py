@@ -13,8 +13,8 @@ from sqlalchemy import func, inspect, select, text
 from assess.db.models import AuditEntry, Lead
 from assess.extensions import db
 from assess.tracker.lead_list import search_condition
-from tests.test_wizard import persona, questionnaire
-from tests.wizard_driver import CONTACT, complete
+from tests.helpers.personas import persona
+from tests.helpers.wizard_driver import CONTACT, complete, questionnaire
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
 

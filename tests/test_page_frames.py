@@ -14,8 +14,14 @@ from jinja2 import ChoiceLoader, DictLoader
 from markupsafe import Markup
 
 from assess.web.page_frames import render_page
-from tests.test_wizard_bad_input import FIRST_STEP, GOOD_FIRST_STEP
-from tests.wizard_driver import CSRF, csrf_token, post_step, start
+from tests.helpers.wizard_driver import (
+    CSRF,
+    FIRST_STEP,
+    GOOD_FIRST_STEP,
+    csrf_token,
+    post_step,
+    start,
+)
 
 RESUME = re.compile(r"/resume/[^\"]+")
 

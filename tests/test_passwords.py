@@ -7,7 +7,7 @@ import pytest
 from assess.cli.backoffice import user as user_cli
 from assess.tracker import accounts
 from assess.tracker.passwords import common_passwords, password_problem
-from tests.backoffice_client import logged_in, post_form
+from tests.helpers.backoffice_client import log_in, post_form
 
 
 @pytest.mark.parametrize(
@@ -46,7 +46,7 @@ def test_the_cli_refuses_them_on_create_and_on_change(app, password):
     assert "password:" in created.output
     with app.app_context():
         assert accounts.find_user("weak@example.com") is None
-    logged_in(app, "strong@example.com")
+    log_in(app, email="strong@example.com")
     changed = runner.invoke(user_cli, ["password", "strong@example.com"], input=password + "\n")
     assert changed.exit_code == 1 and "password:" in changed.output
 
@@ -60,7 +60,7 @@ def test_the_cli_refuses_them_on_create_and_on_change(app, password):
     ],
 )
 def test_the_admin_form_says_why_beside_the_field_in_french(app, password, message):
-    admin = logged_in(app, "boss@example.com", "admin")
+    admin = log_in(app, email="boss@example.com", role="admin")
     response = post_form(
         admin,
         "/backoffice/users",

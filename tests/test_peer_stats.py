@@ -11,33 +11,21 @@ from sqlalchemy import func, select
 from assess.db.models import PeerScoreCount, Submission
 from assess.db.peer_stats import peer_comparison
 from assess.extensions import db
-from tests.conftest import SHIPPED, _empty_tables
-from tests.test_wizard import persona, questionnaire
-from tests.wizard_driver import complete
+from tests.helpers.database import empty_tables
+from tests.helpers.paths import SHIPPED
+from tests.helpers.wizard_driver import complete_lead, questionnaire
 
 
 @pytest.fixture
 def peer_app(make_app: Callable[..., Flask]) -> Iterator[Flask]:
     application = make_app(SHIPPED, PEER_MIN_GROUP=2)
     yield application
-    _empty_tables(application)
+    empty_tables(application)
 
 
-def completed(app: Flask, name: str, size: str, sector: str, number: int) -> Submission:
-    data = persona(name)
-    contact = {
-        **data["contact"],
-        "email": f"peer{number}@example.com",
-        "company_size": size,
-        "sector": sector,
-    }
-    client = app.test_client()
-    complete(client, questionnaire(app), data["answers"], contact)
-    with app.app_context():
-        found = db.session.execute(select(Submission).order_by(Submission.id.desc())).scalar()
-        assert found is not None and found.status == "completed"
-        db.session.expunge(found)
-        return found
+def peer(number: int, size: str, sector: str) -> dict[str, str]:
+    """A respondent's own address, company size and sector."""
+    return {"email": f"peer{number}@example.com", "company_size": size, "sector": sector}
 
 
 def page(app: Flask, submission: Submission, language: str = "fr") -> str:
@@ -47,7 +35,7 @@ def page(app: Flask, submission: Submission, language: str = "fr") -> str:
 
 
 def test_no_comparison_until_a_group_is_large_enough(peer_app):
-    first = completed(peer_app, "pme_industrielle", "pe", "industrie", 1)
+    first = complete_lead(peer_app, "pme_industrielle", contact=peer(1, "pe", "industrie"))
     assert "Comparé aux autres entreprises" not in page(peer_app, first)
     with peer_app.app_context():
         assert peer_comparison(db.session.get(Submission, first.id)) is None
@@ -55,7 +43,10 @@ def test_no_comparison_until_a_group_is_large_enough(peer_app):
 
 def test_a_respondent_is_placed_among_their_size_and_sector(peer_app):
     names = ["artisan_tpe", "pme_industrielle", "services_b2b_structure"]
-    done = [completed(peer_app, name, "pe", "industrie", n) for n, name in enumerate(names)]
+    done = [
+        complete_lead(peer_app, name, contact=peer(n, "pe", "industrie"))
+        for n, name in enumerate(names)
+    ]
     with peer_app.app_context():
         last = db.session.get(Submission, done[-1].id)
         peers = peer_comparison(last)
@@ -73,8 +64,10 @@ def test_a_respondent_is_placed_among_their_size_and_sector(peer_app):
 
 def test_a_small_segment_falls_back_to_every_submission(peer_app):
     for n, name in enumerate(["artisan_tpe", "pme_industrielle"]):
-        completed(peer_app, name, "pe", "industrie", n)
-    alone = completed(peer_app, "services_b2b_structure", "eti", "services_b2b", 9)
+        complete_lead(peer_app, name, contact=peer(n, "pe", "industrie"))
+    alone = complete_lead(
+        peer_app, "services_b2b_structure", contact=peer(9, "eti", "services_b2b")
+    )
     with peer_app.app_context():
         peers = peer_comparison(db.session.get(Submission, alone.id))
         assert peers is not None and not peers.group.is_segment and peers.others == 2
@@ -88,7 +81,7 @@ def test_the_report_places_the_respondent_among_peers(peer_app):
     from assess.report.content import Branding, build_report, render_report_html
 
     done = [
-        completed(peer_app, name, "pe", "industrie", n)
+        complete_lead(peer_app, name, contact=peer(n, "pe", "industrie"))
         for n, name in enumerate(["artisan_tpe", "pme_industrielle", "services_b2b_structure"])
     ]
     with peer_app.app_context():

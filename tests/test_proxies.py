@@ -10,8 +10,9 @@ from flask import Flask
 from werkzeug.test import Client
 
 from assess.web.proxies import behind_proxies, trusted_hosts
-from tests.conftest import SHIPPED, _empty_tables
-from tests.wizard_driver import start
+from tests.helpers.database import empty_tables
+from tests.helpers.paths import SHIPPED
+from tests.helpers.wizard_driver import start
 
 RESUME = re.compile(r"(https?://[^/\"]+)/resume/")
 
@@ -20,7 +21,7 @@ RESUME = re.compile(r"(https?://[^/\"]+)/resume/")
 def production_app(make_app: Callable[..., Flask]) -> Iterator[Flask]:
     app = make_app(SHIPPED, APP_ENV="production", PUBLIC_URL="https://diag.example.com")
     yield app
-    _empty_tables(app)
+    empty_tables(app)
 
 
 @pytest.fixture
@@ -33,7 +34,7 @@ def proxied_production_app(make_app: Callable[..., Flask]) -> Iterator[Flask]:
         PROXY_COUNT=1,
     )
     yield app
-    _empty_tables(app)
+    empty_tables(app)
 
 
 def test_a_forged_x_forwarded_proto_does_not_skip_the_https_redirect(production_app):

@@ -19,10 +19,9 @@ from assess.core.questionnaire import (
     load_questionnaire,
     load_questionnaire_source,
 )
+from tests.helpers.paths import FIXTURES, MINIMAL, ROOT
+from tests.helpers.questionnaires import variant
 
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
-MINIMAL = FIXTURES / "valid_minimal.yaml"
 # Every questionnaire the project ships or tests with must load.
 SHIPPED = [
     path
@@ -34,17 +33,6 @@ SHIPPED = [
 @pytest.fixture(scope="module")
 def minimal() -> Questionnaire:
     return load_questionnaire(MINIMAL)
-
-
-def variant(tmp_path: Path, *replacements: tuple[str, str]) -> Questionnaire:
-    """The minimal questionnaire with some text replaced, loaded."""
-    text = MINIMAL.read_text(encoding="utf-8")
-    for old, new in replacements:
-        assert text.count(old) == 1, old
-        text = text.replace(old, new)
-    path = tmp_path / "variant.yaml"
-    path.write_text(text, encoding="utf-8")
-    return load_questionnaire(path)
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=[p.name for p in SHIPPED])

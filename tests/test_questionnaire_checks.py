@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from assess.core.questionnaire import Problem, QuestionnaireError, load_questionnaire
-from tests.bounded_run import run_bounded
+from tests.helpers.bounded_run import run_bounded
 
 FIXTURES = Path(__file__).parent / "fixtures"
 INVALID = sorted((FIXTURES / "invalid").glob("*.yaml"))

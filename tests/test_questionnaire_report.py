@@ -11,7 +11,8 @@ from assess.core.answers import validate_answers
 from assess.core.contact import expression_contact
 from assess.core.questionnaire import Questionnaire, QuestionnaireError, load_questionnaire
 from assess.core.scoring import score
-from tests.test_questionnaire import MINIMAL, ROOT, variant
+from tests.helpers.paths import MINIMAL, ROOT
+from tests.helpers.questionnaires import variant
 
 PERSONAS = sorted((Path(__file__).resolve().parent / "personas").glob("*.json"))
 

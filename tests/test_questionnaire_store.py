@@ -6,9 +6,9 @@ from sqlalchemy import select
 
 from assess.db.models import QuestionnaireVersion, Submission
 from assess.extensions import db
-from tests.conftest import OTHER_TOPIC, _empty_tables
-from tests.test_wizard import questionnaire
-from tests.wizard_driver import complete, plausible_answers
+from tests.helpers.database import empty_tables
+from tests.helpers.paths import OTHER_TOPIC
+from tests.helpers.wizard_driver import complete, plausible_answers, questionnaire
 
 
 def test_results_show_the_texts_the_submission_was_answered_with(other_app, make_app, tmp_path):
@@ -36,4 +36,4 @@ def test_results_show_the_texts_the_submission_was_answered_with(other_app, make
         assert first_label in page
         assert "Renamed area" not in page
     finally:
-        _empty_tables(newer)
+        empty_tables(newer)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from tests.ports import free_port
+from tests.helpers.ports import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 REDIS_URL = os.environ.get("TEST_REDIS_URL") or "redis://127.0.0.1:6379/14"

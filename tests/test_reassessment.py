@@ -16,15 +16,16 @@ from assess.db.models import Delivery, Lead, Submission
 from assess.extensions import db
 from assess.outbox.links import SALT, lead_of, link_token, public_url
 from assess.tracker import gdpr
-from tests.backoffice_client import logged_in
-from tests.test_wizard import persona, questionnaire
-from tests.wizard_driver import (
+from tests.helpers.backoffice_client import log_in
+from tests.helpers.personas import persona
+from tests.helpers.wizard_driver import (
     CONTACT,
     complete,
     confirm_address,
     csrf_token,
     form_values,
     post_step,
+    questionnaire,
 )
 
 
@@ -80,7 +81,7 @@ def test_the_new_submission_joins_the_same_lead_and_shows_the_change(app, client
         )
     sign = "+" if expected and expected > 0 else "−" if expected and expected < 0 else ""
     assert f"{sign}{abs(expected):.1f}".replace(".", ",").replace(",0", "") in html
-    lead_page = logged_in(app).get(f"/backoffice/leads/{first.lead_id}").get_data(True)
+    lead_page = log_in(app).get(f"/backoffice/leads/{first.lead_id}").get_data(True)
     assert "Depuis le diagnostic du" in lead_page
 
 

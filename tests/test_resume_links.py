@@ -13,8 +13,16 @@ from sqlalchemy import select
 from assess.core.questionnaire import Questionnaire
 from assess.db.models import Lead, Submission
 from assess.extensions import db
-from tests.test_wizard import persona, questionnaire
-from tests.wizard_driver import CONTACT, complete, form_values, plausible_answers, post_step, start
+from tests.helpers.personas import persona
+from tests.helpers.wizard_driver import (
+    CONTACT,
+    complete,
+    form_values,
+    plausible_answers,
+    post_step,
+    questionnaire,
+    start,
+)
 
 RESUME = re.compile(
     r'class="resume-link" type="text" readonly value="https?://[^/"]+(/resume/[^"]+)"'

@@ -1,6 +1,6 @@
 """Scoring, table-driven on tests/fixtures/scoring.yaml (see the point totals at its top).
 
-Each row of the table (tests/scoring_table.py) changes the strongest answer set (`BEST`)
+Each row of the table (tests/helpers/scoring_table.py) changes the strongest answer set (`BEST`)
 and states every category's score and level, the overall score and level, and the rules
 that fire, in order.
 """
@@ -20,7 +20,7 @@ from assess.core import visibility as visibility_module
 from assess.core.answers import validate_answers
 from assess.core.questionnaire import Questionnaire, load_questionnaire
 from assess.core.scoring import Result, score
-from tests.scoring_table import ROWS, TEAM, answers
+from tests.helpers.scoring_table import ROWS, TEAM, answers
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "scoring.yaml"
 

@@ -17,10 +17,11 @@ from assess.outbox.delivery import ensure_report
 from assess.outbox.links import link_token
 from assess.respondent.team_invitations import invite
 from assess.tracker.accounts import find_user
-from tests.backoffice_client import PASSWORD, logged_in, make_user
-from tests.conftest import SHIPPED, _empty_tables
-from tests.test_wizard import persona, questionnaire
-from tests.wizard_driver import complete, csrf_token, start
+from tests.helpers.backoffice_client import PASSWORD, log_in, make_user
+from tests.helpers.database import empty_tables
+from tests.helpers.paths import SHIPPED
+from tests.helpers.personas import persona
+from tests.helpers.wizard_driver import complete, csrf_token, questionnaire, start
 
 
 def check_headers(response) -> None:
@@ -84,7 +85,7 @@ def arguments_for_every_get_route(app: Flask, consultant_email: str) -> dict[str
 def test_every_get_route_answers_with_the_security_headers_and_cookie_flags(app):
     """Walks the whole URL map, arguments filled with real values, as a respondent and as
     the consultant: every HTML response carries the headers, every cookie the flags."""
-    consultant = logged_in(app, "admin@example.com", "admin")  # every page, users' included
+    consultant = log_in(app, email="admin@example.com", role="admin")  # every page, users' included
     arguments = arguments_for_every_get_route(app, "admin@example.com")
     respondent = app.test_client()
     start(respondent)
@@ -123,7 +124,7 @@ def test_session_cookie_flags_in_development(app, client):
 def production_app(make_app: Callable[..., Flask]) -> Iterator[Flask]:
     app = make_app(SHIPPED, APP_ENV="production", FRAME_ANCESTORS="https://www.example.com")
     yield app
-    _empty_tables(app)
+    empty_tables(app)
 
 
 def test_production_forces_https_hsts_and_host_prefixed_secure_cookies(production_app):
@@ -184,7 +185,7 @@ def limited_app(make_app: Callable[..., Flask]) -> Iterator[Flask]:
         PROXY_COUNT=1,
     )
     yield app
-    _empty_tables(app)
+    empty_tables(app)
 
 
 def test_login_is_limited_per_address_with_a_429_page_in_french(limited_app):
@@ -251,7 +252,7 @@ def test_a_rate_limit_storage_that_fails_lets_requests_through(make_app, caplog)
         assert failed_logins(app.test_client(), "storage@example.com", 3) == [401] * 3
         assert "rate limit storage failed" in caplog.text
     finally:
-        _empty_tables(app)
+        empty_tables(app)
 
 
 def test_a_forged_forwarded_chain_does_not_dodge_the_limit(limited_app):
@@ -305,7 +306,7 @@ RESPONDENT_LINKS = {"results.show", "results.report_pdf", "team.team", "reassess
 
 
 def test_pages_with_personal_data_are_kept_out_of_caches_and_search_engines(app):
-    consultant = logged_in(app, "admin@example.com", "admin")
+    consultant = log_in(app, email="admin@example.com", role="admin")
     arguments = arguments_for_every_get_route(app, "admin@example.com")
     respondent = app.test_client()
     start(respondent)

@@ -8,9 +8,17 @@ from sqlalchemy import select
 from assess.db.models import Submission, utcnow
 from assess.extensions import db
 from assess.respondent import submissions
-from tests.test_wizard import persona, questionnaire
-from tests.test_wizard_bad_input import FIRST_STEP, GOOD_FIRST_STEP, saved
-from tests.wizard_driver import csrf_token, form_values, post_step, start
+from tests.helpers.personas import persona
+from tests.helpers.wizard_driver import (
+    FIRST_STEP,
+    GOOD_FIRST_STEP,
+    csrf_token,
+    form_values,
+    post_step,
+    questionnaire,
+    saved,
+    start,
+)
 
 
 def draft_key(app: Flask) -> str:

@@ -19,10 +19,17 @@ from assess.extensions import db
 from assess.outbox import delivery
 from assess.outbox.links import public_url
 from assess.tracker import gdpr
-from tests.backoffice_client import logged_in
-from tests.conftest import SHIPPED
-from tests.test_wizard import persona, questionnaire
-from tests.wizard_driver import CONTACT, complete, confirm_address, csrf_token, form_values
+from tests.helpers.backoffice_client import log_in
+from tests.helpers.paths import SHIPPED
+from tests.helpers.personas import persona
+from tests.helpers.wizard_driver import (
+    CONTACT,
+    complete,
+    confirm_address,
+    csrf_token,
+    form_values,
+    questionnaire,
+)
 
 
 def executive(app: Flask) -> Submission:
@@ -174,7 +181,7 @@ def test_the_team_view_shows_only_pooled_figures_from_the_minimum_on(app, client
     assert "alice@example.com" not in two and "bob@example.com" not in two
     with app.app_context():
         lead_id = db.session.execute(select(Submission.lead_id)).scalar_one()
-    lead_page = logged_in(app).get(f"/backoffice/leads/{lead_id}").get_data(as_text=True)
+    lead_page = log_in(app).get(f"/backoffice/leads/{lead_id}").get_data(as_text=True)
     assert "Le regard de l&#39;équipe (2 réponses)" in lead_page or (
         "Le regard de l'équipe (2 réponses)" in lead_page
     )

@@ -25,8 +25,9 @@ from assess.outbox import delivery
 from assess.outbox.links import public_url
 from assess.outbox.messages import TEAM_KIND
 from assess.respondent import team_invitations as invitations
-from tests.conftest import SHIPPED, _empty_tables
-from tests.wizard_driver import complete, confirm_address, csrf_token, invite_team
+from tests.helpers.database import empty_tables
+from tests.helpers.paths import SHIPPED
+from tests.helpers.wizard_driver import complete, confirm_address, csrf_token, invite_team
 
 NBSP = "\u00a0"
 
@@ -76,7 +77,7 @@ def limited_app(make_app: Callable[..., Flask], request: pytest.FixtureRequest) 
     """The shipped diagnostic with the invitation limits the test names (indirect)."""
     application = make_app(SHIPPED, **request.param)
     yield application
-    _empty_tables(application)
+    empty_tables(application)
 
 
 def test_invitations_wait_for_the_executive_s_confirmed_address(app: Flask) -> None:

@@ -11,18 +11,18 @@ import pytest
 from flask import Flask
 from sqlalchemy import select, update
 
-from assess.db.models import Lead, Submission, WebhookDelivery, utcnow
+from assess.db.models import Lead, WebhookDelivery, utcnow
 from assess.extensions import db
 from assess.outbox import webhooks
 from assess.outbox.links import public_url
 from assess.outbox.webhook_transport import WebhookError, check_target, is_public
 from assess.tracker import gdpr, leads
-from tests.backoffice_client import logged_in, make_user
-from tests.conftest import SHIPPED, _empty_tables
-from tests.test_wizard import persona, questionnaire
-from tests.webhook_receiver import WebhookReceiver
-from tests.wizard_driver import complete, csrf_token
-from tests.worker_process import Worker, app_environment, wait_for
+from tests.helpers.backoffice_client import log_in, make_user
+from tests.helpers.database import empty_tables
+from tests.helpers.paths import SHIPPED
+from tests.helpers.webhook_receiver import WebhookReceiver
+from tests.helpers.wizard_driver import complete_lead, csrf_token
+from tests.helpers.worker_process import Worker, app_environment, wait_for
 
 SECRET = "webhook-test-secret"
 
@@ -49,17 +49,7 @@ def hook_app(
         HUEY_SQLITE_PATH=str(tmp_path_factory.mktemp("hooks") / "huey.sqlite3"),
     )
     yield app
-    _empty_tables(app)
-
-
-def completed(app: Flask) -> Submission:
-    data = persona("pme_industrielle")
-    complete(app.test_client(), questionnaire(app), data["answers"], data["contact"])
-    with app.app_context():
-        found = db.session.execute(select(Submission).order_by(Submission.id.desc())).scalar()
-        assert found is not None
-        db.session.expunge(found)
-        return found
+    empty_tables(app)
 
 
 def webhook_rows(app: Flask) -> list[WebhookDelivery]:
@@ -83,7 +73,7 @@ def test_a_completed_submission_posts_a_signed_event_through_the_worker(
     settings = {**hook_app.config, "DATABASE_URL": hook_app.config["SQLALCHEMY_DATABASE_URI"]}
     worker = Worker(app_environment(settings), tmp_path / "worker.log").start()
     try:
-        submission = completed(hook_app)
+        submission = complete_lead(hook_app)
         assert wait_for(lambda: len(receiver.requests()) >= 1, timeout=60), worker.log.read_text()
         assert wait_for(lambda: webhook_rows(hook_app)[0].status == "sent", timeout=30)
     finally:
@@ -110,7 +100,7 @@ def test_a_completed_submission_posts_a_signed_event_through_the_worker(
 def test_a_pipeline_change_posts_who_moved_the_lead_from_where_to_where(
     hook_app: Flask, receiver: WebhookReceiver
 ):
-    lead_id = completed(hook_app).lead_id
+    lead_id = complete_lead(hook_app).lead_id
     user_id = make_user(hook_app, "commercial@example.com")
     with hook_app.app_context():
         leads.change_status(lead_id, "contacted", "", user_id)
@@ -128,7 +118,7 @@ def test_a_pipeline_change_posts_who_moved_the_lead_from_where_to_where(
 
 def test_a_target_answering_500_is_retried_then_delivered(hook_app, receiver):
     receiver.behaviour.statuses = [500]
-    completed(hook_app)
+    complete_lead(hook_app)
     [row] = webhook_rows(hook_app)
     first = attempt(hook_app, row.id)
     assert first.status == "pending" and first.retry_at is not None
@@ -146,7 +136,7 @@ def test_a_target_answering_500_is_retried_then_delivered(hook_app, receiver):
 
 def test_a_target_that_hangs_times_out_and_is_retried(hook_app, receiver):
     receiver.behaviour.hang = threading.Event()
-    completed(hook_app)
+    complete_lead(hook_app)
     [row] = webhook_rows(hook_app)
     outcome = attempt(hook_app, row.id)
     assert outcome.status == "pending"
@@ -158,7 +148,7 @@ def test_a_target_that_hangs_times_out_and_is_retried(hook_app, receiver):
 def test_a_redirect_to_a_private_address_is_recorded_and_not_followed(hook_app, receiver):
     receiver.behaviour.statuses = [302]
     receiver.behaviour.location = "http://169.254.169.254/latest/meta-data/"
-    completed(hook_app)
+    complete_lead(hook_app)
     [row] = webhook_rows(hook_app)
     assert attempt(hook_app, row.id).status == "failed"
     [row] = webhook_rows(hook_app)
@@ -175,7 +165,7 @@ def test_a_loopback_target_is_refused_unless_allowed(make_app, receiver, tmp_pat
         HUEY_SQLITE_PATH=str(tmp_path_factory.mktemp("refused") / "huey.sqlite3"),
     )
     try:
-        submission = completed(app)
+        submission = complete_lead(app)
         [row] = webhook_rows(app)
         assert attempt(app, row.id).status == "failed"
         [row] = webhook_rows(app)
@@ -184,7 +174,7 @@ def test_a_loopback_target_is_refused_unless_allowed(make_app, receiver, tmp_pat
         page = app.test_client().get(f"/results/{submission.public_token}")
         assert page.status_code == 200
     finally:
-        _empty_tables(app)
+        empty_tables(app)
 
 
 @pytest.mark.parametrize(
@@ -229,7 +219,7 @@ def test_only_public_addresses_count_as_public(address: str, public: bool):
 
 
 def test_deleting_a_lead_deletes_its_webhook_rows(hook_app, receiver):
-    lead_id = completed(hook_app).lead_id
+    lead_id = complete_lead(hook_app).lead_id
     assert webhook_rows(hook_app)
     with hook_app.app_context():
         assert gdpr.delete_lead(lead_id)
@@ -245,20 +235,20 @@ def test_webhooks_without_a_secret_stop_the_app(make_app, capsys):
 
 
 def test_nothing_is_queued_without_configured_addresses(app):
-    completed(app)
+    complete_lead(app)
     assert webhook_rows(app) == []
 
 
 def test_the_admin_sees_the_posts_and_can_post_one_again(hook_app, receiver):
     receiver.behaviour.statuses = [404]
-    completed(hook_app)
+    complete_lead(hook_app)
     [row] = webhook_rows(hook_app)
     assert attempt(hook_app, row.id).status == "failed"
-    admin = logged_in(hook_app, "admin@example.com", "admin")
+    admin = log_in(hook_app, email="admin@example.com", role="admin")
     page = admin.get("/backoffice/webhooks")
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and receiver.url in html and "answered 404" in html
-    assert logged_in(hook_app).get("/backoffice/webhooks").status_code == 403
+    assert log_in(hook_app).get("/backoffice/webhooks").status_code == 403
     again = admin.post(
         f"/backoffice/webhooks/{row.id}/resend", data={"csrf_token": csrf_token(page)}
     )
@@ -276,7 +266,7 @@ def test_the_admin_sees_the_posts_and_can_post_one_again(hook_app, receiver):
 
 def test_a_row_whose_address_does_not_parse_fails_with_a_message(hook_app, receiver):
     """An address queued under an older setting: recorded as failed, never left "sending"."""
-    completed(hook_app)
+    complete_lead(hook_app)
     [row] = webhook_rows(hook_app)
     with hook_app.app_context():
         db.session.execute(update(WebhookDelivery).values(url="http://[oops/hook"))
@@ -288,7 +278,7 @@ def test_a_row_whose_address_does_not_parse_fails_with_a_message(hook_app, recei
 
 
 def test_a_row_stuck_posting_past_its_attempts_ends_failed(hook_app, receiver):
-    completed(hook_app)
+    complete_lead(hook_app)
     [row] = webhook_rows(hook_app)
     with hook_app.app_context():
         db.session.execute(
@@ -325,7 +315,7 @@ def test_a_target_written_as_an_ipv6_form_of_a_private_address_is_refused(host: 
 
 
 def test_a_deletion_posts_lead_deleted_with_the_id_and_the_time_only(hook_app, receiver):
-    lead_id = completed(hook_app).lead_id
+    lead_id = complete_lead(hook_app).lead_id
     with hook_app.app_context():
         assert gdpr.delete_lead(lead_id)
     [row] = webhook_rows(hook_app)  # the lead's earlier rows went with it
@@ -343,7 +333,7 @@ def test_a_deletion_posts_lead_deleted_with_the_id_and_the_time_only(hook_app, r
 
 
 def test_the_retention_purge_posts_lead_deleted_for_each_lead(hook_app, receiver):
-    first, second = completed(hook_app).lead_id, completed(hook_app).lead_id
+    first, second = complete_lead(hook_app).lead_id, complete_lead(hook_app).lead_id
     with hook_app.app_context():
         old = utcnow() - timedelta(days=900)
         db.session.execute(update(Lead).values(completed_at=old, created_at=old))

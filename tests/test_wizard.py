@@ -4,38 +4,28 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 from flask import Flask
 from sqlalchemy import select
 
 from assess.core.answers import validate_answers
-from assess.core.questionnaire import Questionnaire
 from assess.core.scoring import score
 from assess.db.models import Lead, Submission
-from assess.db.questionnaire_store import current_questionnaire
 from assess.extensions import db
-from tests.wizard_driver import (
+from tests.helpers.personas import persona
+from tests.helpers.wizard_driver import (
     CONTACT,
     complete,
     csrf_token,
     form_values,
     plausible_answers,
     post_step,
+    questionnaire,
     start,
 )
 
 PERSONAS = sorted((Path(__file__).parent / "personas").glob("*.json"))
-
-
-def persona(name: str) -> dict[str, Any]:
-    return json.loads((Path(__file__).parent / "personas" / f"{name}.json").read_text())
-
-
-def questionnaire(app: Flask) -> Questionnaire:
-    with app.app_context():
-        return current_questionnaire()
 
 
 def stored(app: Flask) -> list[Submission]:

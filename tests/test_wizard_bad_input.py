@@ -15,24 +15,18 @@ from sqlalchemy import select
 
 from assess.db.models import Submission
 from assess.extensions import db
-from tests.test_wizard import persona, questionnaire
-from tests.wizard_driver import CONTACT, csrf_token, form_values, post_step, start
-
-FIRST_STEP = "/step/entreprise"
-GOOD_FIRST_STEP = {
-    "has_sales_team": "yes",
-    "revenue_share_existing": "de_30_a_50",
-    "growth_priority": "conquete",
-    "new_customers_target": "12",
-    "main_challenge": "Trouver des clients",
-}
-
-
-def saved(app: Flask) -> Submission:
-    with app.app_context():
-        draft = db.session.execute(select(Submission)).scalar_one()
-        db.session.expunge(draft)
-        return draft
+from tests.helpers.personas import persona
+from tests.helpers.wizard_driver import (
+    CONTACT,
+    FIRST_STEP,
+    GOOD_FIRST_STEP,
+    csrf_token,
+    form_values,
+    post_step,
+    questionnaire,
+    saved,
+    start,
+)
 
 
 @pytest.fixture

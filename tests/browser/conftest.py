@@ -19,8 +19,9 @@ from flask import Flask, Response, request
 from werkzeug.serving import make_server
 
 from tests.browser.page_checks import PageChecks
-from tests.conftest import ROOT, SHIPPED, _empty_tables
-from tests.worker_process import Worker, app_environment
+from tests.helpers.database import empty_tables
+from tests.helpers.paths import AXE, ROOT, SHIPPED, VNU
+from tests.helpers.worker_process import Worker, app_environment
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 # The flags of ../shared/STACK.md: headless, no sandbox (root in CI), nothing phoning home.
@@ -34,9 +35,6 @@ CHROMIUM_FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-NODE_MODULES = ROOT / "node_modules"
-AXE = NODE_MODULES / "axe-core" / "axe.min.js"
-VNU = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
 OUTPUT = ROOT / "test-output"
 
 
@@ -135,7 +133,7 @@ def report_worker(live_app: Flask, tmp_path_factory: pytest.TempPathFactory) -> 
 def _fresh_tables(live_app: Flask) -> Iterator[None]:
     """Each journey starts on empty tables."""
     yield
-    _empty_tables(live_app)
+    empty_tables(live_app)
 
 
 @pytest.fixture(scope="session")

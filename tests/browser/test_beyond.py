@@ -19,33 +19,24 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select, update
 from werkzeug.serving import make_server
 
-from assess.db.models import AddressConfirmation, Lead, Submission, TeamInvitation, utcnow
+from assess.db.models import AddressConfirmation, Lead, TeamInvitation, utcnow
 from assess.extensions import db
 from assess.outbox.links import link_token, public_url
 from assess.web.embedding import snippet
-from tests.backoffice_client import PASSWORD, make_user
 from tests.browser.page_checks import PageChecks
-from tests.conftest import SHIPPED, _empty_tables
-from tests.ports import free_port
-from tests.test_wizard import persona, questionnaire
-from tests.wizard_driver import complete
+from tests.helpers.backoffice_client import PASSWORD, make_user
+from tests.helpers.database import empty_tables
+from tests.helpers.paths import SHIPPED
+from tests.helpers.ports import free_port
+from tests.helpers.wizard_driver import complete_lead
 
 pytestmark = pytest.mark.browser
-
-
-def completed(app: Flask) -> Submission:
-    data = persona("pme_industrielle")
-    complete(app.test_client(), questionnaire(app), data["answers"], data["contact"])
-    with app.app_context():
-        found = db.session.execute(select(Submission)).scalar_one()
-        db.session.expunge(found)
-        return found
 
 
 def test_the_executive_invites_the_team_and_a_member_answers(
     page: Page, live_app: Flask, page_checks: PageChecks
 ) -> None:
-    submission = completed(live_app)
+    submission = complete_lead(live_app)
     page.goto(f"/results/{submission.public_token}")
     page.get_by_role("link", name="Inviter votre équipe").click()
     page_checks.check(page, "team", "fr")
@@ -80,7 +71,7 @@ def test_the_executive_invites_the_team_and_a_member_answers(
 def test_the_respondent_confirms_their_address_and_an_invitee_reports_the_invitation(
     page: Page, live_app: Flask, page_checks: PageChecks
 ) -> None:
-    submission = completed(live_app)
+    submission = complete_lead(live_app)
     page.goto(f"/results/{submission.public_token}")
     expect(page.locator("#report")).to_contain_text("Confirmez votre adresse")
     page_checks.check(page, "results-waiting", "fr")
@@ -116,7 +107,7 @@ def test_the_respondent_confirms_their_address_and_an_invitee_reports_the_invita
 def test_the_executive_comes_back_to_take_the_diagnostic_again(
     page: Page, live_app: Flask, page_checks: PageChecks
 ) -> None:
-    submission = completed(live_app)
+    submission = complete_lead(live_app)
     with live_app.app_context():
         lead = db.session.get(Lead, submission.lead_id)
         assert lead is not None
@@ -203,7 +194,7 @@ def embedded(make_app: Callable[..., Flask]) -> Iterator[tuple[HostPage, HostPag
     server.shutdown()
     allowed.stop()
     refused.stop()
-    _empty_tables(app)
+    empty_tables(app)
 
 
 FRAME_HEIGHT = "() => document.getElementById('assess-diagnostic').getBoundingClientRect().height"

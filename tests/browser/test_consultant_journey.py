@@ -13,10 +13,10 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 
-from tests.backoffice_client import PASSWORD, make_user
 from tests.browser.page_checks import PageChecks
-from tests.test_wizard import persona, questionnaire
-from tests.wizard_driver import complete
+from tests.helpers.backoffice_client import PASSWORD, make_user
+from tests.helpers.personas import persona
+from tests.helpers.wizard_driver import complete, questionnaire
 
 pytestmark = pytest.mark.browser
 

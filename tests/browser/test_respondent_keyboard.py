@@ -21,15 +21,15 @@ from tests.browser.wizard_pages import (
     REPORT_LINK,
     answer_by_keyboard,
     assert_is_the_report,
+    contact_answers,
     focused,
-    form_answers,
+    journey_answers,
     press_enter_and_wait,
     step_id,
     tab_until,
     wait_for_report_link,
 )
-from tests.test_wizard import questionnaire
-from tests.wizard_driver import CONTACT, plausible_answers
+from tests.helpers.wizard_driver import CONTACT, questionnaire
 
 pytestmark = pytest.mark.browser
 
@@ -41,21 +41,6 @@ STEPS_BEFORE_LEAVING = 4
 @pytest.fixture
 def q(live_app: Flask) -> Questionnaire:
     return questionnaire(live_app)
-
-
-def journey_answers(q: Questionnaire) -> dict[str, Any]:
-    """Every question answered, with a sales team and a known retention rate (show_if holds)."""
-    answers = plausible_answers(q)
-    answers.update(has_sales_team=True, retention_known=True, retention_rate=80)
-    answers.update(new_customers_target=12, main_challenge="Recruter deux commerciaux")
-    return form_answers(q, answers)
-
-
-def contact_answers(**changes: str) -> dict[str, Any]:
-    posted: dict[str, Any] = {k: v for k, v in CONTACT.items() if k != "consent"}
-    posted["consent"] = ["y"]
-    posted.update(changes)
-    return {k: v for k, v in posted.items() if v != ""}
 
 
 def test_a_respondent_completes_the_diagnostic_with_the_keyboard_only(

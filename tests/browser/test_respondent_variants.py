@@ -10,16 +10,16 @@ from playwright.sync_api import Browser, Page, expect
 
 from assess.core.questionnaire import Questionnaire
 from tests.browser.page_checks import PHONE, PageChecks, assert_no_horizontal_scroll
-from tests.browser.test_respondent_keyboard import contact_answers, journey_answers
 from tests.browser.wizard_pages import (
     REPORT_LINK,
     assert_is_the_report,
+    contact_answers,
     fill_visible_questions,
+    journey_answers,
     step_id,
     wait_for_report_link,
 )
-from tests.test_wizard import questionnaire
-from tests.wizard_driver import CONTACT
+from tests.helpers.wizard_driver import CONTACT, questionnaire
 
 pytestmark = pytest.mark.browser
 

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import VNU
 from tests.browser.page_checks import PageChecks
+from tests.helpers.paths import VNU
 
 pytestmark = pytest.mark.browser
 

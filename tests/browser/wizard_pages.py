@@ -14,6 +14,7 @@ import pypdf
 from playwright.sync_api import Page
 
 from assess.core.questionnaire import Questionnaire
+from tests.helpers.wizard_driver import CONTACT, plausible_answers
 
 FOCUSED = """() => {
   const el = document.activeElement;
@@ -162,3 +163,19 @@ def assert_is_the_report(pdf: bytes, company: str) -> None:
     assert pdf.startswith(b"%PDF"), pdf[:20]
     reader = pypdf.PdfReader(io.BytesIO(pdf))
     assert company in reader.pages[0].extract_text()
+
+
+def journey_answers(q: Questionnaire) -> dict[str, Any]:
+    """Every question answered, with a sales team and a known retention rate (show_if holds)."""
+    answers = plausible_answers(q)
+    answers.update(has_sales_team=True, retention_known=True, retention_rate=80)
+    answers.update(new_customers_target=12, main_challenge="Recruter deux commerciaux")
+    return form_answers(q, answers)
+
+
+def contact_answers(**changes: str) -> dict[str, Any]:
+    """The contact step as a browser posts it (consent ticked), with some fields changed."""
+    posted: dict[str, Any] = {k: v for k, v in CONTACT.items() if k != "consent"}
+    posted["consent"] = ["y"]
+    posted.update(changes)
+    return {k: v for k, v in posted.items() if v != ""}

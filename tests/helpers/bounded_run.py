@@ -7,10 +7,10 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.helpers.paths import ROOT
+
 MEMORY_LIMIT = 1 << 30  # bytes of address space for the child
 TIME_LIMIT = 30.0  # seconds
 

@@ -1,4 +1,4 @@
-"""Analytics test helpers: records with known values, a logged-in client, a query counter."""
+"""Analytics test helpers: records with known values, a query counter."""
 
 from __future__ import annotations
 
@@ -9,15 +9,11 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy import event
 
 from assess.db.models import Lead, Submission
 from assess.extensions import db
-from assess.tracker.accounts import create_user
-from tests.wizard_driver import csrf_token
 
-PASSWORD = "correct horse battery staple"
 _serial = itertools.count()
 
 
@@ -81,20 +77,6 @@ def add_submission(**values: Any) -> Submission:
     db.session.add(submission)
     db.session.commit()
     return submission
-
-
-def login(app: Flask, client: FlaskClient) -> FlaskClient:
-    """Create a consultant and log in through the real form, CSRF token included."""
-    with app.app_context():
-        email = create_user(f"consultant{next(_serial)}@example.com", PASSWORD).email
-    page = client.get("/backoffice/login")
-    answer = client.post(
-        "/backoffice/login",
-        data={"email": email, "password": PASSWORD, "csrf_token": csrf_token(page)},
-    )
-    assert answer.status_code == 303, answer.get_data(as_text=True)[:500]
-    client.get("/language/en")  # the assertions read the English labels
-    return client
 
 
 @contextmanager

@@ -53,7 +53,7 @@ class SmtpServer:
         self.controller: Controller | None = None
 
     def start(self) -> SmtpServer:
-        from tests.ports import free_port
+        from tests.helpers.ports import free_port
 
         self.port = self.port or free_port()
         self.controller = Controller(self.recorder, hostname="127.0.0.1", port=self.port)

@@ -12,6 +12,11 @@ from sqlalchemy import select
 from werkzeug.test import TestResponse
 
 from assess.core.questionnaire import Questionnaire
+from assess.db.models import AddressConfirmation, Submission
+from assess.db.questionnaire_store import current_questionnaire
+from assess.extensions import db
+from assess.respondent import confirmation
+from tests.helpers.personas import persona
 
 CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 
@@ -26,6 +31,28 @@ CONTACT = {
     "sector": "industrie",
     "consent": "y",
 }
+FIRST_STEP = "/step/entreprise"
+GOOD_FIRST_STEP = {
+    "has_sales_team": "yes",
+    "revenue_share_existing": "de_30_a_50",
+    "growth_priority": "conquete",
+    "new_customers_target": "12",
+    "main_challenge": "Trouver des clients",
+}
+
+
+def questionnaire(app: Flask) -> Questionnaire:
+    """The questionnaire the app serves now."""
+    with app.app_context():
+        return current_questionnaire()
+
+
+def saved(app: Flask) -> Submission:
+    """The one stored draft, detached from its session."""
+    with app.app_context():
+        draft = db.session.execute(select(Submission)).scalar_one()
+        db.session.expunge(draft)
+        return draft
 
 
 def csrf_token(page: TestResponse) -> str:
@@ -123,10 +150,6 @@ def plausible_answers(q: Questionnaire) -> dict[str, Any]:
 def confirm_address(app: Flask, email: str) -> None:
     """Confirm an address a respondent typed, as its owner's click on the e-mailed link does
     (the latest link sent to it): the report and invitations that waited for it are queued."""
-    from assess.db.models import AddressConfirmation
-    from assess.extensions import db
-    from assess.respondent import confirmation
-
     with app.app_context():
         token = db.session.execute(
             select(AddressConfirmation.token)
@@ -144,3 +167,32 @@ def invite_team(client: FlaskClient, results_token: str, emails: str) -> TestRes
     return client.post(
         f"/results/{results_token}/team", data={"emails": emails, "csrf_token": csrf_token(page)}
     )
+
+
+def complete_lead(
+    app: Flask,
+    name: str = "pme_industrielle",
+    *,
+    contact: dict[str, Any] | None = None,
+    client: FlaskClient | None = None,
+    confirm: bool = False,
+) -> Submission:
+    """Run the real wizard with a persona's answers; the completed submission, detached.
+
+    The contact step gets CONTACT with the persona's size and sector, then `contact`;
+    `confirm` confirms the address as its owner's click does (the report gets queued).
+    """
+    data = persona(name)
+    details = {**data["contact"], **(contact or {})}
+    page, _ = complete(client or app.test_client(), questionnaire(app), data["answers"], details)
+    assert page.status_code == 200, page.get_data(as_text=True)[:500]
+    if confirm:
+        confirm_address(app, details.get("email", CONTACT["email"]))
+    token = page.request.path.rsplit("/", 1)[-1]  # the results page: /results/<token>
+    with app.app_context():
+        submission = db.session.execute(
+            select(Submission).where(Submission.public_token == token)
+        ).scalar_one()
+        assert submission.status == "completed"
+        db.session.expunge(submission)
+        return submission
