@@ -34,6 +34,7 @@ from assess.outbox.messages import (
     new_lead_message,
     queue_delivery,
     report_message,
+    row_of_kind,
     team_invitation_message,
 )
 from assess.outbox.rows import (
@@ -122,10 +123,7 @@ def _team_invitation(q: Any, delivery: Delivery) -> Any:
 def _invitation_of(delivery: Delivery) -> TeamInvitation | None:
     """The invitation a "team-<id>" delivery row sends; None when it was withdrawn or its
     address opted out since."""
-    raw = delivery.kind.removeprefix(TEAM_KIND)
-    if not (raw.isascii() and raw.isdigit()):
-        return None
-    invitation = db.session.get(TeamInvitation, int(raw))
+    invitation = row_of_kind(TeamInvitation, delivery.kind, TEAM_KIND)
     if invitation is None or opted_out([invitation.email]):
         return None
     return invitation

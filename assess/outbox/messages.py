@@ -56,6 +56,17 @@ def queue_delivery(submission_id: int, kind: str, recipient: str) -> Delivery:
     return row
 
 
+def row_of_kind(model: Any, kind: str, prefix: str) -> Any:
+    """The row a "<prefix><id>" delivery kind names (a confirmation, an invitation), if any."""
+    raw = kind.removeprefix(prefix)
+    return db.session.get(model, int(raw)) if raw.isascii() and raw.isdigit() else None
+
+
+def _locale_of(q: Questionnaire, submission: Submission) -> str:
+    """The respondent's language, when the questionnaire speaks it."""
+    return submission.locale if submission.locale in q.locales else q.locale
+
+
 def _score(value: float | None) -> str:
     return "–" if value is None else f"{format_decimal(value, format='0.0')} / 100"
 
@@ -75,7 +86,7 @@ def report_message(q: Questionnaire, delivery: Delivery, pdf: bytes) -> Outgoing
     lead = submission.lead
     if lead is None:
         raise DeliveryError("the submission has no lead", permanent=True)
-    locale = submission.locale if submission.locale in q.locales else q.locale
+    locale = _locale_of(q, submission)
     with force_locale(locale):
         level = q.levels_by_id.get(submission.level or "")
         action = q.report.call_to_action
@@ -162,7 +173,7 @@ def team_invitation_message(
     lead = submission.lead
     if lead is None:
         raise DeliveryError("the submission has no lead", permanent=True)
-    locale = submission.locale if submission.locale in q.locales else q.locale
+    locale = _locale_of(q, submission)
     with force_locale(locale):
         # Who asked is the executive's confirmed address: invitations are sent only once it is
         # confirmed, and nothing they typed (name, company) reaches a stranger's mailbox.
@@ -187,14 +198,11 @@ def team_invitation_message(
 
 def confirmation_message(q: Questionnaire, delivery: Delivery) -> Outgoing:
     """To an address typed in the wizard: a fixed text and the link that confirms it."""
-    raw = delivery.kind.removeprefix(CONFIRM_KIND)
-    found = (
-        db.session.get(AddressConfirmation, int(raw)) if raw.isascii() and raw.isdigit() else None
-    )
+    found = row_of_kind(AddressConfirmation, delivery.kind, CONFIRM_KIND)
     if found is None:
         raise DeliveryError("the confirmation was withdrawn", permanent=True)
     submission = delivery.submission
-    locale = submission.locale if submission.locale in q.locales else q.locale
+    locale = _locale_of(q, submission)
     with force_locale(locale):
         return Outgoing(
             template="confirm_address",
