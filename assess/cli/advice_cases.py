@@ -168,30 +168,34 @@ class _Reader:
         if not isinstance(value, dict):
             self.problem(where, "'answers' must be a mapping: question id to answer")
             return None
+        errors: dict[str, list[Any]] = {}
         try:
             clean = validate_answers(self.q, value, contact or {})
         except InvalidAnswers as error:
-            missing = []
-            for question_id, errors in error.errors.items():
-                if question_id not in self.q.questions_by_id:
-                    self.problem((*where, question_id), f"unknown question id '{question_id}'")
-                elif question_id not in value:
-                    missing.append(question_id)
-                else:
-                    for found in errors:
-                        message = f"answer to '{question_id}': {found.message}"
-                        self.problem((*where, question_id), message)
-            if missing:
-                listed = ", ".join(sorted(missing))
-                self.problem(where, f"no answer to these questions, which need one: {listed}")
-            return None
+            clean, errors = error.cleaned, error.errors
+        missing = []
+        for question_id, found in errors.items():
+            if question_id not in self.q.questions_by_id:
+                self.problem((*where, question_id), f"unknown question id '{question_id}'")
+            elif question_id not in value:
+                missing.append(question_id)
+            else:
+                message = f"answer to '{question_id}': {found[0].message}"
+                self.problem((*where, question_id), message)
+        if missing:
+            listed = ", ".join(sorted(missing))
+            self.problem(where, f"no answer to these questions, which need one: {listed}")
         # The app drops an answer to a question a `show_if` hides: a case giving one
         # would expect it to count.
-        hidden = [key for key, answer in value.items() if answer is not None and key not in clean]
+        hidden = [
+            key
+            for key, answer in value.items()
+            if answer is not None and key not in clean and key not in errors
+        ]
         for question_id in hidden:
             message = f"answer to '{question_id}', which a show_if hides for this company"
             self.problem((*where, question_id), f"{message}: remove it")
-        return None if hidden else clean
+        return None if errors or hidden else clean
 
     def expect(self, where: YamlPath, value: Any) -> Expectations | None:
         if not isinstance(value, dict) or not value:
