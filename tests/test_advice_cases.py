@@ -143,6 +143,7 @@ def test_a_file_that_is_not_a_list_of_cases_exits_2(
     result = run_cases(path)
     assert result.exit_code == 2
     assert f"{path}:{line}: {message}" in result.output
+    assert "which need one" not in result.output  # a part left out is not checked as empty
 
 
 def test_a_missing_cases_file_exits_2_and_runs_no_other_file(tmp_path: Path) -> None:

@@ -126,9 +126,14 @@ class _Reader:
             self.problem((*where, "name"), "'name' must be a text")
         if "why" in item and not isinstance(item["why"], str):
             self.problem((*where, "why"), "'why' must be a text")
-        contact = self.contact((*where, "contact"), item.get("contact", {}))
-        answers = self.answers((*where, "answers"), item.get("answers", {}), contact)
-        expect = self.expect((*where, "expect"), item.get("expect", {}))
+        # A part left out is reported once above, not checked as if it were empty.
+        contact = self.contact((*where, "contact"), item["contact"]) if "contact" in item else None
+        answers = (
+            self.answers((*where, "answers"), item["answers"], contact)
+            if "answers" in item
+            else None
+        )
+        expect = self.expect((*where, "expect"), item["expect"]) if "expect" in item else None
         if not isinstance(name, str) or answers is None or contact is None or expect is None:
             return None
         return AdviceCase(self.file, self.lines.line_of(where), name, answers, contact, expect)

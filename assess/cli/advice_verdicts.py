@@ -59,7 +59,7 @@ def _differences(
     rules = {rule.id: rule for rule in q.recommendations}
     for rule_id in expect.in_plan:
         if rule_id not in plan:
-            yield f"expected '{rule_id}' in the plan; it is not (when: {rules[rule_id].when})"
+            yield f"expected '{rule_id}' in the plan; it is not (when: {condition(rules[rule_id])})"
     for rule_id in expect.absent:
         if rule_id in plan:
             rank = plan.index(rule_id) + 1
@@ -81,6 +81,11 @@ def _differences(
     most = expect.max_recommendations
     if most is not None and len(plan) > most:
         yield f"expected at most {most} recommendations, got {len(plan)}"
+
+
+def condition(rule: Recommendation) -> str:
+    """A rule's `when` on one line, as the output prints it."""
+    return " ".join(rule.when.split())
 
 
 def unfired_rules(q: Questionnaire, verdicts: Iterable[Verdict]) -> list[Recommendation]:

@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from assess.cli.advice_cases import CasesFileError, read_cases
-from assess.cli.advice_verdicts import Verdict, run_case, unfired_rules
+from assess.cli.advice_verdicts import Verdict, condition, run_case, unfired_rules
 from assess.core.answers import InvalidAnswers, validate_answers
 from assess.core.questionnaire import Questionnaire, QuestionnaireError, load_questionnaire
 from assess.core.scoring import score
@@ -94,7 +94,9 @@ def test_command(cases_files: tuple[str, ...], path: str | None, coverage: bool)
         fired = len(q.recommendations) - len(unfired)
         click.echo(f"coverage: {fired} of {len(q.recommendations)} rules fired in some case")
         for rule in unfired:
-            click.echo(f"  not fired: {rule.id} (priority {rule.priority}; when: {rule.when})")
+            click.echo(
+                f"  not fired: {rule.id} (priority {rule.priority}; when: {condition(rule)})"
+            )
     sys.exit(1 if failed else 0)
 
 
