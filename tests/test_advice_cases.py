@@ -146,6 +146,14 @@ def test_a_file_that_is_not_a_list_of_cases_exits_2(
     assert "which need one" not in result.output  # a part left out is not checked as empty
 
 
+def test_a_broken_questionnaire_exits_2_not_as_a_failed_case(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("format: 1\nid: [\n", encoding="utf-8")
+    result = run_cases(write(tmp_path, MINIMAL_CASE), broken)
+    assert result.exit_code == 2
+    assert f"{broken}:3: YAML syntax error" in result.output
+
+
 def test_a_missing_cases_file_exits_2_and_runs_no_other_file(tmp_path: Path) -> None:
     good = write(tmp_path, MINIMAL_CASE)
     result = run_cases(good, MINIMAL, str(tmp_path / "missing.yaml"))

@@ -29,12 +29,12 @@ def configured_path() -> str:
     return os.environ.get("ASSESS_QUESTIONNAIRE") or DEFAULT_QUESTIONNAIRE
 
 
-def _load_or_exit(path: str | None) -> Questionnaire:
+def _load_or_exit(path: str | None, status: int = 1) -> Questionnaire:
     try:
         return load_questionnaire(path or configured_path())
     except QuestionnaireError as error:
         click.echo(str(error), err=True)
-        sys.exit(1)
+        sys.exit(status)
 
 
 @click.group("questionnaire")
@@ -69,12 +69,13 @@ def score_command(path: str, answers_file: str) -> None:
 @click.argument("cases_files", metavar="CASES.yaml...", nargs=-1, required=True)
 @click.option("--questionnaire", "path", help="The questionnaire (default: the configured one).")
 @click.option("--coverage", is_flag=True, help="Also list the rules no case fired.")
-def test_command(cases_files: tuple[str, ...], path: str | None, coverage: bool) -> None:
+def run_advice_cases(cases_files: tuple[str, ...], path: str | None, coverage: bool) -> None:
     """Run advice cases: score each company's answers, compare the advice with what it expects.
 
-    Exit 0 when every case passes, 1 when one fails, 2 when a cases file cannot be run.
+    Exit 0 when every case passes, 1 when one fails, 2 when the cases cannot be run (a bad
+    cases file or questionnaire).
     """
-    q = _load_or_exit(path)
+    q = _load_or_exit(path, status=2)
     cases, problems = [], []
     for cases_file in cases_files:
         try:
