@@ -1,4 +1,4 @@
-"""`flask questionnaire check|score`: work on a questionnaire file without starting the app.
+"""`flask questionnaire check|score|test`: work on a questionnaire file without starting the app.
 
 Registered as a Flask CLI plugin command (see pyproject.toml), so a broken
 default questionnaire, which stops the app, never stops the command that
@@ -15,6 +15,8 @@ from typing import Any
 
 import click
 
+from assess.cli.advice_cases import CasesFileError, read_cases
+from assess.cli.advice_verdicts import Verdict, condition, run_case, unfired_rules
 from assess.core.answers import InvalidAnswers, validate_answers
 from assess.core.questionnaire import Questionnaire, QuestionnaireError, load_questionnaire
 from assess.core.scoring import score
@@ -27,12 +29,12 @@ def configured_path() -> str:
     return os.environ.get("ASSESS_QUESTIONNAIRE") or DEFAULT_QUESTIONNAIRE
 
 
-def _load_or_exit(path: str | None) -> Questionnaire:
+def _load_or_exit(path: str | None, status: int = 1) -> Questionnaire:
     try:
         return load_questionnaire(path or configured_path())
     except QuestionnaireError as error:
         click.echo(str(error), err=True)
-        sys.exit(1)
+        sys.exit(status)
 
 
 @click.group("questionnaire")
@@ -61,6 +63,50 @@ def score_command(path: str, answers_file: str) -> None:
     answers, contact = read_answers_file(answers_file)
     clean = validated_or_exit(q, answers, contact)
     click.echo(json.dumps(score(q, clean, contact).as_json(), ensure_ascii=False, indent=2))
+
+
+@questionnaire.command("test")
+@click.argument("cases_files", metavar="CASES.yaml...", nargs=-1, required=True)
+@click.option("--questionnaire", "path", help="The questionnaire (default: the configured one).")
+@click.option("--coverage", is_flag=True, help="Also list the rules no case fired.")
+def run_advice_cases(cases_files: tuple[str, ...], path: str | None, coverage: bool) -> None:
+    """Run advice cases: score each company's answers, compare the advice with what it expects.
+
+    Exit 0 when every case passes, 1 when one fails, 2 when the cases cannot be run (a bad
+    cases file or questionnaire).
+    """
+    q = _load_or_exit(path, status=2)
+    cases, problems = [], []
+    for cases_file in cases_files:
+        try:
+            cases.extend(read_cases(cases_file, q))
+        except CasesFileError as error:
+            problems.extend(error.problems)
+    if problems:
+        click.echo("\n".join(problems), err=True)
+        sys.exit(2)
+    verdicts = [run_case(q, case) for case in cases]
+    for verdict in verdicts:
+        _echo_verdict(verdict)
+    failed = sum(not verdict.passed for verdict in verdicts)
+    click.echo(f"{len(verdicts)} cases: {len(verdicts) - failed} passed, {failed} failed")
+    if coverage:
+        unfired = unfired_rules(q, verdicts)
+        fired = len(q.recommendations) - len(unfired)
+        click.echo(f"coverage: {fired} of {len(q.recommendations)} rules fired in some case")
+        for rule in unfired:
+            click.echo(
+                f"  not fired: {rule.id} (priority {rule.priority}; when: {condition(rule)})"
+            )
+    sys.exit(1 if failed else 0)
+
+
+def _echo_verdict(verdict: Verdict) -> None:
+    case = verdict.case
+    word = "PASS" if verdict.passed else "FAIL"
+    click.echo(f"{word} {case.name} ({case.file}:{case.line})")
+    for difference in verdict.differences:
+        click.echo(f"  - {difference}")
 
 
 def validated_or_exit(
