@@ -115,7 +115,9 @@ def resolve_roles(roles: Iterable[RoleChain]) -> dict[str, str]:
     resolved = {}
     for role in by_id.values():
         current, seen = role, {role.id}
-        while not current.present and current.fallback in by_id and current.fallback not in seen:
+        while not current.present and current.fallback is not None:
+            if current.fallback not in by_id or current.fallback in seen:
+                break
             current = by_id[current.fallback]
             seen.add(current.id)
         resolved[role.id] = current.id
