@@ -94,6 +94,22 @@ def test_the_pdf_holds_the_company_the_score_and_every_fired_recommendation(ship
     assert "Coût de l" in text or "abandon" in text.lower()
 
 
+def test_a_struggling_company_reads_a_plan_of_ten_with_three_urgent(shipped_app):
+    data = report_input(shipped_app, "artisan_tpe")
+    text = " ".join(text_of(pdf_of(shipped_app, data)).split())
+    plan = data.result["explanation"]["recommendations"]
+    assert len(plan) == 10 and all(len(r["actions"]) <= 3 for r in plan)
+    assert text.count("Urgent") == 3
+    for dropped in data.result["explanation"]["dropped"]:  # fired, but not printed
+        rule = next(r for r in current_rules(shipped_app) if r.id == dropped["id"])
+        assert " ".join(rule.title.get("fr").split()) not in text, dropped
+
+
+def current_rules(app: Flask) -> tuple:
+    with app.app_context():
+        return current_questionnaire().recommendations
+
+
 def test_the_pdf_is_tagged_with_its_language_title_author_and_bookmarks(shipped_app):
     reader = pdf_of(shipped_app, report_input(shipped_app, "services_b2b_structure"))
     root = reader.trailer["/Root"]

@@ -9,6 +9,7 @@ import pytest
 from flask import Flask
 from flask_babel import force_locale
 
+from assess.core.action_plan import MAX_ACTIONS, MAX_RECOMMENDATIONS
 from assess.core.answers import validate_answers
 from assess.core.result import StoredResult
 from assess.core.scoring import score
@@ -48,6 +49,44 @@ def test_the_most_urgent_come_in_full_and_every_other_keeps_its_actions(shipped_
     for recommendation, original in zip(fired, stored, strict=True):
         assert len(recommendation["actions"]) == len(original.get("actions", []))
         assert recommendation["area"]  # every recommendation says which area it serves
+
+
+@pytest.mark.parametrize("persona", ["artisan_tpe", "pme_industrielle"])
+def test_a_struggling_company_gets_ten_recommendations_three_urgent_three_actions_each(
+    shipped_app, persona
+):
+    result, fired = fired_for(shipped_app, persona)
+    assert len(result["explanation"]["dropped"]) > 0  # more fired than a plan holds
+    assert len(fired) == MAX_RECOMMENDATIONS == 10
+    with shipped_app.test_request_context(), force_locale("fr"):
+        labels = [r["priority_label"] for r in fired]
+    assert labels[:3] == ["Urgent"] * 3 and "Urgent" not in labels[3:]
+    assert [r["in_full"] for r in fired] == [True] * 3 + [False] * 7
+    assert all(1 <= len(r["actions"]) <= MAX_ACTIONS == 3 for r in fired)
+    assert all(a["who"] and a["when"] for r in fired for a in r["actions"])
+
+
+def test_a_result_stored_before_the_cut_is_cut_when_printed(shipped_app):
+    result, _fired = fired_for(shipped_app, "artisan_tpe")
+    stored = result["explanation"]["recommendations"]
+    old = {**result, "explanation": {**result["explanation"], "recommendations": stored * 3}}
+    old["explanation"]["recommendations"][0] = {
+        **stored[0],
+        "actions": stored[0]["actions"] * 3,
+    }
+    with shipped_app.app_context():
+        q = current_questionnaire()
+        fired = recommendations(q, StoredResult.from_json(old), {}, "fr", str)
+    assert len(fired) == 10
+    assert len(fired[0]["actions"]) == 3
+
+
+def test_only_the_priorities_are_urgent(shipped_app):
+    with shipped_app.test_request_context(), force_locale("fr"):
+        assert priority_label(1, 3) == "Urgent"
+        assert priority_label(1, 4) == "Important"
+        assert priority_label(2, 1) == "Important"
+        assert priority_label(3, 8) == "À planifier"
 
 
 def test_reasons_quote_the_answers_in_plain_words(shipped_app):

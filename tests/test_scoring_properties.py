@@ -200,7 +200,8 @@ def test_the_order_of_the_answers_does_not_matter(q: Questionnaire, data: st.Dat
 def test_rules_and_outcomes_match_a_rule_by_rule_reading(
     q: Questionnaire, data: st.DataObject
 ) -> None:
-    """The contract read literally: each `when` alone, most urgent first, weakest category next."""
+    """The contract read literally: each `when` alone, ranked by impact, then the best of each
+    group, none with one it excludes, at most ten (docs/questionnaire.md)."""
     raw = data.draw(answers_for(q), label="answers")
     contact = data.draw(contacts, label="contact")
     result = score(q, validate_answers(q, raw, contact), contact)
@@ -212,18 +213,36 @@ def test_rules_and_outcomes_match_a_rule_by_rule_reading(
         "level": result.level,
         "contact": expression_contact(contact),
     }
+    gaps = {
+        c.id: q.categories_by_id[c.id].weight * (100 - c.score)
+        for c in result.categories.values()
+        if c.score is not None
+    }
+    mean_gap = sum(gaps.values()) / len(gaps) if gaps else 0.0
     fired = [
         (
             rule.priority,
-            result.categories[rule.category].score if rule.category else None,
-            order,
+            -gaps.get(rule.category or "", mean_gap),
+            -len(rule.condition.values(context)),
+            -len(rule.actions),
             rule.id,
         )
-        for order, rule in enumerate(q.recommendations)
+        for rule in q.recommendations
         if rule.condition.is_true(context)
     ]
-    fired.sort(key=lambda r: (r[0], 101.0 if r[1] is None else r[1], r[2]))
-    assert [r.id for r in result.recommendations] == [rule_id for *_, rule_id in fired]
+    fired.sort()
+    plan: list[str] = []
+    for *_, rule_id in fired:
+        rule = next(r for r in q.recommendations if r.id == rule_id)
+        taken = [r for r in q.recommendations if r.id in plan]
+        if len(plan) < 10 and not any(
+            (rule.group is not None and other.group == rule.group)
+            or other.id in rule.excludes
+            or rule.id in other.excludes
+            for other in taken
+        ):
+            plan.append(rule_id)
+    assert [r.id for r in result.recommendations] == plan
     for outcome in q.outcomes:
         case = next(
             i

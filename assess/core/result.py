@@ -46,6 +46,13 @@ class FiredRecommendation(NamedTuple):
     actions: list[dict[str, dict[str, str]]]
 
 
+class DroppedRecommendation(NamedTuple):
+    """A rule that fired but is not in the plan, and why (for authors, not for the report)."""
+
+    id: str
+    reason: str
+
+
 class OutcomeResult(NamedTuple):
     """The case an unscored outcome landed on."""
 
@@ -58,7 +65,11 @@ class OutcomeResult(NamedTuple):
 
 @dataclass(frozen=True)
 class Result:
-    """Everything the results page, the report and the back office show about a submission."""
+    """Everything the results page, the report and the back office show about a submission.
+
+    `recommendations` is the action plan (`action_plan`): ranked by impact, at most
+    MAX_RECOMMENDATIONS, each with at most MAX_ACTIONS actions whose owners are resolved.
+    """
 
     overall: float | None
     level: str | None
@@ -66,6 +77,8 @@ class Result:
     recommendations: list[FiredRecommendation]
     questions: list[QuestionScore]
     outcomes: dict[str, OutcomeResult] = field(default_factory=dict)
+    # The rules that fired but were left out of the plan (`action_plan.select`).
+    dropped: list[DroppedRecommendation] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         """Plain data: the CLI prints it and a submission stores it."""
@@ -112,6 +125,7 @@ class Result:
                     {"id": o.id, "case": o.case, "values": o.values, "text": o.text}
                     for o in self.outcomes.values()
                 ],
+                "dropped": [{"id": d.id, "reason": d.reason} for d in self.dropped],
             },
         }
 

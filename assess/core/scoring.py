@@ -11,11 +11,26 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from assess.core.action_plan import (
+    MAX_ACTIONS,
+    Candidate,
+    RoleChain,
+    resolve_roles,
+    select,
+    weighted_gaps,
+)
 from assess.core.contact import expression_contact
-from assess.core.questionnaire import LocalizedText, Question, Questionnaire, Recommendation
+from assess.core.questionnaire import (
+    LocalizedText,
+    Question,
+    Questionnaire,
+    Recommendation,
+    RoleOwner,
+)
 from assess.core.questionnaire.expressions import Expression, TextTemplate, compile_expression
 from assess.core.result import (
     CategoryScore,
+    DroppedRecommendation,
     FiredRecommendation,
     OutcomeResult,
     QuestionScore,
@@ -77,9 +92,9 @@ class _Rule:
 
     rule: Recommendation
     condition: Expression
-    order: int
     title: dict[str, str]
-    actions: list[dict[str, dict[str, str]]]
+    actions: list[dict[str, dict[str, str]]]  # the first MAX_ACTIONS
+    owner_roles: tuple[str | None, ...]  # each action's owner role id, None for a plain text
     texts: tuple[tuple[str, str | TextTemplate], ...]  # locale to final text or template
 
 
@@ -133,10 +148,14 @@ class _Plan:
 
     points: dict[str, _Points]
     rules: tuple[_Rule, ...]
-    conditions: _Conditions  # the rules' `when`, then each outcome case's `when`
+    conditions: _Conditions  # the rules' `when`, each outcome case's `when`, each role's `when`
     outcome_cases: tuple[
         tuple[str, tuple[tuple[int, Any, dict[str, str], dict[str, str]], ...]], ...
     ]
+    roles: tuple[tuple[str, Expression | None, str | None], ...]  # id, `when`, fallback
+    role_labels: dict[str, dict[str, str]]
+    weights: dict[str, float]  # category id to weight
+    first_role_truth: int  # where the roles' `when` start among the conditions
 
     @classmethod
     def of(cls, q: Questionnaire) -> _Plan:
@@ -144,7 +163,6 @@ class _Plan:
             _Rule(
                 rule=rule,
                 condition=rule.condition,
-                order=order,
                 title=_all_locales(q, rule.title),
                 actions=[
                     {
@@ -152,13 +170,17 @@ class _Plan:
                         "who": _all_locales(q, a.who),
                         "when": _all_locales(q, a.when),
                     }
-                    for a in rule.actions
+                    for a in rule.actions[:MAX_ACTIONS]
                 ],
+                owner_roles=tuple(
+                    a.who.role if isinstance(a.who, RoleOwner) else None
+                    for a in rule.actions[:MAX_ACTIONS]
+                ),
                 texts=tuple(
                     (locale, _static(rule.text_template(locale, q.locale))) for locale in q.locales
                 ),
             )
-            for order, rule in enumerate(q.recommendations)
+            for rule in q.recommendations
         )
         expressions = [rule.condition for rule in rules]
         outcome_cases = []
@@ -170,11 +192,17 @@ class _Plan:
                 text = _all_locales(q, case.text) if case.text else {}
                 cases.append((index, case.condition, _all_locales(q, case.label), text))
             outcome_cases.append((outcome.id, tuple(cases)))
+        first_role_truth = len(expressions)
+        expressions.extend(role.condition for role in q.roles if role.condition is not None)
         return cls(
             points={question.id: _Points.of(question, q) for question in q.questions},
             rules=rules,
             conditions=_Conditions(tuple(expressions)),
             outcome_cases=tuple(outcome_cases),
+            roles=tuple((role.id, role.condition, role.fallback) for role in q.roles),
+            role_labels={role.id: _all_locales(q, role.label) for role in q.roles},
+            weights={category.id: category.weight for category in q.categories},
+            first_role_truth=first_role_truth,
         )
 
 
@@ -251,13 +279,20 @@ def score(
         "contact": expression_contact(contact),
     }
     truths = plan.conditions.evaluate(context)
+    role_truths = iter(truths[plan.first_role_truth :])
+    owners = resolve_roles(
+        RoleChain(role_id, condition is None or next(role_truths), fallback)
+        for role_id, condition, fallback in plan.roles
+    )
+    fired, dropped = _fired_recommendations(plan, truths, context, categories, owners)
     return Result(
         overall=overall,
         level=level_id,
         categories=categories,
-        recommendations=_fired_recommendations(plan, truths, context, categories),
+        recommendations=fired,
         questions=question_scores,
         outcomes=_outcomes(plan, truths[len(plan.rules) :], context),
+        dropped=dropped,
     )
 
 
@@ -278,20 +313,32 @@ def _fired_recommendations(
     truths: Sequence[bool],
     context: dict[str, Any],
     categories: dict[str, CategoryScore],
-) -> list[FiredRecommendation]:
-    """The rules that fire: most urgent first, then weakest category first, then file order."""
-    fired = []
-    rendered: dict[int, str] = {}  # each template once, though several languages may share it
+    owners: dict[str, str],
+) -> tuple[list[FiredRecommendation], list[DroppedRecommendation]]:
+    """The plan (`action_plan.select`: ranked by impact, cut) and the rules it left out."""
+    candidates: dict[str, tuple[Candidate, _Rule, dict[str, Any]]] = {}
+    gaps, mean_gap = weighted_gaps(plan.weights, {c.id: c.score for c in categories.values()})
     for prepared, holds in zip(plan.rules, truths, strict=False):
         if not holds:
             continue
         rule = prepared.rule
-        category_score = categories[rule.category].score if rule.category else None
-        sort_key = (
+        values = prepared.condition.values(context)
+        candidate = Candidate(
+            rule.id,
             rule.priority,
-            101.0 if category_score is None else category_score,
-            prepared.order,
+            gaps.get(rule.category or "", mean_gap),
+            len(values),
+            len(prepared.actions),
+            rule.group,
+            rule.excludes,
         )
+        candidates[rule.id] = (candidate, prepared, values)
+    chosen, dropped = select(candidate for candidate, _, _ in candidates.values())
+    fired = []
+    rendered: dict[int, str] = {}  # each template once, though several languages may share it
+    for candidate in chosen:
+        _, prepared, values = candidates[candidate.id]
+        rule = prepared.rule
         text = {}
         for locale, template in prepared.texts:
             if isinstance(template, str):
@@ -300,25 +347,23 @@ def _fired_recommendations(
                 if id(template) not in rendered:
                     rendered[id(template)] = template.render(context)
                 text[locale] = rendered[id(template)]
+        actions = [{key: dict(texts) for key, texts in a.items()} for a in prepared.actions]
+        for action, role in zip(actions, prepared.owner_roles, strict=True):
+            if role is not None:  # an owner named by role: the one the company has
+                action["who"] = dict(plan.role_labels[owners[role]])
         fired.append(
-            (
-                sort_key,
-                FiredRecommendation(
-                    id=rule.id,
-                    priority=rule.priority,
-                    category=rule.category,
-                    when=rule.when,
-                    values=prepared.condition.values(context),
-                    title=dict(prepared.title),
-                    text=text,
-                    actions=[
-                        {key: dict(texts) for key, texts in a.items()} for a in prepared.actions
-                    ],
-                ),
+            FiredRecommendation(
+                id=rule.id,
+                priority=rule.priority,
+                category=rule.category,
+                when=rule.when,
+                values=values,
+                title=dict(prepared.title),
+                text=text,
+                actions=actions,
             )
         )
-    fired.sort(key=lambda pair: pair[0])
-    return [recommendation for _, recommendation in fired]
+    return fired, dropped
 
 
 def _outcomes(

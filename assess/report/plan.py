@@ -1,11 +1,12 @@
-"""The report's recommendations: the few to act on first in full, the rest in one table, and
-why each one fired.
+"""The report's recommendations: the three priorities in full, the rest of the plan in one
+table, and why each one fired.
 
-A report that printed every recommendation in full ran to 25 pages for a struggling
-company (27 recommendations, 38 actions): more than an executive acts on, and 2 s to
-render. The consultancy's method is a plan of actions, owners and deadlines that the team
-can follow, so the most urgent few come in full (text and action plan) and the others keep
-their actions, owners and deadlines in one table; the appendix says why each one fired.
+The plan itself (which rules, in which order, how many actions, whose) is decided when
+scoring (`assess.core.action_plan`), so that the stored result, the results page, the report
+and the e-mail agree. The consultancy's method is a plan of actions, owners and deadlines
+that the team can follow: the priorities come in full (text and action plan), the others
+keep their actions, owners and deadlines in one table; the appendix says why each one fired.
+A result stored before the plan was cut is cut here the same way, so no report prints more.
 """
 
 from __future__ import annotations
@@ -15,13 +16,13 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from assess.core.action_plan import MAX_ACTIONS, MAX_RECOMMENDATIONS, PRIORITIES
 from assess.core.questionnaire import Questionnaire
 from assess.core.result import StoredResult
 from assess.report.plain_answers import describe_answer
 
-# How many recommendations the report prints in full, most urgent first: a plan of more
-# than about five priorities at once is not followed.
-PRIORITIES_IN_FULL = 5
+# How many recommendations the report prints in full, first of the plan: its priorities.
+PRIORITIES_IN_FULL = PRIORITIES
 
 
 def localized(value: dict[str, str] | None, locale: str) -> str:
@@ -31,8 +32,15 @@ def localized(value: dict[str, str] | None, locale: str) -> str:
     return value.get(locale) or next(iter(value.values()), "")
 
 
-def priority_label(priority: int) -> str:
-    """Urgent, important, to plan: the word for a rule's priority."""
+def priority_label(priority: int, rank: int = 1) -> str:
+    """Urgent, important, to plan: the word for a rule's priority at its rank in the plan.
+
+    Only the priorities (the first PRIORITIES_IN_FULL) are called urgent: a priority-1 rule
+    further down the plan reads "Important", so that a report never has more than three
+    urgent things to do.
+    """
+    if priority == 1 and rank > PRIORITIES_IN_FULL:
+        priority = 2
     labels = {1: _("Urgent"), 2: _("Important"), 3: _("To plan")}
     return labels.get(priority, _("Priority %(number)d", number=priority))
 
@@ -44,9 +52,10 @@ def recommendations(
     locale: str,
     score_text: Callable[[float | None], str],
 ) -> list[dict[str, Any]]:
-    """Every recommendation that fired, most urgent first, with its actions and its reasons."""
+    """The plan's recommendations, in its order, with their actions and their reasons."""
     found = []
-    for rank, stored in enumerate(result.explanation["recommendations"], start=1):
+    plan = result.explanation["recommendations"][:MAX_RECOMMENDATIONS]
+    for rank, stored in enumerate(plan, start=1):
         category = stored.get("category")
         found.append(
             {
@@ -54,7 +63,7 @@ def recommendations(
                 "rank": rank,
                 "in_full": rank <= PRIORITIES_IN_FULL,
                 "priority": stored["priority"],
-                "priority_label": priority_label(stored["priority"]),
+                "priority_label": priority_label(stored["priority"], rank),
                 "category": category,
                 "area": area_labels.get(category or "", _("All areas")),
                 "title": localized(stored.get("title"), locale),
@@ -65,7 +74,7 @@ def recommendations(
                         "who": localized(a.get("who"), locale),
                         "when": localized(a.get("when"), locale),
                     }
-                    for a in stored.get("actions", [])
+                    for a in stored.get("actions", [])[:MAX_ACTIONS]
                 ],
                 "reasons": _reasons(q, stored.get("values", {}), result, locale, score_text),
             }

@@ -251,13 +251,13 @@ ROWS = [
         cats((70.0, "mid"), (0.0, "low")),
         (46.7, "mid"),
         [
-            "keep_following_up",  # priority 1, follow_up 0 before pipeline 70
+            "keep_following_up",  # priority 1, weighted gaps: follow_up 1 x 100, pipeline 2 x 30
             "qualify_prospects",
             "plan_follow_ups",  # priority 2
-            "crm_rarely_used",  # priority 3: with a category before the one without
+            "crm_rarely_used",  # priority 3: follow_up's gap 100 before the mean gap (100+60)/2
             "overall_low",
         ],
-        id="order: priority, then the weaker category first",
+        id="order: priority, then the largest weighted gap",
     ),
     pytest.param(
         answers(
@@ -272,15 +272,15 @@ ROWS = [
         cats((20.0, "low"), (20.0, "low")),
         (20.0, "low"),
         [
-            "qualify_prospects",  # priority 1, equal scores: file order
+            "qualify_prospects",  # priority 1, equal scores: pipeline weighs 2, gap 160 over 80
             "keep_following_up",
-            "try_linkedin",  # priority 2, equal scores: file order
-            "plan_follow_ups",
-            "small_company",  # no category: last of its priority
+            "try_linkedin",  # priority 2: pipeline 160
+            "small_company",  # no category: the mean gap, (160 + 80) / 2 = 120
+            "plan_follow_ups",  # follow_up 80
+            "overall_low",  # priority 3: the mean gap 120 before follow_up's 80
             "crm_rarely_used",
-            "overall_low",
         ],
-        id="order: equal category scores keep the file order",
+        id="order: equal category scores, the heavier area first, never file order",
     ),
     # -- contact ---------------------------------------------------------------------------
     pytest.param(

@@ -40,6 +40,8 @@ from assess.core.questionnaire.report_model import (
     OutcomeCase,
     Recommendation,
     ReportTexts,
+    Role,
+    RoleOwner,
 )
 from assess.core.questionnaire.shape import validate_shape
 from assess.core.questionnaire.yaml_source import YamlSourceError, read_yaml
@@ -64,6 +66,8 @@ __all__ = [
     "QuestionnaireError",
     "Recommendation",
     "ReportTexts",
+    "Role",
+    "RoleOwner",
     "Section",
     "load_questionnaire",
     "load_questionnaire_source",

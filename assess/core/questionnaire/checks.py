@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from assess.core.questionnaire.field_types import LocalizedText
 from assess.core.questionnaire.model import Band, Question, Questionnaire
+from assess.core.questionnaire.plan_checks import check_plan_keys
 from assess.core.questionnaire.rules import check_expressions
 from assess.core.questionnaire.shape import Salvage
 from assess.core.questionnaire.yaml_source import LineMap, Path
@@ -55,6 +56,7 @@ def check_and_compile(
     problems.extend(_check_translations(q, lines))
     problems.extend(check_expressions(q, lines, salvage))
     problems.extend(_check_report(q, lines, salvage))
+    problems.extend(check_plan_keys(q, lines, salvage))
     return problems
 
 
@@ -75,6 +77,7 @@ def _check_ids(q: Questionnaire, lines: LineMap) -> Found:
         ("section", "sections"),
         ("recommendation", "recommendations"),
         ("outcome", "outcomes"),
+        ("role", "roles"),
     ):
         items = getattr(q, key)
         yield from _duplicates([(item.id, (key, i)) for i, item in enumerate(items)], kind, lines)

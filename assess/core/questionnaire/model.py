@@ -23,7 +23,7 @@ from assess.core.questionnaire.field_types import (
     Text,
     WholeNumber,
 )
-from assess.core.questionnaire.report_model import Outcome, Recommendation, ReportTexts
+from assess.core.questionnaire.report_model import Outcome, Recommendation, ReportTexts, Role
 
 QuestionType = Literal["single", "multiple", "scale", "number", "boolean", "text"]
 # A question is required by default, except free text.
@@ -185,6 +185,8 @@ class Questionnaire(FrozenModel):
     recommendations: tuple[Recommendation, ...] = ()
     outcomes: tuple[Outcome, ...] = ()
     report: ReportTexts = ReportTexts()
+    # Extension: the roles that may own an action, each with its fallback (`report_model.Role`).
+    roles: tuple[Role, ...] = ()
     _source_path: str = PrivateAttr(default="")
     _source_hash: str = PrivateAttr(default="")
 
@@ -222,6 +224,11 @@ class Questionnaire(FrozenModel):
     def categories_by_id(self) -> dict[str, Category]:
         """Category id to category."""
         return {c.id: c for c in self.categories}
+
+    @cached_property
+    def roles_by_id(self) -> dict[str, Role]:
+        """Role id to role."""
+        return {role.id: role for role in self.roles}
 
     @cached_property
     def levels_by_id(self) -> dict[str, Level]:

@@ -6,18 +6,64 @@ questionnaire that carries these.
 
 from __future__ import annotations
 
-from pydantic import Field, PrivateAttr, StrictStr
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, Field, PrivateAttr, StrictStr
 
 from assess.core.questionnaire.expressions import Expression, TextTemplate
-from assess.core.questionnaire.field_types import FrozenModel, Number, Text, WholeNumber
+from assess.core.questionnaire.field_types import (
+    FrozenModel,
+    LocalizedText,
+    Number,
+    Text,
+    WholeNumber,
+)
+
+
+@dataclass(frozen=True)
+class RoleOwner(LocalizedText):
+    """An action's owner named by role (`who: {role: sales_manager}`), resolved when scoring."""
+
+    role: str = ""
+
+
+def _to_owner(value: Any) -> Any:
+    if isinstance(value, Mapping) and "role" in value:
+        role = value["role"]
+        if len(value) != 1 or not isinstance(role, str):
+            raise ValueError("an owner by role is written {role: ROLE_ID}, with nothing else")
+        return RoleOwner((("*", role),), role=role)
+    return value  # a text: `Text`'s own validator reads it
+
+
+# A text, or `{role: ROLE_ID}`: the first role of that role's fallback chain the company has.
+Owner = Annotated[Text, BeforeValidator(_to_owner)]
 
 
 class Action(FrozenModel):
     """A line of an action plan: what, who, by when."""
 
     what: Text
-    who: Text
+    who: Owner
     when: Text
+
+
+class Role(FrozenModel):
+    """Who may own an action (extension): the first role of a fallback chain the company has."""
+
+    id: StrictStr
+    label: Text
+    # The company has this role when `when` holds; a role without `when` always exists.
+    when: StrictStr | None = None
+    fallback: StrictStr | None = None
+    _when: Expression | None = PrivateAttr(default=None)
+
+    @property
+    def condition(self) -> Expression | None:
+        """The compiled `when`; None for a role every company has."""
+        return self._when
 
 
 class Recommendation(FrozenModel):
@@ -30,6 +76,9 @@ class Recommendation(FrozenModel):
     title: Text
     text: Text
     actions: tuple[Action, ...] = ()
+    # At most one rule of a group reaches the report; a rule never appears with one it excludes.
+    group: StrictStr | None = None
+    excludes: tuple[StrictStr, ...] = ()
     _when: Expression | None = PrivateAttr(default=None)
     _texts: dict[str, TextTemplate] = PrivateAttr(default_factory=dict)
 

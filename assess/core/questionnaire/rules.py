@@ -38,11 +38,12 @@ class _ShowIf:
 
 
 def check_expressions(q: Questionnaire, lines: LineMap, salvage: Salvage) -> Found:
-    """Compile every show_if, when (rules, outcomes, KPIs) and rule text; yield the problems."""
+    """Compile every show_if, when (rules, outcomes, KPIs, roles) and rule text; yield problems."""
     yield from _check_conditions(q, lines, salvage)
     yield from _check_recommendations(q, lines, salvage)
     yield from _check_outcomes(q, lines, salvage)
     yield from _check_kpis(q, lines, salvage)
+    yield from _check_roles(q, lines, salvage)
 
 
 def _check_conditions(q: Questionnaire, lines: LineMap, salvage: Salvage) -> Found:
@@ -170,3 +171,11 @@ def _check_kpis(q: Questionnaire, lines: LineMap, salvage: Salvage) -> Found:
         if kpi.when is not None:
             line = lines.line_of(("report", "kpis", index, "when"))
             kpi._when = yield from _compile(kpi.when, q, line, salvage, None)
+
+
+def _check_roles(q: Questionnaire, lines: LineMap, salvage: Salvage) -> Found:
+    """Compile each role's `when` (the company has this role): it reads what a rule's reads."""
+    for index, role in enumerate(q.roles):
+        if role.when is not None:
+            line = lines.line_of(("roles", index, "when"))
+            role._when = yield from _compile(role.when, q, line, salvage, None)

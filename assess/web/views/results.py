@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, render_template, request
 from flask.typing import ResponseReturnValue
 
+from assess.core.action_plan import MAX_RECOMMENDATIONS
 from assess.core.charts import radar
 from assess.core.questionnaire import Questionnaire
 from assess.core.result import StoredResult
@@ -49,7 +50,8 @@ def show(token: str) -> ResponseReturnValue:
         categories=categories,
         chart=chart,
         recommendations=result.explanation.get("recommendations", [])[:TOP_RECOMMENDATIONS],
-        recommendation_count=len(result.recommendations),
+        # A result stored before the plan was cut at ten: the report prints ten at most.
+        recommendation_count=min(len(result.recommendations), MAX_RECOMMENDATIONS),
         outcomes=_outcomes(q, result),
         report_delivery=next(
             (d for d in delivery.deliveries_of(submission.id) if d.kind == delivery.REPORT), None
