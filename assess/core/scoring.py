@@ -13,6 +13,7 @@ from typing import Any
 
 from assess.core.contact import expression_contact
 from assess.core.questionnaire import LocalizedText, Question, Questionnaire, Recommendation
+from assess.core.questionnaire.case_text import CaseList
 from assess.core.questionnaire.expressions import Expression, TextTemplate, compile_expression
 from assess.core.result import (
     CategoryScore,
@@ -78,7 +79,7 @@ class _Rule:
     rule: Recommendation
     condition: Expression
     order: int
-    title: dict[str, str]
+    title: dict[str, str] | CaseList  # a list of cases is picked from once the rule fires
     actions: list[dict[str, dict[str, str]]]
     texts: tuple[tuple[str, str | TextTemplate], ...]  # locale to final text or template
 
@@ -135,8 +136,9 @@ class _Plan:
     rules: tuple[_Rule, ...]
     conditions: _Conditions  # the rules' `when`, then each outcome case's `when`
     outcome_cases: tuple[
-        tuple[str, tuple[tuple[int, Any, dict[str, str], dict[str, str]], ...]], ...
+        tuple[str, tuple[tuple[int, Any, dict[str, str], dict[str, str] | CaseList], ...]], ...
     ]
+    locales: tuple[str, ...]  # the questionnaire's languages, its default first
 
     @classmethod
     def of(cls, q: Questionnaire) -> _Plan:
@@ -145,7 +147,9 @@ class _Plan:
                 rule=rule,
                 condition=rule.condition,
                 order=order,
-                title=_all_locales(q, rule.title),
+                title=rule.title
+                if isinstance(rule.title, CaseList)
+                else _all_locales(q, rule.title),
                 actions=[
                     {
                         "what": _all_locales(q, a.what),
@@ -156,7 +160,9 @@ class _Plan:
                 ],
                 texts=tuple(
                     (locale, _static(rule.text_template(locale, q.locale))) for locale in q.locales
-                ),
+                )
+                if not isinstance(rule.text, CaseList)
+                else (),
             )
             for order, rule in enumerate(q.recommendations)
         )
@@ -167,7 +173,7 @@ class _Plan:
             for index, case in enumerate(outcome.cases):
                 if case.condition is not None:
                     expressions.append(case.condition)
-                text = _all_locales(q, case.text) if case.text else {}
+                text = case.text if isinstance(case.text, CaseList) else _all_locales(q, case.text)
                 cases.append((index, case.condition, _all_locales(q, case.label), text))
             outcome_cases.append((outcome.id, tuple(cases)))
         return cls(
@@ -175,6 +181,7 @@ class _Plan:
             rules=rules,
             conditions=_Conditions(tuple(expressions)),
             outcome_cases=tuple(outcome_cases),
+            locales=q.locales,
         )
 
 
@@ -293,6 +300,8 @@ def _fired_recommendations(
             prepared.order,
         )
         text = {}
+        if not prepared.texts:
+            text = _picked_text(plan, rule, context)
         for locale, template in prepared.texts:
             if isinstance(template, str):
                 text[locale] = template
@@ -309,7 +318,7 @@ def _fired_recommendations(
                     category=rule.category,
                     when=rule.when,
                     values=prepared.condition.values(context),
-                    title=dict(prepared.title),
+                    title=_picked(plan, prepared.title, context),
                     text=text,
                     actions=[
                         {key: dict(texts) for key, texts in a.items()} for a in prepared.actions
@@ -336,12 +345,36 @@ def _outcomes(
                     id=outcome_id,
                     case=index,
                     label=dict(label),
-                    text=dict(text),
+                    text=_picked(plan, text, context),
                     values=condition.values(context) if condition is not None else {},
                 )
                 break
     return found
 
 
-def _all_locales(q: Questionnaire, text: LocalizedText) -> dict[str, str]:
+def _all_locales(q: Questionnaire, text: LocalizedText | None) -> dict[str, str]:
+    if text is None:
+        return {}
     return {locale: text.get(locale, q.locale) for locale in q.locales}
+
+
+def _picked(
+    plan: _Plan, text: dict[str, str] | CaseList, context: Mapping[str, Any]
+) -> dict[str, str]:
+    """A prepared text in every language, or the one its case list picks for these answers."""
+    if not isinstance(text, CaseList):
+        return dict(text)
+    picked = text.pick(context)
+    return {locale: picked.get(locale, plan.locales[0]) for locale in plan.locales}
+
+
+def _picked_text(plan: _Plan, rule: Recommendation, context: Mapping[str, Any]) -> dict[str, str]:
+    """A rule text given as cases: the case the answers pick, rendered in every language."""
+    if not isinstance(rule.text, CaseList):
+        return {}
+    picked = rule.text.pick(context)
+    default = plan.locales[0]
+    return {
+        locale: rule.text_template(locale, default, picked).render(context)
+        for locale in plan.locales
+    }
