@@ -45,6 +45,9 @@ ANSWER_MESSAGES = {
     "unknown_option": _l("Please choose one of the options offered."),
     "not_a_list": _l("Please choose among the options offered."),
     "duplicate_option": _l("An option was chosen twice."),
+    "exclusive_option": _l(
+        "“%(label)s” cannot be ticked with another option: untick it or untick the others."
+    ),
     "not_a_number": _l("Please enter a number, for example 12 or 12,5."),
     "below_min": _l("Please enter a number of at least %(min)s."),
     "above_max": _l("Please enter a number of at most %(max)s."),
@@ -57,7 +60,11 @@ ANSWER_MESSAGES = {
 
 def answer_message(error: AnswerError) -> str:
     """An answer error in the respondent's language."""
-    return str(ANSWER_MESSAGES[error.code]) % dict(error.params)
+    params = {
+        key: translate(value) if isinstance(value, LocalizedText) else value
+        for key, value in error.params.items()
+    }
+    return str(ANSWER_MESSAGES[error.code]) % params
 
 
 def select_locale() -> str:

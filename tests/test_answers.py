@@ -425,3 +425,39 @@ def test_remembered_show_if_results_tell_true_from_one(tmp_path: Path) -> None:
         assert [item.shown for item in walk(q, {"flag": 1}, None)] == [True, False]
         assert [item.shown for item in walk(q, {"flag": 1.0}, None)] == [True, False]
         assert [item.shown for item in walk(q, {"flag": [1]}, None)] == [True, False]
+
+
+ADDITIONS = Path(__file__).parent / "fixtures" / "contract_additions.yaml"
+
+
+@pytest.mark.parametrize(
+    "chosen", [["phone", "aucun"], ["aucun", "linkedin"], ["phone", "linkedin", "aucun"]]
+)
+def test_an_exclusive_option_with_another_is_refused(chosen: list[str]) -> None:
+    additions = load_questionnaire(ADDITIONS)
+    question = additions.questions_by_id["channels"]
+    value, error = clean_answer(question, chosen)
+    assert value is None
+    assert error is not None and error.code == "exclusive_option"
+    assert error.params["value"] == "aucun"
+    assert error.message == "'Aucun' cannot be chosen with another option."
+
+
+@pytest.mark.parametrize("chosen", [["aucun"], ["phone", "linkedin"], ["linkedin"]])
+def test_an_exclusive_option_alone_or_other_options_together_are_valid(
+    chosen: list[str],
+) -> None:
+    question = load_questionnaire(ADDITIONS).questions_by_id["channels"]
+    value, error = clean_answer(question, chosen)
+    assert error is None and value == chosen
+
+
+def test_apply_step_refuses_the_exclusive_mix_and_keeps_the_steps_other_answers() -> None:
+    additions = load_questionnaire(ADDITIONS)
+    stored = {"channels": ["phone"], "channel_results": "phone"}
+    section = additions.sections_by_id["canaux"]
+    posted = {"channels": ["linkedin", "aucun"], "channel_results": "linkedin", "crm": "yes"}
+    step = apply_step(additions, stored, section, posted, None)
+    assert [e.code for e in step.errors["channels"]] == ["exclusive_option"]
+    # the refused answer leaves the saved one; the valid answers posted with it are kept
+    assert step.answers == {"channels": ["phone"], "channel_results": "linkedin", "crm": "yes"}

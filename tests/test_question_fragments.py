@@ -82,3 +82,15 @@ def test_labels_are_in_the_language_asked(q):
     assert "<span>Yes</span>" in english[boolean].render(None, None, True)
     question = q.questions_by_id[boolean]
     assert question.label.get("en", "fr").split("?")[0] in english[boolean].render(None, None, True)
+
+
+def test_an_exclusive_option_carries_its_marker_and_no_other_does(fields):
+    additions = load_questionnaire(
+        Path(__file__).resolve().parent / "fixtures" / "contract_additions.yaml"
+    )
+    built = build_fields(additions, "fr", "fr", lambda text: UI.get(text, text))
+    html = built["channels"].render(["aucun"], None, True)
+    assert '<input type="checkbox" name="channels" value="aucun" data-exclusive checked>' in html
+    assert html.count("data-exclusive") == 1
+    # the shipped questions declare no exclusive option: their markup carries no marker
+    assert not any("data-exclusive" in field.render(None, None, True) for field in fields.values())

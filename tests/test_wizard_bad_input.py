@@ -15,6 +15,8 @@ from sqlalchemy import select
 
 from assess.db.models import Submission
 from assess.extensions import db
+from tests.helpers.database import empty_tables
+from tests.helpers.paths import FIXTURES
 from tests.helpers.personas import persona
 from tests.helpers.wizard_driver import (
     CONTACT,
@@ -304,3 +306,36 @@ def test_a_line_separator_in_a_contact_field_gets_an_error_beside_it(app, client
         # the other values typed are shown again
         assert CONTACT["company"] in page and CONTACT["job_title"] in page
     assert saved(app).lead_id is None
+
+
+@pytest.fixture
+def additions_app(make_app: Any) -> Any:
+    """The app running the questionnaire of the contract additions (an exclusive option)."""
+    application = make_app(FIXTURES / "contract_additions.yaml")
+    yield application
+    empty_tables(application)
+
+
+def test_an_exclusive_option_ticked_with_another_gets_a_french_error_and_keeps_the_rest(
+    additions_app,
+):
+    client = additions_app.test_client()
+    start(client)
+    path = "/step/canaux"
+    first = post_step(client, path, {"channels": ["phone"], "channel_results": "phone"})
+    assert first.status_code == 422  # crm missing: the valid answers are saved meanwhile
+    response = post_step(
+        client,
+        path,
+        {"channels": ["linkedin", "aucun"], "channel_results": "linkedin", "crm": "yes"},
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "« Aucun » ne peut pas être coché avec une autre option" in page
+    assert 'id="err-channels"' in page and 'href="#q-channels"' in page
+    # what was ticked is shown again, the exclusive option with its marker for wizard.js
+    assert 'value="linkedin" checked>' in page
+    assert 'value="aucun" data-exclusive checked>' in page
+    answers = saved(additions_app).answers
+    # the refused answer keeps the one saved before; the step's other answers are saved
+    assert answers == {"channels": ["phone"], "channel_results": "linkedin", "crm": "yes"}

@@ -28,6 +28,7 @@ _MESSAGES = {
     "unknown_option": "'{value}' is not one of the options.",
     "not_a_list": "Give a list of options.",
     "duplicate_option": "'{value}' is chosen twice.",
+    "exclusive_option": "'{label}' cannot be chosen with another option.",
     "not_a_number": "Give a number.",
     "below_min": "Give a number of at least {min}.",
     "above_max": "Give a number of at most {max}.",
@@ -209,6 +210,13 @@ def _clean_multiple(
         if item in chosen:
             return None, AnswerError("duplicate_option", {"value": item})
         chosen.append(item)
+    if len(chosen) > 1:
+        # An exclusive option ("none") is an answer on its own.
+        for option in question.options or ():
+            if option.exclusive and option.value in chosen:
+                return None, AnswerError(
+                    "exclusive_option", {"value": option.value, "label": option.label}
+                )
     # Keep the options' order so equal answers compare equal.
     return sorted(chosen, key=options.__getitem__), None
 

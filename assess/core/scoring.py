@@ -1,7 +1,8 @@
 """Scoring: a pure function of (questionnaire, answers, contact), explainable question by question.
 
-The result's records are in assess/scoring_result.py (imported here, so callers keep
-importing them from this module).
+The result's records are in `result.py` (imported here, so callers keep importing them
+from this module); how each question earns points is in `points.py`; which recommendations
+make the plan is in `action_plan.py`.
 """
 
 from __future__ import annotations
@@ -20,13 +21,14 @@ from assess.core.action_plan import (
     weighted_gaps,
 )
 from assess.core.contact import expression_contact
+from assess.core.points import QuestionPoints
 from assess.core.questionnaire import (
     LocalizedText,
-    Question,
     Questionnaire,
     Recommendation,
     RoleOwner,
 )
+from assess.core.questionnaire.case_text import CaseList
 from assess.core.questionnaire.expressions import Expression, TextTemplate, compile_expression
 from assess.core.result import (
     CategoryScore,
@@ -40,59 +42,12 @@ from assess.core.visibility import visibility
 
 
 @dataclass(frozen=True)
-class _Points:
-    """How one question earns points, read once from the questionnaire."""
-
-    kind: str  # "none", "single", "multiple", "boolean", "bands" or "scale"
-    table: tuple[Any, ...]  # (value, points) pairs, (yes, no) or (below, points) bands
-    minimum: float
-    possible: float
-    category: str | None  # the category the points go to; None for an unscored question
-
-    @classmethod
-    def of(cls, question: Question, q: Questionnaire) -> _Points:
-        if not question.is_scored:
-            return cls("none", (), 0.0, 0.0, None)
-        # A category the questionnaire does not define (the loader refuses it) collects nothing.
-        category = question.category if question.category in q.categories_by_id else None
-        kind: str
-        table: tuple[Any, ...]
-        if question.type in {"single", "multiple"}:
-            kind, table = question.type, tuple((o.value, o.points) for o in question.options or ())
-        elif question.type == "boolean":
-            kind, table = "boolean", question.boolean_points
-        elif question.bands is not None:
-            kind, table = "bands", tuple((b.below, b.points) for b in question.bands)
-        elif question.type == "scale":
-            kind, table = "scale", ()
-        else:
-            kind, table = "none", ()
-        return cls(kind, table, question.min or 0, question.points_possible, category)
-
-    def earned(self, answer: Any) -> float:
-        """Points for one clean answer, within 0 and the question's maximum."""
-        if answer is None or self.kind == "none":
-            return 0.0
-        if self.kind == "single":
-            earned = next((points for value, points in self.table if value == answer), 0.0)
-        elif self.kind == "multiple":
-            earned = sum(points for value, points in self.table if value in answer)
-        elif self.kind == "boolean":
-            earned = self.table[0 if answer else 1]
-        elif self.kind == "bands":
-            earned = next(points for below, points in self.table if below is None or answer < below)
-        else:
-            earned = float(answer - self.minimum)
-        return min(max(earned, 0.0), self.possible)
-
-
-@dataclass(frozen=True)
 class _Rule:
     """A recommendation with its static parts prepared: texts without `{` render once."""
 
     rule: Recommendation
     condition: Expression
-    title: dict[str, str]
+    title: dict[str, str] | CaseList  # a list of cases is picked from once the rule fires
     actions: list[dict[str, dict[str, str]]]  # the first MAX_ACTIONS
     owner_roles: tuple[str | None, ...]  # each action's owner role id, None for a plain text
     texts: tuple[tuple[str, str | TextTemplate], ...]  # locale to final text or template
@@ -146,16 +101,17 @@ class _Conditions:
 class _Plan:
     """What scoring reads from a questionnaire on every call, prepared once per questionnaire."""
 
-    points: dict[str, _Points]
+    points: dict[str, QuestionPoints]
     rules: tuple[_Rule, ...]
     conditions: _Conditions  # the rules' `when`, each outcome case's `when`, each role's `when`
     outcome_cases: tuple[
-        tuple[str, tuple[tuple[int, Any, dict[str, str], dict[str, str]], ...]], ...
+        tuple[str, tuple[tuple[int, Any, dict[str, str], dict[str, str] | CaseList], ...]], ...
     ]
     roles: tuple[tuple[str, Expression | None, str | None], ...]  # id, `when`, fallback
     role_labels: dict[str, dict[str, str]]
     weights: dict[str, float]  # category id to weight
     first_role_truth: int  # where the roles' `when` start among the conditions
+    locales: tuple[str, ...]  # the questionnaire's languages, its default first
 
     @classmethod
     def of(cls, q: Questionnaire) -> _Plan:
@@ -163,7 +119,9 @@ class _Plan:
             _Rule(
                 rule=rule,
                 condition=rule.condition,
-                title=_all_locales(q, rule.title),
+                title=rule.title
+                if isinstance(rule.title, CaseList)
+                else _all_locales(q, rule.title),
                 actions=[
                     {
                         "what": _all_locales(q, a.what),
@@ -178,7 +136,9 @@ class _Plan:
                 ),
                 texts=tuple(
                     (locale, _static(rule.text_template(locale, q.locale))) for locale in q.locales
-                ),
+                )
+                if not isinstance(rule.text, CaseList)
+                else (),
             )
             for rule in q.recommendations
         )
@@ -189,13 +149,13 @@ class _Plan:
             for index, case in enumerate(outcome.cases):
                 if case.condition is not None:
                     expressions.append(case.condition)
-                text = _all_locales(q, case.text) if case.text else {}
+                text = case.text if isinstance(case.text, CaseList) else _all_locales(q, case.text)
                 cases.append((index, case.condition, _all_locales(q, case.label), text))
             outcome_cases.append((outcome.id, tuple(cases)))
         first_role_truth = len(expressions)
         expressions.extend(role.condition for role in q.roles if role.condition is not None)
         return cls(
-            points={question.id: _Points.of(question, q) for question in q.questions},
+            points={question.id: QuestionPoints.of(question, q) for question in q.questions},
             rules=rules,
             conditions=_Conditions(tuple(expressions)),
             outcome_cases=tuple(outcome_cases),
@@ -203,6 +163,7 @@ class _Plan:
             role_labels={role.id: _all_locales(q, role.label) for role in q.roles},
             weights={category.id: category.weight for category in q.categories},
             first_role_truth=first_role_truth,
+            locales=q.locales,
         )
 
 
@@ -340,6 +301,8 @@ def _fired_recommendations(
         _, prepared, values = candidates[candidate.id]
         rule = prepared.rule
         text = {}
+        if not prepared.texts:
+            text = _picked_text(plan, rule, context)
         for locale, template in prepared.texts:
             if isinstance(template, str):
                 text[locale] = template
@@ -358,7 +321,7 @@ def _fired_recommendations(
                 category=rule.category,
                 when=rule.when,
                 values=values,
-                title=dict(prepared.title),
+                title=_picked(plan, prepared.title, context),
                 text=text,
                 actions=actions,
             )
@@ -381,12 +344,36 @@ def _outcomes(
                     id=outcome_id,
                     case=index,
                     label=dict(label),
-                    text=dict(text),
+                    text=_picked(plan, text, context),
                     values=condition.values(context) if condition is not None else {},
                 )
                 break
     return found
 
 
-def _all_locales(q: Questionnaire, text: LocalizedText) -> dict[str, str]:
+def _all_locales(q: Questionnaire, text: LocalizedText | None) -> dict[str, str]:
+    if text is None:
+        return {}
     return {locale: text.get(locale, q.locale) for locale in q.locales}
+
+
+def _picked(
+    plan: _Plan, text: dict[str, str] | CaseList, context: Mapping[str, Any]
+) -> dict[str, str]:
+    """A prepared text in every language, or the one its case list picks for these answers."""
+    if not isinstance(text, CaseList):
+        return dict(text)
+    picked = text.pick(context)
+    return {locale: picked.get(locale, plan.locales[0]) for locale in plan.locales}
+
+
+def _picked_text(plan: _Plan, rule: Recommendation, context: Mapping[str, Any]) -> dict[str, str]:
+    """A rule text given as cases: the case the answers pick, rendered in every language."""
+    if not isinstance(rule.text, CaseList):
+        return {}
+    picked = rule.text.pick(context)
+    default = plan.locales[0]
+    return {
+        locale: rule.text_template(locale, default, picked).render(context)
+        for locale in plan.locales
+    }

@@ -20,7 +20,8 @@ from assess.core.charts import radar
 from assess.core.contact import expression_contact
 from assess.core.peers import PeerComparison
 from assess.core.progress import Progress
-from assess.core.questionnaire import Questionnaire
+from assess.core.questionnaire import Category, Level, Questionnaire
+from assess.core.questionnaire.case_text import resolve
 from assess.core.result import StoredResult
 from assess.i18n import format_change
 from assess.report.plain_answers import describe_answer, plain
@@ -89,8 +90,10 @@ def build_report(q: Questionnaire, data: ReportInput, branding: Branding) -> dic
 
 
 def _build(q: Questionnaire, data: ReportInput, branding: Branding, locale: str) -> dict[str, Any]:
-    text = lambda value: q.text(value, locale)  # noqa: E731
     result = StoredResult.from_json(data.result)
+    context = _expression_context(data, result)
+    # A text given as a list of cases says what these answers call for.
+    text = lambda value: q.text(resolve(value, context), locale)  # noqa: E731
     categories: list[dict[str, Any]] = []
     for category in q.categories:
         score = result.score_of(category.id)
@@ -107,7 +110,7 @@ def _build(q: Questionnaire, data: ReportInput, branding: Branding, locale: str)
                 "score": score,
                 "score_text": _score_text(score),
                 "level": text(level.label) if level else _("not scored"),
-                "level_summary": text(level.summary) if level else "",
+                "level_summary": text(_area_level_text(category, level)),
             }
         )
     area_labels = {c["id"]: c["label"] for c in categories}
@@ -152,6 +155,14 @@ def _build(q: Questionnaire, data: ReportInput, branding: Branding, locale: str)
             else None
         ),
     }
+
+
+def _area_level_text(category: Category, level: Level | None) -> Any:
+    """What the report says of an area at its level: the category's own text, else the level's."""
+    if level is None:
+        return None
+    own = (category.levels or {}).get(level.id)
+    return own if own is not None else level.summary
 
 
 def _percent(value: float | None) -> str:

@@ -198,7 +198,9 @@ def _choices(
                 _Choice(
                     option.value,
                     f'<label class="choice"><input type="{kind}" name="{qid}"'
-                    f' value="{escape(option.value)}"',
+                    f' value="{escape(option.value)}"'
+                    # wizard.js unticks the others when an exclusive option is ticked
+                    + (" data-exclusive" if option.exclusive else ""),
                     f"> <span>{tr(option.label)}</span></label>\n",
                 )
                 for option in question.options or ()

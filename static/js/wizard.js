@@ -46,3 +46,21 @@
     form.addEventListener("change", refresh);
   }
 })();
+
+// An exclusive option ("none") of a multiple-choice question is an answer on its own:
+// ticking it unticks the question's other options, ticking another unticks it.
+// Progressive enhancement only: without this script the server refuses the mix.
+(function () {
+  "use strict";
+  if (!document.querySelector("input[type=checkbox][data-exclusive]")) { return; }
+  // Capture: the boxes are set before the visibility refresh reads the form.
+  document.addEventListener("change", function (event) {
+    var box = event.target;
+    if (!box || box.type !== "checkbox" || !box.checked || !box.name || !box.form) { return; }
+    var exclusive = box.hasAttribute("data-exclusive");
+    box.form.querySelectorAll("input[type=checkbox]").forEach(function (other) {
+      if (other === box || other.name !== box.name || !other.checked) { return; }
+      if (exclusive || other.hasAttribute("data-exclusive")) { other.checked = false; }
+    });
+  }, true);
+})();

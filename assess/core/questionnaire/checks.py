@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from assess.core.questionnaire.case_text import CaseList, texts_of
 from assess.core.questionnaire.field_types import LocalizedText
 from assess.core.questionnaire.model import Band, Question, Questionnaire
 from assess.core.questionnaire.plan_checks import check_plan_keys
@@ -52,6 +53,7 @@ def check_and_compile(
     problems: list[tuple[int, str]] = []
     problems.extend(_check_ids(q, lines))
     problems.extend(_check_levels(q, lines, salvage))
+    problems.extend(_check_category_levels(q, lines))
     problems.extend(_check_questions(q, lines, salvage))
     problems.extend(_check_translations(q, lines))
     problems.extend(check_expressions(q, lines, salvage))
@@ -114,6 +116,18 @@ def _check_levels(q: Questionnaire, lines: LineMap, salvage: Salvage) -> Found:
             )
 
 
+def _check_category_levels(q: Questionnaire, lines: LineMap) -> Found:
+    """A category's level texts name the questionnaire's levels."""
+    for index, category in enumerate(q.categories):
+        for level_id in category.levels or {}:
+            if level_id not in q.levels_by_id:
+                yield (
+                    lines.line_of(("categories", index, "levels", level_id)),
+                    f"unknown level '{level_id}' in the levels of category '{category.id}' "
+                    f"(known: {', '.join(q.levels_by_id)})",
+                )
+
+
 def _check_questions(q: Questionnaire, lines: LineMap, salvage: Salvage) -> Found:
     for path, question in _questions_with_paths(q):
         yield from _check_question(question, path, q, lines, salvage)
@@ -157,6 +171,12 @@ def _check_options(question: Question, path: Path, lines: LineMap, salvage: Salv
         yield lines.line_of((*path, key)), f"a {question.type} question needs options"
     first: dict[str, int] = {}
     for oi, option in enumerate(question.options or ()):
+        if option.exclusive and question.type != "multiple":
+            yield (
+                lines.line_of((*path, "options", oi, "exclusive")),
+                f"'exclusive' applies only to an option of a multiple question, "
+                f"not of a {question.type} question",
+            )
         line = lines.line_of((*path, "options", oi, "value"))
         if option.value in first:
             yield (
@@ -260,10 +280,15 @@ def _texts_with_paths(model: BaseModel, path: Path) -> Iterator[tuple[Path, Loca
     for name, info in type(model).model_fields.items():
         value = getattr(model, name)
         key = info.alias or name
-        items = enumerate(value) if isinstance(value, tuple) else [(None, value)]
+        items: Any = enumerate(value) if isinstance(value, tuple) else [(None, value)]
+        if isinstance(value, dict):
+            items = value.items()
         for index, item in items:
             item_path = (*path, key) if index is None else (*path, key, index)
-            if isinstance(item, LocalizedText):
+            if isinstance(item, CaseList):
+                for case, text in texts_of(item):
+                    yield (*item_path, case or 0, "text"), text
+            elif isinstance(item, LocalizedText):
                 yield item_path, item
             elif isinstance(item, BaseModel):
                 yield from _texts_with_paths(item, item_path)

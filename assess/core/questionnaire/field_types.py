@@ -36,7 +36,8 @@ class LocalizedText:
         return self.get("fr")
 
 
-def _to_localized(value: Any) -> Any:
+def to_localized(value: Any) -> Any:
+    """A string or {language: string} map as a LocalizedText; ValueError if it is neither."""
     if isinstance(value, LocalizedText):
         return value
     if isinstance(value, str):
@@ -46,6 +47,12 @@ def _to_localized(value: Any) -> Any:
             if not isinstance(locale, str) or not isinstance(text, str):
                 raise ValueError(f"the '{locale}' text must be a string (quote it)")
         return LocalizedText(tuple(value.items()))
+    if isinstance(value, list) and value and all(isinstance(item, Mapping) for item in value):
+        raise ValueError(
+            "a list of cases (when/text) is allowed only in the texts printed after scoring "
+            "(a recommendation's title and text, a level's summary, a category's levels, "
+            "an outcome case's text, the report's conclusion)"
+        )
     raise ValueError("must be a string or a map of language to string, e.g. {fr: ..., en: ...}")
 
 
@@ -67,7 +74,7 @@ def _plain_number(value: Any) -> Any:
     return value
 
 
-Text = Annotated[LocalizedText, BeforeValidator(_to_localized)]
+Text = Annotated[LocalizedText, BeforeValidator(to_localized)]
 QuotedString = Annotated[str, BeforeValidator(_strict_string)]
 Number = Annotated[float, BeforeValidator(_plain_number)]
 WholeNumber = Annotated[int, BeforeValidator(_plain_number)]

@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, PrivateAttr, StrictBool, StrictStr
 
+from assess.core.questionnaire.case_text import CaseList, CaseText, texts_of
 from assess.core.questionnaire.expressions import Expression
 from assess.core.questionnaire.field_types import (
     FrozenModel,
@@ -45,6 +46,9 @@ class Category(FrozenModel):
     label: Text
     description: Text | None = None
     weight: Number = Field(default=1.0, ge=0)
+    # What the report says of this area at each level (level id to text), instead of the
+    # overall level's summary.
+    levels: dict[StrictStr, CaseText] | None = None
 
 
 class Level(FrozenModel):
@@ -53,7 +57,7 @@ class Level(FrozenModel):
     id: StrictStr
     from_: Number = Field(alias="from", ge=0, le=100)
     label: Text
-    summary: Text | None = None
+    summary: CaseText | None = None
 
 
 class Option(FrozenModel):
@@ -62,6 +66,8 @@ class Option(FrozenModel):
     value: QuotedString
     label: Text
     points: Number = 0.0
+    # Of a `multiple` only: this option ("none") cannot be ticked with any other.
+    exclusive: StrictBool = False
 
 
 class Band(FrozenModel):
@@ -259,8 +265,12 @@ def _texts_of(model: BaseModel) -> Iterator[LocalizedText]:
     for name in type(model).model_fields:
         value = getattr(model, name)
         items = value if isinstance(value, tuple) else (value,)
+        if isinstance(value, dict):
+            items = tuple(value.values())
         for item in items:
-            if isinstance(item, LocalizedText):
+            if isinstance(item, CaseList):
+                yield from (text for _, text in texts_of(item))
+            elif isinstance(item, LocalizedText):
                 yield item
             elif isinstance(item, BaseModel):
                 yield from _texts_of(item)

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field, PrivateAttr, StrictStr
 
+from assess.core.questionnaire.case_text import CaseText
 from assess.core.questionnaire.expressions import Expression, TextTemplate
 from assess.core.questionnaire.field_types import (
     FrozenModel,
@@ -73,8 +74,9 @@ class Recommendation(FrozenModel):
     when: StrictStr
     priority: WholeNumber = Field(ge=1)
     category: StrictStr | None = None
-    title: Text
-    text: Text
+    # Either may be a list of cases (see case_text).
+    title: CaseText
+    text: CaseText
     actions: tuple[Action, ...] = ()
     # At most one rule of a group reaches the report; a rule never appears with one it excludes.
     group: StrictStr | None = None
@@ -89,10 +91,15 @@ class Recommendation(FrozenModel):
             raise RuntimeError("a recommendation's condition is compiled by load_questionnaire")
         return self._when
 
-    def text_template(self, locale: str, default_locale: str) -> TextTemplate:
-        """The compiled text for a language."""
-        key = self.text.get(locale, default_locale)
-        return self._texts[key]
+    def text_template(
+        self, locale: str, default_locale: str, text: LocalizedText | None = None
+    ) -> TextTemplate:
+        """The compiled text for a language (of `text`, a case picked from a list of cases)."""
+        if text is None:
+            if not isinstance(self.text, LocalizedText):
+                raise TypeError("a text given as cases: pass the case's text")
+            text = self.text
+        return self._texts[text.get(locale, default_locale)]
 
 
 class OutcomeCase(FrozenModel):
@@ -100,7 +107,7 @@ class OutcomeCase(FrozenModel):
 
     when: StrictStr | None = None
     label: Text
-    text: Text | None = None
+    text: CaseText | None = None
     _when: Expression | None = PrivateAttr(default=None)
 
     @property
@@ -154,7 +161,7 @@ class Kpi(FrozenModel):
 class ReportTexts(FrozenModel):
     """Optional texts for the report, and what its estimate and dashboard are made of."""
 
-    conclusion: Text | None = None
+    conclusion: CaseText | None = None
     call_to_action: CallToAction | None = None
     cost_of_giving_up: CostOfGivingUp | None = None
     kpis: tuple[Kpi, ...] = ()

@@ -9,10 +9,13 @@ earlier questions, and the contact when it is asked first.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Collection, Generator, Iterator
+from collections.abc import Collection, Generator, Iterable, Iterator
 from dataclasses import dataclass
 
+from pydantic import BaseModel
+
 from assess.core.contact import CONTACT_FIELDS
+from assess.core.questionnaire.case_text import CaseList, texts_of
 from assess.core.questionnaire.expressions import (
     KNOWN_NAMES,
     Expression,
@@ -24,7 +27,7 @@ from assess.core.questionnaire.expressions import (
 from assess.core.questionnaire.model import Questionnaire
 from assess.core.questionnaire.report_model import Recommendation
 from assess.core.questionnaire.shape import Salvage
-from assess.core.questionnaire.yaml_source import LineMap
+from assess.core.questionnaire.yaml_source import LineMap, Path
 
 Found = Iterator[tuple[int, str]]
 
@@ -44,6 +47,7 @@ def check_expressions(q: Questionnaire, lines: LineMap, salvage: Salvage) -> Fou
     yield from _check_outcomes(q, lines, salvage)
     yield from _check_kpis(q, lines, salvage)
     yield from _check_roles(q, lines, salvage)
+    yield from _check_case_lists(q, lines, salvage)
 
 
 def _check_conditions(q: Questionnaire, lines: LineMap, salvage: Salvage) -> Found:
@@ -128,11 +132,25 @@ def _check_recommendations(q: Questionnaire, lines: LineMap, salvage: Salvage) -
             yield lines.line_of((*path, "category")), f"unknown category '{category}'"
         line = lines.line_of((*path, "when"))
         rule._when = yield from _compile(rule.when, q, line, salvage, None)
-        yield from _compile_texts(rule, q, lines.line_of((*path, "text")), salvage)
+        yield from _compile_texts(rule, q, lines, (*path, "text"), salvage)
 
 
-def _compile_texts(rule: Recommendation, q: Questionnaire, line: int, salvage: Salvage) -> Found:
-    for _, source in rule.text.values:
+def _compile_texts(
+    rule: Recommendation, q: Questionnaire, lines: LineMap, path: Path, salvage: Salvage
+) -> Found:
+    for case, text in texts_of(rule.text):
+        line = lines.line_of(path if case is None else (*path, case, "text"))
+        yield from _compile_text(rule, text.values, q, line, salvage)
+
+
+def _compile_text(
+    rule: Recommendation,
+    values: tuple[tuple[str, str], ...],
+    q: Questionnaire,
+    line: int,
+    salvage: Salvage,
+) -> Found:
+    for _, source in values:
         try:
             template = compile_text(source)
         except ExpressionError as error:
@@ -179,3 +197,47 @@ def _check_roles(q: Questionnaire, lines: LineMap, salvage: Salvage) -> Found:
         if role.when is not None:
             line = lines.line_of(("roles", index, "when"))
             role._when = yield from _compile(role.when, q, line, salvage, None)
+
+
+def _check_case_lists(q: Questionnaire, lines: LineMap, salvage: Salvage) -> Found:
+    """Each list of cases ends with its default (no `when`); compile the other cases' `when`."""
+    for path, cases in _case_lists_with_paths(q, ()):
+        # With a case dropped, which case is last is not known.
+        complete = not salvage.lost_at(path)
+        last = len(cases.cases) - 1
+        for index, case in enumerate(cases.cases):
+            if case.when is None and index != last and complete:
+                yield (
+                    lines.line_of((*path, index)),
+                    "only the last case may have no 'when' (it is the default)",
+                )
+            if case.when is not None and index == last and complete:
+                yield (
+                    lines.line_of((*path, index, "when")),
+                    "the last case is the default: it must have no 'when' "
+                    "(a list of cases needs a default)",
+                )
+            if case.when is not None:
+                line = lines.line_of((*path, index, "when"))
+                condition = yield from _compile(case.when, q, line, salvage, None)
+                if condition is not None:
+                    cases.conditions[index] = condition
+
+
+def _case_lists_with_paths(model: BaseModel, path: Path) -> Iterator[tuple[Path, CaseList]]:
+    for name, info in type(model).model_fields.items():
+        value = getattr(model, name)
+        key = info.alias or name
+        items: Iterable[tuple[str | int | None, object]]
+        if isinstance(value, tuple):
+            items = enumerate(value)
+        elif isinstance(value, dict):
+            items = value.items()
+        else:
+            items = [(None, value)]
+        for index, item in items:
+            item_path = (*path, key) if index is None else (*path, key, index)
+            if isinstance(item, CaseList):
+                yield item_path, item
+            elif isinstance(item, BaseModel):
+                yield from _case_lists_with_paths(item, item_path)

@@ -291,11 +291,16 @@ def _repair_target(loc: Path) -> tuple[Path, Any] | None:
         if not info.is_required():
             return loc[:end], _REMOVE
         if end == len(loc):
-            if info.annotation is LocalizedText:
+            if _is_text(info.annotation):
                 return loc, TEXT_PLACEHOLDER
             if owner is Questionnaire and part in TOP_LEVEL_PLACEHOLDERS:
                 return loc, TOP_LEVEL_PLACEHOLDERS[str(part)]
     return None
+
+
+def _is_text(annotation: Any) -> bool:
+    """Whether a field holds a text (maybe as a list of cases), which a placeholder can fill."""
+    return annotation is LocalizedText or LocalizedText in getattr(annotation, "__args__", ())
 
 
 def _record_dropped_ids(item: Any, loc: Path, salvage: Salvage) -> None:
