@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, render_template, request
 from flask.typing import ResponseReturnValue
 
+from assess.core.challenge import main_challenge
 from assess.core.charts import radar
 from assess.core.questionnaire import Questionnaire
 from assess.core.result import StoredResult
@@ -51,6 +52,7 @@ def show(token: str) -> ResponseReturnValue:
         recommendations=result.explanation.get("recommendations", [])[:TOP_RECOMMENDATIONS],
         recommendation_count=len(result.recommendations),
         outcomes=_outcomes(q, result),
+        challenge=main_challenge(q, submission.answers or {}),
         report_delivery=next(
             (d for d in delivery.deliveries_of(submission.id) if d.kind == delivery.REPORT), None
         ),
