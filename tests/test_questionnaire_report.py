@@ -108,6 +108,20 @@ def test_kpi_problems_are_reported(tmp_path: Path, extra: str, fragment: str) ->
     assert fragment in caught.value.problems[0].message
 
 
+def test_the_rate_and_target_questions_are_optional_and_named(tmp_path: Path) -> None:
+    plain = with_report(tmp_path, COST).report.cost_of_giving_up
+    assert plain is not None
+    assert plain.conversion_rate is None and plain.new_customers_target is None
+    named = with_report(
+        tmp_path,
+        COST
+        + "    conversion_rate: contacts_before_giving_up\n"
+        + "    new_customers_target: contacts_before_giving_up\n",
+    ).report.cost_of_giving_up
+    assert named is not None
+    assert named.conversion_rate == named.new_customers_target == "contacts_before_giving_up"
+
+
 def test_assumed_win_rate_defaults_to_none(tmp_path: Path) -> None:
     cost = with_report(tmp_path, COST).report.cost_of_giving_up
     assert cost is not None

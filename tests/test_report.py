@@ -7,6 +7,7 @@ import json
 import os
 import socket
 import threading
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -166,6 +167,49 @@ def test_the_cost_of_giving_up_prints_its_formula_and_figures(shipped_app):
         * 12
     )
     assert estimate.lost_per_year == pytest.approx(expected, abs=0.01)
+
+
+def build(app: Flask, data: ReportInput) -> dict[str, Any]:
+    with app.app_context():
+        return build_report(current_questionnaire(), data, branding_from_config(app.config))
+
+
+def test_the_synthesis_quotes_the_main_challenge_in_the_respondents_language(shipped_app):
+    data = report_input(shipped_app, "pme_industrielle")
+    quoted = "Trouver des relais de croissance hors automobile."
+    assert (
+        build(shipped_app, data)["synthesis"][0]
+        == f"Vous nous avez dit\u00a0: «\u00a0{quoted}\u00a0»"
+    )
+    english = build(shipped_app, replace(data, locale="en"))
+    assert english["synthesis"][0] == f"You told us: “{quoted}”"
+    text = " ".join(text_of(pdf_of(shipped_app, data)).split())
+    assert f"Vous nous avez dit : « {quoted} »" in text.replace("\u00a0", " ")
+
+
+def test_an_unanswered_challenge_is_not_quoted(shipped_app):
+    data = report_input(shipped_app, "negoce_historique")
+    assert data.answers.get("main_challenge") is None
+    synthesis = " ".join(build(shipped_app, data)["synthesis"])
+    assert "Vous nous avez dit" not in synthesis
+    assert (
+        build(shipped_app, replace(data, answers={**data.answers, "main_challenge": "  "}))[
+            "synthesis"
+        ]
+        == build(shipped_app, data)["synthesis"]
+    )
+
+
+def test_the_quoted_challenge_is_escaped_and_trimmed(shipped_app):
+    data = report_input(shipped_app, "negoce_historique")
+    answer = "<script>alert(1)</script> Reprendre & développer " + "les comptes dormants " * 30
+    report = build(shipped_app, replace(data, answers={**data.answers, "main_challenge": answer}))
+    quote = report["synthesis"][0]
+    assert quote.endswith("…\u00a0»") and len(quote) < 260
+    with shipped_app.app_context():
+        html = render_report_html(report)
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; Reprendre &amp; développer" in html
 
 
 def test_the_same_submission_gives_the_same_pdf(shipped_app):

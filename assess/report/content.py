@@ -15,7 +15,7 @@ from flask import current_app, render_template
 from flask_babel import force_locale, format_date, format_decimal
 from flask_babel import gettext as _
 
-from assess.core import cost_of_giving_up
+from assess.core.challenge import main_challenge
 from assess.core.charts import radar
 from assess.core.contact import expression_contact
 from assess.core.peers import PeerComparison
@@ -24,6 +24,7 @@ from assess.core.questionnaire import Category, Level, Questionnaire
 from assess.core.questionnaire.case_text import resolve
 from assess.core.result import StoredResult
 from assess.i18n import format_change
+from assess.report.cost import cost_section
 from assess.report.plain_answers import describe_answer, plain
 from assess.report.plan import localized, recommendations
 
@@ -134,7 +135,7 @@ def _build(q: Questionnaire, data: ReportInput, branding: Branding, locale: str)
         "overall_text": _score_text(result.overall),
         "level": text(overall_level.label) if overall_level else _("not scored"),
         "level_summary": text(overall_level.summary) if overall_level else "",
-        "synthesis": _synthesis(result, categories),
+        "synthesis": _synthesis(result, categories, main_challenge(q, data.answers)),
         "progress": _progress(data.progress),
         "peers": _peers(data.peers),
         "outcomes": _outcomes(q, result, locale),
@@ -147,7 +148,7 @@ def _build(q: Questionnaire, data: ReportInput, branding: Branding, locale: str)
         "other_recommendations": [r for r in fired if not r["in_full"]],
         "recommendations": fired,
         "kpis": _kpis(q, data, result, locale),
-        "cost": _cost(q, data),
+        "cost": cost_section(q, data.answers),
         "conclusion": text(q.report.conclusion),
         "call_to_action": (
             {"label": text(q.report.call_to_action.label), "url": q.report.call_to_action.url}
@@ -194,13 +195,16 @@ def _score_text(score: float | None) -> str:
     return _("not scored") if score is None else f"{format_decimal(score, format='0.0')} / 100"
 
 
-def _synthesis(result: StoredResult, categories: list[dict[str, Any]]) -> list[str]:
-    """A few sentences from the levels and the strongest and weakest areas."""
+def _synthesis(
+    result: StoredResult, categories: list[dict[str, Any]], challenge: str | None
+) -> list[str]:
+    """A few sentences: the challenge in the respondent's words, the strongest and weakest areas."""
+    # Quoted as given; the template escapes it like every other text.
+    sentences = [_("You told us: “%(challenge)s”", challenge=challenge)] if challenge else []
     rows = {c["id"]: c for c in categories}
     scored = [rows[c.id] for c in result.weakest() if c.id in rows]
     if not scored:
-        return [_("Not enough answers were given to score your areas.")]
-    sentences = []
+        return [*sentences, _("Not enough answers were given to score your areas.")]
     strongest, weakest = scored[-1], scored[0]
     sentences.append(
         _(
@@ -314,35 +318,6 @@ def _expression_context(data: ReportInput, result: StoredResult) -> dict[str, An
         "overall": result.overall,
         "level": result.level,
         "contact": expression_contact(data.contact),
-    }
-
-
-def _cost(q: Questionnaire, data: ReportInput) -> dict[str, Any] | None:
-    """The cost of giving up before the 7th contact, with its figures; None when unanswered."""
-    names = q.report.cost_of_giving_up
-    if names is None:
-        return None
-    win_rate = getattr(names, "assumed_win_rate", None) or cost_of_giving_up.DEFAULT_WIN_RATE
-    found = cost_of_giving_up.estimate(
-        data.answers.get(names.leads_per_month),
-        data.answers.get(names.deal_value),
-        data.answers.get(names.contacts_before_giving_up),
-        win_rate,
-    )
-    if found is None:
-        return None
-    money = lambda amount: format_decimal(round(amount), format="#,##0") + " €"  # noqa: E731
-    return {
-        "estimate": found,
-        "lost_per_year": money(found.lost_per_year),
-        "lost_per_month": money(found.lost_per_month),
-        "leads": format_decimal(found.leads_per_month, format="#,##0.#"),
-        "deal_value": money(found.deal_value),
-        "contacts": format_decimal(found.contacts_before_giving_up, format="0.#"),
-        "win_rate": format_decimal(found.win_rate * 100, format="0.#") + " %",
-        "share_won": format_decimal(found.share_won * 100, format="0") + " %",
-        "deals_lost": format_decimal(found.deals_lost_per_year, format="0.#"),
-        "closing_contact": cost_of_giving_up.CLOSING_CONTACT,
     }
 
 

@@ -301,6 +301,9 @@ def _check_report(q: Questionnaire, lines: LineMap, salvage: Salvage) -> Found:
             lines.line_of(("report", "call_to_action", "url")),
             ("the call to action's url must start with https://, http:// or mailto:"),
         )
+    yield from _check_question_ref(
+        q, lines, salvage, ("report", "challenge_question"), q.report.challenge_question, "text"
+    )
     cost = q.report.cost_of_giving_up
     if cost is None:
         return
@@ -313,11 +316,37 @@ def _check_report(q: Questionnaire, lines: LineMap, salvage: Salvage) -> Found:
                 "a share of the leads, e.g. 0.2 for 20 %"
             ),
         )
-    for key in ("leads_per_month", "deal_value", "contacts_before_giving_up"):
-        question_id = getattr(cost, key)
-        question = q.questions_by_id.get(question_id)
-        line = lines.line_of(("report", "cost_of_giving_up", key))
-        if salvage.names_nothing("question", question_id, q.questions_by_id):
-            yield line, f"unknown question '{question_id}'"
-        elif question is not None and question.type != "number":
-            yield line, f"'{question_id}' must be a number question, not {question.type}"
+    for key in COST_QUESTIONS:
+        path = ("report", "cost_of_giving_up", key)
+        yield from _check_question_ref(q, lines, salvage, path, getattr(cost, key), "number")
+
+
+# The keys of `report.cost_of_giving_up` that name number questions (the last two optional).
+COST_QUESTIONS = (
+    "leads_per_month",
+    "deal_value",
+    "contacts_before_giving_up",
+    "conversion_rate",
+    "new_customers_target",
+)
+
+
+def _check_question_ref(
+    q: Questionnaire,
+    lines: LineMap,
+    salvage: Salvage,
+    path: Path,
+    question_id: str | None,
+    question_type: str,
+) -> Found:
+    """A report key naming a question: it must exist and be of `question_type`."""
+    if question_id is None:
+        return
+    question = q.questions_by_id.get(question_id)
+    if salvage.names_nothing("question", question_id, q.questions_by_id):
+        yield lines.line_of(path), f"unknown question '{question_id}'"
+    elif question is not None and question.type != question_type:
+        yield (
+            lines.line_of(path),
+            f"'{question_id}' must be a {question_type} question, not {question.type}",
+        )

@@ -140,6 +140,10 @@ class CostOfGivingUp(FrozenModel):
     contacts_before_giving_up: StrictStr
     # Share of new leads that would buy if followed up to the 7th contact: 0 < x <= 1.
     assumed_win_rate: Number | None = None
+    # Optional number questions: the measured conversion rate in percent (used instead of the
+    # assumption when answered) and the new-customer target (the sales lost never exceed it).
+    conversion_rate: StrictStr | None = None
+    new_customers_target: StrictStr | None = None
 
 
 class Kpi(FrozenModel):
@@ -164,4 +168,6 @@ class ReportTexts(FrozenModel):
     conclusion: CaseText | None = None
     call_to_action: CallToAction | None = None
     cost_of_giving_up: CostOfGivingUp | None = None
+    # A text question whose answer (the main challenge) the synthesis quotes (extension).
+    challenge_question: StrictStr | None = None
     kpis: tuple[Kpi, ...] = ()

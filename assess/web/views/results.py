@@ -8,6 +8,7 @@ from flask import Blueprint, Response, abort, render_template, request
 from flask.typing import ResponseReturnValue
 
 from assess.core.action_plan import MAX_RECOMMENDATIONS
+from assess.core.challenge import main_challenge
 from assess.core.charts import radar
 from assess.core.questionnaire import Questionnaire
 from assess.core.result import StoredResult
@@ -53,6 +54,7 @@ def show(token: str) -> ResponseReturnValue:
         # A result stored before the plan was cut at ten: the report prints ten at most.
         recommendation_count=min(len(result.recommendations), MAX_RECOMMENDATIONS),
         outcomes=_outcomes(q, result),
+        challenge=main_challenge(q, submission.answers or {}),
         report_delivery=next(
             (d for d in delivery.deliveries_of(submission.id) if d.kind == delivery.REPORT), None
         ),
