@@ -1,5 +1,6 @@
 """Advice cases run: a failing case says what differed and the command exits 1; --coverage
-lists the rules no case fired; the plan checked is the one the report prints."""
+lists the rules in no case's plan, telling the ones cut from the plan from the ones that never
+fired; the plan checked is the one the report prints."""
 
 from __future__ import annotations
 
@@ -77,42 +78,67 @@ def test_a_failing_case_says_what_differed_and_exits_1(tmp_path: Path) -> None:
 
 
 def test_a_failing_case_names_the_plan_it_got(tmp_path: Path) -> None:
+    # The ranks are read from the plan the engine gives, so that a change of ranking does
+    # not break what this proves: the message names the plan and the rank it got.
+    q = load_questionnaire(SHIPPED)
+    carpenter = read_cases(str(SHIPPED_CASES), q)[0]
+    got = plan_of(score(q, carpenter.answers, carpenter.contact))
+    late, early = got[-1], got[0]
     expect = {
-        "top3": ["adopter_crm"],
-        "absent": ["ecrire_objectifs"],
+        "top3": [late],
+        "absent": [early],
         "outcome": {"balance": 0},
-        "max_recommendations": 10,
+        "max_recommendations": 5,
     }
     result = run(tmp_path, [shipped_case("menuisier", expect)], SHIPPED)
     assert result.exit_code == 1
     lines = result.output.splitlines()
     assert (
-        "  - expected 'adopter_crm' in the top 3, got: prospecter_regulierement, "
-        "relancer_jusquau_septieme_contact, ecrire_objectifs; it is at rank 6" in lines
+        f"  - expected '{late}' in the top 3, got: {', '.join(got[:3])}; "
+        f"it is at rank {len(got)}" in lines
     )
-    assert "  - expected 'ecrire_objectifs' absent; it is in the plan at rank 3" in lines
+    assert f"  - expected '{early}' absent; it is in the plan at rank 1" in lines
     assert (
         "  - expected outcome 'balance' case 0 (Priorité à la fidélisation (70 % patrimoine "
         "clients / 30 % prospection)), got case 3 (Équilibre entre fidélisation et prospection "
         "(50 % / 50 %))" in lines
     )
-    assert "  - expected at most 10 recommendations, got 27" in lines
+    assert f"  - expected at most 5 recommendations, got {len(got)}" in lines
+    assert len(got) == 10
 
 
 def test_coverage_lists_the_rules_no_case_fired(tmp_path: Path) -> None:
     case = minimal_case("relance assez", 8, {"max_recommendations": 0})
     unfired = run(tmp_path, [case], MINIMAL, "--coverage")
     assert unfired.exit_code == 0, unfired.output
-    assert "coverage: 0 of 1 rules fired in some case" in unfired.output
+    assert "coverage: 0 of 1 rules in some case's plan" in unfired.output
     assert "  not fired: relancer (priority 1; when: answers.contacts_before_giving_up" in (
         unfired.output
     )
     case = minimal_case("relance peu", 2, {"top3": ["relancer"]})
     fired = run(tmp_path, [case], MINIMAL, "--coverage")
-    assert "coverage: 1 of 1 rules fired in some case" in fired.output
+    assert "coverage: 1 of 1 rules in some case's plan" in fired.output
     assert "not fired" not in fired.output
     without = run(tmp_path, [case], MINIMAL)
-    assert "rules fired" not in without.output and without.exit_code == 0
+    assert "case's plan" not in without.output and without.exit_code == 0
+
+
+def test_coverage_tells_a_rule_cut_from_the_plan_from_one_that_never_fired(
+    tmp_path: Path,
+) -> None:
+    q = load_questionnaire(SHIPPED)
+    carpenter = read_cases(str(SHIPPED_CASES), q)[0]
+    result = score(q, carpenter.answers, carpenter.contact)
+    cut = result.dropped[0].id
+    assert cut not in plan_of(result)
+    output = run(
+        tmp_path, [shipped_case("menuisier", {"level": "debutant"})], SHIPPED, "--coverage"
+    )
+    assert output.exit_code == 0, output.output
+    assert f"  fired but cut: {cut} (priority " in output.output
+    # The carpenter gives no retention rate: the rule on losing customers cannot fire.
+    assert "  not fired: enrayer_perte_clients (priority " in output.output
+    assert f"  not fired: {cut} " not in output.output
 
 
 def test_the_plan_checked_is_the_one_the_report_prints(app: Flask) -> None:
@@ -127,15 +153,20 @@ def test_the_plan_checked_is_the_one_the_report_prints(app: Flask) -> None:
 
 
 def test_the_command_runs_without_the_app_or_its_database(tmp_path: Path) -> None:
+    # Its own cases, not the shipped ones: this proves the command runs with no database
+    # and no configured questionnaire, whatever the shipped expectations are.
+    cases = tmp_path / "cases.yaml"
+    case = minimal_case("relance trop tôt", 2, {"top3": ["relancer"]})
+    cases.write_text(yaml.safe_dump([case], allow_unicode=True), encoding="utf-8")
     environment = {
         **os.environ,
         "DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:9/nowhere",
         "ASSESS_QUESTIONNAIRE": str(tmp_path / "missing.yaml"),
     }
     flask = Path(sys.executable).with_name("flask")
-    arguments = ["--app", "assess", "questionnaire", "test", str(SHIPPED_CASES)]
+    arguments = ["--app", "assess", "questionnaire", "test", str(cases)]
     result = subprocess.run(
-        [str(flask), *arguments, "--questionnaire", str(SHIPPED)],
+        [str(flask), *arguments, "--questionnaire", str(MINIMAL)],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -143,4 +174,4 @@ def test_the_command_runs_without_the_app_or_its_database(tmp_path: Path) -> Non
         timeout=60,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "passed, 0 failed" in result.stdout
+    assert result.stdout.splitlines()[-1] == "1 cases: 1 passed, 0 failed"

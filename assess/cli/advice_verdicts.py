@@ -24,6 +24,8 @@ class Verdict:
     case: AdviceCase
     plan: tuple[str, ...]
     differences: tuple[str, ...]
+    # The rules that fired but the plan left out (`explanation["dropped"]`), by id.
+    cut: tuple[str, ...] = ()
 
     @property
     def passed(self) -> bool:
@@ -40,7 +42,8 @@ def run_case(q: Questionnaire, case: AdviceCase) -> Verdict:
     """Score the case's answers and compare the advice with its expectations."""
     result = score(q, case.answers, case.contact)
     plan = plan_of(result)
-    return Verdict(case, plan, tuple(_differences(q, case, result, plan)))
+    cut = tuple(dropped.id for dropped in result.dropped)
+    return Verdict(case, plan, tuple(_differences(q, case, result, plan)), cut)
 
 
 def _differences(
@@ -89,6 +92,12 @@ def condition(rule: Recommendation) -> str:
 
 
 def unfired_rules(q: Questionnaire, verdicts: Iterable[Verdict]) -> list[Recommendation]:
-    """The questionnaire's rules that are in no case's plan, in file order."""
+    """The questionnaire's rules that are in no case's plan, in file order (a rule that
+    fired but was cut from every plan is among them: coverage counts the plan)."""
     fired = {rule_id for verdict in verdicts for rule_id in verdict.plan}
     return [rule for rule in q.recommendations if rule.id not in fired]
+
+
+def cut_rules(verdicts: Iterable[Verdict]) -> set[str]:
+    """The ids of the rules that fired in some case but that case's plan left out."""
+    return {rule_id for verdict in verdicts for rule_id in verdict.cut}

@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from assess.cli.advice_cases import CasesFileError, read_cases
-from assess.cli.advice_verdicts import Verdict, condition, run_case, unfired_rules
+from assess.cli.advice_verdicts import Verdict, condition, cut_rules, run_case, unfired_rules
 from assess.core.answers import InvalidAnswers, validate_answers
 from assess.core.questionnaire import Questionnaire, QuestionnaireError, load_questionnaire
 from assess.core.scoring import score
@@ -68,7 +68,11 @@ def score_command(path: str, answers_file: str) -> None:
 @questionnaire.command("test")
 @click.argument("cases_files", metavar="CASES.yaml...", nargs=-1, required=True)
 @click.option("--questionnaire", "path", help="The questionnaire (default: the configured one).")
-@click.option("--coverage", is_flag=True, help="Also list the rules no case fired.")
+@click.option(
+    "--coverage",
+    is_flag=True,
+    help="Also list the rules in no case's plan: not fired, or fired but cut.",
+)
 def run_advice_cases(cases_files: tuple[str, ...], path: str | None, coverage: bool) -> None:
     """Run advice cases: score each company's answers, compare the advice with what it expects.
 
@@ -93,11 +97,12 @@ def run_advice_cases(cases_files: tuple[str, ...], path: str | None, coverage: b
     if coverage:
         unfired = unfired_rules(q, verdicts)
         fired = len(q.recommendations) - len(unfired)
-        click.echo(f"coverage: {fired} of {len(q.recommendations)} rules fired in some case")
+        click.echo(f"coverage: {fired} of {len(q.recommendations)} rules in some case's plan")
+        cut = cut_rules(verdicts)
         for rule in unfired:
-            click.echo(
-                f"  not fired: {rule.id} (priority {rule.priority}; when: {condition(rule)})"
-            )
+            # A rule cut from every plan is covered by no case, but a case does reach it.
+            word = "fired but cut" if rule.id in cut else "not fired"
+            click.echo(f"  {word}: {rule.id} (priority {rule.priority}; when: {condition(rule)})")
     sys.exit(1 if failed else 0)
 
 
