@@ -24,14 +24,21 @@ from flask import current_app
 from sqlalchemy import exists, func, select
 
 from assess.db.database import serialise, write_transaction
-from assess.db.models import AddressConfirmation, Delivery, Lead, LeadEvent, Submission, utcnow
+from assess.db.models import (
+    AddressConfirmation,
+    Delivery,
+    Lead,
+    LeadEvent,
+    Submission,
+    aware,
+    utcnow,
+)
 from assess.extensions import db
 from assess.outbox.delivery import REPORT, ensure_report
 from assess.outbox.messages import CONFIRM_KIND, queue_delivery
 from assess.outbox.rows import Attempt
 from assess.outbox.tasks import RENDER_REPORT, task
 from assess.respondent.team_invitations import invitation_deliveries
-from assess.tracker.cadence import aware
 
 DAY = timedelta(days=1)
 
