@@ -363,13 +363,15 @@ SETTINGS: tuple[Setting, ...] = (
         "CONFIRM_PER_CLIENT_DAY",
         30,
         integer,
-        "Confirmation e-mails one client address may have sent in 24 hours.",
+        "Confirmation e-mails one client (IPv4 address or IPv6 /64 network) may have sent in "
+        "24 hours.",
     ),
     Setting(
         "RATELIMIT_CONFIRM",
         "10 per hour",
         text,
-        'Rate limit per visitor address of the "send the link again" button and the link\'s page.',
+        'Rate limit per visitor address of the "send the link again" buttons and the '
+        '"unwanted invitation" page (not the confirmation link\'s page).',
     ),
     Setting(
         "TEAM_INVITATIONS_PER_ADDRESS_DAY",
