@@ -36,6 +36,7 @@ from assess.db.models import (
     utcnow,
 )
 from assess.extensions import db
+from assess.outbox import webhooks
 from assess.outbox.delivery import REPORT, ensure_report
 from assess.outbox.messages import CONFIRM_KIND, queue_delivery
 from assess.outbox.rows import Attempt
@@ -247,6 +248,7 @@ def confirm(token: str) -> Confirmed:
         db.session.add(
             LeadEvent(lead_id=lead.id, kind="email.confirmed", data={"changed": changed})
         )
+        webhooks.lead_email_confirmed(lead, submission, changed)
         _release(submission, lead)
     return Confirmed(results, now=True)
 
