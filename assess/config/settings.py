@@ -377,13 +377,14 @@ SETTINGS: tuple[Setting, ...] = (
         "TEAM_INVITATIONS_PER_ADDRESS_DAY",
         20,
         integer,
-        "Team invitations from one inviting address in 24 hours (two teams of "
-        "TEAM_MAX_INVITATIONS).",
+        "Team invitation e-mails sent on behalf of one confirmed address in 24 hours (two "
+        "teams of TEAM_MAX_INVITATIONS); the rest are held until the limit allows.",
     ),
     Setting(
         "TEAM_INVITATIONS_PER_DAY",
         200,
         integer,
-        "Team invitations sent by the whole app in 24 hours (ten times a busy day's needs).",
+        "Team invitation e-mails sent by the whole app in 24 hours (ten times a busy day's "
+        "needs); the rest are held until the limit allows.",
     ),
 )
