@@ -57,7 +57,7 @@ def arguments_for_every_get_route(app: Flask, consultant_email: str) -> dict[str
         user = find_user(consultant_email)
         assert submission is not None and user is not None
         ensure_report(submission)  # the worker's job: the PDF routes serve it
-        [invitation] = invite(current_questionnaire(), submission, "membre@example.com")
+        [invitation] = invite(current_questionnaire(), submission, "membre@example.com").created
         confirmation = db.session.execute(select(AddressConfirmation.token)).scalar_one()
         lead = {"lead_id": submission.lead_id}
         return {
