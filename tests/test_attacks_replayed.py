@@ -599,7 +599,9 @@ def test_a_shared_resume_link_is_not_a_window_on_the_results_of_whoever_finishes
     assert second.status == 200 and second.path != first.path
     link = resume_link(second)
 
-    moved = recipient.open(link)
+    landing = recipient.open(link)  # what a link preview would fetch: nothing moves
+    assert landing.status == 200 and "Poursuivre votre diagnostic ici" in landing.plain
+    moved = recipient.open(link, [("csrf_token", csrf_of(landing))])
     assert moved.status == 200 and moved.path == second.path  # the draft moved there
     results = complete(recipient, other, "startup_tech", page=moved)
     token = results.path.rsplit("/", 1)[-1]

@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from assess.db.models import AddressConfirmation, Delivery, Lead, LeadEvent, Submission, utcnow
 from assess.db.questionnaire_store import current_questionnaire
@@ -400,5 +400,72 @@ def test_the_re_send_button_is_rate_limited(make_app: Callable[..., Flask]) -> N
         ]
         assert codes == [303, 303, 429]
         assert len(confirmations(app)) == 3  # the first, and the two re-sends let through
+    finally:
+        empty_tables(app)
+
+
+def test_confirmation_emails_from_one_ipv6_network_count_as_one_client(
+    make_app: Callable[..., Flask],
+) -> None:
+    # A provider gives each customer a whole /64: three addresses of it are one client.
+    app = make_app(SHIPPED, CONFIRM_PER_CLIENT_DAY=2)
+    try:
+        done = [
+            complete_lead(
+                app,
+                contact={"email": f"inconnu{n}@example.com"},
+                client=from_client(app, f"2001:db8:1:2::{n + 1:x}"),
+            )
+            for n in range(3)
+        ]
+        assert len(confirmations(app)) == 2
+        # the network's limit held, not the address's: the pages say so
+        visitor = from_client(app, "2001:db8:1:2:ffff::9")
+        results = f"/results/{done[2].public_token}"
+        page = visitor.get(results)
+        assert "demandés depuis votre réseau" in page.get_data(True)
+        again = visitor.post(f"{results}/confirmation", data={"csrf_token": csrf_token(page)})
+        assert again.status_code == 303 and "confirmation=limited_network" in again.location
+        told = visitor.get(again.location).get_data(True)
+        assert "Trop de liens de confirmation ont été demandés depuis votre réseau" in told
+        # the next /64 is another customer
+        complete_lead(
+            app,
+            contact={"email": "autre@example.com"},
+            client=from_client(app, "2001:db8:1:3::1"),
+        )
+        assert len(confirmations(app)) == 3
+    finally:
+        empty_tables(app)
+
+
+def test_a_seminar_room_behind_one_address_confirms_without_a_rate_limit(
+    make_app: Callable[..., Flask],
+) -> None:
+    # Attendees behind one NAT confirm at once: the 256-bit link needs no per-visitor limit.
+    app = make_app(
+        SHIPPED,
+        RATELIMIT_ENABLED=True,
+        RATELIMIT_CONFIRM="2 per hour",
+        RATELIMIT_STORAGE_URI="process-memory://",
+    )
+    try:
+        room = "192.0.2.50"
+        for n in range(3):
+            complete_lead(
+                app, contact={"email": f"participant{n}@example.com"}, client=from_client(app, room)
+            )
+        codes = []
+        for row in confirmations(app):
+            attendee = from_client(app, room)
+            page = attendee.get(f"/confirm/{row.token}")
+            done = attendee.post(f"/confirm/{row.token}", data={"csrf_token": csrf_token(page)})
+            codes += [page.status_code, done.status_code]
+        assert codes == [200] * 6
+        with app.app_context():
+            confirmed = db.session.execute(
+                select(func.count()).select_from(Lead).where(Lead.email_confirmed_at.is_not(None))
+            ).scalar_one()
+        assert confirmed == 3
     finally:
         empty_tables(app)

@@ -19,6 +19,7 @@ from tests.helpers.wizard_driver import (
     FIRST_STEP,
     GOOD_FIRST_STEP,
     csrf_token,
+    open_resume_link,
     post_step,
     start,
 )
@@ -74,7 +75,7 @@ def test_each_respondent_gets_their_own_answers_token_and_resume_link(app):
     assert CSRF.search(page_one).group(1) != CSRF.search(page_two).group(1)
     # Each page's resume link leads back to its own draft.
     other_device = app.test_client()
-    back = other_device.get(RESUME.search(page_two).group(0))
+    back = open_resume_link(other_device, RESUME.search(page_two).group(0))
     assert back.status_code == 303
     assert 'value="340"' in other_device.get(FIRST_STEP).get_data(as_text=True)
 

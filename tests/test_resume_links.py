@@ -17,7 +17,9 @@ from tests.helpers.personas import persona
 from tests.helpers.wizard_driver import (
     CONTACT,
     complete,
+    csrf_token,
     form_values,
+    open_resume_link,
     plausible_answers,
     post_step,
     questionnaire,
@@ -64,7 +66,7 @@ def test_a_shared_resume_link_is_not_a_window_on_the_results(app):
     sender, other = app.test_client(), app.test_client()
     second = answer_steps(sender, q, start(sender).location, 1)
     link = resume_path(sender, second)
-    moved = other.get(link)
+    moved = open_resume_link(other, link)
     assert moved.status_code == 303 and moved.location == second
     data = persona("startup_tech")
     contact = {**data["contact"], **OTHER}
@@ -91,9 +93,9 @@ def test_the_link_moves_the_draft_once_and_keeps_it_where_it_is(app):
     sender, other, third = app.test_client(), app.test_client(), app.test_client()
     second = answer_steps(sender, q, start(sender).location, 1)
     link = resume_path(sender, second)
-    assert sender.get(link).location == second  # its own browser: nothing moves
+    assert sender.get(link).location == second  # its own browser: straight to the step
     assert sender.get(second).status_code == 200
-    assert other.get(link).location == second
+    assert open_resume_link(other, link).location == second
     again = other.get(link)  # opened twice where it moved: still there
     assert again.status_code == 404 and "plus valide" in again.get_data(as_text=True)
     assert other.get(second).status_code == 200
@@ -101,7 +103,7 @@ def test_the_link_moves_the_draft_once_and_keeps_it_where_it_is(app):
     assert refused.status_code == 404 and "Ce lien n'est plus valide" in refused.get_data(True)
     # the page in the new browser offers a new link, which moves the draft on again
     newer = resume_path(other, second)
-    assert newer != link and third.get(newer).location == second
+    assert newer != link and open_resume_link(third, newer).location == second
     assert other.get(second).status_code == 404
 
 
@@ -115,7 +117,7 @@ def test_a_browser_the_draft_moved_to_after_the_contact_step_sees_no_details_nor
     first = start(sender).location
     assert first.endswith("/step/contact")
     location = answer_steps(sender, q, first, 2)
-    moved = other.get(resume_path(sender, location))
+    moved = open_resume_link(other, resume_path(sender, location))
     assert moved.status_code == 303
     contact = other.get("/step/contact")
     assert contact.status_code == 200
@@ -149,7 +151,7 @@ def test_giving_the_contact_details_again_shows_the_results(other_app: Flask):
     q = questionnaire(other_app)
     sender, other = other_app.test_client(), other_app.test_client()
     location = answer_steps(sender, q, start(sender).location, 2)
-    moved = other.get(resume_path(sender, location))
+    moved = open_resume_link(other, resume_path(sender, location))
     post_step(other, "/step/contact", {**CONTACT, **OTHER})
     last = answer_steps(other, q, moved.location, len(q.sections) - 1)
     assert last.startswith("/results/")
@@ -175,3 +177,35 @@ def test_a_resume_link_of_a_finished_diagnostic_shows_no_results(app):
     assert response.request.path == "/finished"
     assert "/results/" not in response.get_data(as_text=True)
     assert other.get("/continue").location == "/"
+
+
+def test_a_link_preview_or_a_mail_scanner_opening_the_link_moves_nothing(app):
+    """A chat's link preview or a mail "safe links" scanner fetches the link first: the
+    draft stays where it is, and the real second device still continues it."""
+    q = questionnaire(app)
+    sender, scanner, device = app.test_client(), app.test_client(), app.test_client()
+    second = answer_steps(sender, q, start(sender).location, 1)
+    link = resume_path(sender, second)
+    for _ in range(2):
+        preview = scanner.get(link)
+        assert preview.status_code == 200
+        assert "Poursuivre votre diagnostic ici" in preview.get_data(as_text=True)
+    assert sender.get(second).status_code == 200  # the sender still holds it
+    assert scanner.get(second).status_code == 404  # the scanner holds nothing
+    moved = open_resume_link(device, link)
+    assert moved.status_code == 303 and moved.location == second
+    assert device.get(second).status_code == 200
+    assert sender.get(second).status_code == 404
+
+
+def test_continuing_here_needs_the_page_s_token_and_the_link_s_signature(app):
+    q = questionnaire(app)
+    sender, other = app.test_client(), app.test_client()
+    second = answer_steps(sender, q, start(sender).location, 1)
+    link = resume_path(sender, second)
+    page = other.get(link)
+    assert other.post(link).status_code == 400  # no CSRF token: a forged form moves nothing
+    assert sender.get(second).status_code == 200
+    forged = other.post("/resume/forged-token", data={"csrf_token": csrf_token(page)})
+    assert forged.status_code == 404
+    assert sender.get(second).status_code == 200

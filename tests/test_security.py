@@ -57,7 +57,7 @@ def arguments_for_every_get_route(app: Flask, consultant_email: str) -> dict[str
         user = find_user(consultant_email)
         assert submission is not None and user is not None
         ensure_report(submission)  # the worker's job: the PDF routes serve it
-        [invitation] = invite(current_questionnaire(), submission, "membre@example.com")
+        [invitation] = invite(current_questionnaire(), submission, "membre@example.com").created
         confirmation = db.session.execute(select(AddressConfirmation.token)).scalar_one()
         lead = {"lead_id": submission.lead_id}
         return {
@@ -274,6 +274,35 @@ def test_a_forged_forwarded_chain_does_not_dodge_the_limit(limited_app):
             ).status_code
         )
     assert 429 in codes
+
+
+def test_the_addresses_of_one_ipv6_network_share_its_limit(limited_app):
+    # A provider gives each customer a /64: a new address of it per attempt is no new visitor.
+    make_user(limited_app, "ipv6@example.com")
+    client = limited_app.test_client()
+    codes = []
+    for index in range(1, 5):
+        page = client.get("/backoffice/login")
+        codes.append(
+            client.post(
+                "/backoffice/login",
+                data={
+                    "email": "ipv6@example.com",
+                    "password": "wrong password!",
+                    "csrf_token": csrf_token(page),
+                },
+                headers={"X-Forwarded-For": f"2001:db8:7:7::{index:x}"},
+            ).status_code
+        )
+    assert codes == [401, 401, 401, 429]
+    # another customer's network is not held back
+    page = client.get("/backoffice/login")
+    other = client.post(
+        "/backoffice/login",
+        data={"email": "ipv6@example.com", "password": PASSWORD, "csrf_token": csrf_token(page)},
+        headers={"X-Forwarded-For": "2001:db8:7:8::1"},
+    )
+    assert other.status_code == 303
 
 
 def test_a_nul_byte_anywhere_is_a_400(app, client):

@@ -8,6 +8,7 @@ import hashlib
 import json
 import threading
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from email import message_from_bytes
 from email.policy import default
 from pathlib import Path
@@ -16,15 +17,23 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from assess.db.models import AuditEntry, Delivery, InvitationOptOut, Submission, TeamInvitation
+from assess.db.models import (
+    AuditEntry,
+    Delivery,
+    InvitationOptOut,
+    Submission,
+    TeamInvitation,
+    utcnow,
+)
 from assess.db.questionnaire_store import current_questionnaire
 from assess.extensions import db
 from assess.outbox import delivery
 from assess.outbox.links import public_url
 from assess.outbox.messages import TEAM_KIND
 from assess.respondent import team_invitations as invitations
+from tests.helpers.backoffice_client import log_in
 from tests.helpers.database import empty_tables
 from tests.helpers.paths import SHIPPED
 from tests.helpers.wizard_driver import complete, confirm_address, csrf_token, invite_team
@@ -99,46 +108,101 @@ def test_invitations_wait_for_the_executive_s_confirmed_address(app: Flask) -> N
     assert "3 personnes invitées" in client.get(f"/results/{token}/team").get_data(as_text=True)
 
 
+def queued_for(app: Flask, submission_id: int) -> list[str]:
+    """The recipients of a submission's queued invitation e-mails."""
+    with app.app_context():
+        found = db.session.execute(
+            select(Delivery.recipient).where(
+                Delivery.submission_id == submission_id, Delivery.kind.startswith(TEAM_KIND)
+            )
+        ).scalars()
+        return sorted(found)
+
+
+HELD = "invitation pas encore envoyée"
+
+
 @pytest.mark.parametrize("limited_app", [{"TEAM_INVITATIONS_PER_ADDRESS_DAY": 3}], indirect=True)
 def test_invitations_on_behalf_of_one_address_stop_at_the_daily_limit(limited_app: Flask) -> None:
     first, first_client = executive(limited_app)
+    confirm_address(limited_app, "claire.dubois@example.com")
     assert (
         invite_team(first_client, first.public_token, "a@example.com b@example.com").status_code
         == 303
     )
-    # the same address, through another submission
+    # the same address, through another submission: confirmed, one more leaves, one is held
     second, client = executive(limited_app)
-    refused = invite_team(client, second.public_token, "c@example.com\nd@example.com")
-    html = refused.get_data(as_text=True)
-    assert refused.status_code == 422
-    assert (
-        f"Au plus 3 invitations par jour peuvent partir au nom d'une même adresse{NBSP}: "
-        "réessayez demain." in html.replace("&#39;", "'")
-    )
-    assert "d@example.com" in html.split("<textarea", 1)[1]  # the typed text is kept
-    assert invited(limited_app, first.id) == ["a@example.com", "b@example.com"]
-    assert invited(limited_app, second.id) == []
-    assert invite_team(client, second.public_token, "c@example.com").status_code == 303
+    sent = invite_team(client, second.public_token, "c@example.com\nd@example.com")
+    assert sent.status_code == 303
+    confirm_address(limited_app, "claire.dubois@example.com")
+    page = client.get(sent.location).get_data(as_text=True).replace("&#39;", "'")
+    assert f"1 {HELD}" in page and "La limite quotidienne d'invitations est atteinte" in page
+    assert invited(limited_app, second.id) == ["c@example.com", "d@example.com"]
+    assert queued_for(limited_app, first.id) == ["a@example.com", "b@example.com"]
+    assert queued_for(limited_app, second.id) == ["c@example.com"]
+    # the consultant's lead page lists the held one
+    consultant = log_in(limited_app)
+    lead_page = consultant.get(f"/backoffice/leads/{second.lead_id}").get_data(as_text=True)
+    assert "d@example.com" in lead_page
+    assert "retenue\u00a0: limite quotidienne d'invitations atteinte" in lead_page
     # another address is not held back by that one
     other, other_client = executive(limited_app, "paul.martin@example.com")
+    confirm_address(limited_app, "paul.martin@example.com")
     assert invite_team(other_client, other.public_token, "e@example.com").status_code == 303
+    assert queued_for(limited_app, other.id) == ["e@example.com"]
 
 
 @pytest.mark.parametrize("limited_app", [{"TEAM_INVITATIONS_PER_DAY": 3}], indirect=True)
-def test_the_app_stops_inviting_at_its_daily_limit(limited_app: Flask) -> None:
+def test_the_app_stops_inviting_at_its_daily_limit_then_sends_the_held_ones_later(
+    limited_app: Flask,
+) -> None:
     first, first_client = executive(limited_app, "a.dirigeant@example.com")
+    confirm_address(limited_app, "a.dirigeant@example.com")
     assert (
         invite_team(first_client, first.public_token, "a@example.com b@example.com").status_code
         == 303
     )
     second, client = executive(limited_app, "b.dirigeant@example.com")
-    refused = invite_team(client, second.public_token, "c@example.com d@example.com")
-    assert refused.status_code == 422
-    assert (
-        f"Trop d'invitations ont été envoyées aujourd'hui{NBSP}: réessayez demain."
-        in refused.get_data(as_text=True).replace("&#39;", "'")
+    confirm_address(limited_app, "b.dirigeant@example.com")
+    sent = invite_team(client, second.public_token, "c@example.com d@example.com")
+    assert sent.status_code == 303
+    assert queued_for(limited_app, second.id) == ["c@example.com"]
+    team_page = client.get(sent.location)
+    # the same day, the button sends nothing more
+    again = client.post(
+        f"/results/{second.public_token}/team/held", data={"csrf_token": csrf_token(team_page)}
     )
-    assert invite_team(client, second.public_token, "c@example.com").status_code == 303
+    assert again.status_code == 303 and queued_for(limited_app, second.id) == ["c@example.com"]
+    assert f"1 {HELD}" in client.get(again.location).get_data(as_text=True)
+    # a day later, it does
+    with limited_app.app_context():
+        db.session.execute(update(Delivery).values(created_at=utcnow() - timedelta(hours=25)))
+        db.session.commit()
+    later = client.post(
+        f"/results/{second.public_token}/team/held", data={"csrf_token": csrf_token(team_page)}
+    )
+    assert queued_for(limited_app, second.id) == ["c@example.com", "d@example.com"]
+    page = client.get(later.location).get_data(as_text=True)
+    assert "1 invitation envoyée." in page and HELD not in page
+
+
+@pytest.mark.parametrize("limited_app", [{"TEAM_INVITATIONS_PER_DAY": 3}], indirect=True)
+def test_invitations_for_addresses_never_confirmed_use_no_daily_limit(limited_app: Flask) -> None:
+    # One visitor types made-up addresses and invites from each: nothing leaves, nothing counts.
+    for n in range(3):
+        made_up, visitor = executive(limited_app, f"invente{n}@example.com")
+        assert (
+            invite_team(
+                visitor, made_up.public_token, f"x{n}@example.com y{n}@example.com"
+            ).status_code
+            == 303
+        )
+    assert team_messages(limited_app) == []
+    # a real executive's invitations still leave
+    real, client = executive(limited_app, "vrai.dirigeant@example.com")
+    assert invite_team(client, real.public_token, "a@example.com b@example.com").status_code == 303
+    confirm_address(limited_app, "vrai.dirigeant@example.com")
+    assert queued_for(limited_app, real.id) == ["a@example.com", "b@example.com"]
 
 
 def test_an_invitation_reported_as_unwanted_stops_every_further_one(app: Flask) -> None:

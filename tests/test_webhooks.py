@@ -21,7 +21,7 @@ from tests.helpers.backoffice_client import log_in, make_user
 from tests.helpers.database import empty_tables
 from tests.helpers.paths import SHIPPED
 from tests.helpers.webhook_receiver import WebhookReceiver
-from tests.helpers.wizard_driver import complete_lead, csrf_token
+from tests.helpers.wizard_driver import complete_lead, confirm_address, csrf_token
 from tests.helpers.worker_process import Worker, app_environment, wait_for
 
 SECRET = "webhook-test-secret"
@@ -349,3 +349,33 @@ def test_the_retention_purge_posts_lead_deleted_for_each_lead(hook_app, receiver
 def test_an_unknown_event_is_refused(hook_app):
     with hook_app.app_context(), pytest.raises(ValueError, match="unknown webhook event"):
         webhooks.queue_event("lead.exploded", {}, None)
+
+
+def test_every_lead_says_whether_its_address_is_confirmed_and_confirming_posts_an_event(
+    hook_app: Flask, receiver: WebhookReceiver
+):
+    submission = complete_lead(hook_app)
+    [completed] = webhook_rows(hook_app)
+    assert completed.event == "submission.completed"
+    assert completed.payload["data"]["lead"]["email_confirmed"] is False
+    confirm_address(hook_app, "claire.dubois@example.com")
+    confirm_address(hook_app, "claire.dubois@example.com")  # a second click posts nothing
+    confirmed = [row for row in webhook_rows(hook_app) if row.event == "lead.email_confirmed"]
+    assert len(confirmed) == 1
+    assert attempt(hook_app, confirmed[0].id).status == "sent"
+    [request] = [r for r in receiver.requests() if r.payload["event"] == "lead.email_confirmed"]
+    assert request.signed_by(SECRET)
+    assert request.headers["x-webhook-event"] == "lead.email_confirmed"
+    data = request.payload["data"]
+    assert data["lead"]["id"] == submission.lead_id
+    assert data["lead"]["email"] == "claire.dubois@example.com"
+    assert data["lead"]["email_confirmed"] is True
+    assert data["confirmation"]["submission_id"] == submission.id
+    assert data["confirmation"]["email_changed"] is False
+    assert data["confirmation"]["confirmed_at"]
+    # every later event's lead carries the flag too
+    user_id = make_user(hook_app, "flag@example.com")
+    with hook_app.app_context():
+        leads.change_status(submission.lead_id, "contacted", "", user_id)
+    [changed] = [row for row in webhook_rows(hook_app) if row.event == "lead.status_changed"]
+    assert changed.payload["data"]["lead"]["email_confirmed"] is True

@@ -19,6 +19,7 @@ from tests.helpers.wizard_driver import (
     complete,
     csrf_token,
     form_values,
+    open_resume_link,
     plausible_answers,
     post_step,
     questionnaire,
@@ -152,7 +153,7 @@ def test_resume_link_continues_on_another_device(app, client):
     page = client.get(second).get_data(as_text=True)
     link = page.split('class="resume-link" type="text" readonly value="')[1].split('"')[0]
     other_device = app.test_client()
-    response = other_device.get(link.replace("http://localhost", ""))
+    response = open_resume_link(other_device, link.replace("http://localhost", ""))
     assert response.status_code == 303
     assert response.location == second
     assert other_device.get(second).status_code == 200

@@ -363,25 +363,28 @@ SETTINGS: tuple[Setting, ...] = (
         "CONFIRM_PER_CLIENT_DAY",
         30,
         integer,
-        "Confirmation e-mails one client address may have sent in 24 hours.",
+        "Confirmation e-mails one client (IPv4 address or IPv6 /64 network) may have sent in "
+        "24 hours.",
     ),
     Setting(
         "RATELIMIT_CONFIRM",
         "10 per hour",
         text,
-        'Rate limit per visitor address of the "send the link again" button and the link\'s page.',
+        'Rate limit per visitor address of the "send the link again" buttons and the '
+        '"unwanted invitation" page (not the confirmation link\'s page).',
     ),
     Setting(
         "TEAM_INVITATIONS_PER_ADDRESS_DAY",
         20,
         integer,
-        "Team invitations from one inviting address in 24 hours (two teams of "
-        "TEAM_MAX_INVITATIONS).",
+        "Team invitation e-mails sent on behalf of one confirmed address in 24 hours (two "
+        "teams of TEAM_MAX_INVITATIONS); the rest are held until the limit allows.",
     ),
     Setting(
         "TEAM_INVITATIONS_PER_DAY",
         200,
         integer,
-        "Team invitations sent by the whole app in 24 hours (ten times a busy day's needs).",
+        "Team invitation e-mails sent by the whole app in 24 hours (ten times a busy day's "
+        "needs); the rest are held until the limit allows.",
     ),
 )

@@ -1,5 +1,6 @@
 """Webhooks: a signed JSON POST to every configured address when a submission is completed,
-when a lead moves in the pipeline and when a lead is deleted.
+when a lead confirms its e-mail address, when a lead moves in the pipeline and when a lead
+is deleted.
 
 The event is written as one row per address in the transaction of the change it reports;
 once that transaction commits, the rows go to the job queue. The worker posts each with an
@@ -49,9 +50,12 @@ from assess.outbox.webhook_transport import (
 
 SUBMISSION_COMPLETED = "submission.completed"
 LEAD_STATUS_CHANGED = "lead.status_changed"
+# The owner of the lead's address clicked its confirmation link: only then may another tool
+# write to that address on the respondent's behalf.
+LEAD_EMAIL_CONFIRMED = "lead.email_confirmed"
 # A lead erased (on request or by the retention purge): its id and the time, nothing else.
 LEAD_DELETED = "lead.deleted"
-EVENTS = (SUBMISSION_COMPLETED, LEAD_STATUS_CHANGED, LEAD_DELETED)
+EVENTS = (SUBMISSION_COMPLETED, LEAD_EMAIL_CONFIRMED, LEAD_STATUS_CHANGED, LEAD_DELETED)
 
 
 def configured_urls(config: Any) -> list[str]:
@@ -178,12 +182,14 @@ def _links(lead: Lead, submission: Submission | None = None) -> dict[str, str]:
 
 
 def lead_data(lead: Lead) -> dict[str, Any]:
-    """The lead as every payload shows it."""
+    """The lead as every payload shows it; `email_confirmed` says whether its owner confirmed
+    the address (an unconfirmed one was typed by whoever took the diagnostic)."""
     return {
         "id": lead.id,
         "first_name": lead.first_name,
         "last_name": lead.last_name,
         "email": lead.email,
+        "email_confirmed": lead.email_confirmed_at is not None,
         "phone": lead.phone,
         "company": lead.company,
         "job_title": lead.job_title,
@@ -223,6 +229,21 @@ def submission_completed(submission: Submission, lead: Lead) -> list[int]:
         "links": _links(lead, submission),
     }
     return queue_event(SUBMISSION_COMPLETED, data, lead.id)
+
+
+def lead_email_confirmed(lead: Lead, submission: Submission, changed: bool) -> list[int]:
+    """Queue the confirmed-address event: the lead (its address now confirmed), the
+    submission whose link was clicked, and whether the address replaced another."""
+    data = {
+        "confirmation": {
+            "confirmed_at": _iso(lead.email_confirmed_at),
+            "email_changed": changed,
+            "submission_id": submission.id,
+        },
+        "lead": lead_data(lead),
+        "links": _links(lead, submission),
+    }
+    return queue_event(LEAD_EMAIL_CONFIRMED, data, lead.id)
 
 
 def lead_status_changed(lead: Lead, previous: str, changed_by: str | None) -> list[int]:

@@ -6,8 +6,9 @@ one) gets, instead of its report, one fixed e-mail with a link; its team invitat
 too. The link names the confirmation by a random secret and expires after
 CONFIRM_LINK_DAYS. Confirming sets the lead's address (a new one replaces the old only
 then) and queues the report and the invitations; confirming again changes nothing.
-Confirmation e-mails are limited per address and per client address over 24 hours, so the
-app cannot be made to mail strangers in bulk.
+Confirmation e-mails are limited per address and per client over 24 hours (a client is an
+IPv4 address or an IPv6 /64 network: assess/core/client_networks.py), so the app cannot be
+made to mail strangers in bulk.
 """
 
 from __future__ import annotations
@@ -23,15 +24,24 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import exists, func, select
 
+from assess.core.client_networks import client_network
 from assess.db.database import serialise, write_transaction
-from assess.db.models import AddressConfirmation, Delivery, Lead, LeadEvent, Submission, utcnow
+from assess.db.models import (
+    AddressConfirmation,
+    Delivery,
+    Lead,
+    LeadEvent,
+    Submission,
+    aware,
+    utcnow,
+)
 from assess.extensions import db
+from assess.outbox import webhooks
 from assess.outbox.delivery import REPORT, ensure_report
 from assess.outbox.messages import CONFIRM_KIND, queue_delivery
 from assess.outbox.rows import Attempt
 from assess.outbox.tasks import RENDER_REPORT, task
 from assess.respondent.team_invitations import invitation_deliveries
-from assess.tracker.cadence import aware
 
 DAY = timedelta(days=1)
 
@@ -52,17 +62,19 @@ class Resent(Enum):
     """What became of a request to send the confirmation link again."""
 
     SENT = "sent"
-    LIMITED = "limited"  # over a daily limit: nothing sent
+    LIMITED = "limited"  # over the address's daily limit: nothing sent
+    LIMITED_NETWORK = "limited_network"  # over the client network's daily limit: nothing sent
     CONFIRMED = "confirmed"  # nothing to confirm any more
 
 
 @dataclass(frozen=True)
 class Waiting:
-    """A submission whose address waits for confirmation: the address, and whether a link
-    was sent to it (none when a daily limit stopped it)."""
+    """A submission whose address waits for confirmation: the address, whether a link was
+    sent to it, and when none was, the daily limit that stopped it ("address" or "network")."""
 
     address: str
     link_sent: bool
+    held_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -108,15 +120,25 @@ def waiting(submission: Submission) -> Waiting | None:
             )
         )
     ).scalar_one()
-    return Waiting(address, bool(sent))
+    if sent:
+        return Waiting(address, True)
+    # No link was sent: the address's limit held, or else the client network's did.
+    full = _sent_since(AddressConfirmation.email, address) >= _limits()[0]
+    return Waiting(address, False, "address" if full else "network")
 
 
 def _client_key(client: str) -> str | None:
-    """A keyed hash of the client's address: the daily limit counts it, nobody can read it."""
+    """A keyed hash of the client (its IPv4 address, or its IPv6 /64 network): the daily
+    limit counts it, nobody can read it."""
     if not client:
         return None
     secret = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(secret, client.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(secret, client_network(client).encode(), hashlib.sha256).hexdigest()
+
+
+def _limits() -> tuple[int, int]:
+    config = current_app.config
+    return config["CONFIRM_PER_ADDRESS_DAY"], config["CONFIRM_PER_CLIENT_DAY"]
 
 
 def _sent_since(column: Any, value: str) -> int:
@@ -131,20 +153,23 @@ def _sent_since(column: Any, value: str) -> int:
 def request_confirmation(submission: Submission, client: str) -> Delivery | None:
     """The confirmation e-mail of a submission's pending address (in the caller's write
     transaction), or None when the address or the client reached its daily limit."""
+    found = _requested(submission, client)
+    return found if isinstance(found, Delivery) else None
+
+
+def _requested(submission: Submission, client: str) -> Delivery | Resent:
+    """The confirmation e-mail, or the daily limit that held it back."""
     address = submission.pending_email
     lead_id = submission.lead_id
     if address is None or lead_id is None:
-        return None
-    config = current_app.config
+        return Resent.CONFIRMED
+    per_address, per_client = _limits()
     serialise("address-confirmations")
-    if _sent_since(AddressConfirmation.email, address) >= config["CONFIRM_PER_ADDRESS_DAY"]:
-        return None
+    if _sent_since(AddressConfirmation.email, address) >= per_address:
+        return Resent.LIMITED
     key = _client_key(client)
-    if (
-        key is not None
-        and _sent_since(AddressConfirmation.client_key, key) >= config["CONFIRM_PER_CLIENT_DAY"]
-    ):
-        return None
+    if key is not None and _sent_since(AddressConfirmation.client_key, key) >= per_client:
+        return Resent.LIMITED_NETWORK
     row = AddressConfirmation(
         token=secrets.token_urlsafe(32),
         lead_id=lead_id,
@@ -169,9 +194,9 @@ def send_again(results_token: str, client: str) -> Resent:
             raise LookupError(results_token)
         if submission.pending_email is None:
             return Resent.CONFIRMED
-        message = request_confirmation(submission, client)
-        if message is None:
-            return Resent.LIMITED
+        found = _requested(submission, client)
+        if not isinstance(found, Delivery):
+            return found
     return Resent.SENT
 
 
@@ -223,6 +248,7 @@ def confirm(token: str) -> Confirmed:
         db.session.add(
             LeadEvent(lead_id=lead.id, kind="email.confirmed", data={"changed": changed})
         )
+        webhooks.lead_email_confirmed(lead, submission, changed)
         _release(submission, lead)
     return Confirmed(results, now=True)
 

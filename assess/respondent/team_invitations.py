@@ -5,9 +5,14 @@ outbox like every other message (kind "team-<invitation id>"). A member's answer
 on their invitation; the team view (assess/team.py) only ever shows them pooled.
 
 Invitations go out on the executive's behalf, so only once their address is confirmed
-(assess/confirmation.py queues the ones that waited), and within limits: per submission,
-per inviting address and for the whole app over 24 hours. An address whose owner reported
-an invitation as unwanted gets no more.
+(assess/confirmation.py queues the ones that waited), and within limits. Inviting checks
+only the limit per submission (TEAM_MAX_INVITATIONS). The daily limits, per inviting address
+and for the whole app, count the invitation e-mails actually queued in the last 24 hours and
+hold when invitations are released: invitations waiting for an address nobody confirms use
+none of them, so made-up addresses cannot block the feature for everyone. An invitation a
+daily limit holds back stays unsent ("held"): the team page says so and offers to send it
+again, the consultant's lead page lists it. An address whose owner reported an invitation
+as unwanted gets no more.
 """
 
 from __future__ import annotations
@@ -42,6 +47,15 @@ _SEPARATORS = re.compile(r"[\s,;]+")
 
 
 @dataclass
+class Invited:
+    """The invitations created, and how many of their e-mails were queued now (none while
+    the executive's address waits for confirmation; fewer when a daily limit holds some)."""
+
+    created: list[TeamInvitation]
+    queued: int
+
+
+@dataclass
 class InvitationRefused(Exception):
     """Nothing was sent: the problems, each (address as typed, reason code)."""
 
@@ -68,23 +82,24 @@ def inviting_address(submission: Submission) -> str:
     return (submission.pending_email or (submission.lead.email if submission.lead else "")).lower()
 
 
-def _invited_today(inviter: str | None = None) -> int:
-    """Invitations of the last 24 hours, from one inviting address or from everyone."""
-    query = select(func.count(TeamInvitation.id)).where(
-        TeamInvitation.invited_at >= utcnow() - timedelta(days=1)
+def _released_today(inviter: str | None = None) -> int:
+    """Invitation e-mails queued in the last 24 hours, on behalf of one (confirmed) inviting
+    address or of everyone."""
+    query = select(func.count(Delivery.id)).where(
+        Delivery.kind.startswith(TEAM_KIND), Delivery.created_at >= utcnow() - timedelta(days=1)
     )
     if inviter is not None:
         query = (
-            query.join(Submission, Submission.id == TeamInvitation.submission_id)
+            query.join(Submission, Submission.id == Delivery.submission_id)
             .join(Lead, Lead.id == Submission.lead_id)
-            .where(func.lower(func.coalesce(Submission.pending_email, Lead.email)) == inviter)
+            .where(func.lower(Lead.email) == inviter)
         )
     return int(db.session.execute(query).scalar_one())
 
 
 def _checked(submission: Submission, typed: list[str]) -> list[str]:
     """The normalised addresses, or InvitationRefused with every problem (in the write
-    transaction, so that the counts hold until it commits)."""
+    transaction, the submission locked, so that its count holds until it commits)."""
     config = current_app.config
     already = {invitation.email for invitation in invitations_of(submission.id)}
     inviter = inviting_address(submission)
@@ -113,24 +128,21 @@ def _checked(submission: Submission, typed: list[str]) -> list[str]:
     problems.extend((address, "unwanted") for address in sorted(opted_out(addresses)))
     if len(already) + len(addresses) > config["TEAM_MAX_INVITATIONS"]:
         problems.append(("", "too_many"))
-    elif addresses and not problems:
-        if _invited_today(inviter) + len(addresses) > config["TEAM_INVITATIONS_PER_ADDRESS_DAY"]:
-            problems.append(("", "address_day"))
-        elif _invited_today() + len(addresses) > config["TEAM_INVITATIONS_PER_DAY"]:
-            problems.append(("", "day"))
     if problems:
         raise InvitationRefused(problems)
     return addresses
 
 
-def invite(q: Questionnaire, submission: Submission, text: str) -> list[TeamInvitation]:
+def invite(q: Questionnaire, submission: Submission, text: str) -> Invited:
     """Invite the addresses typed (all or none); their e-mails are queued now when the
-    executive's address is confirmed, else when it is (assess/confirmation.py)."""
+    executive's address is confirmed, else when it is (assess/confirmation.py), within the
+    daily limits."""
     if not team_sections(q):
         raise InvitationRefused([("", "no_team_sections")])
     typed = parse_addresses(text)
     with write_transaction():
-        serialise("team-invitations")
+        # The submission's lock keeps its count; the daily limits serialise on their own,
+        # always after a submission's lock (as confirming does), never before.
         current = db.session.execute(
             select(Submission).where(Submission.id == submission.id).with_for_update()
         ).scalar_one()
@@ -141,14 +153,12 @@ def invite(q: Questionnaire, submission: Submission, text: str) -> list[TeamInvi
         ]
         db.session.add_all(created)
         db.session.flush()
-        if current.pending_email is None:
-            invitation_deliveries(current.id)
-    return created
+        queued = invitation_deliveries(current.id) if current.pending_email is None else []
+    return Invited(created, len(queued))
 
 
-def invitation_deliveries(submission_id: int) -> list[Delivery]:
-    """The e-mails of a submission's invitations that have none yet, to addresses that did
-    not opt out (in the caller's write transaction)."""
+def _unsent(submission_id: int) -> list[TeamInvitation]:
+    """A submission's invitations with no e-mail yet, to addresses that did not opt out."""
     invitations = invitations_of(submission_id)
     kinds = set(
         db.session.execute(
@@ -158,12 +168,51 @@ def invitation_deliveries(submission_id: int) -> list[Delivery]:
         ).scalars()
     )
     refused = opted_out([invitation.email for invitation in invitations])
-    messages = [
-        queue_delivery(submission_id, f"{TEAM_KIND}{invitation.id}", invitation.email)
+    return [
+        invitation
         for invitation in invitations
         if f"{TEAM_KIND}{invitation.id}" not in kinds and invitation.email not in refused
     ]
-    return messages
+
+
+def invitation_deliveries(submission_id: int) -> list[Delivery]:
+    """The e-mails of a submission's unsent invitations, as many as the daily limits per
+    inviting address and for the whole app let through (in the caller's write transaction,
+    serialised so that concurrent releases cannot pass the limits); the others stay held."""
+    serialise("team-invitations")
+    unsent = _unsent(submission_id)
+    if not unsent:
+        return []
+    submission = db.session.get(Submission, submission_id)
+    inviter = submission.lead.email.lower() if submission and submission.lead else ""
+    config = current_app.config
+    room = min(
+        config["TEAM_INVITATIONS_PER_ADDRESS_DAY"] - _released_today(inviter),
+        config["TEAM_INVITATIONS_PER_DAY"] - _released_today(),
+    )
+    return [
+        queue_delivery(submission_id, f"{TEAM_KIND}{invitation.id}", invitation.email)
+        for invitation in unsent[: max(0, room)]
+    ]
+
+
+def held_invitations(submission: Submission) -> list[TeamInvitation]:
+    """Invitations a daily limit held back: the executive's address is confirmed, yet no
+    e-mail was queued for them (none while the address waits for its confirmation)."""
+    if submission.pending_email is not None:
+        return []
+    return _unsent(submission.id)
+
+
+def release_held(submission_id: int) -> int:
+    """Queue the held invitations of a submission, within today's limits: how many left."""
+    with write_transaction():
+        current = db.session.execute(
+            select(Submission).where(Submission.id == submission_id).with_for_update()
+        ).scalar_one_or_none()
+        if current is None or current.pending_email is not None:
+            return 0
+        return len(invitation_deliveries(current.id))
 
 
 def report_unwanted(token: str) -> bool:

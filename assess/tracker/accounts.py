@@ -7,7 +7,7 @@ done (a hash check against a dummy hash) are the same either way.
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from assess.core.single_line import is_single_line
 from assess.db.audit import record
 from assess.db.database import write_transaction
-from assess.db.models import User, utcnow
+from assess.db.models import User, aware, utcnow
 from assess.extensions import db
 from assess.tracker.backoffice_sessions import end_account_sessions
 from assess.tracker.passwords import MAX_PASSWORD, PROBLEMS, password_problem
@@ -101,7 +101,7 @@ def authenticate(email: str, password: str) -> User:
             _verify(_DUMMY_HASH, password)
             raise LoginRefused()
         now = utcnow()
-        locked = user.locked_until is not None and _aware(user.locked_until) > now
+        locked = user.locked_until is not None and aware(user.locked_until) > now
         valid = _verify(user.password_hash, password)
         if locked or not user.active or not valid:
             if not valid and not locked:
@@ -122,12 +122,6 @@ def authenticate(email: str, password: str) -> User:
     if return_refusal:
         raise LoginRefused()
     return user
-
-
-def _aware(moment: datetime) -> datetime:
-    """A stored time as timezone-aware UTC (SQLite returns naive datetimes)."""
-
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _verify(password_hash: str, password: str) -> bool:

@@ -12,13 +12,13 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import bindparam, delete, or_, select, update
 
 from assess.db.database import PreparedStatement, write_one, write_transaction
-from assess.db.models import BackofficeSession, User, utcnow
+from assess.db.models import BackofficeSession, User, aware, utcnow
 from assess.extensions import db
 
 # A session in use is written back at most this often (its idle clock is that precise).
@@ -42,11 +42,6 @@ class SessionCheck:
 
 def _digest(session_id: str) -> str:
     return hashlib.sha256(session_id.encode()).hexdigest()
-
-
-def _aware(moment: datetime) -> datetime:
-    """A stored time as timezone-aware UTC (SQLite returns naive datetimes)."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _limits() -> tuple[timedelta, timedelta]:
@@ -98,8 +93,8 @@ def session_user(session_id: str | None) -> SessionCheck:
     row, user = found
     now = utcnow()
     idle, lifetime = _limits()
-    last_seen = _aware(row.last_seen_at)
-    if now - last_seen > idle or now - _aware(row.created_at) > lifetime:
+    last_seen = aware(row.last_seen_at)
+    if now - last_seen > idle or now - aware(row.created_at) > lifetime:
         end_session(session_id)
         return SessionCheck(None, idle=now - last_seen > idle)
     if not user.active:

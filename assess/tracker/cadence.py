@@ -25,7 +25,7 @@ from assess.core.result import StoredResult
 from assess.core.single_line import on_one_line
 from assess.db.audit import record
 from assess.db.database import write_transaction
-from assess.db.models import Lead, LeadEvent, Submission, Touch, User, utcnow
+from assess.db.models import Lead, LeadEvent, Submission, Touch, User, aware, utcnow
 from assess.extensions import db
 from assess.tracker.leads import CADENCE_STOPS, owned_or_open, stop_cadence
 
@@ -57,11 +57,6 @@ class StalledLead:
 
     lead: Lead
     days_overdue: int
-
-
-def aware(moment: datetime) -> datetime:
-    """A stored time in UTC (SQLite gives it back without a timezone)."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def parse_cadence(setting: str) -> list[tuple[int, str]]:

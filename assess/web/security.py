@@ -20,6 +20,7 @@ from limits import RateLimitItem
 from limits import parse as parse_limit
 
 import assess.web.rate_limit_storage  # noqa: F401 - registers the process-memory:// storage
+from assess.core.client_networks import client_network
 from assess.web import proxies
 
 
@@ -127,7 +128,8 @@ def rate_limited(
 ) -> Callable[..., Any]:
     """Mark a view for a configured limit; `apply_rate_limits` enforces it, per app.
 
-    `per` is "address" (the visitor) or "account" (the e-mail typed at login).
+    `per` is "address" (the visitor: its IPv4 address or IPv6 /64 network) or "account"
+    (the e-mail typed at login).
     """
 
     def mark(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -146,7 +148,7 @@ def apply_rate_limits(app: Flask) -> None:
     on that strategy: Flask-Limiter's decorator worked out every limit of the request
     again, a tenth of a wizard step's post.
     """
-    limiter = Limiter(key_func=client_address, app=app, default_limits=[])
+    limiter = Limiter(key_func=client_network_key, app=app, default_limits=[])
     app.extensions["assess.limiter"] = limiter
     for endpoint, view in list(app.view_functions.items()):
         marks = getattr(view, "_rate_limits", None)
@@ -230,6 +232,12 @@ def client_address() -> str:
     return request.remote_addr or "127.0.0.1"
 
 
+def client_network_key() -> str:
+    """Rate-limit key for a visitor: its IPv4 address, or its IPv6 /64 network (one customer's
+    line, every address of which is theirs)."""
+    return client_network(client_address())
+
+
 def login_account_key() -> str:
     """Rate-limit key for login attempts on one account, whoever sends them."""
     email = (request.form.get("email") or "").strip().lower()[:254]
@@ -237,4 +245,7 @@ def login_account_key() -> str:
 
 
 # Whose requests a limit counts (`rate_limited(per=...)`).
-_KEYS: dict[str, Callable[[], str]] = {"address": client_address, "account": login_account_key}
+_KEYS: dict[str, Callable[[], str]] = {
+    "address": client_network_key,
+    "account": login_account_key,
+}

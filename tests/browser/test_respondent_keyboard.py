@@ -135,12 +135,18 @@ def _go_back_and_find_the_answers(page: Page, previous: str) -> None:
 def _leave_and_resume(
     page: Page, browser: Browser, context_args: dict[str, Any], page_checks: PageChecks
 ) -> Page:
-    """Close the browser window, open the resume link in a fresh context: same step."""
+    """Close the browser window, open the resume link in a fresh context: a page asks to
+    continue here (a link preview moves nothing); its button, by keyboard: same step."""
     where = step_id(page)
     link = page.locator(".resume-link").input_value()
     page.close()
     fresh = browser.new_context(**context_args).new_page()
     fresh.goto(link)
+    expect(fresh.locator("h1")).to_have_text("Poursuivre votre diagnostic ici")
+    page_checks.check(fresh, "continue here", "fr")
+    tab_until(fresh, {"tag": "button"})
+    assert_focus_visible(fresh)
+    press_enter_and_wait(fresh)
     assert step_id(fresh) == where, "the resume link comes back to the step left"
     return fresh
 

@@ -86,6 +86,15 @@ def post_step(client: FlaskClient, path: str, data: dict[str, Any]) -> TestRespo
     return client.post(path, data={**data, "csrf_token": csrf_token(page)})
 
 
+def open_resume_link(client: FlaskClient, link: str) -> TestResponse:
+    """Open a resume link in a browser that does not hold the draft and press "Continue
+    here" on its page; the answer to that press (a 303 to the step when the draft moved)."""
+    page = client.get(link)
+    assert page.status_code == 200, (link, page.status_code)
+    assert "Poursuivre votre diagnostic ici" in page.get_data(as_text=True)
+    return client.post(link, data={"csrf_token": csrf_token(page)})
+
+
 def start(client: FlaskClient, query: str = "") -> TestResponse:
     """Open the landing page and press Start; returns the redirect to the first step."""
     landing = client.get("/" + query)

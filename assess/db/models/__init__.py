@@ -12,7 +12,7 @@ from assess.db.models.backoffice import (
 from assess.db.models.confirmations import AddressConfirmation, InvitationOptOut
 from assess.db.models.outbox import Delivery, ReportFile
 from assess.db.models.peers import PeerScoreCount
-from assess.db.models.respondents import Lead, QuestionnaireVersion, Submission, utcnow
+from assess.db.models.respondents import Lead, QuestionnaireVersion, Submission, aware, utcnow
 from assess.db.models.team import TeamInvitation
 from assess.db.models.webhooks import WebhookDelivery
 
@@ -34,5 +34,6 @@ __all__ = [
     "Touch",
     "User",
     "WebhookDelivery",
+    "aware",
     "utcnow",
 ]

@@ -24,6 +24,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def aware(moment: datetime) -> datetime:
+    """A stored time as timezone-aware UTC (SQLite gives it back without a timezone)."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
 def new_link_key() -> str:
     """A random secret that names one record in its links (never derived from its id)."""
     return secrets.token_urlsafe(24)

@@ -30,18 +30,12 @@ INVITATION_ERRORS = {
     "already": _l("“%(address)s” is already invited."),
     "twice": _l("“%(address)s” is typed twice."),
     "too_many": _l("At most %(limit)s people can be invited."),
-    "address_day": _l(
-        "At most %(limit)s invitations a day can be sent on behalf of one address: "
-        "please try again tomorrow."
-    ),
-    "day": _l("Too many invitations were sent today: please try again tomorrow."),
     "unwanted": _l("“%(address)s” asked not to receive any invitation."),
     "no_team_sections": _l("This diagnostic has no questions for the team."),
 }
 # The setting each refusal's %(limit)s names.
 INVITATION_LIMITS = {
     "too_many": "TEAM_MAX_INVITATIONS",
-    "address_day": "TEAM_INVITATIONS_PER_ADDRESS_DAY",
 }
 
 
@@ -72,6 +66,8 @@ def _team_page(
         sent=request.args.get("sent", type=int),
         # Invitations wait until the executive's address is confirmed.
         waiting=submission.pending_email is not None,
+        # Confirmed, but a daily limit held these back: the page offers to send them again.
+        held=len(invitations.held_invitations(submission)),
     ), 422 if errors else 200
 
 
@@ -89,7 +85,7 @@ def invite(token: str) -> ResponseReturnValue:
     submission, q = _completed(token)
     typed = request.form.get("emails", "")[:20_000]
     try:
-        created = invitations.invite(q, submission, typed)
+        invited = invitations.invite(q, submission, typed)
     except invitations.InvitationRefused as refused:
         config = current_app.config
         errors = [
@@ -98,7 +94,17 @@ def invite(token: str) -> ResponseReturnValue:
             for address, code in refused.problems
         ]
         return _team_page(submission, q, typed, errors)
-    return redirect(url_for("team.team", token=token, sent=len(created)), code=303)
+    sent = len(invited.created) if submission.pending_email is not None else invited.queued
+    return redirect(url_for("team.team", token=token, sent=sent), code=303)
+
+
+@bp.post("/results/<token>/team/held")
+@rate_limited("RATELIMIT_START")
+def send_held(token: str) -> ResponseReturnValue:
+    """Send the invitations a daily limit held back, as far as today's limits allow."""
+    submission, _ = _completed(token)
+    sent = invitations.release_held(submission.id)
+    return redirect(url_for("team.team", token=token, sent=sent), code=303)
 
 
 def _member_form(

@@ -11,6 +11,7 @@ from flask import (
     abort,
     current_app,
     jsonify,
+    make_response,
     redirect,
     render_template,
     request,
@@ -302,16 +303,39 @@ def visibility(step_id: str) -> ResponseReturnValue:
 @bp.get("/resume/<token>")
 @rate_limited("RATELIMIT_RESUME")
 def resume(token: str) -> ResponseReturnValue:
-    """Come back to a draft from the link, on this device or another."""
+    """Come back to a draft from the link: in the browser holding it, straight to its step;
+    elsewhere a page whose button moves it here, so that a link preview or a mail scanner
+    opening the link moves nothing."""
+    key, held = _resume_key(token), session.get("draft")
+    if held == key:
+        return _continue_from_link(take_over(key, held), held)
+    draft = read_draft(key)
+    if draft is None:
+        return render_template("wizard/link_invalid.html"), 404
+    if draft.is_completed:
+        return _completed(None)  # results never by a resume link
+    return render_template("wizard/resume.html")
+
+
+@bp.post("/resume/<token>")
+@rate_limited("RATELIMIT_RESUME")
+def resume_here(token: str) -> ResponseReturnValue:
+    """Move the draft to this browser (the button of the resume link's page), then go on."""
+    key, held = _resume_key(token), session.get("draft")
+    return _continue_from_link(take_over(key, held), held)
+
+
+def _resume_key(token: str) -> str:
     max_age = current_app.config["RESUME_MAX_AGE_DAYS"] * 86400
     try:
-        key = resume_links.draft_key_of(token, max_age)
+        return resume_links.draft_key_of(token, max_age)
     except resume_links.LinkExpired:
-        return render_template("wizard/resume_expired.html"), 410
+        abort(make_response(render_template("wizard/resume_expired.html"), 410))
     except resume_links.LinkInvalid:
-        return render_template("wizard/link_invalid.html"), 404
-    held = session.get("draft")
-    draft = take_over(key, held)
+        abort(make_response(render_template("wizard/link_invalid.html"), 404))
+
+
+def _continue_from_link(draft: DraftState | None, held: str | None) -> ResponseReturnValue:
     if draft is None:
         return render_template("wizard/link_invalid.html"), 404
     if draft.is_completed:

@@ -22,7 +22,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from assess.db.models import utcnow
+from assess.db.models import aware, utcnow
 from assess.i18n import COMPANY_SIZE_LABELS, SECTOR_LABELS, current_locale
 from assess.outbox.links import public_url
 from assess.tracker import cadence, callprep
@@ -54,12 +54,12 @@ def _days_late(due_at: datetime | None) -> int:
     """Whole days a due date is behind today (0 when due today or later)."""
     if due_at is None:
         return 0
-    return max(0, (utcnow().date() - cadence.aware(due_at).date()).days)
+    return max(0, (utcnow().date() - aware(due_at).date()).days)
 
 
 def _touch_date(moment: datetime | None) -> str:
     """A stored time as its UTC date, YYYY-MM-DD."""
-    return cadence.aware(moment).strftime("%Y-%m-%d") if moment is not None else "–"
+    return aware(moment).strftime("%Y-%m-%d") if moment is not None else "–"
 
 
 @bp.context_processor
@@ -150,7 +150,7 @@ def calendar_feed(token: str) -> ResponseReturnValue:
             company=lead.company,
         )
         description = f"{touch.talking_point}\n\n{link}"
-        day = cadence.aware(touch.due_at).date()
+        day = aware(touch.due_at).date()
         events.append(CalendarEvent(f"touch-{touch.id}@{host}", day, summary, description, link))
     name = gettext("%(brand)s follow-ups", brand=current_app.config["BRAND_NAME"])
     body = ical_calendar(events, now, name)
@@ -215,7 +215,7 @@ def fold(line: str, limit: int = 75) -> str:
 
 def ical_calendar(events: list[CalendarEvent], stamp: datetime, name: str) -> str:
     """The whole VCALENDAR, CRLF line endings, folded lines."""
-    dtstamp = cadence.aware(stamp).strftime("%Y%m%dT%H%M%SZ")
+    dtstamp = aware(stamp).strftime("%Y%m%dT%H%M%SZ")
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
