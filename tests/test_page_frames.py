@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -14,6 +14,7 @@ from jinja2 import ChoiceLoader, DictLoader
 from markupsafe import Markup
 
 from assess.web.page_frames import render_page
+from tests.helpers.database import empty_tables
 from tests.helpers.wizard_driver import (
     CSRF,
     FIRST_STEP,
@@ -144,9 +145,11 @@ DRAFT = re.compile(r'<meta name="draft" content="([^"]*)">')
 
 
 @pytest.fixture
-def own_app(make_app: Callable[..., Flask], request: pytest.FixtureRequest) -> Flask:
+def own_app(make_app: Callable[..., Flask], request: pytest.FixtureRequest) -> Iterator[Flask]:
     """An app of this test alone: the test adds templates and context processors to it."""
-    return make_app(BRAND_NAME=f"Frames {request.node.name}")
+    app = make_app(BRAND_NAME=f"Frames {request.node.name}")
+    yield app
+    empty_tables(app)  # its respondents' drafts must not reach the next test
 
 
 def with_base(app: Flask, extra: str) -> None:
