@@ -196,12 +196,23 @@ def invitation_deliveries(submission_id: int) -> list[Delivery]:
     ]
 
 
-def held_invitations(submission: Submission) -> list[TeamInvitation]:
+def held_invitations(
+    submission: Submission,
+    invitations: list[TeamInvitation] | None = None,
+    deliveries: list[Delivery] | None = None,
+) -> list[TeamInvitation]:
     """Invitations a daily limit held back: the executive's address is confirmed, yet no
-    e-mail was queued for them (none while the address waits for its confirmation)."""
+    e-mail was queued for them (none while the address waits for its confirmation). A page
+    that has loaded the submission's invitations and deliveries passes them: no query then
+    but the opt-outs', and that one only when some invitation is unsent."""
     if submission.pending_email is not None:
         return []
-    return _unsent(submission.id)
+    if invitations is None or deliveries is None:
+        return _unsent(submission.id)
+    sent = {row.kind for row in deliveries if row.kind.startswith(TEAM_KIND)}
+    unsent = [i for i in invitations if f"{TEAM_KIND}{i.id}" not in sent]
+    refused = opted_out([i.email for i in unsent]) if unsent else set()
+    return [i for i in unsent if i.email not in refused]
 
 
 def release_held(submission_id: int) -> int:
@@ -272,9 +283,14 @@ def save_member_answers(
     return answers
 
 
-def team_view(q: Questionnaire, submission: Submission) -> TeamView | None:
-    """The executive against the team, once enough members answered."""
-    answered = [i.answers for i in invitations_of(submission.id) if i.answers is not None]
+def team_view(
+    q: Questionnaire, submission: Submission, invitations: list[TeamInvitation] | None = None
+) -> TeamView | None:
+    """The executive against the team, once enough members answered (`invitations`: the
+    submission's, when the caller has them already)."""
+    if invitations is None:
+        invitations = invitations_of(submission.id)
+    answered = [i.answers for i in invitations if i.answers is not None]
     contact = submission.lead.expression_contact if submission.lead else None
     minimum = current_app.config["TEAM_MIN_ANSWERS"]
     return compare_with_team(q, submission.answers, answered, contact, minimum)

@@ -16,7 +16,7 @@ from assess.db.questionnaire_store import current_questionnaire, questionnaire_f
 from assess.i18n import COMPANY_SIZE_LABELS, SECTOR_LABELS, current_locale, translate
 from assess.outbox import delivery
 from assess.report.content import describe_answer
-from assess.respondent.team_invitations import held_invitations, team_view
+from assess.respondent.team_invitations import held_invitations, invitations_of, team_view
 from assess.tracker import lead_list
 from assess.tracker import leads as lead_cases
 from assess.web.views.backoffice.blueprint import bp
@@ -85,9 +85,11 @@ def lead(lead_id: int) -> ResponseReturnValue:
     context: dict[str, Any] = {"lead": found, "q": q, "latest": latest, **activity}
     if latest is not None and latest.result:
         context.update(_result_context(q, latest))
-        context["deliveries"] = delivery.deliveries_of(latest.id)
-        context["held_invitations"] = held_invitations(latest)
-        context["team_view"] = team_view(q, latest)
+        deliveries = delivery.deliveries_of(latest.id)
+        invitations = invitations_of(latest.id)
+        context["deliveries"] = deliveries
+        context["held_invitations"] = held_invitations(latest, invitations, deliveries)
+        context["team_view"] = team_view(q, latest, invitations)
         context["team_labels"] = {c.id: translate(c.label) for c in q.categories}
         context["report_ready"] = delivery.report_ready(latest.id)
     return render_template(
