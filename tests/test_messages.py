@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from email.utils import parsedate_to_datetime
+from html import unescape
 from pathlib import Path
 
 from flask import Flask
@@ -15,6 +17,7 @@ from assess.extensions import db
 from assess.outbox import messages
 from assess.outbox.mail import Outgoing, compose
 from assess.outbox.messages import TEAM_KIND
+from tests.helpers.personas import persona
 from tests.helpers.wizard_driver import (
     complete,
     confirm_address,
@@ -134,3 +137,43 @@ def test_each_message_is_written_in_its_recipients_language_as_the_worker_compos
     assert subjects["confirm"] == "DC Pilot: confirm your e-mail address"
     assert "votre" not in subjects["report"] and "votre" not in subjects["team"]
     assert subjects["new_lead"].startswith("Nouveau lead")
+
+
+def test_the_report_email_names_the_weakest_area_and_the_priorities_and_is_signed(
+    app: Flask,
+) -> None:
+    with app.app_context():
+        q = current_questionnaire()
+    complete(
+        app.test_client(), q, persona("negoce_historique")["answers"], {"email": "ceo@example.com"}
+    )
+    confirm_address(app, "ceo@example.com")
+    signed = {"CONSULTANT_NAME": "Marc Lefèvre", "CONSULTANT_EMAIL": "marc@conseil.example"}
+    before = {name: app.config.get(name) for name in signed}
+    app.config.update(signed)
+    try:
+        with app.app_context():
+            submission = db.session.execute(select(Submission)).scalar_one()
+            row = db.session.execute(select(Delivery).where(Delivery.kind == "report")).scalar_one()
+            message = compose(outgoing_of(q, row), "Diagnostic <x@example.com>")
+            result = submission.result
+    finally:
+        app.config.update(before)
+    plain = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    scores = {k: v["score"] for k, v in result["categories"].items() if v["score"] is not None}
+    weakest = next(c for c in q.categories if c.id == min(scores, key=scores.get))
+    priorities = result["explanation"]["recommendations"][:3]
+    assert len(priorities) == 3
+    for body in (plain, unescape(html)):
+        assert f"Votre axe le plus faible : {weakest.label.get('fr')}" in body
+        for fired in priorities:
+            assert fired["title"]["fr"] in body
+            assert fired["actions"][0]["what"]["fr"] in body
+        assert "Marc Lefèvre" in body and "DC Pilot" in body
+    assert plain.index(priorities[0]["title"]["fr"]) < plain.index(priorities[2]["title"]["fr"])
+    assert message["Reply-To"] == "marc@conseil.example"
+    assert parsedate_to_datetime(message["Date"]).tzinfo is not None
+    # The button is a table cell with a background: Outlook and phones draw it.
+    assert '<td bgcolor="#1f5fa8"' in html and q.report.call_to_action is not None
+    assert f'href="{q.report.call_to_action.url}"' in html

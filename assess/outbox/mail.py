@@ -11,8 +11,10 @@ import re
 import smtplib
 import ssl
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
+from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +68,8 @@ class Outgoing:
     attachments: list[Attachment] = field(default_factory=list)
     # The language the templates are rendered in (the recipient's); None: the app's default.
     locale: str | None = None
+    # Where the recipient's answer goes (the consultant), when not to the sender.
+    reply_to: str | None = None
 
 
 def settings_from_config(config: Any, instance_path: str) -> SmtpSettings:
@@ -109,6 +113,9 @@ def _compose(outgoing: Outgoing, sender: str) -> EmailMessage:
         display_name=header_safe(outgoing.to_name), addr_spec=header_safe(outgoing.to_address)
     )
     message["Message-ID"] = outgoing.message_id
+    message["Date"] = format_datetime(datetime.now(UTC))
+    if outgoing.reply_to:
+        message["Reply-To"] = header_safe(outgoing.reply_to)
     message.set_content(render_template(f"{folder}/body.txt", **outgoing.context))
     message.add_alternative(
         render_template(f"{folder}/body.html", **outgoing.context), subtype="html"

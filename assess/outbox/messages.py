@@ -90,6 +90,7 @@ def report_message(q: Questionnaire, delivery: Delivery, pdf: bytes) -> Outgoing
     with force_locale(locale):
         level = q.levels_by_id.get(submission.level or "")
         action = q.report.call_to_action
+        result = StoredResult.from_json(submission.result)
         context: dict[str, Any] = {
             "first_name": lead.first_name,
             "company": lead.company,
@@ -99,8 +100,9 @@ def report_message(q: Questionnaire, delivery: Delivery, pdf: bytes) -> Outgoing
             "call_to_action": {"label": q.text(action.label, locale), "url": action.url}
             if action
             else None,
-            "brand": current_app.config["BRAND_NAME"],
-            "contact_line": current_app.config["BRAND_CONTACT"],
+            "weakest": next(iter(_areas(q, result, 1, locale)), None),
+            "priorities": _priorities(result, locale),
+            "sender": _sender(locale),
             **_urls(submission),
         }
         filename = f"diagnostic-{_slug(lead.company)}.pdf"
@@ -112,7 +114,56 @@ def report_message(q: Questionnaire, delivery: Delivery, pdf: bytes) -> Outgoing
             context=context,
             locale=locale,
             attachments=[Attachment(filename, pdf)],
+            reply_to=current_app.config["CONSULTANT_EMAIL"] or None,
         )
+
+
+# How many priorities the report e-mail names, each with its first action.
+PRIORITIES = 3
+
+
+def _areas(q: Questionnaire, result: StoredResult, n: int, locale: str) -> list[dict[str, str]]:
+    """The n weakest scored areas, labelled in `locale`, with their scores."""
+    return [
+        {
+            "label": q.text(q.categories_by_id[area.id].label, locale)
+            if area.id in q.categories_by_id
+            else area.id,
+            "score": _score(area.score),
+        }
+        for area in result.weakest(n)
+    ]
+
+
+def _priorities(result: StoredResult, locale: str) -> list[dict[str, str]]:
+    """The first recommendations of the plan, most urgent first, each with its first action."""
+    found = []
+    for fired in result.explanation.get("recommendations", [])[:PRIORITIES]:
+        actions = fired.get("actions") or []
+        first = _in(actions[0].get("what"), locale) if actions else ""
+        found.append({"title": _in(fired.get("title"), locale), "first_action": first})
+    return found
+
+
+def _in(texts: Any, locale: str) -> str:
+    """A stored text (one string per language) in `locale`, else in any language it has."""
+    if not isinstance(texts, dict):
+        return str(texts or "")
+    return str(texts.get(locale) or next(iter(texts.values()), ""))
+
+
+def _sender(locale: str) -> dict[str, str]:
+    """Who signs the respondent's e-mails: the consultant when named, and the consultancy."""
+    config = current_app.config
+    credentials = config.get("CONSULTANT_CREDENTIALS", "")
+    if locale != "fr":
+        credentials = config.get(f"CONSULTANT_CREDENTIALS_{locale.upper()}") or credentials
+    return {
+        "name": config.get("CONSULTANT_NAME", ""),
+        "credentials": credentials,
+        "brand": config["BRAND_NAME"],
+        "contact_line": config["BRAND_CONTACT"],
+    }
 
 
 def new_lead_message(q: Questionnaire, delivery: Delivery) -> Outgoing:
@@ -124,15 +175,7 @@ def new_lead_message(q: Questionnaire, delivery: Delivery) -> Outgoing:
     locale = current_app.config["LANGUAGES"][0]
     with force_locale(locale):
         result = StoredResult.from_json(submission.result)
-        weakest = [
-            {
-                "label": q.text(q.categories_by_id[area.id].label, locale)
-                if area.id in q.categories_by_id
-                else area.id,
-                "score": _score(area.score),
-            }
-            for area in result.weakest(WEAKEST_AREAS)
-        ]
+        weakest = _areas(q, result, WEAKEST_AREAS, locale)
         level = q.levels_by_id.get(submission.level or "")
         context = {
             "lead": {

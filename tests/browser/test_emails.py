@@ -1,0 +1,90 @@
+"""Each e-mail to a respondent, as a phone shows it: Chromium renders its HTML part at 375 px.
+
+The respondent typed the longest, least friendly values the form accepts: a company name
+and a challenge of 2,000 characters without a space, right-to-left text and emoji. Nothing
+may push the message wider than the screen, and the button stays whole and on screen.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask
+from playwright.sync_api import Browser
+from sqlalchemy import select
+
+from assess.db.models import Delivery, Submission, TeamInvitation
+from assess.db.questionnaire_store import current_questionnaire
+from assess.extensions import db
+from assess.outbox import messages
+from assess.outbox.mail import compose
+from assess.outbox.messages import TEAM_KIND
+from tests.browser.conftest import OUTPUT
+from tests.browser.page_checks import PHONE, assert_no_horizontal_scroll
+from tests.helpers.database import empty_tables
+from tests.helpers.personas import persona
+from tests.helpers.wizard_driver import complete, confirm_address, invite_team
+
+pytestmark = pytest.mark.browser
+
+UNBROKEN = "Établissements" * 140  # 2,000 characters or so, no space to wrap at
+HOSTILE = {
+    "company": ("שלום עולם 🚀📈 " + UNBROKEN)[:200],
+    "first_name": "Éloïse🚀" + "x" * 40,
+    "last_name": "مرحبا" * 10,
+    "email": "eloise@example.com",
+}
+
+
+@pytest.fixture
+def composed(live_app: Flask) -> Any:
+    """The HTML part of each message about one hostile submission, by kind."""
+    with live_app.app_context():
+        q = current_questionnaire()
+    client = live_app.test_client()
+    answers = {**persona("negoce_historique")["answers"], "main_challenge": UNBROKEN[:500]}
+    page, _ = complete(client, q, answers, HOSTILE)
+    assert page.status_code == 200
+    token = page.request.path.rsplit("/", 1)[-1]
+    assert invite_team(client, token, "vendeur@example.com").status_code == 303
+    confirm_address(live_app, HOSTILE["email"])
+    found = {}
+    with live_app.app_context():
+        submission = db.session.execute(select(Submission)).scalar_one()
+        for row in db.session.execute(select(Delivery)).scalars():
+            if row.kind == "report":
+                outgoing = messages.report_message(q, row, b"%PDF-1.7")
+            elif row.kind.startswith(TEAM_KIND):
+                invitation = db.session.get(TeamInvitation, int(row.kind.removeprefix(TEAM_KIND)))
+                assert invitation is not None
+                outgoing = messages.team_invitation_message(q, row, invitation.token, 5)
+            elif row.kind == "new_lead":
+                continue  # to the consultant, read on a desk
+            else:
+                outgoing = messages.confirmation_message(q, row)
+            message = compose(outgoing, "DC Pilot <diagnostic@example.com>")
+            found[row.kind.split("-")[0]] = message.get_body(("html",)).get_content()
+        assert submission.lead is not None
+    yield found
+    empty_tables(live_app)
+
+
+def test_each_email_reads_on_a_phone_with_its_button_whole(browser: Browser, composed):
+    assert set(composed) == {"report", "team", "confirm"}
+    folder = OUTPUT / "browser" / "screens"
+    folder.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport={"width": PHONE, "height": 800})
+    page = context.new_page()
+    for kind, html in sorted(composed.items()):
+        page.set_content(html)
+        assert_no_horizontal_scroll(page, f"e-mail {kind}")
+        button = page.locator("td[bgcolor] a").first
+        box = button.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE, kind
+        assert box["height"] >= 40, f"{kind}: the button is a comfortable target"
+        page.screenshot(path=folder / f"email-{kind}-{PHONE}.png", full_page=True)
+        page.set_viewport_size({"width": 1280, "height": 800})
+        page.screenshot(path=folder / f"email-{kind}-1280.png", full_page=True)
+        page.set_viewport_size({"width": PHONE, "height": 800})
+    context.close()
