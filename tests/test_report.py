@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import io
-import json
 import os
 import socket
 import threading
 from dataclasses import replace
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +14,6 @@ import pypdf
 import pytest
 from flask import Flask
 
-from assess.core.answers import validate_answers
-from assess.core.scoring import score
 from assess.db.questionnaire_store import current_questionnaire
 from assess.report.content import (
     ReportInput,
@@ -27,46 +23,9 @@ from assess.report.content import (
     render_report_pdf,
 )
 from assess.report.pdf import html_to_pdf
+from tests.helpers.report_inputs import pdf_of, report_input, text_of
 
-PERSONAS = Path(__file__).parent / "personas"
 SNAPSHOTS = Path(__file__).parent / "snapshots"
-CONTACT = {
-    "first_name": "Hélène",
-    "last_name": "Lefèvre",
-    "company": "Lefèvre & Fils Négoce",
-    "job_title": "Présidente",
-    "email": "helene@example.com",
-    "company_size": "pe",
-    "sector": "negoce",
-}
-WHEN = datetime(2026, 11, 20, 10, 30, tzinfo=UTC)
-
-
-def report_input(
-    app: Flask,
-    name: str,
-    contact: dict[str, Any] | None = None,
-    locale: str = "fr",
-    drop: tuple[str, ...] = (),
-) -> ReportInput:
-    data = json.loads((PERSONAS / f"{name}.json").read_text())
-    with app.app_context():
-        q = current_questionnaire()
-        answers = {k: v for k, v in data["answers"].items() if k not in drop}
-        full_contact = {**CONTACT, **data["contact"], **(contact or {})}
-        clean = validate_answers(q, answers, full_contact)
-        result = score(q, clean, full_contact).as_json()
-    return ReportInput(clean, result, full_contact, locale, WHEN, reference="#42")
-
-
-def pdf_of(app: Flask, data: ReportInput) -> pypdf.PdfReader:
-    with app.app_context():
-        pdf = render_report_pdf(current_questionnaire(), data)
-    return pypdf.PdfReader(io.BytesIO(pdf))
-
-
-def text_of(reader: pypdf.PdfReader) -> str:
-    return "\n".join(page.extract_text() for page in reader.pages)
 
 
 @pytest.fixture(scope="module")
@@ -74,8 +33,8 @@ def shipped_app(make_app) -> Flask:
     return make_app()
 
 
-# The heaviest shipped persona fires 27 recommendations: the report stays short enough to be read.
-MAX_PAGES = 20
+# An executive report: ten pages at most, whatever the answers (tests/test_report_layout.py).
+MAX_PAGES = 10
 
 
 @pytest.mark.parametrize("persona", ["pme_industrielle", "artisan_tpe"])

@@ -15,15 +15,17 @@ from flask import current_app, render_template
 from flask_babel import force_locale, format_date, format_decimal
 from flask_babel import gettext as _
 
+from assess.core.action_plan import RoleChain, resolve_roles
 from assess.core.challenge import main_challenge
-from assess.core.charts import radar
+from assess.core.charts import horizontal_bars
 from assess.core.contact import expression_contact
 from assess.core.peers import PeerComparison
 from assess.core.progress import Progress
-from assess.core.questionnaire import Category, Level, Questionnaire
+from assess.core.questionnaire import Category, Level, Questionnaire, RoleOwner
 from assess.core.questionnaire.case_text import resolve
 from assess.core.result import StoredResult
 from assess.i18n import format_change
+from assess.report.calendar import calendar, qr_code
 from assess.report.cost import cost_section
 from assess.report.plain_answers import describe_answer, plain
 from assess.report.plan import localized, recommendations
@@ -40,6 +42,8 @@ __all__ = [
 
 # How many answers per area the report quotes as strengths and as gaps.
 ANSWERS_PER_SIDE = 2
+# The areas are compact: their best answer, and the two that cost the most points.
+STRENGTHS_PER_AREA = 1
 # The domain material warns against dashboards of more than about ten indicators.
 MAX_KPIS = 10
 
@@ -70,6 +74,11 @@ class Branding:
     accent_color: str = "#e07a1f"
     contact_line: str = ""
     extra: dict[str, str] = field(default_factory=dict)
+    # The consultant the call to action offers a call with (none: the consultancy only).
+    consultant_name: str = ""
+    consultant_credentials: dict[str, str] = field(default_factory=dict)
+    # Where the call to action leads when the settings give it (else the questionnaire's).
+    booking_url: str = ""
 
 
 def branding_from_config(config: Any) -> Branding:
@@ -80,6 +89,13 @@ def branding_from_config(config: Any) -> Branding:
         primary_color=config["BRAND_PRIMARY_COLOR"],
         accent_color=config["BRAND_ACCENT_COLOR"],
         contact_line=config["BRAND_CONTACT"],
+        consultant_name=config.get("CONSULTANT_NAME", ""),
+        consultant_credentials={
+            "fr": config.get("CONSULTANT_CREDENTIALS", ""),
+            "en": config.get("CONSULTANT_CREDENTIALS_EN", "")
+            or config.get("CONSULTANT_CREDENTIALS", ""),
+        },
+        booking_url=config.get("CALL_TO_ACTION_URL", ""),
     )
 
 
@@ -116,7 +132,10 @@ def _build(q: Questionnaire, data: ReportInput, branding: Branding, locale: str)
         )
     area_labels = {c["id"]: c["label"] for c in categories}
     fired = recommendations(q, result, area_labels, locale, _score_text)
+    # Weakest first, as on the results page; an area the answers did not score is left out.
+    scored = sorted((c for c in categories if c["score"] is not None), key=lambda c: c["score"])
     overall_level = q.levels_by_id.get(result.level or "")
+    challenge = main_challenge(q, data.answers)
     contact = {key: plain(value) for key, value in data.contact.items()}
     return {
         "locale": locale,
@@ -135,27 +154,46 @@ def _build(q: Questionnaire, data: ReportInput, branding: Branding, locale: str)
         "overall_text": _score_text(result.overall),
         "level": text(overall_level.label) if overall_level else _("not scored"),
         "level_summary": text(overall_level.summary) if overall_level else "",
-        "synthesis": _synthesis(result, categories, main_challenge(q, data.answers)),
+        "synthesis": _synthesis(result, categories, challenge),
+        "challenge": _("You told us: “%(challenge)s”", challenge=challenge) if challenge else "",
         "progress": _progress(data.progress),
         "peers": _peers(data.peers),
         "outcomes": _outcomes(q, result, locale),
         "categories": categories,
-        "chart": radar(
-            [(c["label"], c["score"]) for c in categories], [lv.from_ for lv in q.levels]
+        "scored_categories": scored,
+        "weakest": scored[0]["label"] if len(scored) > 1 else None,
+        "chart": horizontal_bars(
+            [(c["label"], c["score"]) for c in scored],
+            formatter=lambda value: format_decimal(value, format="0"),
+            maximum=100,
+        )
+        if scored
+        else None,
+        "sections": _category_sections(
+            q, result, [c for c in categories if c["score"] is not None], fired, locale
         ),
-        "sections": _category_sections(q, result, categories, fired, locale),
         "priorities": [r for r in fired if r["in_full"]],
-        "other_recommendations": [r for r in fired if not r["in_full"]],
         "recommendations": fired,
+        "calendar": calendar(q, fired, data.completed_at.date()),
         "kpis": _kpis(q, data, result, locale),
         "cost": cost_section(q, data.answers),
         "conclusion": text(q.report.conclusion),
-        "call_to_action": (
-            {"label": text(q.report.call_to_action.label), "url": q.report.call_to_action.url}
-            if q.report.call_to_action
-            else None
-        ),
+        "consultant": {
+            "name": branding.consultant_name,
+            "credentials": branding.consultant_credentials.get(locale, ""),
+        },
+        "call_to_action": _call_to_action(q, branding, text),
     }
+
+
+def _call_to_action(q: Questionnaire, branding: Branding, text: Any) -> dict[str, Any] | None:
+    """The offer of a call, its address and the QR code of that address."""
+    action = q.report.call_to_action
+    url = branding.booking_url or (action.url if action else "")
+    if not url:
+        return None
+    label = text(action.label) if action else _("Book a call with us")
+    return {"label": label, "url": url, "qr": qr_code(url, _("QR code of %(url)s", url=url))}
 
 
 def _area_level_text(category: Category, level: Level | None) -> Any:
@@ -271,7 +309,7 @@ def _category_sections(
         sections.append(
             {
                 **category,
-                "strengths": [_answer_row(q, e, locale) for e in strengths[:ANSWERS_PER_SIDE]],
+                "strengths": [_answer_row(q, e, locale) for e in strengths[:STRENGTHS_PER_AREA]],
                 "gaps": [_answer_row(q, e, locale) for e in gaps[:ANSWERS_PER_SIDE]],
                 "recommendations": [r for r in recommendations if r["category"] == category["id"]],
             }
@@ -292,7 +330,8 @@ def _answer_row(q: Questionnaire, explained: dict[str, Any], locale: str) -> dic
 def _kpis(
     q: Questionnaire, data: ReportInput, result: StoredResult, locale: str
 ) -> list[dict[str, str]]:
-    """At most ten indicators, the ones the answers call for first."""
+    """At most ten indicators, the ones the answers call for first, each with its target,
+    frequency and owner (an owner named by role: the one the company has)."""
     suggestions = getattr(q.report, "kpis", ()) or ()
     context = _expression_context(data, result)
     chosen = [
@@ -301,8 +340,26 @@ def _kpis(
         if kpi.condition is None or kpi.condition.is_true(context)
     ]
     chosen.sort(key=lambda item: (item[0], item[1]))
+    owners = resolve_roles(
+        RoleChain(role.id, role.condition is None or role.condition.is_true(context), role.fallback)
+        for role in q.roles
+    )
+
+    def owner(who: Any) -> str:
+        if who is None:
+            return ""
+        if isinstance(who, RoleOwner):
+            return q.text(q.roles_by_id[owners.get(who.role, who.role)].label, locale)
+        return q.text(who, locale)
+
     return [
-        {"label": q.text(kpi.label, locale), "why": q.text(kpi.why, locale)}
+        {
+            "label": q.text(kpi.label, locale),
+            "why": q.text(kpi.why, locale),
+            "target": q.text(kpi.target, locale) if kpi.target else "",
+            "frequency": q.text(kpi.frequency, locale) if kpi.frequency else "",
+            "who": owner(kpi.who),
+        }
         for _p, _i, kpi in chosen[:MAX_KPIS]
     ]
 

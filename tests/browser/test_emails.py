@@ -20,9 +20,9 @@ from assess.extensions import db
 from assess.outbox import messages
 from assess.outbox.mail import compose
 from assess.outbox.messages import TEAM_KIND
-from tests.browser.conftest import OUTPUT
 from tests.browser.page_checks import PHONE, assert_no_horizontal_scroll
 from tests.helpers.database import empty_tables
+from tests.helpers.paths import ROOT
 from tests.helpers.personas import persona
 from tests.helpers.wizard_driver import complete, confirm_address, invite_team
 
@@ -72,7 +72,7 @@ def composed(live_app: Flask) -> Any:
 
 def test_each_email_reads_on_a_phone_with_its_button_whole(browser: Browser, composed):
     assert set(composed) == {"report", "team", "confirm"}
-    folder = OUTPUT / "browser" / "screens"
+    folder = ROOT / "test-output" / "browser" / "screens"
     folder.mkdir(parents=True, exist_ok=True)
     context = browser.new_context(viewport={"width": PHONE, "height": 800})
     page = context.new_page()

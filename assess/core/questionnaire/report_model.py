@@ -49,6 +49,9 @@ class Action(FrozenModel):
     what: Text
     who: Owner
     when: Text
+    # The deadline in days from the diagnostic (extension): places the action in the report's
+    # 90-day calendar and dates it; `when` stays the words the report prints beside it.
+    within_days: WholeNumber | None = Field(default=None, ge=1)
 
 
 class Role(FrozenModel):
@@ -154,6 +157,10 @@ class Kpi(FrozenModel):
     why: Text
     when: StrictStr | None = None
     priority: WholeNumber = Field(default=2, ge=1)
+    # What to aim for, how often to look at it, who follows it (extension; each optional).
+    target: Text | None = None
+    frequency: Text | None = None
+    who: Owner | None = None
     _when: Expression | None = PrivateAttr(default=None)
 
     @property
