@@ -21,6 +21,7 @@ from tests.helpers.backoffice_client import PASSWORD, log_in, make_user
 from tests.helpers.database import empty_tables
 from tests.helpers.paths import SHIPPED
 from tests.helpers.personas import persona
+from tests.helpers.production import FILLED_IN
 from tests.helpers.wizard_driver import complete, csrf_token, questionnaire, start
 
 
@@ -122,7 +123,9 @@ def test_session_cookie_flags_in_development(app, client):
 
 @pytest.fixture
 def production_app(make_app: Callable[..., Flask]) -> Iterator[Flask]:
-    app = make_app(SHIPPED, APP_ENV="production", FRAME_ANCESTORS="https://www.example.com")
+    app = make_app(
+        SHIPPED, APP_ENV="production", FRAME_ANCESTORS="https://www.example.com", **FILLED_IN
+    )
     yield app
     empty_tables(app)
 

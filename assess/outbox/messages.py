@@ -22,6 +22,7 @@ from assess.i18n import COMPANY_SIZE_LABELS, SECTOR_LABELS
 from assess.outbox.links import link_url, public_url
 from assess.outbox.mail import Attachment, DeliveryError, Outgoing
 from assess.outbox.tasks import DELIVER, enqueue_after_commit
+from assess.report.publication import call_to_action
 
 # How many of the weakest areas the consultant's notification lists.
 WEAKEST_AREAS = 3
@@ -89,16 +90,17 @@ def report_message(q: Questionnaire, delivery: Delivery, pdf: bytes) -> Outgoing
     locale = _locale_of(q, submission)
     with force_locale(locale):
         level = q.levels_by_id.get(submission.level or "")
-        action = q.report.call_to_action
         context: dict[str, Any] = {
             "first_name": lead.first_name,
             "company": lead.company,
             "title": q.text(q.title, locale),
             "overall": _score(submission.overall_score),
             "level": q.text(level.label, locale) if level else "",
-            "call_to_action": {"label": q.text(action.label, locale), "url": action.url}
-            if action
-            else None,
+            "call_to_action": call_to_action(
+                q,
+                current_app.config["CALL_TO_ACTION_URL"],
+                lambda label: q.text(label, locale),
+            ),
             "brand": current_app.config["BRAND_NAME"],
             "contact_line": current_app.config["BRAND_CONTACT"],
             **_urls(submission),

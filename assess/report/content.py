@@ -27,6 +27,7 @@ from assess.i18n import format_change
 from assess.report.cost import cost_section
 from assess.report.plain_answers import describe_answer, plain
 from assess.report.plan import localized, recommendations
+from assess.report.publication import call_to_action
 
 __all__ = [
     "Branding",
@@ -69,6 +70,8 @@ class Branding:
     primary_color: str = "#1f5fa8"
     accent_color: str = "#e07a1f"
     contact_line: str = ""
+    # CALL_TO_ACTION_URL: replaces the questionnaire's call to action address when set.
+    booking_url: str = ""
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -80,6 +83,7 @@ def branding_from_config(config: Any) -> Branding:
         primary_color=config["BRAND_PRIMARY_COLOR"],
         accent_color=config["BRAND_ACCENT_COLOR"],
         contact_line=config["BRAND_CONTACT"],
+        booking_url=config["CALL_TO_ACTION_URL"],
     )
 
 
@@ -150,11 +154,7 @@ def _build(q: Questionnaire, data: ReportInput, branding: Branding, locale: str)
         "kpis": _kpis(q, data, result, locale),
         "cost": cost_section(q, data.answers),
         "conclusion": text(q.report.conclusion),
-        "call_to_action": (
-            {"label": text(q.report.call_to_action.label), "url": q.report.call_to_action.url}
-            if q.report.call_to_action
-            else None
-        ),
+        "call_to_action": call_to_action(q, branding.booking_url, text),
     }
 
 

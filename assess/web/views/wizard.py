@@ -29,6 +29,7 @@ from assess.core.visibility import walk
 from assess.db.funnel import record_landing_view
 from assess.db.questionnaire_store import current_questionnaire
 from assess.i18n import answer_message, current_locale
+from assess.outbox.links import public_url
 from assess.respondent import resume_links, submissions
 from assess.respondent.drafts import DraftState, read_draft, take_over
 from assess.respondent.submissions import (
@@ -72,6 +73,9 @@ def landing() -> ResponseReturnValue:
         question_count=len(q.questions),
         step_count=len(step_places(q)),
         draft=draft if draft is not None and not draft.is_completed else None,
+        # Link previews (Open Graph) need full addresses: the public ones, whatever the host.
+        page_url=public_url("wizard.landing"),
+        og_image_url=public_url("static", filename="img/og-report.png"),
     )
 
 
