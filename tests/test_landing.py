@@ -36,7 +36,7 @@ def meta(page: str, attribute: str, name: str) -> str:
 def test_the_consultant_card_names_who_is_behind_the_offer(trusted_app):
     client = trusted_app.test_client()
     page = client.get("/").get_data(as_text=True)
-    card = page.split('<aside class="card consultant-card"', 1)[1].split("</aside>", 1)[0]
+    card = page.split('<section class="card consultant-card"', 1)[1].split("</section>", 1)[0]
     assert "Qui est derrière ce diagnostic" in card
     assert "Hélène Martin" in card
     assert "20 ans de direction commerciale en PME industrielles" in card
