@@ -8,6 +8,7 @@ from html import unescape
 
 import pytest
 from flask import render_template
+from PIL import Image
 
 from tests.helpers.paths import OTHER_TOPIC, ROOT, SHIPPED
 from tests.helpers.wizard_driver import start
@@ -125,3 +126,14 @@ def test_the_legal_links_are_on_every_respondent_page_and_the_contact_step(make_
 def test_without_legal_addresses_no_empty_link_is_printed(client):
     page = client.get("/").get_data(as_text=True)
     assert "legal-links" not in page and 'href=""' not in page
+
+
+def test_the_report_picture_sits_on_the_pages_own_background():
+    css = (ROOT / "static" / "css" / "site.css").read_text(encoding="utf-8")
+    wash = re.search(r"--wash: #([0-9a-f]{6});", css)
+    assert wash
+    expected = tuple(int(wash.group(1)[i : i + 2], 16) for i in (0, 2, 4))
+    with Image.open(ROOT / "static" / "img" / "report-preview.png") as picture:
+        rgb = picture.convert("RGB")
+        corners = {rgb.getpixel((0, 0)), rgb.getpixel((rgb.width - 1, rgb.height - 1))}
+    assert corners == {expected}
