@@ -7,7 +7,15 @@ from collections import Counter
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assess.core.peers import ALL, OVERALL, bucket, compare, percentile, segment
+from assess.core.peers import (
+    ALL,
+    OVERALL,
+    bucket,
+    compare,
+    median_of_others,
+    percentile,
+    segment,
+)
 
 
 def histogram(*scores: float) -> Counter[int]:
@@ -56,3 +64,26 @@ def test_the_segment_is_used_when_large_enough_else_everybody_else_nothing():
     fallback = compare(scores | {OVERALL: 60.0}, {mine: small, ALL: large}, (mine, ALL), 20)
     assert fallback is not None and fallback.group == ALL and not fallback.group.is_segment
     assert compare(scores, {mine: small, ALL: small}, (mine, ALL), minimum=20) is None
+
+
+def test_the_median_leaves_the_respondent_out():
+    # The others scored 10, 20, 30 and 90: their median is 25, whatever the respondent scored.
+    assert median_of_others(histogram(10, 20, 30, 90, 80), 80, minimum=4) == 25.0
+    assert median_of_others(histogram(10, 20, 30, 90, 0), 0, minimum=4) == 25.0
+    # An odd count of others: the middle one.
+    assert median_of_others(histogram(10, 20, 30, 55), 55, minimum=3) == 20.0
+    assert median_of_others(histogram(10, 20, 30, 55), 55, minimum=4) is None
+
+
+@given(st.lists(st.integers(min_value=0, max_value=100), min_size=2, max_size=60))
+def test_the_median_is_the_sorted_middle_of_the_others(scores):
+    own, others = scores[0], sorted(scores[1:])
+    middle = len(others) // 2
+    expected = others[middle] if len(others) % 2 else (others[middle - 1] + others[middle]) / 2
+    assert median_of_others(histogram(*scores), own, minimum=1) == expected
+
+
+def test_the_comparison_carries_the_median_of_each_area():
+    counts = {OVERALL: histogram(40, 50, 60, 70), "strategie": histogram(10, 20, 30, 90)}
+    found = compare({OVERALL: 70.0, "strategie": 90.0}, {ALL: counts}, (ALL,), minimum=3)
+    assert found is not None and found.medians == {"strategie": 20.0}

@@ -15,10 +15,12 @@ from assess.core.web_address import is_placeholder
 from assess.db.questionnaire_store import current_questionnaire
 from assess.report.content import ReportInput, branding_from_config, build_report
 from assess.report.publication import call_to_action, photo_problems
+from tests.helpers.database import empty_tables
 from tests.helpers.paths import MINIMAL, ROOT, SHIPPED
 from tests.helpers.personas import persona
 from tests.helpers.production import FILLED_IN
 from tests.helpers.questionnaires import variant
+from tests.helpers.wizard_driver import complete, questionnaire
 
 MINIMAL_ACTION = (
     '  call_to_action: {label: "Prendre rendez-vous", url: "https://example.com/rdv"}\n'
@@ -153,3 +155,18 @@ def test_a_photo_that_is_not_a_file_under_static_is_refused(photo):
 def test_a_photo_under_static_is_accepted_and_none_is_fine():
     assert photo_problems({"CONSULTANT_PHOTO": "favicon.svg"}, ROOT / "static") == []
     assert photo_problems({"CONSULTANT_PHOTO": ""}, Path("/nowhere")) == []
+
+
+def test_the_results_page_leads_to_the_same_booking_page(make_app):
+    booking = "https://rendez-vous.cabinet-martin.fr/30-minutes"
+    app = make_app(SHIPPED, CALL_TO_ACTION_URL=booking)
+    data = persona("pme_industrielle")
+    try:
+        results, _ = complete(
+            app.test_client(), questionnaire(app), data["answers"], data["contact"]
+        )
+        page = results.get_data(as_text=True)
+        assert page.count(f'href="{booking}"') == 2  # under the score, after the priorities
+        assert "www.example.com/contact" not in page
+    finally:
+        empty_tables(app)

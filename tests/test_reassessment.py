@@ -62,7 +62,7 @@ def test_the_new_submission_joins_the_same_lead_and_shows_the_change(app, client
     assert f"Bon retour, {CONTACT['first_name']}." in welcome
     assert "pour la dernière fois le" in welcome
     html = take_again(app, client, path, "services_b2b_structure")
-    assert "Depuis votre diagnostic du" in html and "Évolution" in html
+    assert "Depuis votre diagnostic du" in html and "évolution" in html
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Lead)) == 1
         second = db.session.execute(

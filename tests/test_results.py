@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from html import unescape
 
 from tests.helpers.personas import persona
-from tests.helpers.wizard_driver import complete, complete_lead, questionnaire
+from tests.helpers.wizard_driver import (
+    CONTACT,
+    complete,
+    complete_lead,
+    confirm_address,
+    questionnaire,
+)
 
 
 def test_the_results_page_quotes_the_main_challenge(app):
@@ -34,3 +41,102 @@ def test_the_quoted_challenge_is_escaped(app):
     page = response.get_data(as_text=True)
     assert "<script>alert(1)" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt; Croître &amp; durer" in page
+
+
+def _page(app, submission, lang: str = "fr") -> str:
+    return unescape(
+        app.test_client()
+        .get(f"/results/{submission.public_token}?lang={lang}")
+        .get_data(as_text=True)
+    )
+
+
+def test_the_bars_go_from_the_weakest_area_up_with_their_values(app):
+    submission = complete_lead(app, "negoce_historique")
+    page = _page(app, submission)
+    q = questionnaire(app)
+    scores = {
+        category_id: found["score"]
+        for category_id, found in submission.result["categories"].items()
+        if found["score"] is not None
+    }
+    labels = {c.id: c.label.get("fr") for c in q.categories}
+    bars = page[page.index('<ol class="score-bars">') :]
+    bars = bars[: bars.index("</ol>")]
+    shown = re.findall(r'<span class="score-label">(.*?)</span>', bars)
+    expected = sorted(scores, key=lambda category_id: scores[category_id])
+    assert shown == [labels[category_id] for category_id in expected]
+    weakest = min(scores.values())
+    assert re.search(
+        rf'class="score-row weakest">\s*<span class="score-label">{re.escape(labels[expected[0]])}',
+        bars,
+    )
+    assert f'>{round(weakest)}<span class="score-max">' in bars
+    assert 'class="median"' not in bars  # nobody to compare with yet
+
+
+def test_the_call_to_action_names_the_weakest_area_under_the_score_and_after_the_priorities(app):
+    submission = complete_lead(app, "negoce_historique")
+    page = _page(app, submission)
+    q = questionnaire(app)
+    scores = {
+        k: v["score"] for k, v in submission.result["categories"].items() if v["score"] is not None
+    }
+    weakest = next(c.label.get("fr") for c in q.categories if c.id == min(scores, key=scores.get))
+    assert q.report.call_to_action is not None
+    url = q.report.call_to_action.url
+    assert page.count("30 minutes avec un directeur commercial sur votre axe le plus faible") == 2
+    assert page.count(weakest) >= 3  # the bar and both calls to action
+    assert page.count(f'href="{url}"') == 2
+    top, priorities = (
+        page.index('class="card call-to-action"'),
+        page.index('class="recommendations"'),
+    )
+    assert page.index("<h1>") < top < page.index('class="score-bars"')
+    assert page.rindex('class="card call-to-action"') > priorities
+    english = _page(app, submission, "en")
+    assert "30 minutes with a sales director on your weakest area" in english
+
+
+def test_a_company_that_gives_up_early_sees_what_it_costs(app):
+    data = persona("negoce_historique")
+    answers = {
+        **data["answers"],
+        "contacts_before_giving_up": 2,
+        "new_leads_per_month": 20,
+        "deal_value": 8000,
+    }
+    response, _ = complete(app.test_client(), questionnaire(app), answers, data["contact"])
+    page = unescape(response.get_data(as_text=True))
+    assert "Ce que vous coûte l'abandon trop tôt" in page
+    assert '<p class="cost-headline">' in page and "€" in page
+    assert "<details>" in page  # the assumptions, on demand
+
+
+def test_a_company_that_persists_is_told_so_instead_of_a_cost(app):
+    data = persona("negoce_historique")
+    answers = {
+        **data["answers"],
+        "contacts_before_giving_up": 8,
+        "new_leads_per_month": 20,
+        "deal_value": 8000,
+    }
+    response, _ = complete(app.test_client(), questionnaire(app), answers, data["contact"])
+    page = unescape(response.get_data(as_text=True))
+    assert '<p class="cost-headline">' not in page
+    assert "Le suivi de vos prospects" in page
+
+
+def test_the_status_says_where_the_report_stands(app):
+    submission = complete_lead(app, "pme_industrielle")
+    client = app.test_client()
+    waiting = client.get(f"/results/{submission.public_token}/status")
+    assert waiting.status_code == 200
+    assert waiting.get_json() == {"state": "waiting_confirmation", "ready": False, "final": False}
+    confirm_address(app, CONTACT["email"])
+    queued = client.get(f"/results/{submission.public_token}/status").get_json()
+    assert queued == {"state": "preparing", "ready": False, "final": False}
+    page = client.get(f"/results/{submission.public_token}").get_data(as_text=True)
+    assert 'data-state="preparing"' in page and 'data-ready="no"' in page
+    assert "js/results.js" in page and 'class="no-script-only"' in page  # the refresh link
+    assert client.get("/results/unknown-token/status").status_code == 404

@@ -68,6 +68,7 @@ def arguments_for_every_get_route(app: Flask, consultant_email: str) -> dict[str
             "wizard.language": {"code": "en"},
             "results.show": {"token": submission.public_token},
             "results.report_pdf": {"token": submission.public_token},
+            "results.status": {"token": submission.public_token},
             "team.team": {"token": submission.public_token},
             "team.answer": {"token": invitation.token},
             "confirmation.ask": {"token": confirmation},
@@ -322,6 +323,7 @@ def test_a_nul_byte_anywhere_is_a_400(app, client):
 PRIVATE_ENDPOINTS = {
     "results.show",
     "results.report_pdf",
+    "results.status",
     "team.team",
     "team.answer",
     "reassessment.welcome",

@@ -13,7 +13,7 @@ small group's answers from it.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 Histogram = Mapping[int, int]
 OVERALL = "overall"
@@ -34,6 +34,24 @@ def percentile(histogram: Histogram, score: float, minimum: int) -> float | None
     below = sum(count for point, count in histogram.items() if point < own)
     ties = histogram[own] - 1
     return round(100 * (below + ties / 2) / others, 1)
+
+
+def median_of_others(histogram: Histogram, score: float, minimum: int) -> float | None:
+    """The median score of the others in `histogram` (which counts `score` once); None for
+    a group of fewer than `minimum` others."""
+    own = bucket(score)
+    others = {point: count - (point == own) for point, count in histogram.items()}
+    total = sum(others.values())
+    if total < max(minimum, 1) or histogram.get(own, 0) < 1:
+        return None
+    middle = [(total - 1) // 2, total // 2]  # the rank(s) of the median, from 0
+    found: list[int] = []
+    seen = 0
+    for point in sorted(others):
+        seen += others[point]
+        while len(found) < 2 and seen > middle[len(found)]:
+            found.append(point)
+    return (found[0] + found[1]) / 2
 
 
 @dataclass(frozen=True)
@@ -65,6 +83,8 @@ class PeerComparison:
     others: int
     overall: float | None
     categories: dict[str, float | None]
+    # The others' median score in each category (the marker on the results page's bars).
+    medians: dict[str, float | None] = field(default_factory=dict)
 
 
 def compare(
@@ -88,10 +108,18 @@ def compare(
             name: percentile(found.get(name, {}), value, minimum) if value is not None else None
             for name, value in scores.items()
         }
+        medians = {
+            name: median_of_others(found.get(name, {}), value, minimum)
+            if value is not None
+            else None
+            for name, value in scores.items()
+            if name != OVERALL
+        }
         return PeerComparison(
             group=group,
             others=others,
             overall=figures.pop(OVERALL, None),
             categories=figures,
+            medians=medians,
         )
     return None

@@ -84,8 +84,9 @@ def test_a_respondent_completes_the_diagnostic_with_the_keyboard_only(
 
     _contact_step_by_keyboard(page, page_checks)
     page_checks.check(page, "results", "fr")
-    expect(page.locator("svg.radar")).to_be_visible()
-    assert page.locator("table.scores tbody tr").count() == len(q.categories)
+    expect(page.locator(".score-bars")).to_be_visible()
+    assert page.locator(".score-bars li").count() == len(q.categories)
+    expect(page.locator(".call-to-action").first).to_be_visible()
     wait_for_report_link(page)
     tab_until(page, {"tag": "a", "href": page.locator(REPORT_LINK).get_attribute("href")})
     with page.expect_download() as download:

@@ -11,7 +11,7 @@ import time
 from typing import Any
 
 import pypdf
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from assess.core.questionnaire import Questionnaire
 from tests.helpers.wizard_driver import CONTACT, plausible_answers
@@ -149,13 +149,18 @@ def step_id(page: Page) -> str:
     return path.rsplit("/", 1)[-1] if "/step/" in path else ""
 
 
-def wait_for_report_link(page: Page, timeout: float = 90) -> None:
-    """Reload the results page until the worker has rendered the PDF and the link shows."""
+def wait_for_report_link(page: Page, timeout: float = 90, *, scripts: bool = True) -> None:
+    """Wait until the page shows the link once the worker has rendered the PDF: without
+    reloading (the results page's script polls the report's status and redraws its
+    section), or, without scripts, following the section's refresh link as a visitor does."""
+    if scripts:
+        expect(page.locator(REPORT_LINK)).to_be_visible(timeout=timeout * 1000)
+        return
     deadline = time.monotonic() + timeout
     while page.locator(REPORT_LINK).count() == 0:
         assert time.monotonic() < deadline, "the PDF report was never ready"
         page.wait_for_timeout(500)
-        page.reload()
+        page.locator("#report .no-script-only a").click()
 
 
 def assert_is_the_report(pdf: bytes, company: str) -> None:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 
 from assess.core.action_plan import MAX_RECOMMENDATIONS
 from assess.core.challenge import main_challenge
-from assess.core.charts import radar
 from assess.core.questionnaire import Questionnaire
 from assess.core.result import StoredResult
 from assess.core.team import team_sections
@@ -19,6 +18,8 @@ from assess.db.questionnaire_store import questionnaire_for
 from assess.i18n import translate
 from assess.outbox import delivery
 from assess.outbox.links import link_url
+from assess.report.cost import cost_section
+from assess.report.publication import call_to_action
 from assess.respondent import confirmation, submissions
 
 bp = Blueprint("results", __name__)
@@ -36,11 +37,9 @@ def show(token: str) -> ResponseReturnValue:
     q = questionnaire_for(submission.questionnaire_hash)
     result = StoredResult.from_json(submission.result)
     categories = category_rows(q, result)
-    chart = radar(
-        [(row["label"], row["score"]) for row in categories],
-        [level.from_ for level in q.levels],
-    )
     level = _level(q, result.level)
+    peers = peer_comparison(submission)
+    scored = score_bars(categories, peers.medians if peers else {})
     return render_template(
         "results/show.html",
         q=q,
@@ -49,24 +48,59 @@ def show(token: str) -> ResponseReturnValue:
         overall=result.overall,
         level=level,
         categories=categories,
-        chart=chart,
+        scored=scored,
+        weakest=scored[0] if scored else None,
+        call_to_action=_call_to_action(q),
+        cost=cost_section(q, submission.answers or {}),
         recommendations=result.explanation.get("recommendations", [])[:TOP_RECOMMENDATIONS],
         # A result stored before the plan was cut at ten: the report prints ten at most.
         recommendation_count=min(len(result.recommendations), MAX_RECOMMENDATIONS),
         outcomes=_outcomes(q, result),
         challenge=main_challenge(q, submission.answers or {}),
-        report_delivery=next(
-            (d for d in delivery.deliveries_of(submission.id) if d.kind == delivery.REPORT), None
-        ),
-        report_ready=delivery.report_ready(submission.id),
-        # The report waits for the address to be confirmed; the outcome of a re-send.
-        waiting=confirmation.waiting(submission),
+        **_report_status(submission),
         resent=request.args.get("confirmation", "")[:20],
-        peers=peer_comparison(submission),
+        peers=peers,
         progress=progress_of(submission),
         has_team_sections=bool(team_sections(q)),
         again_url=link_url(submission.lead) if submission.lead else None,
     )
+
+
+@bp.get("/results/<token>/status")
+def status(token: str) -> ResponseReturnValue:
+    """Where the report stands, for the results page to poll until it no longer changes."""
+    submission = submissions.find_completed(token)
+    if submission is None or submission.result is None:
+        abort(404)
+    found = _report_status(submission)
+    state = found["report_state"]
+    return jsonify(state=state, ready=found["report_ready"], final=state in FINAL_STATES)
+
+
+# The report's states after which the results page stops asking.
+FINAL_STATES = frozenset({"sent", "failed"})
+
+
+def _report_status(submission: Any) -> dict[str, Any]:
+    """The delivery section's facts, and their summary in one word (the state polled)."""
+    report_delivery = next(
+        (d for d in delivery.deliveries_of(submission.id) if d.kind == delivery.REPORT), None
+    )
+    ready = delivery.report_ready(submission.id)
+    # The report waits for the address to be confirmed.
+    waiting = confirmation.waiting(submission)
+    if waiting is not None:
+        state = "waiting_confirmation"
+    elif report_delivery is not None and report_delivery.status in FINAL_STATES:
+        state = report_delivery.status
+    else:
+        state = "ready" if ready else "preparing"
+    return {
+        "report_delivery": report_delivery,
+        "report_ready": ready,
+        "waiting": waiting,
+        "report_state": state,
+    }
 
 
 @bp.get("/results/<token>/report.pdf")
@@ -105,6 +139,21 @@ def category_rows(q: Questionnaire, result: StoredResult) -> list[dict[str, Any]
             }
         )
     return rows
+
+
+def score_bars(
+    categories: list[dict[str, Any]], medians: dict[str, float | None]
+) -> list[dict[str, Any]]:
+    """The scored areas, weakest first (ties in the file's order), each with the others'
+    median when there is a comparison: the results page's bar chart."""
+    scored = [row for row in categories if row["score"] is not None]
+    ordered = sorted(scored, key=lambda row: row["score"])
+    return [row | {"median": medians.get(row["id"])} for row in ordered]
+
+
+def _call_to_action(q: Questionnaire) -> dict[str, str] | None:
+    # The report's and the e-mail's call to action: CALL_TO_ACTION_URL when set.
+    return call_to_action(q, current_app.config["CALL_TO_ACTION_URL"], translate)
 
 
 def _outcomes(q: Questionnaire, result: StoredResult) -> list[dict[str, Any]]:
