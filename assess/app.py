@@ -16,6 +16,7 @@ from assess.cli.worker import webhooks_group, worker
 from assess.db import database, questionnaire_store
 from assess.extensions import csrf, db, migrate
 from assess.outbox import delivery, tasks, webhooks
+from assess.report import publication
 from assess.respondent import confirmation as address_confirmation
 from assess.web import observability, routing, security
 from assess.web.views import backoffice, confirmation, errors, reassessment, results, team, wizard
@@ -44,6 +45,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     i18n.init_app(app, on_error=_stop)
     questionnaire_store.init_app(app, on_error=_stop)
+    publication.init_app(app, on_error=_stop)
     tasks.init_app(app)
     webhooks.init_app(app, on_error=_stop)
     errors.init_app(app)

@@ -12,6 +12,7 @@ from werkzeug.test import Client
 from assess.web.proxies import behind_proxies, trusted_hosts
 from tests.helpers.database import empty_tables
 from tests.helpers.paths import SHIPPED
+from tests.helpers.production import FILLED_IN
 from tests.helpers.wizard_driver import start
 
 RESUME = re.compile(r"(https?://[^/\"]+)/resume/")
@@ -19,7 +20,9 @@ RESUME = re.compile(r"(https?://[^/\"]+)/resume/")
 
 @pytest.fixture
 def production_app(make_app: Callable[..., Flask]) -> Iterator[Flask]:
-    app = make_app(SHIPPED, APP_ENV="production", PUBLIC_URL="https://diag.example.com")
+    app = make_app(
+        SHIPPED, APP_ENV="production", PUBLIC_URL="https://diag.example.com", **FILLED_IN
+    )
     yield app
     empty_tables(app)
 
@@ -32,6 +35,7 @@ def proxied_production_app(make_app: Callable[..., Flask]) -> Iterator[Flask]:
         PUBLIC_URL="https://diag.example.com",
         EXTRA_HOSTS="www.diag.example.com",
         PROXY_COUNT=1,
+        **FILLED_IN,
     )
     yield app
     empty_tables(app)

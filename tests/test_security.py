@@ -21,6 +21,7 @@ from tests.helpers.backoffice_client import PASSWORD, log_in, make_user
 from tests.helpers.database import empty_tables
 from tests.helpers.paths import SHIPPED
 from tests.helpers.personas import persona
+from tests.helpers.production import FILLED_IN
 from tests.helpers.wizard_driver import complete, csrf_token, questionnaire, start
 
 
@@ -123,7 +124,9 @@ def test_session_cookie_flags_in_development(app, client):
 
 @pytest.fixture
 def production_app(make_app: Callable[..., Flask]) -> Iterator[Flask]:
-    app = make_app(SHIPPED, APP_ENV="production", FRAME_ANCESTORS="https://www.example.com")
+    app = make_app(
+        SHIPPED, APP_ENV="production", FRAME_ANCESTORS="https://www.example.com", **FILLED_IN
+    )
     yield app
     empty_tables(app)
 
@@ -324,7 +327,10 @@ PRIVATE_ENDPOINTS = {
     "team.team",
     "team.answer",
     "reassessment.welcome",
+    "confirmation.ask",
+    "confirmation.unwanted",
     "wizard.step",
+    "wizard.resume",
     "backoffice.leads",
     "backoffice.lead",
     "backoffice.lead_report",
@@ -332,8 +338,8 @@ PRIVATE_ENDPOINTS = {
     "backoffice.brief",
     "backoffice.calendar_feed",
     "backoffice.today",
+    "backoffice.login",
 }
-RESPONDENT_LINKS = {"results.show", "results.report_pdf", "team.team", "reassessment.welcome"}
 
 
 def test_pages_with_personal_data_are_kept_out_of_caches_and_search_engines(app):
@@ -345,12 +351,22 @@ def test_pages_with_personal_data_are_kept_out_of_caches_and_search_engines(app)
     for endpoint in sorted(PRIVATE_ENDPOINTS):
         path = rules[endpoint].build(arguments.get(endpoint, {}))[1]  # type: ignore[index]
         visitor = consultant if endpoint.startswith("backoffice") else respondent
+        if endpoint == "backoffice.login":
+            visitor = app.test_client()
         response = visitor.get(path)
         response.close()
         assert response.status_code == 200, (endpoint, response.status_code)
         assert response.headers["Cache-Control"] == "private, no-store", endpoint
-        if endpoint in RESPONDENT_LINKS:
-            assert "noindex" in response.headers["X-Robots-Tag"], endpoint
+        assert "noindex" in response.headers["X-Robots-Tag"], endpoint
+    # A step posted with an error shows the answers typed: the same headers on the 422.
+    page = respondent.get("/step/entreprise")
+    refused = respondent.post(
+        "/step/entreprise",
+        data={"csrf_token": csrf_token(page), "new_customers_target": "beaucoup"},
+    )
+    assert refused.status_code == 422
+    assert refused.headers["Cache-Control"] == "private, no-store"
+    assert "noindex" in refused.headers["X-Robots-Tag"]
     landing = respondent.get("/")
     assert "no-store" not in landing.headers.get("Cache-Control", "")
     assert "X-Robots-Tag" not in landing.headers

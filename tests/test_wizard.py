@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -217,3 +218,73 @@ def test_csrf_token_is_checked(client):
     page = client.get("/step/entreprise")
     assert "csrf_token" in page.get_data(as_text=True)
     assert csrf_token(page)
+
+
+PROGRESS = re.compile(
+    r'<p class="progress-label"><span>(?:Étape|Step) (\d+) (?:sur|of) (\d+)</span>\s*'
+    r'<span class="time-left">([^<]*)</span></p>\s*'
+    r'<progress max="(\d+)" value="(\d+)"'
+)
+
+
+def progress_shown(pages: dict[str, str]) -> dict[str, tuple[int, int, str, int, int]]:
+    """Each step's number, total, time left, and its bar's maximum and value."""
+    found = {}
+    for step_id, page in pages.items():
+        match = PROGRESS.search(page)
+        assert match, step_id
+        number, total, left, bar_max, bar_value = match.groups()
+        found[step_id] = (int(number), int(total), left, int(bar_max), int(bar_value))
+    return found
+
+
+def walk_pages(app, name: str) -> dict[str, tuple[int, int, str, int, int]]:
+    data = persona(name)
+    pages: dict[str, str] = {}
+    complete(app.test_client(), questionnaire(app), data["answers"], data["contact"], pages=pages)
+    return progress_shown(pages)
+
+
+def test_the_total_never_changes_and_the_contact_step_is_the_last(app):
+    q = questionnaire(app)
+    total = len(q.sections) + 1
+    with_team, without_team = walk_pages(app, "pme_industrielle"), walk_pages(app, "artisan_tpe")
+    for seen in (with_team, without_team):
+        assert {shown[1] for shown in seen.values()} == {total}
+        numbers = [shown[0] for shown in seen.values()]
+        assert numbers == sorted(set(numbers))
+        assert seen["contact"][0] == total
+        # The bar counts the steps behind: empty on the first, never full before the end.
+        assert all((bar_max, value) == (total, n - 1) for n, _, _, bar_max, value in seen.values())
+        assert seen[next(iter(seen))][4] == 0
+        assert seen["contact"][4] == total - 1
+    # A section shown to one respondent only: the other jumps over its number.
+    skipped = [step for step in with_team if step not in without_team]
+    assert skipped, "the personas differ by a section shown on a condition"
+    for step in skipped:
+        assert with_team[step][0] not in {shown[0] for shown in without_team.values()}
+
+
+def test_each_step_says_how_many_minutes_are_left(app, client):
+    q = questionnaire(app)
+    landing = client.get("/").get_data(as_text=True)
+    seen = walk_pages(app, "pme_industrielle")
+    first = next(iter(seen.values()))
+    minutes = re.search(r"Environ (\d+) minutes\b", landing)
+    assert minutes, "the landing page gives the time needed"
+    assert first[2] == f"Environ {minutes.group(1)} minutes restantes"
+    assert f"{len(q.sections) + 1} étapes" in landing
+    assert seen["contact"][2] == "Environ 1 minute restante"
+    left = [int(re.sub(r"\D", "", shown[2]) or 0) for shown in seen.values()]
+    assert left == sorted(left, reverse=True)
+
+
+def test_with_the_contact_first_it_is_step_one(other_app):
+    data = plausible_answers(questionnaire(other_app))
+    pages: dict[str, str] = {}
+    complete(other_app.test_client(), questionnaire(other_app), data, pages=pages)
+    seen = progress_shown(pages)
+    total = len(questionnaire(other_app).sections) + 1
+    assert seen["contact"][:2] == (1, total)
+    assert list(seen.values())[-1][0] == total
+    assert {shown[1] for shown in seen.values()} == {total}

@@ -10,6 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from assess.core.web_address import is_web_address
+
 
 def integer(value: object) -> int:
     """A whole number, given as one or as its digits."""
@@ -67,6 +69,15 @@ def colour(value: object) -> str:
     if isinstance(value, str) and _HEX_COLOUR.fullmatch(value):
         return value
     raise ValueError("must be a colour written #rgb or #rrggbb")
+
+
+def web_address(value: object) -> str:
+    """An http:// or https:// address with a host, or nothing (empty)."""
+    if isinstance(value, str):
+        address = value.strip()
+        if not address or is_web_address(address):
+            return address
+    raise ValueError("must be an address starting with https:// (or http://), or empty")
 
 
 def languages(value: object) -> list[str]:

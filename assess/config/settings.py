@@ -1,14 +1,14 @@
 """Every setting, declared once: name, default, parser and one line of help.
 
 Each can be set in the environment. The docs' table (docs/operations.md) is generated from
-this declaration by bin/settings-table.
+this declaration by bin/settings-table. What the respondent sees of the consultancy (brand,
+consultant, call to action, legal links) is declared in presentation.py, in its place here.
 """
 
 from __future__ import annotations
 
 from assess.config.parsers import (
     Setting,
-    colour,
     flag,
     integer,
     languages,
@@ -16,6 +16,7 @@ from assess.config.parsers import (
     smtp_security,
     text,
 )
+from assess.config.presentation import PRESENTATION_SETTINGS
 
 SETTINGS: tuple[Setting, ...] = (
     Setting(
@@ -78,36 +79,8 @@ SETTINGS: tuple[Setting, ...] = (
         integer,
         "How long a respondent's session lasts, in hours (the draft itself is kept longer).",
     ),
-    Setting(
-        "BRAND_NAME",
-        "DC Pilot",
-        text,
-        "The consultancy's name, shown on every page and on the report.",
-    ),
-    Setting(
-        "BRAND_LOGO",
-        "",
-        text,
-        "Logo on the report's cover: a path under static/ (PNG or SVG); none prints the name.",
-    ),
-    Setting(
-        "BRAND_PRIMARY_COLOR",
-        "#1f5fa8",
-        colour,
-        "The report's main colour (headings and charts), written #rgb or #rrggbb.",
-    ),
-    Setting(
-        "BRAND_ACCENT_COLOR",
-        "#e07a1f",
-        colour,
-        "The report's highlight colour, written #rgb or #rrggbb.",
-    ),
-    Setting(
-        "BRAND_CONTACT",
-        "contact@example.com · +33 1 23 45 67 89",
-        text,
-        "Contact line on the report's closing page.",
-    ),
+    # The brand, the consultant, the call to action and the legal links: presentation.py.
+    *PRESENTATION_SETTINGS,
     Setting(
         "PUBLIC_URL",
         "http://127.0.0.1:5000",
@@ -245,7 +218,9 @@ SETTINGS: tuple[Setting, ...] = (
         "APP_ENV",
         "development",
         text,
-        '"production" forces HTTPS, HSTS and Secure __Host- cookies; anything else is development.',
+        '"production" forces HTTPS, HSTS and Secure __Host- cookies, and refuses to start while '
+        "the call to action, contact line or legal links are placeholders; anything else is "
+        "development.",
     ),
     Setting(
         "FRAME_ANCESTORS",

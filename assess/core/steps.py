@@ -3,6 +3,12 @@
 One walk of the questionnaire (the `show_if` of every section and question, in
 order) gives both the steps, that is the sections with a question shown plus the
 contact step, and the questions shown; a request computes it once.
+
+A step's number, and the total shown beside it, never depend on the answers: every
+section of the questionnaire has its place, and the contact step its own (first or
+last, as `lead_capture` says). A section a respondent is not shown is jumped over
+("Step 4 of 11" is followed by "Step 6 of 11"), so the total never grows while they
+answer (docs/respondent.md, "Progress").
 """
 
 from __future__ import annotations
@@ -41,10 +47,12 @@ class Route:
     # What the frontier was worked out from: the sections posted, whether the contact is given.
     done: frozenset[str] = frozenset()
     has_lead: bool = False
+    # Every step any respondent may be shown, in order: what a step's number counts.
+    places: tuple[str, ...] = ()
 
     def with_done(self, step_id: str) -> Route:
         """The same route once `step_id` is posted (no new walk: the answers are the same)."""
-        return _route(self.steps, self.shown, self.done | {step_id}, self.has_lead)
+        return _route(self.steps, self.shown, self.done | {step_id}, self.has_lead, self.places)
 
     @property
     def ids(self) -> list[str]:
@@ -61,8 +69,13 @@ class Route:
         return next(step for step in self.steps if step.id == step_id)
 
     def number(self, step_id: str) -> int:
-        """The step's position, from 1."""
-        return self.ids.index(step_id) + 1
+        """The step's number, from 1: its place among every step any respondent may be shown."""
+        return self.places.index(step_id) + 1
+
+    @property
+    def total(self) -> int:
+        """How many steps the numbers count: the same whatever the answers."""
+        return len(self.places)
 
     def previous(self, step_id: str) -> str | None:
         """The step before this one, if any."""
@@ -117,11 +130,23 @@ def route_from(
         if q.lead_capture == "start"
         else (*section_steps, contact_step)
     )
-    return _route(steps, frozenset(shown), frozenset(steps_done), has_lead)
+    return _route(steps, frozenset(shown), frozenset(steps_done), has_lead, step_places(q))
+
+
+def step_places(q: Questionnaire) -> tuple[str, ...]:
+    """Every step any respondent may be shown, in order: each section, and the contact step
+    first or last as `lead_capture` says. Step numbers count these, so the total never
+    depends on the answers."""
+    sections = tuple(section.id for section in q.sections)
+    return (CONTACT_STEP, *sections) if q.lead_capture == "start" else (*sections, CONTACT_STEP)
 
 
 def _route(
-    steps: tuple[Step, ...], shown: frozenset[str], done: frozenset[str], has_lead: bool
+    steps: tuple[Step, ...],
+    shown: frozenset[str],
+    done: frozenset[str],
+    has_lead: bool,
+    places: tuple[str, ...],
 ) -> Route:
     first_not_done = next(
         (step for step in steps if (not has_lead if step.is_contact else step.id not in done)), None
@@ -133,4 +158,5 @@ def _route(
         all_done=first_not_done is None,
         done=done,
         has_lead=has_lead,
+        places=places,
     )

@@ -22,6 +22,7 @@ from assess.i18n import COMPANY_SIZE_LABELS, SECTOR_LABELS
 from assess.outbox.links import link_url, public_url
 from assess.outbox.mail import Attachment, DeliveryError, Outgoing
 from assess.outbox.tasks import DELIVER, enqueue_after_commit
+from assess.report.publication import call_to_action
 
 # How many of the weakest areas the consultant's notification lists.
 WEAKEST_AREAS = 3
@@ -89,7 +90,6 @@ def report_message(q: Questionnaire, delivery: Delivery, pdf: bytes) -> Outgoing
     locale = _locale_of(q, submission)
     with force_locale(locale):
         level = q.levels_by_id.get(submission.level or "")
-        action = q.report.call_to_action
         result = StoredResult.from_json(submission.result)
         context: dict[str, Any] = {
             "first_name": lead.first_name,
@@ -97,9 +97,11 @@ def report_message(q: Questionnaire, delivery: Delivery, pdf: bytes) -> Outgoing
             "title": q.text(q.title, locale),
             "overall": _score(submission.overall_score),
             "level": q.text(level.label, locale) if level else "",
-            "call_to_action": {"label": q.text(action.label, locale), "url": action.url}
-            if action
-            else None,
+            "call_to_action": call_to_action(
+                q,
+                current_app.config["CALL_TO_ACTION_URL"],
+                lambda label: q.text(label, locale),
+            ),
             "weakest": next(iter(_areas(q, result, 1, locale)), None),
             "priorities": _priorities(result, locale),
             "sender": _sender(locale),
@@ -155,11 +157,11 @@ def _in(texts: Any, locale: str) -> str:
 def _sender(locale: str) -> dict[str, str]:
     """Who signs the respondent's e-mails: the consultant when named, and the consultancy."""
     config = current_app.config
-    credentials = config.get("CONSULTANT_CREDENTIALS", "")
+    credentials = config["CONSULTANT_CREDENTIALS"]
     if locale != "fr":
         credentials = config.get(f"CONSULTANT_CREDENTIALS_{locale.upper()}") or credentials
     return {
-        "name": config.get("CONSULTANT_NAME", ""),
+        "name": config["CONSULTANT_NAME"],
         "credentials": credentials,
         "brand": config["BRAND_NAME"],
         "contact_line": config["BRAND_CONTACT"],

@@ -29,6 +29,7 @@ from assess.report.calendar import calendar, qr_code
 from assess.report.cost import cost_section
 from assess.report.plain_answers import describe_answer, plain
 from assess.report.plan import localized, recommendations
+from assess.report.publication import call_to_action
 
 __all__ = [
     "Branding",
@@ -73,12 +74,12 @@ class Branding:
     primary_color: str = "#1f5fa8"
     accent_color: str = "#e07a1f"
     contact_line: str = ""
+    # CALL_TO_ACTION_URL: replaces the questionnaire's call to action address when set.
+    booking_url: str = ""
     extra: dict[str, str] = field(default_factory=dict)
     # The consultant the call to action offers a call with (none: the consultancy only).
     consultant_name: str = ""
     consultant_credentials: dict[str, str] = field(default_factory=dict)
-    # Where the call to action leads when the settings give it (else the questionnaire's).
-    booking_url: str = ""
 
 
 def branding_from_config(config: Any) -> Branding:
@@ -89,13 +90,12 @@ def branding_from_config(config: Any) -> Branding:
         primary_color=config["BRAND_PRIMARY_COLOR"],
         accent_color=config["BRAND_ACCENT_COLOR"],
         contact_line=config["BRAND_CONTACT"],
-        consultant_name=config.get("CONSULTANT_NAME", ""),
+        consultant_name=config["CONSULTANT_NAME"],
         consultant_credentials={
-            "fr": config.get("CONSULTANT_CREDENTIALS", ""),
-            "en": config.get("CONSULTANT_CREDENTIALS_EN", "")
-            or config.get("CONSULTANT_CREDENTIALS", ""),
+            "fr": config["CONSULTANT_CREDENTIALS"],
+            "en": config["CONSULTANT_CREDENTIALS_EN"] or config["CONSULTANT_CREDENTIALS"],
         },
-        booking_url=config.get("CALL_TO_ACTION_URL", ""),
+        booking_url=config["CALL_TO_ACTION_URL"],
     )
 
 
@@ -188,12 +188,10 @@ def _build(q: Questionnaire, data: ReportInput, branding: Branding, locale: str)
 
 def _call_to_action(q: Questionnaire, branding: Branding, text: Any) -> dict[str, Any] | None:
     """The offer of a call, its address and the QR code of that address."""
-    action = q.report.call_to_action
-    url = branding.booking_url or (action.url if action else "")
-    if not url:
+    found = call_to_action(q, branding.booking_url, text)
+    if found is None:
         return None
-    label = text(action.label) if action else _("Book a call with us")
-    return {"label": label, "url": url, "qr": qr_code(url, _("QR code of %(url)s", url=url))}
+    return {**found, "qr": qr_code(found["url"], _("QR code of %(url)s", url=found["url"]))}
 
 
 def _area_level_text(category: Category, level: Level | None) -> Any:

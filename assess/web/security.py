@@ -94,20 +94,21 @@ def never_frame_the_back_office(response: Response) -> Response:
     return response
 
 
-# Pages that show a person's data: the back office, the respondent's results, report, team
-# view and re-assessment link, the wizard's steps (answers, contact details).
-PRIVATE_BLUEPRINTS = frozenset({"backoffice", "results", "team", "reassessment"})
-PRIVATE_ENDPOINTS = frozenset({"wizard.step"})
-# The respondent's pages behind an unguessable link: never in a search engine either.
-UNLISTED_BLUEPRINTS = frozenset({"results", "team", "reassessment"})
+# Pages that show a person's data or sit behind a link made for one person: the back office,
+# the respondent's results, report and team view, a team member's answers, the address
+# confirmation and re-assessment links, the wizard's steps (answers, contact details, the
+# live visibility of its questions) and its resume link.
+PRIVATE_BLUEPRINTS = frozenset({"backoffice", "results", "team", "reassessment", "confirmation"})
+PRIVATE_ENDPOINTS = frozenset(
+    {"wizard.step", "wizard.save_step", "wizard.visibility", "wizard.resume", "wizard.resume_here"}
+)
 
 
 def keep_personal_data_out_of_caches(response: Response) -> Response:
     """No browser or proxy keeps a copy of a page with personal data (the back button
-    fetches it again); the respondent's link pages are not indexed."""
+    fetches it again), and no search engine lists it, even through a link that leaked."""
     if request.blueprint in PRIVATE_BLUEPRINTS or request.endpoint in PRIVATE_ENDPOINTS:
         response.headers["Cache-Control"] = "private, no-store"
-    if request.blueprint in UNLISTED_BLUEPRINTS:
         response.headers["X-Robots-Tag"] = "noindex, nofollow"
     return response
 

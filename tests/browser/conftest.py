@@ -73,7 +73,8 @@ def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]
 
 @pytest.fixture(scope="session")
 def live_app(make_app: Callable[..., Flask], tmp_path_factory: pytest.TempPathFactory) -> Flask:
-    """The shipped diagnostic with its own job queue and outbox (no SMTP, no consultant mail)."""
+    """The shipped diagnostic with its own job queue and outbox (no SMTP, no consultant mail),
+    the consultant's card and the legal links."""
     folder = tmp_path_factory.mktemp("browser")
     return make_app(
         SHIPPED,
@@ -81,6 +82,12 @@ def live_app(make_app: Callable[..., Flask], tmp_path_factory: pytest.TempPathFa
         OUTBOX_FOLDER=str(folder / "outbox"),
         SMTP_HOST="",
         CONSULTANT_EMAIL="",
+        # Who is behind the offer, as a deployment fills it in: the pages are checked with it.
+        CONSULTANT_NAME="Hélène Martin",
+        CONSULTANT_CREDENTIALS="20 ans de direction commerciale en PME industrielles",
+        CONSULTANT_CREDENTIALS_EN="20 years leading sales teams in industrial SMEs",
+        LEGAL_NOTICE_URL="https://www.cabinet-martin.fr/mentions-legales",
+        PRIVACY_POLICY_URL="https://www.cabinet-martin.fr/confidentialite",
     )
 
 

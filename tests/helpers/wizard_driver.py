@@ -110,11 +110,13 @@ def complete(
     query: str = "",
     completion_times: list[float] | None = None,
     first: TestResponse | None = None,
+    pages: dict[str, str] | None = None,
 ) -> tuple[TestResponse, list[str]]:
     """Run the whole wizard; returns the final response and the step ids visited.
 
     `completion_times` receives the duration of the request that completed the submission;
-    `first` is the redirect to the first step when the draft was started another way.
+    `first` is the redirect to the first step when the draft was started another way;
+    `pages` receives each step's page (its HTML) by step id.
     """
     response = first if first is not None else start(client, query)
     visited: list[str] = []
@@ -132,6 +134,8 @@ def complete(
         )
         page = client.get(location)
         assert page.status_code == 200, (location, page.status_code)
+        if pages is not None:
+            pages[step_id] = page.get_data(as_text=True)
         started = time.perf_counter()
         response = client.post(location, data={**data, "csrf_token": csrf_token(page)})
         if completion_times is not None and "/results/" in (response.location or ""):

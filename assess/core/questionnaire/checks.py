@@ -21,10 +21,10 @@ from assess.core.questionnaire.plan_checks import check_plan_keys
 from assess.core.questionnaire.rules import check_expressions
 from assess.core.questionnaire.shape import Salvage
 from assess.core.questionnaire.yaml_source import LineMap, Path
+from assess.core.web_address import is_web_address
 
 Found = Iterator[tuple[int, str]]
 SNAKE_CASE = re.compile(r"^[a-z][a-z0-9_]*$")
-URL_SCHEMES = ("https://", "http://", "mailto:")
 
 # Keys that only some question types take.
 TYPE_KEYS: dict[str, set[str]] = {
@@ -296,10 +296,14 @@ def _texts_with_paths(model: BaseModel, path: Path) -> Iterator[tuple[Path, Loca
 
 def _check_report(q: Questionnaire, lines: LineMap, salvage: Salvage) -> Found:
     action = q.report.call_to_action
-    if action is not None and not action.url.startswith(URL_SCHEMES):
+    # The call to action is a link in the report and the e-mail: a web page, never a script.
+    if action is not None and not is_web_address(action.url):
         yield (
             lines.line_of(("report", "call_to_action", "url")),
-            ("the call to action's url must start with https://, http:// or mailto:"),
+            (
+                "the call to action's url must be a web address starting with https:// "
+                f"(or http://), not {action.url[:80]!r}"
+            ),
         )
     yield from _check_question_ref(
         q, lines, salvage, ("report", "challenge_question"), q.report.challenge_question, "text"

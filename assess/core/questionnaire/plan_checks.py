@@ -62,8 +62,10 @@ def _check_owners(q: Questionnaire, lines: LineMap) -> Found:
                 yield lines.line_of(path), _unknown_role(owner.role, q)
     for index, kpi in enumerate(q.report.kpis):
         if isinstance(kpi.who, RoleOwner) and kpi.who.role not in q.roles_by_id:
-            path = ("report", "kpis", index, "who", "role")
-            yield lines.line_of(path), _unknown_role(kpi.who.role, q)
+            yield (
+                lines.line_of(("report", "kpis", index, "who", "role")),
+                _unknown_role(kpi.who.role, q),
+            )
 
 
 def _check_chains(q: Questionnaire, lines: LineMap) -> Found:

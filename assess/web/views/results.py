@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, jsonify, render_template, request
+from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 
 from assess.core.action_plan import MAX_RECOMMENDATIONS
@@ -19,6 +19,7 @@ from assess.i18n import translate
 from assess.outbox import delivery
 from assess.outbox.links import link_url
 from assess.report.cost import cost_section
+from assess.report.publication import call_to_action
 from assess.respondent import confirmation, submissions
 
 bp = Blueprint("results", __name__)
@@ -151,8 +152,8 @@ def score_bars(
 
 
 def _call_to_action(q: Questionnaire) -> dict[str, str] | None:
-    action = q.report.call_to_action
-    return {"label": translate(action.label), "url": action.url} if action else None
+    # The report's and the e-mail's call to action: CALL_TO_ACTION_URL when set.
+    return call_to_action(q, current_app.config["CALL_TO_ACTION_URL"], translate)
 
 
 def _outcomes(q: Questionnaire, result: StoredResult) -> list[dict[str, Any]]:

@@ -22,11 +22,14 @@ from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import generate_csrf
 
 from assess.core.answers import parse_form_value
+from assess.core.duration import minutes_left, total_minutes
 from assess.core.questionnaire import Questionnaire
+from assess.core.steps import step_places
 from assess.core.visibility import walk
 from assess.db.funnel import record_landing_view
 from assess.db.questionnaire_store import current_questionnaire
 from assess.i18n import answer_message, current_locale
+from assess.outbox.links import public_url
 from assess.respondent import resume_links, submissions
 from assess.respondent.drafts import DraftState, read_draft, take_over
 from assess.respondent.submissions import (
@@ -45,22 +48,6 @@ from assess.web.security import client_address, rate_limited
 bp = Blueprint("wizard", __name__)
 
 SOURCE_FIELDS = ("utm_source", "utm_medium", "utm_campaign")
-# Seconds an executive takes per question, by type, to estimate the time needed.
-SECONDS_PER_TYPE = {
-    "single": 10,
-    "multiple": 15,
-    "scale": 8,
-    "number": 15,
-    "boolean": 6,
-    "text": 45,
-}
-CONTACT_SECONDS = 60
-
-
-def estimated_minutes(q: Questionnaire) -> int:
-    """Minutes the diagnostic takes, from the number and type of its questions."""
-    seconds = sum(SECONDS_PER_TYPE[question.type] for question in q.questions) + CONTACT_SECONDS
-    return max(1, round(seconds / 60))
 
 
 def _current_draft() -> DraftState | None:
@@ -82,9 +69,13 @@ def landing() -> ResponseReturnValue:
     return render_template(
         "wizard/landing.html",
         q=q,
-        minutes=estimated_minutes(q),
+        minutes=total_minutes(q),
         question_count=len(q.questions),
+        step_count=len(step_places(q)),
         draft=draft if draft is not None and not draft.is_completed else None,
+        # Link previews (Open Graph) need full addresses: the public ones, whatever the host.
+        page_url=public_url("wizard.landing"),
+        og_image_url=public_url("static", filename="img/og-report.png"),
     )
 
 
@@ -200,7 +191,8 @@ def _section_page(
         "section": section,
         "errors": errors,
         "step_number": route.number(step_id),
-        "step_count": len(route.steps),
+        "step_count": route.total,
+        "minutes_left": minutes_left(q, route, step_id),
         "previous": route.previous(step_id),
     }
     if errors or request.query_string or request.method != "GET":
@@ -277,10 +269,11 @@ def _contact_step(q: Questionnaire, draft: DraftState, route: Route) -> Response
         q=q,
         form=form,
         step_number=number,
-        step_count=len(route.steps),
+        step_count=route.total,
+        minutes_left=minutes_left(q, route, CONTACT_STEP),
         previous=previous,
         resume_url=resume_links.resume_link(draft.key),
-        is_last=number == len(route.steps),
+        is_last=number == route.total,
     ), status
 
 

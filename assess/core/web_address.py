@@ -1,0 +1,30 @@
+"""Addresses the app prints as links: which it accepts, and which are placeholders."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+# The domains reserved for documentation (RFC 2606), as the shipped files use them, with
+# any subdomain: an address or a contact line naming one has not been filled in yet.
+_PLACEHOLDER_DOMAIN = re.compile(r"(?<![\w-])(?:[\w-]+\.)*example\.(?:com|org|net)\b", re.I)
+
+
+def is_web_address(address: str) -> bool:
+    """Whether a link is an http:// or https:// address with a host, and nothing a browser
+    would read otherwise (spaces, control characters, a backslash)."""
+    if any(character.isspace() or ord(character) < 32 for character in address):
+        return False
+    if "\\" in address:
+        return False
+    try:
+        parts = urlsplit(address)
+    except ValueError:
+        return False
+    return parts.scheme in {"http", "https"} and bool(parts.hostname)
+
+
+def is_placeholder(text: str) -> bool:
+    """Whether an address or a contact line is empty or names a documentation domain
+    (example.com, example.org, example.net)."""
+    return not text.strip() or _PLACEHOLDER_DOMAIN.search(text) is not None

@@ -1,0 +1,94 @@
+"""What the public sees of the consultancy besides the questionnaire's texts: the call to
+action (its booking address may come from the settings), the contact line, the legal
+links and the consultant's photo; in production, no placeholder among them.
+
+A lead magnet that sends executives to https://www.example.com, or gives them
+contact@example.com to write to, loses the leads it was built for: with
+`APP_ENV=production` the app does not start until each is filled in. Development and the
+tests keep working with the shipped placeholders.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from flask_babel import gettext as _
+
+from assess.core.questionnaire import Questionnaire
+from assess.core.web_address import is_placeholder
+from assess.db.questionnaire_store import current_questionnaire
+
+
+def call_to_action_url(q: Questionnaire, booking_url: str) -> str:
+    """Where the call to action leads: CALL_TO_ACTION_URL when set, else the questionnaire's
+    `report.call_to_action.url`; empty when neither is given."""
+    action = q.report.call_to_action
+    return booking_url or (action.url if action is not None else "")
+
+
+def call_to_action(
+    q: Questionnaire, booking_url: str, localize: Callable[[Any], str]
+) -> dict[str, str] | None:
+    """The call to action of the report and its e-mail, in the current language: the
+    questionnaire's label (`localize` turns it into text), or a standard one when only the
+    settings give an address; None when there is no address."""
+    url = call_to_action_url(q, booking_url)
+    if not url:
+        return None
+    action = q.report.call_to_action
+    label = localize(action.label) if action is not None else _("Book a call with us")
+    return {"label": label, "url": url}
+
+
+def placeholder_problems(config: Mapping[str, Any], q: Questionnaire) -> list[str]:
+    """What production would show the public unfilled, one line per setting, naming it."""
+    problems = []
+    url = call_to_action_url(q, config["CALL_TO_ACTION_URL"])
+    if is_placeholder(url):
+        source = (
+            "CALL_TO_ACTION_URL"
+            if config["CALL_TO_ACTION_URL"]
+            else f"the questionnaire's report.call_to_action.url ({q.source_path})"
+        )
+        shown = repr(url) if url else "none"
+        problems.append(
+            f"CALL_TO_ACTION_URL: the call to action leads to {shown}, from {source}: set "
+            "CALL_TO_ACTION_URL to the consultant's booking page"
+        )
+    if is_placeholder(config["BRAND_CONTACT"]):
+        shown = repr(config["BRAND_CONTACT"]) if config["BRAND_CONTACT"].strip() else "empty"
+        problems.append(
+            f"BRAND_CONTACT: the contact line is {shown}: set the consultancy's e-mail address "
+            "and phone number"
+        )
+    for name, what in (("LEGAL_NOTICE_URL", "legal notice"), ("PRIVACY_POLICY_URL", "privacy")):
+        if is_placeholder(config[name]):
+            shown = repr(config[name]) if config[name] else "not set"
+            problems.append(f"{name}: the {what} page is {shown}: set its https:// address")
+    return [f"configuration: {problem} (APP_ENV=production)" for problem in problems]
+
+
+def photo_problems(config: Mapping[str, Any], static_folder: Path) -> list[str]:
+    """A consultant's photo that is not a file under static/ (a broken image otherwise)."""
+    photo = config["CONSULTANT_PHOTO"]
+    if not photo:
+        return []
+    root = static_folder.resolve()
+    path = (root / photo).resolve()
+    if Path(photo).is_absolute() or not path.is_relative_to(root) or not path.is_file():
+        return [f"configuration: CONSULTANT_PHOTO {photo!r} is not a file under {root}"]
+    return []
+
+
+def init_app(app: Flask, on_error: Callable[[str], None]) -> None:
+    """Check, once the questionnaire is loaded, the photo everywhere and the placeholders in
+    production; report every problem at once through on_error (the app must not start)."""
+    problems = photo_problems(app.config, Path(app.static_folder or "static"))
+    if app.config["APP_ENV"] == "production":
+        with app.app_context():
+            problems += placeholder_problems(app.config, current_questionnaire())
+    if problems:
+        on_error("\n".join(problems))
