@@ -1,5 +1,5 @@
 """Languages: French first, English second; the questionnaire's own texts and the company's
-size and sector labels in both."""
+size and sector labels in both; French typography on every template rendered in French."""
 
 from __future__ import annotations
 
@@ -10,13 +10,14 @@ from typing import Any
 from flask import Flask, current_app, g, has_request_context, request, session
 from flask_babel import get_locale, get_translations
 from flask_babel import lazy_gettext as _l
-from jinja2 import pass_eval_context
+from jinja2 import Template, pass_eval_context
 from jinja2.nodes import EvalContext
 from markupsafe import Markup
 
 from assess import catalogues
 from assess.core.answers import AnswerError
 from assess.core.questionnaire import LocalizedText
+from assess.core.typography import french, french_html
 from assess.extensions import babel
 
 # A company's size band and sector (assess/core/contact.py), as the contact form and the
@@ -140,9 +141,38 @@ def _template_ngettext(
     return (Markup(text) if eval_ctx.autoescape else text) % variables  # noqa: S704
 
 
+def in_french() -> bool:
+    """Whether the current language (a request's, or the one `force_locale` sets) is French."""
+    locale = get_locale()
+    return locale is not None and locale.language == "fr"
+
+
+def typography(locale: str) -> Callable[[str], str]:
+    """The typography of a language's plain text: French's rules, or the text as it is."""
+    return french if locale.replace("-", "_").split("_")[0] == "fr" else str
+
+
+class TypesetTemplate(Template):
+    """A template whose output, rendered in French, follows French typography
+    (assess/core/typography.py): every page, e-mail and report is rendered by one, so
+    that is where the rule is applied, once, on everything the reader sees."""
+
+    def render(self, *args: Any, **kwargs: Any) -> str:
+        """The rendered text; in French, with French typography in its text (not its markup)."""
+        text = super().render(*args, **kwargs)
+        if self.name is None or not in_french():
+            return text
+        if self.name.endswith(".html"):
+            return french_html(text)
+        if self.name.endswith(".txt"):  # an e-mail's subject or plain-text body
+            return french(text)
+        return text
+
+
 def init_app(app: Flask, on_error: Callable[[str], None]) -> None:
     """Bind Flask-Babel (the selector goes to init_app), the catalogues and the template helpers."""
     babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.template_class = TypesetTemplate
     directory = Path(app.config["BABEL_TRANSLATION_DIRECTORIES"])
     try:
         app.extensions[catalogues.EXTENSION_KEY] = catalogues.compile_catalogues(

@@ -318,3 +318,22 @@ def test_report_html_snapshot(shipped_app):
     assert html == snapshot.read_text(encoding="utf-8"), (
         "report HTML changed: UPDATE_SNAPSHOTS=1 to accept"
     )
+
+
+def test_the_french_report_follows_french_typography_and_the_english_one_does_not(shipped_app):
+    data = report_input(shipped_app, "pme_industrielle")
+    with shipped_app.app_context():
+        q = current_questionnaire()
+        branding = branding_from_config(shipped_app.config)
+        french = render_report_html(build_report(q, data, branding))
+        english = render_report_html(build_report(q, replace(data, locale="en"), branding))
+    nnbsp = "\u202f"
+    for typeset in ("formalisée\u202f?", "Annexe\u202f: ", "80\u202f%", "15\u202f000\u202f€"):
+        assert typeset in french
+    assert "Recommandation pour ce domaine\u202f: nᵒ\u202f" in french
+    assert "Recommandations pour ce domaine\u202f: nᵒˢ\u202f" in french
+    text = french.split("</style>", 1)[1]  # the style sheet keeps its own spaces
+    assert " ?" not in text and " :" not in text and "n°" not in text
+    assert ":root { --brand:" in french and 'lang="fr"' in french  # markup as it was
+    for mark in ("?", ":", "!", ";", "»"):
+        assert nnbsp + mark not in english

@@ -14,7 +14,8 @@ What the rules change, and only in French (the caller decides):
   query string keep theirs);
 - « and » get U+202F inside;
 - the groups of a number written with spaces (257 000), and the space before a unit
-  (70 %, 257 000 €, 14 h 05), become U+202F; one is added between a number and % or €;
+  (70 %, 257 000 €, 14 h 05), and those around the slash of a score (40 / 100), become
+  U+202F; one is added between a number and % or €;
 - "n°" (or "nº") before a number becomes "nᵒ", and "nᵒˢ" before a list of numbers
   ("n° 9, 16, 17" -> "nᵒˢ 9, 16, 17"); "nos" becomes "nᵒˢ" only before a list of
   numbers that ends the phrase ("les questions nos 9 et 16." but not "nos 3 offres",
@@ -35,7 +36,7 @@ NARROW_NBSP = "\u202f"
 # Spaces a rule may replace: a space, a no-break space, a thin space, a narrow no-break space.
 _SPACE = "[ \u00a0\u2009\u202f]"
 # What may follow a sign that ends a word: a space, the end, a closing mark, other punctuation.
-_WORD_END = r"(?=[\s!?»)\]\"'’.,…;:]|$)"
+_WORD_END = r"(?=[\s!?»)\]\"'’.,…]|$)"
 _SIGN = f"[;:!?]{_WORD_END}"
 
 _PROTECTED = re.compile(
@@ -64,6 +65,8 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(rf"(?<=\d){_SPACE}(?=(?:[$£]|k€|K€|M€|Md€|h|min|km|kg)(?![^\W\d_]))"), NARROW_NBSP),
     (re.compile(rf"(?<=\d{NARROW_NBSP}h){_SPACE}(?=\d\d(?!\d))"), NARROW_NBSP),  # 14 h 05
     (re.compile(rf"(?<=€){_SPACE}(?=(?:HT|TTC)\b)"), NARROW_NBSP),
+    # A score: 40 / 100.
+    (re.compile(rf"(?<=\d){_SPACE}/{_SPACE}(?=\d)"), f"{NARROW_NBSP}/{NARROW_NBSP}"),
 )
 # The groups of a number written with spaces: 1 to 3 digits, then groups of exactly 3.
 _GROUPED = re.compile(rf"(?<![\d.,])\d{{1,3}}(?:{_SPACE}\d{{3}})+(?!\d)")

@@ -1,0 +1,87 @@
+"""The languages' side of rendering (assess/i18n.py): French typography on every template
+rendered in French and on no other."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Flask, render_template_string
+from flask_babel import force_locale
+from markupsafe import escape
+
+from assess.core.typography import french
+from tests.helpers.personas import persona
+from tests.helpers.wizard_driver import (
+    CONTACT,
+    complete,
+    confirm_address,
+    csrf_token,
+    questionnaire,
+    start,
+)
+
+N = "\u202f"  # the narrow no-break space of French typography
+
+
+def question_labels(app: Flask, step_id: str, locale: str) -> list[str]:
+    """The labels of a step's questions that end with a question mark, in one language."""
+    q = questionnaire(app)
+    [section] = [s for s in q.sections if s.id == step_id]
+    return [
+        question.label.get(locale, q.locale)
+        for question in section.questions
+        if "?" in question.label.get(locale, q.locale)
+    ]
+
+
+def test_a_french_step_page_keeps_each_question_mark_with_its_question(app: Flask) -> None:
+    client = app.test_client()
+    path = urlsplit(start(client).location).path
+    labels = question_labels(app, path.rsplit("/", 1)[-1], "fr")
+    assert labels, "the first step asks no question"
+    # The first request renders the page around its holes, the second fills the kept frame.
+    for _ in range(2):
+        page = client.get(path).get_data(as_text=True)
+        for label in labels:
+            typeset = str(escape(french(label)))
+            assert f"{N}?" in typeset and typeset in page
+        assert 'name="csrf_token" value="' in page and "data-visibility-url=" in page
+
+
+def test_an_english_page_gets_no_french_typography(app: Flask) -> None:
+    client = app.test_client()
+    client.get("/language/en")
+    path = urlsplit(start(client).location).path
+    page = client.get(path).get_data(as_text=True)
+    labels = question_labels(app, path.rsplit("/", 1)[-1], "en")
+    assert labels and all(str(escape(label)) in page for label in labels)
+    assert f"{N}?" not in page and f"{N}:" not in page and f"{N}»" not in page
+
+
+def test_only_french_html_and_text_templates_are_typeset(app: Flask) -> None:
+    source = '<p title="Quoi ?">Quoi ? {{ x }}</p>'
+    with app.test_request_context(), force_locale("fr"):
+        # A template given as a string has no name, so no type: left as it is.
+        assert render_template_string(source, x="70 %") == '<p title="Quoi ?">Quoi ? 70 %</p>'
+        page = app.jinja_env.get_template("errors/error.html").render(
+            code=404, title="Introuvable ?", text="Rien à 70 % !"
+        )
+    assert f"Introuvable{N}?" in page and f"70{N}%{N}!" in page
+
+
+def test_the_team_form_gives_back_what_was_typed_as_it_was_typed(app: Flask) -> None:
+    """What a textarea holds is posted again: typography never touches it."""
+    data = persona("artisan_tpe")
+    client = app.test_client()
+    results, _ = complete(client, questionnaire(app), data["answers"], data["contact"])
+    confirm_address(app, CONTACT["email"])
+    token = results.request.path.rsplit("/", 1)[-1]
+    page = client.get(f"/results/{token}/team")
+    typed = "alice@example.com ; pas-une-adresse !"
+    refused = client.post(
+        f"/results/{token}/team", data={"emails": typed, "csrf_token": csrf_token(page)}
+    )
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert f">{typed}</textarea>" in html
+    assert f"«{N}pas-une-adresse{N}»" in html  # the message about it is typeset
