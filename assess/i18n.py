@@ -1,5 +1,6 @@
 """Languages: French first, English second; the questionnaire's own texts and the company's
-size and sector labels in both; French typography on every template rendered in French."""
+size and sector labels in both; dates and times in Paris time; French typography on every
+template rendered in French."""
 
 from __future__ import annotations
 
@@ -8,7 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app, g, has_request_context, request, session
-from flask_babel import get_locale, get_translations
+from flask_babel import (
+    format_date,
+    format_datetime,
+    format_decimal,
+    get_locale,
+    get_translations,
+)
 from flask_babel import lazy_gettext as _l
 from jinja2 import Template, pass_eval_context
 from jinja2.nodes import EvalContext
@@ -19,6 +26,13 @@ from assess.core.answers import AnswerError
 from assess.core.questionnaire import LocalizedText
 from assess.core.typography import french, french_html
 from assess.extensions import babel
+
+# The back office, the e-mails and the report give times in Paris time, whatever the
+# server's clock (times are stored in UTC).
+DISPLAY_TIMEZONE = "Europe/Paris"
+# A moment (a date and a time) as each language writes it; another language gets CLDR's
+# medium form.
+MOMENT_PATTERNS = {"fr": "d MMMM y 'à' H 'h' mm", "en": "d MMMM y 'at' HH:mm"}
 
 # A company's size band and sector (assess/core/contact.py), as the contact form and the
 # back office name them.
@@ -171,7 +185,7 @@ class TypesetTemplate(Template):
 
 def init_app(app: Flask, on_error: Callable[[str], None]) -> None:
     """Bind Flask-Babel (the selector goes to init_app), the catalogues and the template helpers."""
-    babel.init_app(app, locale_selector=select_locale)
+    babel.init_app(app, locale_selector=select_locale, default_timezone=DISPLAY_TIMEZONE)
     app.jinja_env.template_class = TypesetTemplate
     directory = Path(app.config["BABEL_TRANSLATION_DIRECTORIES"])
     try:
@@ -194,6 +208,7 @@ def init_app(app: Flask, on_error: Callable[[str], None]) -> None:
     app.jinja_env.filters["tr"] = translate
     app.jinja_env.filters["number"] = format_number
     app.jinja_env.filters["day"] = format_day
+    app.jinja_env.filters["moment"] = format_moment
     app.jinja_env.filters["change"] = format_change
     app.jinja_env.filters["level_label"] = level_label
 
@@ -211,21 +226,29 @@ def init_app(app: Flask, on_error: Callable[[str], None]) -> None:
 
 def format_number(value: float | int | None, digits: int = 0) -> str:
     """A number written the way the reader's language writes it."""
-    from flask_babel import format_decimal
-
     if value is None:
         return "–"
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
     return str(format_decimal(value, format=pattern))
 
 
-def format_day(value: Any) -> str:
-    """A date written out the way the reader's language writes it ("27 novembre 2026")."""
-    from flask_babel import format_date
-
+def format_day(value: Any, length: str = "long") -> str:
+    """A date (a stored time's, in Paris time) the way the reader's language writes it:
+    "27 novembre 2026", or "27 nov. 2026" in `medium` length."""
     if value is None:
         return "–"
-    return str(format_date(value, format="long"))
+    return str(format_date(value, format=length))
+
+
+def format_moment(value: Any, length: str = "long") -> str:
+    """A stored time in Paris time, the way the reader's language writes it: "3 décembre 2026
+    à 14 h 05", or CLDR's `medium` form with seconds ("3 déc. 2026, 14:05:09")."""
+    if value is None:
+        return "–"
+    if length == "long":
+        locale = get_locale()
+        length = MOMENT_PATTERNS.get(locale.language if locale else "", "medium")
+    return str(format_datetime(value, format=length))
 
 
 def format_change(value: float | None) -> str:

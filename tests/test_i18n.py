@@ -1,8 +1,9 @@
 """The languages' side of rendering (assess/i18n.py): French typography on every template
-rendered in French and on no other."""
+rendered in French and on no other, and Paris time in the back office."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from flask import Flask, render_template_string
@@ -10,6 +11,9 @@ from flask_babel import force_locale
 from markupsafe import escape
 
 from assess.core.typography import french
+from assess.i18n import format_moment
+from tests.helpers.backoffice_client import log_in
+from tests.helpers.lead_records import make_lead
 from tests.helpers.personas import persona
 from tests.helpers.wizard_driver import (
     CONTACT,
@@ -85,3 +89,31 @@ def test_the_team_form_gives_back_what_was_typed_as_it_was_typed(app: Flask) -> 
     assert refused.status_code == 422
     assert f">{typed}</textarea>" in html
     assert f"«{N}pas-une-adresse{N}»" in html  # the message about it is typeset
+
+
+def test_the_back_office_gives_dates_and_times_in_paris_time(app: Flask) -> None:
+    lead_id = make_lead(
+        app,
+        consent_at=datetime(2026, 12, 3, 13, 5, tzinfo=UTC),  # winter: UTC+1
+        completed_at=datetime(2026, 7, 31, 22, 30, tzinfo=UTC),  # summer: 1 August in Paris
+    )
+    french_page = log_in(app).get(f"/backoffice/leads/{lead_id}").get_data(as_text=True)
+    assert f"3 décembre 2026 à 14{N}h{N}05" in french_page
+    assert "2026-12-03" not in french_page and "UTC" not in french_page
+    english = log_in(app, language="en").get(f"/backoffice/leads/{lead_id}")
+    assert "3 December 2026 at 14:05" in english.get_data(as_text=True)
+    leads = log_in(app).get("/backoffice/leads").get_data(as_text=True)
+    assert "1 août 2026" in leads and "2026-07-31" not in leads
+
+
+def test_a_moment_is_written_the_way_each_language_writes_it(app: Flask) -> None:
+    summer = datetime(2026, 6, 1, 6, 7, 8, tzinfo=UTC)
+    naive = datetime(2026, 6, 1, 6, 7, 8)  # as SQLite gives it back: UTC
+    with app.app_context():
+        with force_locale("fr"):
+            assert format_moment(summer) == "1 juin 2026 à 8 h 07"
+            assert format_moment(naive) == "1 juin 2026 à 8 h 07"
+            assert format_moment(summer, "medium") == "1 juin 2026, 08:07:08"
+            assert format_moment(None) == "–"
+        with force_locale("en"):
+            assert format_moment(summer) == "1 June 2026 at 08:07"
