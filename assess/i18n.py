@@ -15,6 +15,7 @@ from flask_babel import (
     format_decimal,
     get_locale,
     get_translations,
+    ngettext,
 )
 from flask_babel import lazy_gettext as _l
 from jinja2 import Template, pass_eval_context
@@ -69,7 +70,7 @@ ANSWER_MESSAGES = {
     "off_step": _l("Please enter a multiple of %(step)s."),
     "not_a_boolean": _l("Please answer yes or no."),
     "not_text": _l("Please enter some text."),
-    "too_long": _l("Please keep it to %(max_length)s characters at most."),
+    # "too_long" is worded by answer_message: its noun agrees with the number.
 }
 
 
@@ -79,6 +80,12 @@ def answer_message(error: AnswerError) -> str:
         key: translate(value) if isinstance(value, LocalizedText) else value
         for key, value in error.params.items()
     }
+    if error.code == "too_long":
+        return ngettext(
+            "Please keep it to %(num)d character at most.",
+            "Please keep it to %(num)d characters at most.",
+            params["max_length"],
+        )
     return str(ANSWER_MESSAGES[error.code]) % params
 
 
@@ -210,6 +217,7 @@ def init_app(app: Flask, on_error: Callable[[str], None]) -> None:
     app.jinja_env.filters["day"] = format_day
     app.jinja_env.filters["moment"] = format_moment
     app.jinja_env.filters["change"] = format_change
+    app.jinja_env.filters["plural_count"] = plural_count
     app.jinja_env.filters["level_label"] = level_label
 
     embed_origins = " ".join(app.config["FRAME_ANCESTORS"].split())
@@ -249,6 +257,18 @@ def format_moment(value: Any, length: str = "long") -> str:
         locale = get_locale()
         length = MOMENT_PATTERNS.get(locale.language if locale else "", "medium")
     return str(format_datetime(value, format=length))
+
+
+def plural_count(value: float | int) -> int:
+    """The number ngettext picks a form by, for a number that may have decimals: 1 when the
+    reader's language puts it in the singular (French: 0, 1 and 1,5; English: 1), else 2."""
+    number = abs(value)
+    if float(number).is_integer():
+        number = int(number)
+    locale = get_locale()
+    if locale is None:
+        return 1 if number == 1 else 2
+    return 1 if locale.plural_form(number) == "one" else 2
 
 
 def format_change(value: float | None) -> str:

@@ -1,17 +1,20 @@
 """The languages' side of rendering (assess/i18n.py): French typography on every template
-rendered in French and on no other, and Paris time in the back office."""
+rendered in French and on no other, Paris time in the back office, and plurals that agree
+with their number."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
+import pytest
 from flask import Flask, render_template_string
 from flask_babel import force_locale
 from markupsafe import escape
 
+from assess.core.answers import AnswerError
 from assess.core.typography import french
-from assess.i18n import format_moment
+from assess.i18n import answer_message, format_moment, plural_count
 from tests.helpers.backoffice_client import log_in
 from tests.helpers.lead_records import make_lead
 from tests.helpers.personas import persona
@@ -117,3 +120,46 @@ def test_a_moment_is_written_the_way_each_language_writes_it(app: Flask) -> None
             assert format_moment(None) == "–"
         with force_locale("en"):
             assert format_moment(summer) == "1 June 2026 at 08:07"
+
+
+@pytest.mark.parametrize(
+    ("locale", "value", "count"),
+    [
+        ("fr", 0, 1),
+        ("fr", 1, 1),
+        ("fr", 1.5, 1),
+        ("fr", -1.5, 1),
+        ("fr", 2, 2),
+        ("fr", 4.5, 2),
+        ("en", 0, 2),
+        ("en", 1, 1),
+        ("en", 1.0, 1),
+        ("en", 1.5, 2),
+        ("en", -1, 1),
+    ],
+)
+def test_plural_count_follows_each_language_s_rule(
+    app: Flask, locale: str, value: float, count: int
+) -> None:
+    with app.app_context(), force_locale(locale):
+        assert plural_count(value) == count
+
+
+def test_a_count_of_one_or_none_takes_the_singular_in_french(app: Flask) -> None:
+    with app.app_context(), force_locale("fr"):
+        assert answer_message(AnswerError("too_long", {"max_length": 1})) == (
+            "Merci de ne pas dépasser 1 caractère."
+        )
+        assert answer_message(AnswerError("too_long", {"max_length": 200})) == (
+            "Merci de ne pas dépasser 200 caractères."
+        )
+        singular = render_template_string(
+            '{{ ngettext("Since your diagnostic of %(date)s: %(change)s point overall.", '
+            '"Since your diagnostic of %(date)s: %(change)s points overall.", '
+            "0|plural_count, date='1 mai', change=0|change) }}"
+        )
+    assert singular == "Depuis votre diagnostic du 1 mai : 0 point au score global."
+    with app.app_context(), force_locale("en"):
+        assert answer_message(AnswerError("too_long", {"max_length": 1})) == (
+            "Please keep it to 1 character at most."
+        )

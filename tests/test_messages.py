@@ -165,6 +165,7 @@ def test_a_french_message_follows_french_typography_in_every_part(app: Flask) ->
     for part in (text, html):
         assert f"cette personne{nnbsp}?" in part
         assert f"«{nnbsp}Performance{nnbsp}»" in part
+        assert "1 question, environ 1 minute." in part  # each noun agrees with its number
     assert "https://diag.example.com/team/abc?x=1:2\n" in text
     assert 'href="https://diag.example.com/team/abc?x=1:2"' in html
     assert "claire.dubois@example.com" in text
