@@ -45,31 +45,45 @@ _PROTECTED = re.compile(
     r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # an e-mail address
     r"|&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);",  # a character reference
 )
-# A quick look for anything a rule may change.
-_TRIGGER = re.compile(rf"[;:!?«»%€‰°ºᵒ]|\d{_SPACE}|[nN]os\b")
+# Characters one of which a text needs for a rule to change it (besides "nos" and a digit
+# beside a space).
+_SIGNS = frozenset(";:!?«»%‰€°ºᵒ/")
+_SPACES_SET = frozenset(" \u00a0\u2009\u202f")
+_DIGITS = frozenset("0123456789")
 
 _NUMBER_LIST = (
     rf"\d+(?:(?:,{_SPACE}*|{_SPACE}+(?:et|à){_SPACE}+)\d+)+"
     # ... ending the phrase: not followed by a word ("nos 2 et 3 offres" is "our 2 and 3 offers")
     rf"(?!\d|{_SPACE}*[^\W\d_])"
 )
-_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
+# Each rule: the characters without which it cannot match (a quick test), the pattern, and
+# what replaces a match.
+_RULES: tuple[tuple[str | frozenset[str], re.Pattern[str], str], ...] = (
     # A space (or none, after a word) before a sign that ends a word.
-    (re.compile(rf"(?:(?<=\S)|^){_SPACE}+(?={_SIGN})"), NARROW_NBSP),
-    (re.compile(rf"(?<=[^\W_]|[»)\]%€])(?={_SIGN})"), NARROW_NBSP),
+    (";:!?", re.compile(rf"{_SPACE}+(?={_SIGN})"), NARROW_NBSP),
+    (";:!?", re.compile(rf"(?=[;:!?])(?<=[^\W_]|[»)\]%€])(?={_SIGN})"), NARROW_NBSP),
     # Inside guillemets.
-    (re.compile(rf"«{_SPACE}*(?=\S|$)"), "«" + NARROW_NBSP),
-    (re.compile(rf"(?:(?<=\S)|^){_SPACE}*»"), NARROW_NBSP + "»"),
+    ("«", re.compile(rf"«{_SPACE}*(?=\S|$)"), "«" + NARROW_NBSP),
+    ("»", re.compile(rf"{_SPACE}*»"), NARROW_NBSP + "»"),
     # Between a number and % or € (a space or none), and a unit after a space.
-    (re.compile(rf"(?<=\d){_SPACE}?(?=[%‰€])"), NARROW_NBSP),
-    (re.compile(rf"(?<=\d){_SPACE}(?=(?:[$£]|k€|K€|M€|Md€|h|min|km|kg)(?![^\W\d_]))"), NARROW_NBSP),
-    (re.compile(rf"(?<=\d{NARROW_NBSP}h){_SPACE}(?=\d\d(?!\d))"), NARROW_NBSP),  # 14 h 05
-    (re.compile(rf"(?<=€){_SPACE}(?=(?:HT|TTC)\b)"), NARROW_NBSP),
+    ("%‰€", re.compile(rf"(?<=\d){_SPACE}?(?=[%‰€])"), NARROW_NBSP),
+    (
+        _DIGITS,
+        re.compile(rf"{_SPACE}(?<=\d{_SPACE})(?=(?:[$£]|k€|K€|M€|Md€|h|min|km|kg)(?![^\W\d_]))"),
+        NARROW_NBSP,
+    ),
+    # The minutes of a time: 14 h 05.
+    ("h", re.compile(rf"{_SPACE}(?<=\d{NARROW_NBSP}h{_SPACE})(?=\d\d(?!\d))"), NARROW_NBSP),
+    ("€", re.compile(rf"(?<=€){_SPACE}(?=(?:HT|TTC)\b)"), NARROW_NBSP),
     # A score: 40 / 100.
-    (re.compile(rf"(?<=\d){_SPACE}/{_SPACE}(?=\d)"), f"{NARROW_NBSP}/{NARROW_NBSP}"),
+    (
+        "/",
+        re.compile(rf"{_SPACE}/{_SPACE}(?<=\d{_SPACE}/{_SPACE})(?=\d)"),
+        f"{NARROW_NBSP}/{NARROW_NBSP}",
+    ),
 )
 # The groups of a number written with spaces: 1 to 3 digits, then groups of exactly 3.
-_GROUPED = re.compile(rf"(?<![\d.,])\d{{1,3}}(?:{_SPACE}\d{{3}})+(?!\d)")
+_GROUPED = re.compile(rf"\d(?<![\d.,]\d)\d{{0,2}}(?:{_SPACE}\d{{3}})+(?!\d)")
 _SPACES = re.compile(_SPACE)
 _NUMERO = re.compile(
     rf"\b([nN])[°ºᵒ](ˢ|s)?{_SPACE}?(?=(\d+(?:,{_SPACE}*\d+|{_SPACE}+et{_SPACE}+\d+)*))"
@@ -78,15 +92,16 @@ _NOS = re.compile(rf"\b([nN])os(?:\.{_SPACE}?(?=\d)|{_SPACE}(?={_NUMBER_LIST}))"
 
 _HTML_SKIPPED = re.compile(
     r"<!--.*?-->"
-    r"|<(script|style|textarea|pre|code|kbd|samp)\b(?:[^>\"']|\"[^\"]*\"|'[^']*')*>.*?</\1\s*>"
-    r"|<(?:[^>\"']|\"[^\"]*\"|'[^']*')*>",
+    r"|<(script|style|textarea|pre|code|kbd|samp)\b[^>\"']*(?:(?:\"[^\"]*\"|'[^']*')[^>\"']*)*>"
+    r".*?</\1\s*>"
+    r"|<[^>\"']*(?:(?:\"[^\"]*\"|'[^']*')[^>\"']*)*>",
     re.DOTALL | re.IGNORECASE,
 )
 
 
 def french(text: str) -> str:
     """Plain text with French typography (see the module's docstring)."""
-    if not _TRIGGER.search(text):
+    if not _may_change(set(text), text):
         return text
     return _between(text, _PROTECTED, _typeset)
 
@@ -109,14 +124,28 @@ def _between(text: str, kept: re.Pattern[str], change: Callable[[str], str]) -> 
 
 def _typeset(text: str) -> str:
     """The rules on a piece of text holding no URL, address or character reference."""
-    if not _TRIGGER.search(text):
+    present = set(text)
+    if not _may_change(present, text):
         return text
-    text = _NUMERO.sub(_numero, text)
-    text = _NOS.sub(lambda match: match.group(1) + "ᵒˢ" + NARROW_NBSP, text)
-    text = _GROUPED.sub(lambda match: _SPACES.sub(NARROW_NBSP, match.group()), text)
-    for pattern, replacement in _RULES:
-        text = pattern.sub(replacement, text)
+    if not present.isdisjoint("°ºᵒ"):
+        text = _NUMERO.sub(_numero, text)
+    if "os" in text:
+        text = _NOS.sub(lambda match: match.group(1) + "ᵒˢ" + NARROW_NBSP, text)
+    if not present.isdisjoint(_DIGITS):
+        text = _GROUPED.sub(lambda match: _SPACES.sub(NARROW_NBSP, match.group()), text)
+    for needed, pattern, replacement in _RULES:
+        if not present.isdisjoint(needed):
+            text = pattern.sub(replacement, text)
     return text
+
+
+def _may_change(present: set[str], text: str) -> bool:
+    """Whether a rule may change a text holding these characters (a quick look)."""
+    return (
+        not present.isdisjoint(_SIGNS)
+        or "os" in text
+        or (not present.isdisjoint(_DIGITS) and not present.isdisjoint(_SPACES_SET))
+    )
 
 
 def _numero(match: re.Match[str]) -> str:
