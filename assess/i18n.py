@@ -1,5 +1,6 @@
 """Languages: French first, English second; the questionnaire's own texts and the company's
-size and sector labels in both."""
+size and sector labels in both; dates and times in Paris time; French typography on every
+template rendered in French."""
 
 from __future__ import annotations
 
@@ -8,16 +9,31 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app, g, has_request_context, request, session
-from flask_babel import get_locale, get_translations
+from flask_babel import (
+    format_date,
+    format_datetime,
+    format_decimal,
+    get_locale,
+    get_translations,
+    ngettext,
+)
 from flask_babel import lazy_gettext as _l
-from jinja2 import pass_eval_context
+from jinja2 import Template, pass_eval_context
 from jinja2.nodes import EvalContext
 from markupsafe import Markup
 
 from assess import catalogues
 from assess.core.answers import AnswerError
 from assess.core.questionnaire import LocalizedText
+from assess.core.typography import french, french_html
 from assess.extensions import babel
+
+# The back office, the e-mails and the report give times in Paris time, whatever the
+# server's clock (times are stored in UTC).
+DISPLAY_TIMEZONE = "Europe/Paris"
+# A moment (a date and a time) as each language writes it; another language gets CLDR's
+# medium form.
+MOMENT_PATTERNS = {"fr": "d MMMM y 'à' H 'h' mm", "en": "d MMMM y 'at' HH:mm"}
 
 # A company's size band and sector (assess/core/contact.py), as the contact form and the
 # back office name them.
@@ -54,7 +70,7 @@ ANSWER_MESSAGES = {
     "off_step": _l("Please enter a multiple of %(step)s."),
     "not_a_boolean": _l("Please answer yes or no."),
     "not_text": _l("Please enter some text."),
-    "too_long": _l("Please keep it to %(max_length)s characters at most."),
+    # "too_long" is worded by answer_message: its noun agrees with the number.
 }
 
 
@@ -64,6 +80,12 @@ def answer_message(error: AnswerError) -> str:
         key: translate(value) if isinstance(value, LocalizedText) else value
         for key, value in error.params.items()
     }
+    if error.code == "too_long":
+        return ngettext(
+            "Please keep it to %(num)d character at most.",
+            "Please keep it to %(num)d characters at most.",
+            params["max_length"],
+        )
     return str(ANSWER_MESSAGES[error.code]) % params
 
 
@@ -140,9 +162,38 @@ def _template_ngettext(
     return (Markup(text) if eval_ctx.autoescape else text) % variables  # noqa: S704
 
 
+def in_french() -> bool:
+    """Whether the current language (a request's, or the one `force_locale` sets) is French."""
+    locale = get_locale()
+    return locale is not None and locale.language == "fr"
+
+
+def typography(locale: str) -> Callable[[str], str]:
+    """The typography of a language's plain text: French's rules, or the text as it is."""
+    return french if locale.replace("-", "_").split("_")[0] == "fr" else str
+
+
+class TypesetTemplate(Template):
+    """A template whose output, rendered in French, follows French typography
+    (assess/core/typography.py): every page, e-mail and report is rendered by one, so
+    that is where the rule is applied, once, on everything the reader sees."""
+
+    def render(self, *args: Any, **kwargs: Any) -> str:
+        """The rendered text; in French, with French typography in its text (not its markup)."""
+        text = super().render(*args, **kwargs)
+        if self.name is None or not in_french():
+            return text
+        if self.name.endswith(".html"):
+            return french_html(text)
+        if self.name.endswith(".txt"):  # an e-mail's subject or plain-text body
+            return french(text)
+        return text
+
+
 def init_app(app: Flask, on_error: Callable[[str], None]) -> None:
     """Bind Flask-Babel (the selector goes to init_app), the catalogues and the template helpers."""
-    babel.init_app(app, locale_selector=select_locale)
+    babel.init_app(app, locale_selector=select_locale, default_timezone=DISPLAY_TIMEZONE)
+    app.jinja_env.template_class = TypesetTemplate
     directory = Path(app.config["BABEL_TRANSLATION_DIRECTORIES"])
     try:
         app.extensions[catalogues.EXTENSION_KEY] = catalogues.compile_catalogues(
@@ -164,7 +215,9 @@ def init_app(app: Flask, on_error: Callable[[str], None]) -> None:
     app.jinja_env.filters["tr"] = translate
     app.jinja_env.filters["number"] = format_number
     app.jinja_env.filters["day"] = format_day
+    app.jinja_env.filters["moment"] = format_moment
     app.jinja_env.filters["change"] = format_change
+    app.jinja_env.filters["plural_count"] = plural_count
     app.jinja_env.filters["level_label"] = level_label
 
     embed_origins = " ".join(app.config["FRAME_ANCESTORS"].split())
@@ -181,21 +234,41 @@ def init_app(app: Flask, on_error: Callable[[str], None]) -> None:
 
 def format_number(value: float | int | None, digits: int = 0) -> str:
     """A number written the way the reader's language writes it."""
-    from flask_babel import format_decimal
-
     if value is None:
         return "–"
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
     return str(format_decimal(value, format=pattern))
 
 
-def format_day(value: Any) -> str:
-    """A date written out the way the reader's language writes it ("27 novembre 2026")."""
-    from flask_babel import format_date
-
+def format_day(value: Any, length: str = "long") -> str:
+    """A date (a stored time's, in Paris time) the way the reader's language writes it:
+    "27 novembre 2026", or "27 nov. 2026" in `medium` length."""
     if value is None:
         return "–"
-    return str(format_date(value, format="long"))
+    return str(format_date(value, format=length))
+
+
+def format_moment(value: Any, length: str = "long") -> str:
+    """A stored time in Paris time, the way the reader's language writes it: "3 décembre 2026
+    à 14 h 05", or CLDR's `medium` form with seconds ("3 déc. 2026, 14:05:09")."""
+    if value is None:
+        return "–"
+    if length == "long":
+        locale = get_locale()
+        length = MOMENT_PATTERNS.get(locale.language if locale else "", "medium")
+    return str(format_datetime(value, format=length))
+
+
+def plural_count(value: float | int) -> int:
+    """The number ngettext picks a form by, for a number that may have decimals: 1 when the
+    reader's language puts it in the singular (French: 0, 1 and 1,5; English: 1), else 2."""
+    number = abs(value)
+    if float(number).is_integer():
+        number = int(number)
+    locale = get_locale()
+    if locale is None:
+        return 1 if number == 1 else 2
+    return 1 if locale.plural_form(number) == "one" else 2
 
 
 def format_change(value: float | None) -> str:

@@ -56,6 +56,8 @@ ADMIN = "admin@replay.example.com"
 ADMIN_PASSWORD = "Vingt-sept hérons rouges au bord du Lez"
 CONSULTANT = "consultant@replay.example.com"
 NBSP = "\u00a0"
+# French typography puts a narrow no-break space before : ; ! ? (assess/core/typography.py).
+NNBSP = "\u202f"
 # Generous deadlines for the worker: it renders PDF reports on a 2-core machine.
 MAIL_DEADLINE = 120.0
 # Once the awaited message is in, how long anything sent alongside it has to show up.
@@ -89,7 +91,7 @@ class Page:
     @property
     def plain(self) -> str:
         """The page as text to search: entities decoded, no-break spaces as spaces."""
-        return html.unescape(self.text).replace(NBSP, " ").replace("\u202f", " ")
+        return html.unescape(self.text).replace(NBSP, " ").replace(NNBSP, " ")
 
 
 def csrf_of(page: Page) -> str:
@@ -537,7 +539,7 @@ def test_the_app_is_no_mail_relay_a_strangers_address_gets_only_the_fixed_confir
     assert [str(m["To"]) for m in live.messages_to(stranger)] == [stranger]
     assert not any(live.messages_to(address) for address in colleagues)
     assert not list(confirmation.iter_attachments())
-    assert str(confirmation["Subject"]) == f"DC Pilot{NBSP}: confirmez votre adresse e-mail"
+    assert str(confirmation["Subject"]) == f"DC Pilot{NNBSP}: confirmez votre adresse e-mail"
     assert not any(typed in text_of(confirmation) for typed in TYPED), text_of(confirmation)
     [notification] = [m for m in live.messages_to(CONSULTANT) if stranger in text_of(m)]
     assert not any(typed in str(notification["Subject"]) for typed in TYPED)
@@ -559,7 +561,7 @@ def test_the_app_is_no_mail_relay_a_strangers_address_gets_only_the_fixed_confir
     for message in invitations:
         body = text_of(message)
         assert stranger in body
-        assert f"Vous ne connaissez pas cette personne{NBSP}? Signalez-le" in body
+        assert f"Vous ne connaissez pas cette personne{NNBSP}? Signalez-le" in body
         assert re.search(r"https?://\S+/team/[A-Za-z0-9_\-]+/unwanted", body), body
         assert not any(typed in body for typed in TYPED), body
     for message in [report, *invitations]:
@@ -848,7 +850,7 @@ def test_the_results_and_lead_pages_are_kept_out_of_shared_caches(live: Live) ->
 
 WEBHOOK_ROW = re.compile(
     r"<td>(?P<event>[a-z_.]+)</td><td><code>(?P<url>[^<]*)</code></td>\s*"
-    r"<td>(?P<status>[a-z]+)</td><td>(?P<attempts>\d+)</td><td>[^<]*</td><td>(?P<error>[^<]*)</td>"
+    r"<td>(?P<status>[a-z]+)</td><td>(?P<attempts>\d+)</td><td>[^<]*</td><td>(?:<code>)?(?P<error>[^<]*)(?:</code>)?</td>"
 )
 
 

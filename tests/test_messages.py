@@ -108,7 +108,7 @@ def test_the_confirmation_email_is_the_same_for_everyone_but_its_link(app: Flask
         assert not list(message.iter_attachments())
         body = message.get_body(("plain",)).get_content()
         texts.append(body.split("/confirm/")[0] + body.split("/confirm/")[1].split("\n", 1)[1])
-        assert str(message["Subject"]) == "DC Pilot\u00a0: confirmez votre adresse e-mail"
+        assert str(message["Subject"]) == "DC Pilot\u202f: confirmez votre adresse e-mail"
     assert texts[0] == texts[1]
 
 
@@ -166,7 +166,7 @@ def test_the_report_email_names_the_weakest_area_and_the_priorities_and_is_signe
     priorities = result["explanation"]["recommendations"][:3]
     assert len(priorities) == 3
     for body in (plain, unescape(html)):
-        assert f"Votre axe le plus faible : {weakest.label.get('fr')}" in body
+        assert f"Votre axe le plus faible\u202f: {weakest.label.get('fr')}" in body
         for fired in priorities:
             assert fired["title"]["fr"] in body
             assert fired["actions"][0]["what"]["fr"] in body
@@ -177,3 +177,45 @@ def test_the_report_email_names_the_weakest_area_and_the_priorities_and_is_signe
     # The button is a table cell with a background: Outlook and phones draw it.
     assert '<td bgcolor="#1f5fa8"' in html and q.report.call_to_action is not None
     assert f'href="{q.report.call_to_action.url}"' in html
+
+
+def test_a_french_message_follows_french_typography_in_every_part(app: Flask) -> None:
+    """Subject, plain text and HTML are typeset in French; links and addresses untouched."""
+    nnbsp = "\u202f"
+    context = {
+        "asker": "claire.dubois@example.com",
+        "title": "Diagnostic « Performance »",
+        "questions": 1,
+        "minutes": 1,
+        "answer_url": "https://diag.example.com/team/abc?x=1:2",
+        "unwanted_url": "https://diag.example.com/team/abc/unwanted",
+        "brand": "DC Pilot",
+    }
+    composed = {}
+    with app.app_context():
+        for locale in ("fr", "en"):
+            outgoing = Outgoing(
+                "team_invitation", "a@example.com", "", "<m@x>", context, [], locale
+            )
+            composed[locale] = compose(outgoing, "x@example.com")
+    french = composed["fr"]
+    text = french.get_body(("plain",)).get_content()
+    html = french.get_body(("html",)).get_content()
+    assert (
+        str(french["Subject"])
+        == f"DC Pilot{nnbsp}: votre avis est demandé sur un diagnostic commercial"
+    )
+    for part in (text, html):
+        assert f"cette personne{nnbsp}?" in part
+        assert f"«{nnbsp}Performance{nnbsp}»" in part
+        assert "1 question, environ 1 minute." in part  # each noun agrees with its number
+    assert "https://diag.example.com/team/abc?x=1:2\n" in text
+    assert 'href="https://diag.example.com/team/abc?x=1:2"' in html
+    assert "claire.dubois@example.com" in text
+    english = composed["en"]
+    for part in (
+        str(english["Subject"]),
+        english.get_body(("plain",)).get_content(),
+        english.get_body(("html",)).get_content(),
+    ):
+        assert nnbsp not in part

@@ -277,3 +277,22 @@ def test_report_html_snapshot(shipped_app):
     assert html == snapshot.read_text(encoding="utf-8"), (
         "report HTML changed: UPDATE_SNAPSHOTS=1 to accept"
     )
+
+
+def test_the_french_report_follows_french_typography_and_the_english_one_does_not(shipped_app):
+    data = report_input(shipped_app, "pme_industrielle")
+    with shipped_app.app_context():
+        q = current_questionnaire()
+        branding = branding_from_config(shipped_app.config)
+        french = render_report_html(build_report(q, data, branding))
+        english = render_report_html(build_report(q, replace(data, locale="en"), branding))
+    nnbsp = "\u202f"
+    for typeset in ("Première action\u202f: ", "Référence\u202f: ", "80\u202f%", "000\u202f€"):
+        assert typeset in french
+    assert "Dans votre plan\u202f: recommandation nᵒ\u202f" in french
+    assert "Dans votre plan\u202f: recommandations nᵒˢ\u202f" in french
+    text = french.split("</style>", 1)[1]  # the style sheet keeps its own spaces
+    assert " ?" not in text and " :" not in text and "n°" not in text
+    assert ":root { --brand:" in french and 'lang="fr"' in french  # markup as it was
+    for mark in ("?", ":", "!", ";", "»"):
+        assert nnbsp + mark not in english

@@ -104,7 +104,7 @@ def test_the_rendered_report_prints_the_picked_texts(app):
     report = report_of(app, {"channels": ["aucun"], "crm": "no", "contacts_before_giving_up": 2})
     with app.app_context():
         html = render_report_html(report)
-    assert "Aucun canal de prospection : tout reste à bâtir." in html
+    assert "Aucun canal de prospection\u202f: tout reste à bâtir." in html
     assert "Sans fichier clients partagé, le pilotage reste à créer." in html
     assert "Vos canaux existent" not in html  # the case not picked is never printed
 

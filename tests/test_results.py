@@ -20,7 +20,7 @@ def test_the_results_page_quotes_the_main_challenge(app):
     client = app.test_client()
     page = client.get(f"/results/{submission.public_token}").get_data(as_text=True)
     quoted = "Trouver des relais de croissance hors automobile."
-    assert unescape(page).count(f"Vous nous avez dit\u00a0: «\u00a0{quoted}\u00a0»") == 1
+    assert unescape(page).count(f"Vous nous avez dit\u202f: «\u202f{quoted}\u202f»") == 1
     english = client.get(f"/results/{submission.public_token}?lang=en").get_data(as_text=True)
     assert f"You told us: “{quoted}”" in unescape(english)
 

@@ -78,7 +78,7 @@ def test_bad_addresses_are_refused_all_at_once_and_the_typed_text_kept(app, clie
     refused = invite(client, token, typed)
     html = refused.get_data(as_text=True)
     assert refused.status_code == 422
-    assert "« pas-une-adresse » n&#39;est pas une adresse e-mail valide." in html
+    assert "«\u202fpas-une-adresse\u202f» n&#39;est pas une adresse e-mail valide." in html
     assert "est votre propre adresse" in html
     assert "pas-une-adresse" in html.split("<textarea", 1)[1]  # kept where it was typed
     assert invitations(app) == []

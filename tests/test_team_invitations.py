@@ -38,7 +38,8 @@ from tests.helpers.database import empty_tables
 from tests.helpers.paths import SHIPPED
 from tests.helpers.wizard_driver import complete, confirm_address, csrf_token, invite_team
 
-NBSP = "\u00a0"
+# French typography puts a narrow no-break space before : ; ! ? (assess/core/typography.py).
+NNBSP = "\u202f"
 
 
 def executive(
@@ -95,7 +96,7 @@ def test_invitations_wait_for_the_executive_s_confirmed_address(app: Flask) -> N
     sent = invite_team(client, token, "alice@example.com\nbob@example.com")
     assert sent.status_code == 303
     page = client.get(sent.location).get_data(as_text=True)
-    assert f"2 invitations enregistrées{NBSP}: elles partiront dès que vous aurez" in page
+    assert f"2 invitations enregistrées{NNBSP}: elles partiront dès que vous aurez" in page
     assert team_messages(app) == []
     confirm_address(app, "claire.dubois@example.com")
     assert sorted(recipient for _, recipient in team_messages(app)) == [
@@ -144,7 +145,7 @@ def test_invitations_on_behalf_of_one_address_stop_at_the_daily_limit(limited_ap
     consultant = log_in(limited_app)
     lead_page = consultant.get(f"/backoffice/leads/{second.lead_id}").get_data(as_text=True)
     assert "d@example.com" in lead_page
-    assert "retenue\u00a0: limite quotidienne d'invitations atteinte" in lead_page
+    assert "retenue\u202f: limite quotidienne d'invitations atteinte" in lead_page
     # another address is not held back by that one
     other, other_client = executive(limited_app, "paul.martin@example.com")
     confirm_address(limited_app, "paul.martin@example.com")

@@ -331,7 +331,7 @@ def test_an_exclusive_option_ticked_with_another_gets_a_french_error_and_keeps_t
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert "« Aucun » ne peut pas être coché avec une autre option" in page
+    assert "«\u202fAucun\u202f» ne peut pas être coché avec une autre option" in page
     assert 'id="err-channels"' in page and 'href="#q-channels"' in page
     # what was ticked is shown again, the exclusive option with its marker for wizard.js
     assert 'value="linkedin" checked>' in page

@@ -151,9 +151,11 @@ def purge_command(dry_run: bool) -> None:
     """Delete abandoned drafts (RETENTION_DRAFT_DAYS) and old leads (RETENTION_LEAD_MONTHS)."""
     counts = gdpr.purge_expired(dry_run=dry_run)
     verb = "would delete" if dry_run else "deleted"
+    drafts = "draft" if counts.drafts == 1 else "drafts"
+    leads = "lead" if counts.leads == 1 else "leads"
     click.echo(
-        f"{verb} {counts.drafts} draft(s) untouched since {counts.draft_cutoff:%Y-%m-%d} "
-        f"and {counts.leads} lead(s) without activity since {counts.lead_cutoff:%Y-%m-%d}"
+        f"{verb} {counts.drafts} {drafts} untouched since {counts.draft_cutoff:%Y-%m-%d} "
+        f"and {counts.leads} {leads} without activity since {counts.lead_cutoff:%Y-%m-%d}"
     )
 
 

@@ -36,7 +36,8 @@ def init_app(app: Flask, on_error: Callable[[str], None]) -> None:
     try:
         app.extensions[_KEY] = load_questionnaire_source(raw, str(path))
     except QuestionnaireError as error:
-        on_error(f"The questionnaire has {len(error.problems)} problem(s):\n{error}")
+        count = len(error.problems)
+        on_error(f"The questionnaire has {count} problem{'' if count == 1 else 's'}:\n{error}")
         return
     app.extensions[_SOURCE] = raw
 

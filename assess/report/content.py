@@ -206,13 +206,14 @@ def _percent(value: float | None) -> str:
     return "–" if value is None else f"{format_decimal(round(value), format='0')} %"
 
 
-def _progress(progress: Progress | None) -> dict[str, str] | None:
+def _progress(progress: Progress | None) -> dict[str, Any] | None:
     """The change since the previous diagnostic, as the report words it."""
     if progress is None:
         return None
     return {
         "since": format_date(progress.previous_completed_at, format="long"),
         "overall": format_change(progress.overall),
+        "overall_value": progress.overall,
     }
 
 

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from assess.core import cost_of_giving_up
 from assess.core.cost_of_giving_up import CostOfGivingUp
 from assess.core.questionnaire import Questionnaire
+from assess.i18n import plural_count
 
 
 def cost_section(q: Questionnaire, answers: dict[str, Any]) -> dict[str, Any] | None:
@@ -41,10 +42,14 @@ def cost_section(q: Questionnaire, answers: dict[str, Any]) -> dict[str, Any] | 
         "estimate": found,
         "recognition": None,
         "headline": _headline(found),
-        "explanation": _(
+        "explanation": ngettext(
+            "A sale closes on average at the 7th contact, while 80%% of salespeople give up "
+            "after the 3rd. Stopping after %(contacts)s contact leaves %(sales)s a year to "
+            "your competitors.",
             "A sale closes on average at the 7th contact, while 80%% of salespeople give up "
             "after the 3rd. Stopping after %(contacts)s contacts leaves %(sales)s a year to "
             "your competitors.",
+            plural_count(found.contacts_before_giving_up),
             contacts=contacts,
             sales=_sales(found),
         ),

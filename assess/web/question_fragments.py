@@ -1,7 +1,8 @@
 """The HTML of a step's questions, built once per questionnaire and language.
 
-Labels, help texts, options and units are translated and escaped when a language
-is first served; a request only adds what depends on the respondent: the values
+Labels, help texts, options and units are translated, typeset (French typography in
+French, as every template rendered in French gets) and escaped when a language is first
+served; a request only adds what depends on the respondent: the values
 checked or typed, the error messages, and whether `show_if` hides the question.
 Rendering them with a Jinja macro on every page was most of a step page's time.
 
@@ -21,7 +22,7 @@ from flask_babel import gettext as babel_gettext
 from markupsafe import Markup, escape
 
 from assess.core.questionnaire import LocalizedText, Question, Questionnaire
-from assess.i18n import current_locale
+from assess.i18n import current_locale, typography
 
 CHOICE_TYPES = frozenset({"single", "multiple", "boolean", "scale"})
 
@@ -98,14 +99,15 @@ def build_fields(
     q: Questionnaire, locale: str, default_locale: str, gettext: Callable[[str], str]
 ) -> dict[str, Field]:
     """Every question's markup in one language, by question id (`gettext` for the UI words)."""
+    typeset = typography(locale)
 
     def tr(text: LocalizedText | None) -> str:
-        return str(escape(text.get(locale, default_locale))) if text is not None else ""
+        return str(escape(typeset(text.get(locale, default_locale)))) if text is not None else ""
 
     # Outside the f-string: the message extractor does not look inside one.
-    optional_word = escape(gettext("(optional)"))
+    optional_word = escape(typeset(gettext("(optional)")))
     optional = f' <span class="optional">{optional_word}</span>'
-    ui = {"yes": str(escape(gettext("Yes"))), "no": str(escape(gettext("No")))}
+    ui = {"yes": str(escape(typeset(gettext("Yes")))), "no": str(escape(typeset(gettext("No"))))}
     return {question.id: _field(question, tr, optional, ui) for question in q.questions}
 
 

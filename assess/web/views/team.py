@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from assess.core.answers import InvalidAnswers, parse_form_value
 from assess.core.questionnaire import Questionnaire
@@ -29,14 +30,21 @@ INVITATION_ERRORS = {
     "own": _l("“%(address)s” is your own address: invite the members of your team."),
     "already": _l("“%(address)s” is already invited."),
     "twice": _l("“%(address)s” is typed twice."),
-    "too_many": _l("At most %(limit)s people can be invited."),
     "unwanted": _l("“%(address)s” asked not to receive any invitation."),
     "no_team_sections": _l("This diagnostic has no questions for the team."),
 }
-# The setting each refusal's %(limit)s names.
-INVITATION_LIMITS = {
-    "too_many": "TEAM_MAX_INVITATIONS",
-}
+# "too_many" is worded by _refusal: its noun agrees with the limit (TEAM_MAX_INVITATIONS).
+
+
+def _refusal(code: str, address: str) -> str:
+    """Why an address (or the list) was refused, in the respondent's language."""
+    if code == "too_many":
+        return ngettext(
+            "At most %(num)d person can be invited.",
+            "At most %(num)d people can be invited.",
+            current_app.config["TEAM_MAX_INVITATIONS"],
+        )
+    return str(INVITATION_ERRORS[code]) % {"address": address}
 
 
 def _completed(token: str) -> tuple[Submission, Questionnaire]:
@@ -87,12 +95,7 @@ def invite(token: str) -> ResponseReturnValue:
     try:
         invited = invitations.invite(q, submission, typed)
     except invitations.InvitationRefused as refused:
-        config = current_app.config
-        errors = [
-            str(INVITATION_ERRORS[code])
-            % {"address": address, "limit": config.get(INVITATION_LIMITS.get(code, ""), "")}
-            for address, code in refused.problems
-        ]
+        errors = [_refusal(code, address) for address, code in refused.problems]
         return _team_page(submission, q, typed, errors)
     sent = len(invited.created) if submission.pending_email is not None else invited.queued
     return redirect(url_for("team.team", token=token, sent=sent), code=303)

@@ -57,11 +57,6 @@ def _days_late(due_at: datetime | None) -> int:
     return max(0, (utcnow().date() - aware(due_at).date()).days)
 
 
-def _touch_date(moment: datetime | None) -> str:
-    """A stored time as its UTC date, YYYY-MM-DD."""
-    return aware(moment).strftime("%Y-%m-%d") if moment is not None else "–"
-
-
 @bp.context_processor
 def _cadence_labels() -> dict[str, Any]:
     """What the cadence block of the lead page and the today page show."""
@@ -70,7 +65,6 @@ def _cadence_labels() -> dict[str, Any]:
         "touch_channels": CHANNEL_LABELS,
         "touch_statuses": TOUCH_STATUS_LABELS,
         "days_late": _days_late,
-        "touch_date": _touch_date,
     }
 
 
