@@ -98,31 +98,29 @@ def test_the_call_to_action_names_the_weakest_area_under_the_score_and_after_the
     assert "30 minutes with a sales director on your weakest area" in english
 
 
-def test_a_company_that_gives_up_early_sees_what_it_costs(app):
+def _results_after_giving_up_at(app, contacts: int) -> str:
+    """The results page of a company of 20 leads a month, 8 000 € a sale, that drops a
+    prospect after `contacts` attempts."""
     data = persona("negoce_historique")
     answers = {
         **data["answers"],
-        "contacts_before_giving_up": 2,
+        "contacts_before_giving_up": contacts,
         "new_leads_per_month": 20,
         "deal_value": 8000,
     }
     response, _ = complete(app.test_client(), questionnaire(app), answers, data["contact"])
-    page = unescape(response.get_data(as_text=True))
+    return unescape(response.get_data(as_text=True))
+
+
+def test_a_company_that_gives_up_early_sees_what_it_costs(app):
+    page = _results_after_giving_up_at(app, 2)
     assert "Ce que vous coûte l'abandon trop tôt" in page
     assert '<p class="cost-headline">' in page and "€" in page
     assert "<details>" in page  # the assumptions, on demand
 
 
 def test_a_company_that_persists_is_told_so_instead_of_a_cost(app):
-    data = persona("negoce_historique")
-    answers = {
-        **data["answers"],
-        "contacts_before_giving_up": 8,
-        "new_leads_per_month": 20,
-        "deal_value": 8000,
-    }
-    response, _ = complete(app.test_client(), questionnaire(app), answers, data["contact"])
-    page = unescape(response.get_data(as_text=True))
+    page = _results_after_giving_up_at(app, 8)
     assert '<p class="cost-headline">' not in page
     assert "Le suivi de vos prospects" in page
 
