@@ -1,4 +1,5 @@
-"""Each e-mail to a respondent, as a phone shows it: Chromium renders its HTML part at 375 px.
+"""Each e-mail to a respondent, as a phone shows it: Chromium renders its HTML part at 375 px;
+then the results page of the same respondent.
 
 The respondent typed the longest, least friendly values the form accepts: a company name
 and a challenge of 2,000 characters without a space, right-to-left text and emoji. Nothing
@@ -11,7 +12,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
 from assess.db.models import Delivery, Submission, TeamInvitation
@@ -38,8 +39,9 @@ HOSTILE = {
 
 
 @pytest.fixture
-def composed(live_app: Flask) -> Any:
-    """The HTML part of each message about one hostile submission, by kind."""
+def composed(live_app: Flask, live_server: str) -> Any:
+    """The HTML part of each message about one hostile submission, by kind, and its results
+    page (the live server is set up first: it hooks the app before any request)."""
     with live_app.app_context():
         q = current_questionnaire()
     client = live_app.test_client()
@@ -49,7 +51,7 @@ def composed(live_app: Flask) -> Any:
     token = page.request.path.rsplit("/", 1)[-1]
     assert invite_team(client, token, "vendeur@example.com").status_code == 303
     confirm_address(live_app, HOSTILE["email"])
-    found = {}
+    found = {"results_path": f"/results/{token}"}
     with live_app.app_context():
         submission = db.session.execute(select(Submission)).scalar_one()
         for row in db.session.execute(select(Delivery)).scalars():
@@ -71,6 +73,7 @@ def composed(live_app: Flask) -> Any:
 
 
 def test_each_email_reads_on_a_phone_with_its_button_whole(browser: Browser, composed):
+    composed = {k: v for k, v in composed.items() if k != "results_path"}
     assert set(composed) == {"report", "team", "confirm"}
     folder = ROOT / "test-output" / "browser" / "screens"
     folder.mkdir(parents=True, exist_ok=True)
@@ -88,3 +91,10 @@ def test_each_email_reads_on_a_phone_with_its_button_whole(browser: Browser, com
         page.screenshot(path=folder / f"email-{kind}-1280.png", full_page=True)
         page.set_viewport_size({"width": PHONE, "height": 800})
     context.close()
+
+
+def test_the_results_page_of_the_same_texts_keeps_to_the_screen(page: Page, composed, page_checks):
+    response = page.goto(composed["results_path"])
+    assert response is not None and response.status == 200
+    expect(page.locator(".call-to-action").first).to_be_visible()
+    page_checks.check(page, "results, hostile texts", "fr")  # no sideways scroll at 375 px
