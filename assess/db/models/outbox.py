@@ -39,6 +39,8 @@ class Delivery(db.Model):  # type: ignore[name-defined]
     __table_args__ = (
         UniqueConstraint("submission_id", "kind", name="uq_deliveries_submission_kind"),
         Index("ix_deliveries_status_next", "status", "next_attempt_at"),
+        # The daily limits on team invitations count the last day's team deliveries.
+        Index("ix_deliveries_created_kind", "created_at", "kind"),
         NEVER_REUSED_IDS,
     )
 
