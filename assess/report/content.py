@@ -40,6 +40,9 @@ __all__ = [
 
 # How many answers per area the report quotes as strengths and as gaps.
 ANSWERS_PER_SIDE = 2
+# An area is praised as a strength to build on from this score: below it, the best area of a
+# struggling company is only the least weak one.
+STRENGTH_FROM = 60.0
 # The domain material warns against dashboards of more than about ten indicators.
 MAX_KPIS = 10
 
@@ -206,13 +209,24 @@ def _synthesis(
     if not scored:
         return [*sentences, _("Not enough answers were given to score your areas.")]
     strongest, weakest = scored[-1], scored[0]
-    sentences.append(
-        _(
-            "Your strongest area is %(area)s (%(score)s): build on it.",
-            area=strongest["label"],
-            score=strongest["score_text"],
+    if strongest["score"] >= STRENGTH_FROM:
+        sentences.append(
+            _(
+                "Your strongest area is %(area)s (%(score)s): build on it.",
+                area=strongest["label"],
+                score=strongest["score_text"],
+            )
         )
-    )
+    else:
+        sentences.append(
+            _(
+                "Your best area is %(area)s (%(score)s): still below %(strength)s, "
+                "it is not yet a strength to build on.",
+                area=strongest["label"],
+                score=strongest["score_text"],
+                strength=f"{format_decimal(STRENGTH_FROM, format='0')} / 100",
+            )
+        )
     if weakest is not strongest:
         sentences.append(
             _(
@@ -263,9 +277,13 @@ def _category_sections(
         scored = [
             e for e in explained if e.get("category") == category["id"] and e.get("possible", 0) > 0
         ]
-        strengths = sorted((e for e in scored if e["earned"] > 0), key=lambda e: -e["earned"])
+        # Each answer on one side only: a strength when it earns more than half its points,
+        # a gap otherwise ("written but not shared" is not praised and criticised at once).
+        strengths = sorted(
+            (e for e in scored if _earns_most(e)), key=lambda e: -e["earned"] / e["possible"]
+        )
         gaps = sorted(
-            (e for e in scored if e["possible"] - e["earned"] > 0),
+            (e for e in scored if not _earns_most(e)),
             key=lambda e: -(e["possible"] - e["earned"]),
         )
         sections.append(
@@ -277,6 +295,11 @@ def _category_sections(
             }
         )
     return sections
+
+
+def _earns_most(explained: dict[str, Any]) -> bool:
+    """Whether an answer earned more than half the points its question offers."""
+    return bool(2 * explained["earned"] > explained["possible"])
 
 
 def _answer_row(q: Questionnaire, explained: dict[str, Any], locale: str) -> dict[str, Any]:
