@@ -95,6 +95,9 @@ def test_reasons_quote_the_answers_in_plain_words(shipped_app):
     assert reasons
     assert not any(reason.startswith(("answers.", "scores.")) for reason in reasons)
     assert any("—" in reason for reason in reasons)  # "question — answer"
+    # A rule that reads the sector (no prospect file advised to a shop) names it as the form does.
+    assert "Votre secteur : BTP" in reasons
+    assert not any("(sector)" in reason for reason in reasons)
 
 
 def test_a_text_missing_in_the_language_falls_back_to_another_and_labels_have_a_default(
