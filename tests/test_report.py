@@ -74,7 +74,7 @@ def shipped_app(make_app) -> Flask:
     return make_app()
 
 
-# The heaviest shipped persona fires 27 recommendations: the report stays short enough to be read.
+# A plan holds ten recommendations at most: the report stays short enough to be read.
 MAX_PAGES = 20
 
 
@@ -151,7 +151,7 @@ def test_odd_contact_fields_render_as_blanks(shipped_app):
 
 
 def test_the_cost_of_giving_up_prints_its_formula_and_figures(shipped_app):
-    data = report_input(shipped_app, "negoce_historique")
+    data = report_input(shipped_app, "artisan_tpe")  # 6.9 sales lost, below his target of 10
     with shipped_app.app_context():
         report = build_report(
             current_questionnaire(), data, branding_from_config(shipped_app.config)
@@ -167,6 +167,10 @@ def test_the_cost_of_giving_up_prints_its_formula_and_figures(shipped_app):
         * 12
     )
     assert estimate.lost_per_year == pytest.approx(expected, abs=0.01)
+    # A company that never prospects is not asked how many prospects it contacts: no estimate.
+    never = report_input(shipped_app, "negoce_historique")
+    assert "new_leads_per_month" not in never.answers
+    assert build(shipped_app, never)["cost"] is None
 
 
 def build(app: Flask, data: ReportInput) -> dict[str, Any]:
