@@ -191,6 +191,19 @@ def test_the_synthesis_quotes_the_main_challenge_in_the_respondents_language(shi
     assert f"Vous nous avez dit : « {quoted} »" in text.replace("\u00a0", " ")
 
 
+def test_the_synthesis_starts_where_the_plan_starts(shipped_app):
+    # Digital tools score lowest (37.5), but customer retention (43.8, weight 2) weighs most on
+    # the overall score: the plan's first priority is there, and so is the place to start.
+    data = report_input(shipped_app, "pme_industrielle")
+    report = build(shipped_app, data)
+    assert data.result["recommendations"][0] == "enrayer_perte_clients"
+    assert report["priorities"][0]["area"] == "Développement et fidélisation clients"
+    assert (
+        "Votre principale marge de progression concerne le domaine « Développement et "
+        "fidélisation clients » (43,8 / 100)" in " ".join(report["synthesis"])
+    )
+
+
 def test_an_unanswered_challenge_is_not_quoted(shipped_app):
     data = report_input(shipped_app, "negoce_historique")
     assert data.answers.get("main_challenge") is None

@@ -138,7 +138,7 @@ def _build(q: Questionnaire, data: ReportInput, branding: Branding, locale: str)
         "overall_text": _score_text(result.overall),
         "level": text(overall_level.label) if overall_level else _("not scored"),
         "level_summary": text(overall_level.summary) if overall_level else "",
-        "synthesis": _synthesis(result, categories, main_challenge(q, data.answers)),
+        "synthesis": _synthesis(q, result, categories, main_challenge(q, data.answers)),
         "progress": _progress(data.progress),
         "peers": _peers(data.peers),
         "outcomes": _outcomes(q, result, locale),
@@ -199,16 +199,25 @@ def _score_text(score: float | None) -> str:
 
 
 def _synthesis(
-    result: StoredResult, categories: list[dict[str, Any]], challenge: str | None
+    q: Questionnaire,
+    result: StoredResult,
+    categories: list[dict[str, Any]],
+    challenge: str | None,
 ) -> list[str]:
-    """A few sentences: the challenge in the respondent's words, the strongest and weakest areas."""
+    """A few sentences: the challenge in the respondent's words, the strongest area and where
+    to start."""
     # Quoted as given; the template escapes it like every other text.
     sentences = [_("You told us: “%(challenge)s”", challenge=challenge)] if challenge else []
     rows = {c["id"]: c for c in categories}
     scored = [rows[c.id] for c in result.weakest() if c.id in rows]
     if not scored:
         return [*sentences, _("Not enough answers were given to score your areas.")]
-    strongest, weakest = scored[-1], scored[0]
+    strongest = scored[-1]
+    # Where to start: the area whose gap weighs most on the overall score (its weight x what it
+    # lacks), as the action plan ranks its advice, so the synthesis and the priorities agree.
+    weights = {category.id: category.weight for category in q.categories}
+    others = scored[:-1] or scored
+    weakest = max(others, key=lambda c: weights.get(c["id"], 1.0) * (100 - c["score"]))
     if strongest["score"] >= STRENGTH_FROM:
         sentences.append(
             _(
