@@ -92,6 +92,11 @@ def _reasons(
 ) -> list[str]:
     """Why a rule fired, in plain words: each answer, score or level its condition read."""
     reasons = []
+    # A condition such as "rate below 80 or estimate above 20 %" reads both questions; the one
+    # this respondent was not asked is no reason, unless nothing else is left to say.
+    unasked = {n for n, v in values.items() if n.startswith("answers.") and v is None}
+    if unasked != set(values):
+        values = {n: v for n, v in values.items() if n not in unasked}
     for name, value in values.items():
         root, _dot, key = name.partition(".")
         if root == "answers":
