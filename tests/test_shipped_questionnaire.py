@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from assess.core.answers import validate_answers
 from assess.core.questionnaire import Question, Questionnaire, load_questionnaire
@@ -294,3 +295,32 @@ def test_each_area_has_its_own_text_for_each_level(q: Questionnaire) -> None:
         assert set(category.levels) == {level.id for level in q.levels}, category.id
         for text in category.levels.values():
             assert text not in summaries, category.id
+
+
+TEXT_KEYS = {"title", "intro", "label", "help", "description", "summary", "text", "what", "why"}
+TEXT_KEYS |= {"min_label", "max_label", "unit", "placeholder"}
+
+
+def test_every_text_is_written_in_french_and_english() -> None:
+    """Every text of the shipped file is {fr, en} (or a list of cases of such texts)."""
+    raw = yaml.safe_load(SHIPPED.read_text(encoding="utf-8"))
+    found: list[str] = []
+
+    def walk(node: Any, where: str) -> None:
+        if isinstance(node, dict):
+            if "fr" in node and set(node) != {"fr", "en"}:
+                found.append(f"{where}: {sorted(node)}")
+            for key, value in node.items():
+                if key in TEXT_KEYS and isinstance(value, str):
+                    found.append(f"{where}.{key}: one language only")
+                walk(value, f"{where}.{key}")
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                walk(value, f"{where}[{index}]")
+
+    walk(raw, "questions")
+    for category in raw["categories"]:
+        for level, text in category["levels"].items():
+            if isinstance(text, str):
+                found.append(f"categories.{category['id']}.levels.{level}: one language only")
+    assert found == []
