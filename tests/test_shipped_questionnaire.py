@@ -137,6 +137,10 @@ def test_customer_concentration_is_named(q: Questionnaire, share: str, fires: bo
         rule = next(r for r in result.recommendations if r.id == "dependance_gros_clients")
         wanted = "plus de 60 %" if share == "plus_60" else "de 40 à 60 %"
         assert wanted in rule.text["fr"]
+    # The balance never tells a concentrated company it depends on nobody.
+    balance = result.as_json()["explanation"]["outcomes"][0]["text"]["fr"]
+    assert ("dépendance excessive" in balance) is not fires
+    assert ("plus gros comptes" in balance) is fires
 
 
 @pytest.mark.parametrize("level", ["mitiges", "insatisfaits"])
