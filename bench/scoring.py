@@ -153,8 +153,13 @@ def _answer(question: Question, maturity: float, rng: random.Random) -> Any:
         if question.type == "single":
             index = round(maturity * (len(options) - 1) + rng.uniform(-1, 1))
             return options[min(max(index, 0), len(options) - 1)].value
-        chosen = [o.value for o in options if rng.random() < (maturity if o.points > 0 else 0.2)]
-        return chosen or [rng.choice(options).value]
+        # An exclusive option ("none") is an answer on its own, more likely when immature.
+        alone = [o.value for o in options if o.exclusive]
+        if alone and rng.random() < (1 - maturity) * 0.5:
+            return [rng.choice(alone)]
+        free = [o for o in options if not o.exclusive]
+        chosen = [o.value for o in free if rng.random() < (maturity if o.points > 0 else 0.2)]
+        return chosen or [rng.choice(free).value]
     if question.type == "boolean":
         return rng.random() < maturity
     if question.type == "text":

@@ -31,7 +31,11 @@ STEP = "/step/entreprise"
 HELLO = "/bench/hello"
 STEP_ANSWERS = {
     "has_sales_team": "yes",
+    "salespeople": "3",
+    "has_sales_manager": "no",
+    "revenue_band": "de_1_a_5m",
     "revenue_share_existing": "de_30_a_50",
+    "top5_share": "de_20_a_40",
     "growth_priority": "conquete",
     "new_customers_target": "12",
 }

@@ -6,6 +6,7 @@ from assess.core.action_plan import (
     MAX_RECOMMENDATIONS,
     Candidate,
     RoleChain,
+    focus_area,
     impact_key,
     resolve_roles,
     select,
@@ -124,3 +125,14 @@ def test_a_chain_the_loader_would_refuse_still_resolves_to_a_role():
         "a": "b",
         "b": "a",
     }
+
+
+def test_the_focus_is_the_area_whose_gap_weighs_most_on_the_overall_score():
+    weights = {"strategie": 2.0, "digital": 1.0, "equipe": 1.0}
+    # digital is lowest, but strategy's gap counts twice: 2 x 60 = 120 > 1 x 80 = 80.
+    assert focus_area(weights, {"strategie": 40.0, "digital": 20.0, "equipe": None}) == "strategie"
+    assert focus_area(weights, {"strategie": 70.0, "digital": 20.0}) == "digital"
+    # A tie on the weighted gap: the lower score, then the area listed first.
+    assert focus_area(weights, {"strategie": 50.0, "digital": 0.0, "equipe": 0.0}) == "digital"
+    assert focus_area({"a": 1.0, "b": 1.0}, {"a": 10.0, "b": 10.0}) == "a"
+    assert focus_area(weights, {"equipe": None}) is None

@@ -50,11 +50,30 @@ def test_every_advice_file_passes_on_the_shipped_questionnaire(cases_file: Path)
 
 def test_the_shipped_cases_cover_several_company_shapes() -> None:
     cases = read_cases(str(ADVICE / "shipped.yaml"), load_questionnaire(SHIPPED))
-    assert len(cases) >= 10
+    assert len(cases) >= 14
     assert any(case.answers["has_sales_team"] is False for case in cases)
     assert any(case.expect.level == "performant" for case in cases)
     assert {case.contact["company_size"] for case in cases} == {"tpe", "pe", "me", "eti"}
     assert len({case.contact["sector"] for case in cases}) >= 6
+    # Team shapes: nobody but the owner, one salesperson, a team with and without a manager.
+    teams = {
+        (case.answers["has_sales_team"], case.answers.get("has_sales_manager"))
+        for case in cases
+        if (case.answers.get("salespeople") or 2) >= 2
+    }
+    assert {(False, None), (True, True), (True, False)} <= teams
+    assert any(case.answers.get("salespeople") == 1 for case in cases)
+
+    # The findings of issue 17 each have a case that expects the advice in the top 3.
+    def top3_of(rule: str) -> list[dict[str, object]]:
+        return [case.answers for case in cases if rule in case.expect.top3]
+
+    assert any(a.get("top5_share") == "plus_60" for a in top3_of("dependance_gros_clients"))
+    assert any(a.get("retention_rate") == 75 for a in top3_of("enrayer_perte_clients"))
+    assert any(
+        a.get("satisfaction_level") == "insatisfaits" for a in top3_of("traiter_insatisfaction")
+    )
+    assert any(a.get("has_sales_manager") is False for a in top3_of("piloter_equipe_sans_manager"))
 
 
 def test_a_valid_case_passes_and_exits_0(tmp_path: Path) -> None:

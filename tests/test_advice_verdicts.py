@@ -100,7 +100,7 @@ def test_a_failing_case_names_the_plan_it_got(tmp_path: Path) -> None:
     assert f"  - expected '{early}' absent; it is in the plan at rank 1" in lines
     assert (
         "  - expected outcome 'balance' case 0 (Priorité à la fidélisation (70 % patrimoine "
-        "clients / 30 % prospection)), got case 3 (Équilibre entre fidélisation et prospection "
+        "clients / 30 % prospection)), got case 4 (Équilibre entre fidélisation et prospection "
         "(50 % / 50 %))" in lines
     )
     assert f"  - expected at most 5 recommendations, got {len(got)}" in lines

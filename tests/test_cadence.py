@@ -51,11 +51,11 @@ def test_seven_touches_are_planned_at_the_configured_offsets(app, lead_id):
 def test_talking_points_come_from_the_weakest_areas_and_their_advice(app, lead_id):
     with app.app_context():
         points = [t.talking_point for t in touches_of(lead_id)]
-    # The artisan's weakest areas: prospecting 14.29, objectives 15.38, retention 17.65.
-    assert "Prospection (14/100)" in points[0]
+    # The artisan's weakest areas: prospecting 9.09, objectives 15.38, retention 15.38.
+    assert "Prospection (9/100)" in points[0]
     assert "Prospecter chaque semaine" in points[0]  # its priority-1 advice, in French
     assert "Objectifs et plan d'actions (15/100)" in points[1]
-    assert "Développement et fidélisation clients (18/100)" in points[2]
+    assert "Développement et fidélisation clients (15/100)" in points[2]
     assert len(set(points)) == 7
 
 

@@ -43,6 +43,15 @@ def test_demo_leads_are_completed_submissions_scored_by_the_engine(app):
         q = current_questionnaire()
         pairs = leads_and_submissions()
         assert len(pairs) == 60
+        exclusive = {(x.id, o.value) for x in q.questions for o in x.options or () if o.exclusive}
+        # Some demo leads tick a "none" option, alone as the wizard requires (validated below).
+        ticked_alone = {
+            (qid, value[0])
+            for _lead, submission in pairs
+            for qid, value in submission.answers.items()
+            if isinstance(value, list) and len(value) == 1
+        }
+        assert ticked_alone & exclusive
         for lead, submission in pairs:
             assert lead.email.rsplit("@", 1)[1] in {"example.com", "example.org"}
             assert lead.first_name and lead.last_name and lead.company and lead.job_title

@@ -162,11 +162,13 @@ def test_the_report_email_names_the_weakest_area_and_the_priorities_and_is_signe
     plain = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
     scores = {k: v["score"] for k, v in result["categories"].items() if v["score"] is not None}
-    weakest = next(c for c in q.categories if c.id == min(scores, key=scores.get))
+    weights = {c.id: c.weight for c in q.categories}
+    focus = max(scores, key=lambda category_id: weights[category_id] * (100 - scores[category_id]))
+    weakest = next(c for c in q.categories if c.id == focus)
     priorities = result["explanation"]["recommendations"][:3]
     assert len(priorities) == 3
     for body in (plain, unescape(html)):
-        assert f"Votre axe le plus faible\u202f: {weakest.label.get('fr')}" in body
+        assert f"Votre premier axe de progrès\u202f: {weakest.label.get('fr')}" in body
         for fired in priorities:
             assert fired["title"]["fr"] in body
             assert fired["actions"][0]["what"]["fr"] in body

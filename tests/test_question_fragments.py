@@ -92,5 +92,16 @@ def test_an_exclusive_option_carries_its_marker_and_no_other_does(fields):
     html = built["channels"].render(["aucun"], None, True)
     assert '<input type="checkbox" name="channels" value="aucun" data-exclusive checked>' in html
     assert html.count("data-exclusive") == 1
-    # the shipped questions declare no exclusive option: their markup carries no marker
-    assert not any("data-exclusive" in field.render(None, None, True) for field in fields.values())
+    # in the shipped questions, the marker is on their "none" options and on nothing else
+    marked = {
+        qid: field.render(None, None, True).count("data-exclusive") for qid, field in fields.items()
+    }
+    assert {qid: n for qid, n in marked.items() if n} == {
+        "action_plan_elements": 1,
+        "kpi_tracked": 1,
+        "customer_communication": 1,
+        "digital_tools": 1,
+    }
+    assert 'value="aucun_plan" data-exclusive>' in fields["action_plan_elements"].render(
+        None, None, True
+    )

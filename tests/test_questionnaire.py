@@ -4,21 +4,26 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import itertools
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pydantic
 import pytest
 
 from assess.core.questionnaire import (
     LocalizedText,
+    Question,
     Questionnaire,
     QuestionnaireError,
     load_questionnaire,
     load_questionnaire_source,
 )
+from assess.core.visibility import visibility
 from tests.helpers.paths import FIXTURES, MINIMAL, ROOT
 from tests.helpers.questionnaires import variant
 
@@ -273,3 +278,91 @@ def test_the_domain_modules_do_not_import_web_database_or_pdf_libraries() -> Non
 
 def test_importing_the_domain_does_not_import_web_database_or_pdf_libraries() -> None:
     assert adapters_imported(bare_package=False) == []
+
+
+# Issue 17: the shipped diagnostic asked too much. On any path through it (any combination of
+# the answers its show_if read), at most this many scored questions are shown.
+MAX_SCORED_ON_A_PATH = 25
+
+
+def _gate_values(question: Question, sources: list[str]) -> list[Any]:
+    """The answers worth trying for a question some show_if reads: every option, both
+    booleans, and for numbers the bounds and each side of every constant the conditions use."""
+    if question.type == "boolean":
+        return [True, False]
+    if question.type == "single":
+        return [option.value for option in question.options or ()]
+    if question.type == "multiple":
+        return [[option.value] for option in question.options or ()]
+    low = int(question.min if question.min is not None else 0)
+    high = int(question.max if question.max is not None else 100)
+    constants = {int(c) for source in sources for c in re.findall(r"\b\d+\b", source)}
+    near = {c + shift for c in constants for shift in (-1, 0, 1)}
+    return sorted(v for v in near | {low, high} if low <= v <= high)
+
+
+def scored_counts_on_every_path(q: Questionnaire) -> dict[tuple[str, ...], int]:
+    """Each distinct set of scored questions shown, over every combination of gate answers."""
+    conditions = [s.condition for s in q.sections if s.condition] + [
+        x.condition for x in q.questions if x.condition
+    ]
+    read = sorted(
+        {ref.key for c in conditions for ref in c.references if ref.root == "answers" and ref.key},
+        key=[x.id for x in q.questions].index,
+    )
+    sources = [c.source for c in conditions]
+    choices = [_gate_values(q.questions_by_id[qid], sources) for qid in read]
+    found: dict[tuple[str, ...], int] = {}
+    for combination in itertools.product(*choices):
+        answers = dict(zip(read, combination, strict=True))
+        shown = tuple(
+            question.id
+            for _section, question, visible in visibility(q, answers, None)
+            if visible and question.is_scored
+        )
+        found[shown] = len(shown)
+    return found
+
+
+def test_no_path_through_the_shipped_diagnostic_asks_more_than_25_scored_questions() -> None:
+    q = load_questionnaire(ROOT / "questions.yaml")
+    paths = scored_counts_on_every_path(q)
+    # The enumeration really branches: with and without a team, a dashboard, a measured
+    # retention rate... each gives another set of questions.
+    assert len(paths) >= 8
+    worst = max(paths, key=lambda shown: paths[shown])
+    assert paths[worst] <= MAX_SCORED_ON_A_PATH, worst
+    # The path of a company with a team, objectives, a dashboard and a measured retention
+    # rate is the longest; the owner who sells alone is asked fewer.
+    assert {"objectives_scope", "kpi_shared_with_team", "team_profiles"} & set(worst)
+    assert min(paths.values()) < paths[worst]
+
+
+def test_the_path_count_sees_questions_a_show_if_adds(tmp_path: Path) -> None:
+    # The counter is not blind: a scored follow-up behind a show_if lengthens one path only.
+    source = (ROOT / "questions.yaml").read_text(encoding="utf-8")
+    follow_up = (
+        "      - id: extra_scored\n"
+        "        type: boolean\n"
+        "        category: fidelisation\n"
+        '        show_if: "answers.retention_known"\n'
+        '        label: "Question de plus ?"\n'
+    )
+    anchor = "      - id: customers_lost_estimate\n"
+    path = tmp_path / "questions.yaml"
+    path.write_text(source.replace(anchor, follow_up + anchor), encoding="utf-8")
+    before = scored_counts_on_every_path(load_questionnaire(ROOT / "questions.yaml"))
+    after = scored_counts_on_every_path(load_questionnaire(path))
+    assert max(after.values()) == max(before.values()) + 1
+    assert min(after.values()) == min(before.values())
+
+
+def test_every_none_option_of_the_shipped_diagnostic_is_exclusive() -> None:
+    q = load_questionnaire(ROOT / "questions.yaml")
+    nones = {"aucun", "aucune", "aucun_plan", "aucun_objectif", "ne_sais_pas"}
+    for question in q.questions:
+        if question.type != "multiple":
+            continue
+        for option in question.options or ():
+            if option.value in nones:
+                assert option.exclusive, (question.id, option.value)

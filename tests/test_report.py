@@ -110,7 +110,7 @@ def test_odd_contact_fields_render_as_blanks(shipped_app):
 
 
 def test_the_cost_of_giving_up_prints_its_formula_and_figures(shipped_app):
-    data = report_input(shipped_app, "negoce_historique")
+    data = report_input(shipped_app, "artisan_tpe")  # 6.9 sales lost, below his target of 10
     with shipped_app.app_context():
         report = build_report(
             current_questionnaire(), data, branding_from_config(shipped_app.config)
@@ -126,6 +126,10 @@ def test_the_cost_of_giving_up_prints_its_formula_and_figures(shipped_app):
         * 12
     )
     assert estimate.lost_per_year == pytest.approx(expected, abs=0.01)
+    # A company that never prospects is not asked how many prospects it contacts: no estimate.
+    never = report_input(shipped_app, "negoce_historique")
+    assert "new_leads_per_month" not in never.answers
+    assert build(shipped_app, never)["cost"] is None
 
 
 def build(app: Flask, data: ReportInput) -> dict[str, Any]:
@@ -144,6 +148,19 @@ def test_the_synthesis_quotes_the_main_challenge_in_the_respondents_language(shi
     assert english["synthesis"][0] == f"You told us: “{quoted}”"
     text = " ".join(text_of(pdf_of(shipped_app, data)).split())
     assert f"Vous nous avez dit : « {quoted} »" in text.replace("\u00a0", " ")
+
+
+def test_the_synthesis_starts_where_the_plan_starts(shipped_app):
+    # Digital tools score lowest (37.5), but customer retention (43.8, weight 2) weighs most on
+    # the overall score: the plan's first priority is there, and so is the place to start.
+    data = report_input(shipped_app, "pme_industrielle")
+    report = build(shipped_app, data)
+    assert data.result["recommendations"][0] == "enrayer_perte_clients"
+    assert report["priorities"][0]["area"] == "Développement et fidélisation clients"
+    assert (
+        "Votre principale marge de progression concerne le domaine « Développement et "
+        "fidélisation clients » (43,8 / 100)" in " ".join(report["synthesis"])
+    )
 
 
 def test_an_unanswered_challenge_is_not_quoted(shipped_app):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 from html import unescape
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,32 +21,6 @@ from assess.report.content import (
 )
 from tests.helpers.paths import SHIPPED
 from tests.helpers.personas import persona
-
-# The shipped diagnostic with a question for the measured conversion rate, named by the estimate
-# (the shipped file asks whether the rate is measured, not what it is).
-RATE_QUESTION = """\
-      - id: measured_conversion_rate
-        type: number
-        show_if: "answers.conversion_rate_known == 'mesure'"
-        label: {fr: "Quel est ce taux ?", en: "What is that rate?"}
-        required: false
-        min: 0
-        max: 100
-        unit: {fr: "%", en: "%"}
-"""
-NEXT_QUESTION = "      - id: meeting_cost_known\n"
-COST_KEY = "    contacts_before_giving_up: contacts_before_giving_up\n"
-
-
-@pytest.fixture(scope="module")
-def with_rate(tmp_path_factory: pytest.TempPathFactory) -> Questionnaire:
-    text = SHIPPED.read_text(encoding="utf-8")
-    assert text.count(NEXT_QUESTION) == 1 and text.count(COST_KEY) == 1
-    text = text.replace(NEXT_QUESTION, RATE_QUESTION + NEXT_QUESTION)
-    text = text.replace(COST_KEY, COST_KEY + "    conversion_rate: measured_conversion_rate\n")
-    path: Path = tmp_path_factory.mktemp("rate") / "questions.yaml"
-    path.write_text(text, encoding="utf-8")
-    return load_questionnaire(path)
 
 
 @pytest.fixture(scope="module")
@@ -113,13 +86,21 @@ def test_the_page_speaks_english(report_app, shipped):
     assert "To compare with your target of 10 new customers this year." in page
 
 
-def test_a_measured_rate_is_used_and_named(report_app, with_rate):
+def test_the_shipped_diagnostic_asks_the_measured_rate_for_the_estimate(shipped):
+    cost = shipped.report.cost_of_giving_up
+    assert cost is not None and cost.conversion_rate == "conversion_rate"
+    rate = shipped.questions_by_id["conversion_rate"]
+    assert rate.type == "number" and rate.condition is not None
+    assert rate.condition.source == "answers.conversion_rate_known == 'mesure'"
+
+
+def test_a_measured_rate_is_used_and_named(report_app, shipped):
     report = report_of(
         report_app,
-        with_rate,
+        shipped,
         "artisan_tpe",
         conversion_rate_known="mesure",
-        measured_conversion_rate=35,
+        conversion_rate=35,
     )
     # 4 × 12 × 35 % × 5/7 = 12 sales of 8 000 €, more than the target of 10: capped at it.
     estimate = report["cost"]["estimate"]
@@ -131,14 +112,14 @@ def test_a_measured_rate_is_used_and_named(report_app, with_rate):
     assert "Cela couvre tout votre objectif de 10 nouveaux clients" in page
 
 
-def test_a_rate_left_hidden_falls_back_to_the_assumption(report_app, with_rate):
+def test_a_rate_left_hidden_falls_back_to_the_assumption(report_app, shipped):
     # The rate question is only shown when the rate is measured: a stale answer is not used.
     report = report_of(
         report_app,
-        with_rate,
+        shipped,
         "artisan_tpe",
         conversion_rate_known="estime",
-        measured_conversion_rate=35,
+        conversion_rate=35,
     )
     assert report["cost"]["estimate"].win_rate == 0.2
     assert "hypothèse courante" in cost_page(report_app, report)

@@ -95,6 +95,17 @@ def test_reasons_quote_the_answers_in_plain_words(shipped_app):
     assert reasons
     assert not any(reason.startswith(("answers.", "scores.")) for reason in reasons)
     assert any("—" in reason for reason in reasons)  # "question — answer"
+    # A rule that reads the sector (no prospect file advised to a shop) names it as the form does.
+    assert "Votre secteur : BTP" in reasons
+    assert not any("(sector)" in reason for reason in reasons)
+
+
+def test_a_question_the_respondent_was_not_asked_is_no_reason(shipped_app):
+    # The churn rule reads the measured rate or, when it is not measured, the estimate: a
+    # company that measured it is not told "estimate — not answered".
+    _result, fired = fired_for(shipped_app, "pme_industrielle")
+    churn = next(r for r in fired if r["id"] == "enrayer_perte_clients")
+    assert churn["reasons"] == ["Quel est ce taux de fidélisation ? — 78 %"]
 
 
 def test_a_text_missing_in_the_language_falls_back_to_another_and_labels_have_a_default(

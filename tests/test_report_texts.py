@@ -121,3 +121,69 @@ def test_a_file_without_the_additions_reports_as_before(app):
         )
     assert report["conclusion"] == "Merci."
     assert all(c["level_summary"] == "" for c in report["categories"])  # no summary declared
+
+
+ONE_CHANNEL = {"channels": ["phone"], "channel_results": "phone", "crm": "no"}
+
+
+def synthesis_of(report: dict[str, Any]) -> str:
+    return " ".join(report["synthesis"])
+
+
+def test_the_best_area_is_praised_only_from_60(app):
+    # prospection 25 / 100 (one channel of two, two follow-ups), pilotage 0: the best area
+    # of a struggling company is named, not called a strength.
+    weak = report_of(
+        app,
+        {**ONE_CHANNEL, "contacts_before_giving_up": 2},
+    )
+    assert area(weak, "prospection")["score"] == 25.0
+    assert "appuyez-vous" not in synthesis_of(weak)
+    assert (
+        "Votre domaine le mieux noté est « Prospection » (25,0 / 100) : encore sous 60 / 100, "
+        "ce n'est pas encore un atout" in synthesis_of(weak)
+    )
+    strong = report_of(
+        app,
+        {
+            "channels": ["phone", "linkedin"],
+            "channel_results": "phone",
+            "crm": "no",
+            "contacts_before_giving_up": 8,
+        },
+    )
+    assert area(strong, "prospection")["score"] == 100.0
+    assert "Votre domaine le plus solide est « Prospection » (100,0 / 100) : appuyez-vous" in (
+        synthesis_of(strong)
+    )
+    english = report_of(
+        app,
+        {**ONE_CHANNEL, "contacts_before_giving_up": 2},
+        "en",
+    )
+    assert "not yet a strength to build on" in synthesis_of(english)
+    assert "build on it" not in synthesis_of(english)
+
+
+def test_an_answer_is_a_strength_or_a_gap_never_both(app):
+    # One channel of two earns half its points: a gap only. Eight follow-ups earn all theirs.
+    report = report_of(
+        app,
+        {**ONE_CHANNEL, "contacts_before_giving_up": 8},
+    )
+    section = next(s for s in report["sections"] if s["id"] == "prospection")
+    strengths = [row["question"] for row in section["strengths"]]
+    gaps = [row["question"] for row in section["gaps"]]
+    assert strengths == ["Relances avant abandon"]
+    assert gaps == ["Canaux de prospection"]
+    both = report_of(
+        app,
+        {
+            "channels": ["phone", "linkedin"],
+            "channel_results": "phone",
+            "crm": "yes",
+            "contacts_before_giving_up": 8,
+        },
+    )
+    for section in both["sections"]:
+        assert not section["gaps"], section["id"]  # every answer at full marks

@@ -66,27 +66,38 @@ def test_the_bars_go_from_the_weakest_area_up_with_their_values(app):
     shown = re.findall(r'<span class="score-label">(.*?)</span>', bars)
     expected = sorted(scores, key=lambda category_id: scores[category_id])
     assert shown == [labels[category_id] for category_id in expected]
-    weakest = min(scores.values())
+    focus = _first_area_to_improve(q, scores)
     assert re.search(
-        rf'class="score-row weakest">\s*<span class="score-label">{re.escape(labels[expected[0]])}',
-        bars,
+        rf'class="score-row focus">\s*<span class="score-label">{re.escape(labels[focus])}', bars
     )
-    assert f'>{round(weakest)}<span class="score-max">' in bars
+    assert bars.count("score-row focus") == 1
+    assert f'>{round(min(scores.values()))}<span class="score-max">' in bars
     assert 'class="median"' not in bars  # nobody to compare with yet
 
 
-def test_the_call_to_action_names_the_weakest_area_under_the_score_and_after_the_priorities(app):
+def _first_area_to_improve(q, scores: dict[str, float]) -> str:
+    """The area whose weight x (100 - score) is largest: where the plan starts."""
+    weights = {c.id: c.weight for c in q.categories}
+    return max(scores, key=lambda category_id: weights[category_id] * (100 - scores[category_id]))
+
+
+def test_the_call_to_action_names_the_first_area_to_improve_under_the_score_and_after_the_priorities(
+    app,
+):
     submission = complete_lead(app, "negoce_historique")
     page = _page(app, submission)
     q = questionnaire(app)
     scores = {
         k: v["score"] for k, v in submission.result["categories"].items() if v["score"] is not None
     }
-    weakest = next(c.label.get("fr") for c in q.categories if c.id == min(scores, key=scores.get))
+    focus = _first_area_to_improve(q, scores)
+    label = next(c.label.get("fr") for c in q.categories if c.id == focus)
     assert q.report.call_to_action is not None
     url = q.report.call_to_action.url
-    assert page.count("30 minutes avec un directeur commercial sur votre axe le plus faible") == 2
-    assert page.count(weakest) >= 3  # the bar and both calls to action
+    offer = (
+        f"30 minutes avec un directeur commercial sur votre premier axe de progrès\u202f: {label}"
+    )
+    assert page.count(offer) == 2
     assert page.count(f'href="{url}"') == 2
     top, priorities = (
         page.index('class="card call-to-action"'),
@@ -95,13 +106,13 @@ def test_the_call_to_action_names_the_weakest_area_under_the_score_and_after_the
     assert page.index("<h1>") < top < page.index('class="score-bars"')
     assert page.rindex('class="card call-to-action"') > priorities
     english = _page(app, submission, "en")
-    assert "30 minutes with a sales director on your weakest area" in english
+    assert "30 minutes with a sales director on your first area to improve" in english
 
 
 def _results_after_giving_up_at(app, contacts: int) -> str:
-    """The results page of a company of 20 leads a month, 8 000 € a sale, that drops a
+    """The results page of an industrial company of 20 leads a month, 8 000 € a sale, that drops a
     prospect after `contacts` attempts."""
-    data = persona("negoce_historique")
+    data = persona("pme_industrielle")  # it prospects: the leads question is asked
     answers = {
         **data["answers"],
         "contacts_before_giving_up": contacts,

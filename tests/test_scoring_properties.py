@@ -72,7 +72,11 @@ def value_of(question: Question) -> st.SearchStrategy[Any]:
     if question.type == "single":
         return st.sampled_from(values)
     if question.type == "multiple":
-        return st.lists(st.sampled_from(values), min_size=1, max_size=len(values), unique=True)
+        # An exclusive option ("none") is an answer on its own; the others combine freely.
+        alone = [[o.value] for o in question.options or () if o.exclusive]
+        free = [o.value for o in question.options or () if not o.exclusive]
+        lists = st.lists(st.sampled_from(free), min_size=1, max_size=len(free), unique=True)
+        return st.sampled_from(alone) | lists if alone else lists
     if question.type == "boolean":
         return st.booleans()
     if question.type == "text":

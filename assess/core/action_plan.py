@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
 from assess.core.result import DroppedRecommendation as Dropped
+from assess.core.result import StoredResult
 
 # The priorities: the first recommendations of the plan, printed in full, the only "Urgent".
 PRIORITIES = 3
@@ -51,6 +52,22 @@ def weighted_gaps(
         cid: weights[cid] * (100.0 - score) for cid, score in scores.items() if score is not None
     }
     return gaps, sum(gaps.values()) / len(gaps) if gaps else 0.0
+
+
+def focus_area(weights: Mapping[str, float], scores: Mapping[str, float | None]) -> str | None:
+    """The area whose gap weighs most on the overall score (weight x (100 - score)): where the
+    plan's advice starts, and what the call with the consultant is about. Ties go to the
+    lower score, then to the area first in `scores`; None when no area is scored."""
+    gaps, _mean = weighted_gaps(weights, scores)
+    if not gaps:
+        return None
+    order = {cid: index for index, cid in enumerate(scores)}
+    return max(gaps, key=lambda cid: (gaps[cid], -(scores[cid] or 0.0), -order[cid]))
+
+
+def focus_of(categories: Iterable[tuple[str, float]], result: StoredResult) -> str | None:
+    """`focus_area` of a stored result, given each category's (id, weight)."""
+    return focus_area(dict(categories), {cid: c.score for cid, c in result.categories.items()})
 
 
 def impact_key(candidate: Candidate) -> tuple[int, float, int, int, str]:

@@ -14,6 +14,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import force_locale, format_decimal
 
+from assess.core.action_plan import focus_of
 from assess.core.questionnaire import Questionnaire
 from assess.core.result import StoredResult
 from assess.db.models import AddressConfirmation, Delivery, Submission, utcnow
@@ -102,7 +103,7 @@ def report_message(q: Questionnaire, delivery: Delivery, pdf: bytes) -> Outgoing
                 current_app.config["CALL_TO_ACTION_URL"],
                 lambda label: q.text(label, locale),
             ),
-            "weakest": next(iter(_areas(q, result, 1, locale)), None),
+            "weakest": _focus(q, result, locale),
             "priorities": _priorities(result, locale),
             "sender": _sender(locale),
             **_urls(submission),
@@ -135,6 +136,17 @@ def _areas(q: Questionnaire, result: StoredResult, n: int, locale: str) -> list[
         }
         for area in result.weakest(n)
     ]
+
+
+def _focus(q: Questionnaire, result: StoredResult, locale: str) -> dict[str, str] | None:
+    """The area the plan starts with, labelled, with its score (what the call is about)."""
+    focus = focus_of(((c.id, c.weight) for c in q.categories), result)
+    if focus is None or focus not in q.categories_by_id:
+        return None
+    return {
+        "label": q.text(q.categories_by_id[focus].label, locale),
+        "score": _score(result.score_of(focus)),
+    }
 
 
 def _priorities(result: StoredResult, locale: str) -> list[dict[str, str]]:

@@ -15,18 +15,19 @@ from flask import current_app, render_template
 from flask_babel import force_locale, format_date, format_decimal
 from flask_babel import gettext as _
 
-from assess.core.action_plan import RoleChain, resolve_roles
+from assess.core.action_plan import focus_of
 from assess.core.challenge import main_challenge
 from assess.core.charts import horizontal_bars
 from assess.core.contact import expression_contact
 from assess.core.peers import PeerComparison
 from assess.core.progress import Progress
-from assess.core.questionnaire import Category, Level, Questionnaire, RoleOwner
+from assess.core.questionnaire import Category, Level, Questionnaire
 from assess.core.questionnaire.case_text import resolve
 from assess.core.result import StoredResult
 from assess.i18n import format_change
 from assess.report.calendar import calendar, qr_code
 from assess.report.cost import cost_section
+from assess.report.dashboard import suggested_kpis
 from assess.report.plain_answers import describe_answer, plain
 from assess.report.plan import localized, recommendations
 from assess.report.publication import call_to_action
@@ -45,8 +46,9 @@ __all__ = [
 ANSWERS_PER_SIDE = 2
 # The areas are compact: their best answer, and the two that cost the most points.
 STRENGTHS_PER_AREA = 1
-# The domain material warns against dashboards of more than about ten indicators.
-MAX_KPIS = 10
+# An area is praised as a strength to build on from this score: below it, the best area of a
+# struggling company is only the least weak one.
+STRENGTH_FROM = 60.0
 
 
 @dataclass(frozen=True)
@@ -154,14 +156,23 @@ def _build(q: Questionnaire, data: ReportInput, branding: Branding, locale: str)
         "overall_text": _score_text(result.overall),
         "level": text(overall_level.label) if overall_level else _("not scored"),
         "level_summary": text(overall_level.summary) if overall_level else "",
-        "synthesis": _synthesis(result, categories, challenge),
+        "synthesis": _synthesis(q, result, categories, challenge),
         "challenge": _("You told us: “%(challenge)s”", challenge=challenge) if challenge else "",
         "progress": _progress(data.progress),
         "peers": _peers(data.peers),
         "outcomes": _outcomes(q, result, locale),
         "categories": categories,
         "scored_categories": scored,
-        "weakest": scored[0]["label"] if len(scored) > 1 else None,
+        "weakest": next(
+            (
+                c["label"]
+                for c in scored
+                if c["id"] == focus_of(((c.id, c.weight) for c in q.categories), result)
+            ),
+            None,
+        )
+        if len(scored) > 1
+        else None,
         "chart": horizontal_bars(
             [(c["label"], c["score"]) for c in scored],
             formatter=lambda value: format_decimal(value, format="0"),
@@ -175,7 +186,7 @@ def _build(q: Questionnaire, data: ReportInput, branding: Branding, locale: str)
         "priorities": [r for r in fired if r["in_full"]],
         "recommendations": fired,
         "calendar": calendar(q, fired, data.completed_at.date()),
-        "kpis": _kpis(q, data, result, locale),
+        "kpis": suggested_kpis(q, _expression_context(data, result), locale),
         "cost": cost_section(q, data.answers),
         "conclusion": text(q.report.conclusion),
         "consultant": {
@@ -233,23 +244,41 @@ def _score_text(score: float | None) -> str:
 
 
 def _synthesis(
-    result: StoredResult, categories: list[dict[str, Any]], challenge: str | None
+    q: Questionnaire,
+    result: StoredResult,
+    categories: list[dict[str, Any]],
+    challenge: str | None,
 ) -> list[str]:
-    """A few sentences: the challenge in the respondent's words, the strongest and weakest areas."""
+    """A few sentences: the challenge in the respondent's words, the strongest area and where
+    to start."""
     # Quoted as given; the template escapes it like every other text.
     sentences = [_("You told us: “%(challenge)s”", challenge=challenge)] if challenge else []
     rows = {c["id"]: c for c in categories}
     scored = [rows[c.id] for c in result.weakest() if c.id in rows]
     if not scored:
         return [*sentences, _("Not enough answers were given to score your areas.")]
-    strongest, weakest = scored[-1], scored[0]
-    sentences.append(
-        _(
-            "Your strongest area is %(area)s (%(score)s): build on it.",
-            area=strongest["label"],
-            score=strongest["score_text"],
+    strongest = scored[-1]
+    # Where to start: the area whose gap weighs most on the overall score, as the action plan
+    # ranks its advice, so the synthesis, the priorities and the call agree.
+    weakest = rows.get(focus_of(((c.id, c.weight) for c in q.categories), result) or "", scored[0])
+    if strongest["score"] >= STRENGTH_FROM:
+        sentences.append(
+            _(
+                "Your strongest area is %(area)s (%(score)s): build on it.",
+                area=strongest["label"],
+                score=strongest["score_text"],
+            )
         )
-    )
+    else:
+        sentences.append(
+            _(
+                "Your best area is %(area)s (%(score)s): still below %(strength)s, "
+                "it is not yet a strength to build on.",
+                area=strongest["label"],
+                score=strongest["score_text"],
+                strength=f"{format_decimal(STRENGTH_FROM, format='0')} / 100",
+            )
+        )
     if weakest is not strongest:
         sentences.append(
             _(
@@ -300,9 +329,13 @@ def _category_sections(
         scored = [
             e for e in explained if e.get("category") == category["id"] and e.get("possible", 0) > 0
         ]
-        strengths = sorted((e for e in scored if e["earned"] > 0), key=lambda e: -e["earned"])
+        # Each answer on one side only: a strength when it earns more than half its points,
+        # a gap otherwise ("written but not shared" is not praised and criticised at once).
+        strengths = sorted(
+            (e for e in scored if _earns_most(e)), key=lambda e: -e["earned"] / e["possible"]
+        )
         gaps = sorted(
-            (e for e in scored if e["possible"] - e["earned"] > 0),
+            (e for e in scored if not _earns_most(e)),
             key=lambda e: -(e["possible"] - e["earned"]),
         )
         sections.append(
@@ -316,6 +349,11 @@ def _category_sections(
     return sections
 
 
+def _earns_most(explained: dict[str, Any]) -> bool:
+    """Whether an answer earned more than half the points its question offers."""
+    return bool(2 * explained["earned"] > explained["possible"])
+
+
 def _answer_row(q: Questionnaire, explained: dict[str, Any], locale: str) -> dict[str, Any]:
     question = q.questions_by_id.get(explained["id"])
     return {
@@ -324,43 +362,6 @@ def _answer_row(q: Questionnaire, explained: dict[str, Any], locale: str) -> dic
         "points": f"{format_decimal(explained['earned'], format='0.#')} / "
         f"{format_decimal(explained['possible'], format='0.#')}",
     }
-
-
-def _kpis(
-    q: Questionnaire, data: ReportInput, result: StoredResult, locale: str
-) -> list[dict[str, str]]:
-    """At most ten indicators, the ones the answers call for first, each with its target,
-    frequency and owner (an owner named by role: the one the company has)."""
-    suggestions = getattr(q.report, "kpis", ()) or ()
-    context = _expression_context(data, result)
-    chosen = [
-        (kpi.priority, index, kpi)
-        for index, kpi in enumerate(suggestions)
-        if kpi.condition is None or kpi.condition.is_true(context)
-    ]
-    chosen.sort(key=lambda item: (item[0], item[1]))
-    owners = resolve_roles(
-        RoleChain(role.id, role.condition is None or role.condition.is_true(context), role.fallback)
-        for role in q.roles
-    )
-
-    def owner(who: Any) -> str:
-        if who is None:
-            return ""
-        if isinstance(who, RoleOwner):
-            return q.text(q.roles_by_id[owners.get(who.role, who.role)].label, locale)
-        return q.text(who, locale)
-
-    return [
-        {
-            "label": q.text(kpi.label, locale),
-            "why": q.text(kpi.why, locale),
-            "target": q.text(kpi.target, locale) if kpi.target else "",
-            "frequency": q.text(kpi.frequency, locale) if kpi.frequency else "",
-            "who": owner(kpi.who),
-        }
-        for _p, _i, kpi in chosen[:MAX_KPIS]
-    ]
 
 
 def _expression_context(data: ReportInput, result: StoredResult) -> dict[str, Any]:

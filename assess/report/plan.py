@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from assess.core.action_plan import MAX_ACTIONS, MAX_RECOMMENDATIONS, PRIORITIES
 from assess.core.questionnaire import Questionnaire
 from assess.core.result import StoredResult
+from assess.i18n import COMPANY_SIZE_LABELS, SECTOR_LABELS
 from assess.report.plain_answers import describe_answer
 
 # How many recommendations the report prints in full, first of the plan: its priorities.
@@ -91,6 +92,11 @@ def _reasons(
 ) -> list[str]:
     """Why a rule fired, in plain words: each answer, score or level its condition read."""
     reasons = []
+    # A condition such as "rate below 80 or estimate above 20 %" reads both questions; the one
+    # this respondent was not asked is no reason, unless nothing else is left to say.
+    unasked = {n for n, v in values.items() if n.startswith("answers.") and v is None}
+    if unasked != set(values):
+        values = {n: v for n, v in values.items() if n not in unasked}
     for name, value in values.items():
         root, _dot, key = name.partition(".")
         if root == "answers":
@@ -110,5 +116,14 @@ def _reasons(
         elif root in {"overall", "level"}:
             reasons.append(_("Your overall score: %(score)s", score=score_text(result.overall)))
         elif root == "contact":
-            reasons.append(_("Your company profile (%(field)s)", field=key))
+            reasons.append(_contact_reason(key, value))
     return list(dict.fromkeys(reasons))
+
+
+def _contact_reason(field: str, value: Any) -> str:
+    """A size or sector the rule read, as the contact form names it."""
+    if field == "sector" and value in SECTOR_LABELS:
+        return _("Your sector: %(sector)s", sector=str(SECTOR_LABELS[value]))
+    if field == "company_size" and value in COMPANY_SIZE_LABELS:
+        return _("Your company's size: %(size)s", size=str(COMPANY_SIZE_LABELS[value]))
+    return _("Your company profile (%(field)s)", field=field)

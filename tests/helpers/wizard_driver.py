@@ -34,7 +34,11 @@ CONTACT = {
 FIRST_STEP = "/step/entreprise"
 GOOD_FIRST_STEP = {
     "has_sales_team": "yes",
+    "salespeople": "3",
+    "has_sales_manager": "no",
+    "revenue_band": "de_1_a_5m",
     "revenue_share_existing": "de_30_a_50",
+    "top5_share": "de_20_a_40",
     "growth_priority": "conquete",
     "new_customers_target": "12",
     "main_challenge": "Trouver des clients",

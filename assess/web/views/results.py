@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 
-from assess.core.action_plan import MAX_RECOMMENDATIONS
+from assess.core.action_plan import MAX_RECOMMENDATIONS, focus_of
 from assess.core.challenge import main_challenge
 from assess.core.questionnaire import Questionnaire
 from assess.core.result import StoredResult
@@ -39,7 +39,8 @@ def show(token: str) -> ResponseReturnValue:
     categories = category_rows(q, result)
     level = _level(q, result.level)
     peers = peer_comparison(submission)
-    scored = score_bars(categories, peers.medians if peers else {})
+    focus = focus_of(((c.id, c.weight) for c in q.categories), result)
+    scored = score_bars(categories, peers.medians if peers else {}, focus)
     return render_template(
         "results/show.html",
         q=q,
@@ -49,7 +50,8 @@ def show(token: str) -> ResponseReturnValue:
         level=level,
         categories=categories,
         scored=scored,
-        weakest=scored[0] if scored else None,
+        # What the call is about: the area the plan starts with.
+        weakest=next((row for row in scored if row["focus"]), None) if len(scored) > 1 else None,
         call_to_action=_call_to_action(q),
         cost=cost_section(q, submission.answers or {}),
         recommendations=result.explanation.get("recommendations", [])[:TOP_RECOMMENDATIONS],
@@ -142,13 +144,15 @@ def category_rows(q: Questionnaire, result: StoredResult) -> list[dict[str, Any]
 
 
 def score_bars(
-    categories: list[dict[str, Any]], medians: dict[str, float | None]
+    categories: list[dict[str, Any]], medians: dict[str, float | None], focus: str | None
 ) -> list[dict[str, Any]]:
     """The scored areas, weakest first (ties in the file's order), each with the others'
-    median when there is a comparison: the results page's bar chart."""
+    median when there is a comparison, and `focus` marked: the results page's bar chart."""
     scored = [row for row in categories if row["score"] is not None]
     ordered = sorted(scored, key=lambda row: row["score"])
-    return [row | {"median": medians.get(row["id"])} for row in ordered]
+    return [
+        row | {"median": medians.get(row["id"]), "focus": row["id"] == focus} for row in ordered
+    ]
 
 
 def _call_to_action(q: Questionnaire) -> dict[str, str] | None:
