@@ -81,7 +81,7 @@ def _first_area_to_improve(q, scores: dict[str, float]) -> str:
     return max(scores, key=lambda category_id: weights[category_id] * (100 - scores[category_id]))
 
 
-def test_the_call_to_action_names_the_first_area_to_improve_under_the_score_and_after_the_priorities(
+def test_the_call_names_the_first_area_to_improve_under_the_score_and_after_the_priorities(
     app,
 ):
     submission = complete_lead(app, "negoce_historique")
