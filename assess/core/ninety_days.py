@@ -1,9 +1,10 @@
 """The report's 90-day calendar: in which month of the plan each action falls, and its date.
 
-Month 1 starts on the day of the diagnostic; each month is 30 days. An action's
-`within_days` places it (31 days is month 2); one due after 90 days goes to "afterwards".
-An action without `within_days` takes its place from its recommendation's rank: the
-priorities in month 1, the next as many in month 2, the rest in month 3.
+Month 1 starts on the day of the diagnostic; each month is 30 days. A plan is staged: its
+recommendation's rank gives each action the month it may start in (the priorities in
+month 1, the next as many in month 2, the rest in month 3), and its `within_days` counts
+from the start of that month, so that the first month holds the priorities and not half
+the plan. An action due after the 90 days goes to "afterwards".
 """
 
 from __future__ import annotations
@@ -36,15 +37,30 @@ def months(start: date) -> list[Month]:
     ]
 
 
+def starting_month(rank: int, priorities: int) -> int:
+    """The month a recommendation of this rank starts in: its turn in the plan."""
+    return min((max(rank, 1) - 1) // max(priorities, 1) + 1, MONTHS)
+
+
+def due_in_days(within_days: int | None, rank: int, priorities: int) -> int | None:
+    """An action's deadline in days from the diagnostic: `within_days` from the start of its
+    recommendation's month; None without `within_days`."""
+    if within_days is None:
+        return None
+    return MONTH_DAYS * (starting_month(rank, priorities) - 1) + max(within_days, 1)
+
+
 def month_of(within_days: int | None, rank: int, priorities: int) -> int | None:
     """The month (1 to 3) an action falls in; None for one due after the 90 days."""
-    if within_days is None:
-        return min((max(rank, 1) - 1) // max(priorities, 1) + 1, MONTHS)
-    if within_days > MONTH_DAYS * MONTHS:
+    due = due_in_days(within_days, rank, priorities)
+    if due is None:
+        return starting_month(rank, priorities)
+    if due > MONTH_DAYS * MONTHS:
         return None
-    return (max(within_days, 1) - 1) // MONTH_DAYS + 1
+    return (due - 1) // MONTH_DAYS + 1
 
 
-def due_date(start: date, within_days: int | None) -> date | None:
+def due_date(start: date, within_days: int | None, rank: int, priorities: int) -> date | None:
     """The day an action is due, when its deadline is given in days."""
-    return None if within_days is None else start + timedelta(days=within_days)
+    due = due_in_days(within_days, rank, priorities)
+    return None if due is None else start + timedelta(days=due)

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from assess.core.action_plan import MAX_ACTIONS
-from assess.core.ninety_days import due_date, month_of, months
+from assess.core.ninety_days import due_date, due_in_days, month_of, months
 from assess.core.questionnaire import Questionnaire
 from assess.report.plan import PRIORITIES_IN_FULL
 
@@ -32,7 +32,7 @@ def calendar(
         for index, action in enumerate(rec["actions"][:MAX_ACTIONS]):
             days = declared[index].within_days if index < len(declared) else None
             month = month_of(days, rec["rank"], PRIORITIES_IN_FULL)
-            due = due_date(start, days)
+            due = due_date(start, days, rec["rank"], PRIORITIES_IN_FULL)
             entry = {
                 **action,
                 "rank": rec["rank"],
@@ -40,7 +40,8 @@ def calendar(
                 "urgent": rec["in_full"],
                 "due": format_date(due, format="d MMM") if due else "",
             }
-            slots.setdefault(month, []).append((days or 0, rec["rank"], entry))
+            soon = due_in_days(days, rec["rank"], PRIORITIES_IN_FULL) or 0
+            slots.setdefault(month, []).append((soon, rec["rank"], entry))
     if not slots:
         return None
     return {
