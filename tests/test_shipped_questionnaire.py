@@ -171,11 +171,11 @@ def test_a_team_without_a_manager_is_told_who_will_steer_it(q: Questionnaire) ->
     assert "Dirigeant ou directeur commercial à temps partagé" in owners(result)
     managed = scored(q, *persona_answers("services_b2b_structure"))
     assert "piloter_equipe_sans_manager" not in plan(managed)
-    # One salesperson: the owner is the manager; the question is not even asked.
-    alone, contact = persona_answers("services_b2b_structure", salespeople=1)
-    clean = validate_answers(q, alone, contact)
-    assert "has_sales_manager" not in clean
-    assert "piloter_equipe_sans_manager" not in plan(score(q, clean, contact))
+    # One salesperson and no manager: the owner is the manager, as he should be.
+    alone, contact = persona_answers(
+        "services_b2b_structure", salespeople=1, has_sales_manager=False
+    )
+    assert "piloter_equipe_sans_manager" not in plan(scored(q, alone, contact))
 
 
 def test_every_action_is_owned_by_a_role(q: Questionnaire) -> None:
