@@ -124,10 +124,12 @@ def test_the_setting_replaces_the_questionnaires_address_in_the_report(make_app)
         data = ReportInput(answers, result, data["contact"], "fr", when)
         report = build_report(q, data, branding_from_config(app.config))
         assert q.report.call_to_action is not None
-    assert report["call_to_action"] == {
+    found = report["call_to_action"]
+    assert {key: found[key] for key in ("label", "url")} == {
         "label": q.text(q.report.call_to_action.label, "fr"),
         "url": booking,
     }
+    assert f'aria-label="QR code de {booking}"' in found["qr"]  # the QR code leads there too
 
 
 def test_without_a_call_to_action_in_the_file_the_setting_gives_one(app, tmp_path):
