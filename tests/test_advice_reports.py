@@ -30,6 +30,7 @@ from assess.report.content import (
 from assess.report.pdf import html_to_pdf
 from tests.helpers.paths import ROOT, SHIPPED
 
+pytestmark = pytest.mark.layout
 SHIPPED_Q = load_questionnaire(SHIPPED)
 CASES = [
     case

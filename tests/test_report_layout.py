@@ -25,6 +25,7 @@ from assess.report.content import (
 from tests.helpers.paths import SHIPPED
 from tests.helpers.report_inputs import CONTACT, WHEN, pdf_of, report_input
 
+pytestmark = pytest.mark.layout
 MAX_PAGES = 10
 PERSONAS = sorted(p.stem for p in (Path(__file__).parent / "personas").glob("*.json"))
 
