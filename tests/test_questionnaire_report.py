@@ -235,3 +235,15 @@ def test_no_indicator_the_company_tracks_is_suggested_to_it(shipped, persona, tm
 def test_shipped_kpis_differ_between_personas(shipped: Questionnaire) -> None:
     suggestions = {tuple(suggested_kpis(shipped, persona)) for persona in PERSONAS}
     assert len(suggestions) == len(PERSONAS)
+
+
+def test_one_salesperson_is_named_as_the_one_not_as_each(shipped: Questionnaire) -> None:
+    data = json.loads((ROOT / "tests" / "personas" / "negoce_historique.json").read_text())
+    contact = data.get("contact") or {}
+    owners = {}
+    for count in (1, 3):
+        answers = {**data["answers"], "has_sales_team": True, "salespeople": count}
+        result = score(shipped, validate_answers(shipped, answers, contact), contact)
+        owners[count] = {a["who"]["fr"] for r in result.recommendations for a in r.actions}
+    assert "Chaque commercial" in owners[3] and "Le commercial" not in owners[3]
+    assert "Le commercial" in owners[1] and "Chaque commercial" not in owners[1]
