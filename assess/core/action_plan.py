@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
+from assess.core.questionnaire import Questionnaire
 from assess.core.result import DroppedRecommendation as Dropped
 from assess.core.result import StoredResult
 
@@ -65,9 +66,10 @@ def focus_area(weights: Mapping[str, float], scores: Mapping[str, float | None])
     return max(gaps, key=lambda cid: (gaps[cid], -(scores[cid] or 0.0), -order[cid]))
 
 
-def focus_of(categories: Iterable[tuple[str, float]], result: StoredResult) -> str | None:
-    """`focus_area` of a stored result, given each category's (id, weight)."""
-    return focus_area(dict(categories), {cid: c.score for cid, c in result.categories.items()})
+def focus_of(q: Questionnaire, result: StoredResult) -> str | None:
+    """`focus_area` of a stored result, weighted by the questionnaire's categories."""
+    weights = {category.id: category.weight for category in q.categories}
+    return focus_area(weights, {cid: c.score for cid, c in result.categories.items()})
 
 
 def impact_key(candidate: Candidate) -> tuple[int, float, int, int, str]:

@@ -23,6 +23,8 @@ from assess.i18n import COMPANY_SIZE_LABELS, SECTOR_LABELS
 from assess.outbox.links import link_url, public_url
 from assess.outbox.mail import Attachment, DeliveryError, Outgoing
 from assess.outbox.tasks import DELIVER, enqueue_after_commit
+from assess.report.content import branding_from_config
+from assess.report.plan import localized
 from assess.report.publication import call_to_action
 
 # How many of the weakest areas the consultant's notification lists.
@@ -140,7 +142,7 @@ def _areas(q: Questionnaire, result: StoredResult, n: int, locale: str) -> list[
 
 def _focus(q: Questionnaire, result: StoredResult, locale: str) -> dict[str, str] | None:
     """The area the plan starts with, labelled, with its score (what the call is about)."""
-    focus = focus_of(((c.id, c.weight) for c in q.categories), result)
+    focus = focus_of(q, result)
     if focus is None or focus not in q.categories_by_id:
         return None
     return {
@@ -154,29 +156,19 @@ def _priorities(result: StoredResult, locale: str) -> list[dict[str, str]]:
     found = []
     for fired in result.explanation.get("recommendations", [])[:PRIORITIES]:
         actions = fired.get("actions") or []
-        first = _in(actions[0].get("what"), locale) if actions else ""
-        found.append({"title": _in(fired.get("title"), locale), "first_action": first})
+        first = localized(actions[0].get("what"), locale) if actions else ""
+        found.append({"title": localized(fired.get("title"), locale), "first_action": first})
     return found
-
-
-def _in(texts: Any, locale: str) -> str:
-    """A stored text (one string per language) in `locale`, else in any language it has."""
-    if not isinstance(texts, dict):
-        return str(texts or "")
-    return str(texts.get(locale) or next(iter(texts.values()), ""))
 
 
 def _sender(locale: str) -> dict[str, str]:
     """Who signs the respondent's e-mails: the consultant when named, and the consultancy."""
-    config = current_app.config
-    credentials = config["CONSULTANT_CREDENTIALS"]
-    if locale != "fr":
-        credentials = config.get(f"CONSULTANT_CREDENTIALS_{locale.upper()}") or credentials
+    branding = branding_from_config(current_app.config)
     return {
-        "name": config["CONSULTANT_NAME"],
-        "credentials": credentials,
-        "brand": config["BRAND_NAME"],
-        "contact_line": config["BRAND_CONTACT"],
+        "name": branding.consultant_name,
+        "credentials": branding.consultant_credentials.get(locale, ""),
+        "brand": branding.name,
+        "contact_line": branding.contact_line,
     }
 
 

@@ -138,6 +138,7 @@ def _build(q: Questionnaire, data: ReportInput, branding: Branding, locale: str)
     scored = sorted((c for c in categories if c["score"] is not None), key=lambda c: c["score"])
     overall_level = q.levels_by_id.get(result.level or "")
     challenge = main_challenge(q, data.answers)
+    focus = focus_of(q, result)  # the area the plan starts with, and the call is about
     contact = {key: plain(value) for key, value in data.contact.items()}
     return {
         "locale": locale,
@@ -156,7 +157,7 @@ def _build(q: Questionnaire, data: ReportInput, branding: Branding, locale: str)
         "overall_text": _score_text(result.overall),
         "level": text(overall_level.label) if overall_level else _("not scored"),
         "level_summary": text(overall_level.summary) if overall_level else "",
-        "synthesis": _synthesis(q, result, categories, challenge),
+        "synthesis": _synthesis(result, categories, challenge, focus),
         "challenge": _("You told us: “%(challenge)s”", challenge=challenge) if challenge else "",
         "progress": _progress(data.progress),
         "peers": _peers(data.peers),
@@ -164,11 +165,7 @@ def _build(q: Questionnaire, data: ReportInput, branding: Branding, locale: str)
         "categories": categories,
         "scored_categories": scored,
         "weakest": next(
-            (
-                c["label"]
-                for c in scored
-                if c["id"] == focus_of(((c.id, c.weight) for c in q.categories), result)
-            ),
+            (c["label"] for c in scored if c["id"] == focus_of(q, result)),
             None,
         )
         if len(scored) > 1
@@ -244,10 +241,10 @@ def _score_text(score: float | None) -> str:
 
 
 def _synthesis(
-    q: Questionnaire,
     result: StoredResult,
     categories: list[dict[str, Any]],
     challenge: str | None,
+    focus: str | None,
 ) -> list[str]:
     """A few sentences: the challenge in the respondent's words, the strongest area and where
     to start."""
@@ -260,7 +257,7 @@ def _synthesis(
     strongest = scored[-1]
     # Where to start: the area whose gap weighs most on the overall score, as the action plan
     # ranks its advice, so the synthesis, the priorities and the call agree.
-    weakest = rows.get(focus_of(((c.id, c.weight) for c in q.categories), result) or "", scored[0])
+    weakest = rows.get(focus or "", scored[0])
     if strongest["score"] >= STRENGTH_FROM:
         sentences.append(
             _(

@@ -39,7 +39,7 @@ def show(token: str) -> ResponseReturnValue:
     categories = category_rows(q, result)
     level = _level(q, result.level)
     peers = peer_comparison(submission)
-    focus = focus_of(((c.id, c.weight) for c in q.categories), result)
+    focus = focus_of(q, result)
     scored = score_bars(categories, peers.medians if peers else {}, focus)
     return render_template(
         "results/show.html",
