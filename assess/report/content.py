@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 
 from assess.core.action_plan import focus_of
 from assess.core.challenge import main_challenge
-from assess.core.charts import horizontal_bars
+from assess.core.charts import score_bars
 from assess.core.contact import expression_contact
 from assess.core.peers import PeerComparison
 from assess.core.progress import Progress
@@ -43,8 +43,8 @@ __all__ = [
 ]
 
 # How many answers per area the report quotes as strengths and as gaps.
-ANSWERS_PER_SIDE = 2
-# The areas are compact: their best answer, and the two that cost the most points.
+ANSWERS_PER_SIDE = 1
+# The areas are compact: their best answer, and the one that costs the most points.
 STRENGTHS_PER_AREA = 1
 # An area is praised as a strength to build on from this score: below it, the best area of a
 # struggling company is only the least weak one.
@@ -170,13 +170,13 @@ def _build(q: Questionnaire, data: ReportInput, branding: Branding, locale: str)
         )
         if len(scored) > 1
         else None,
-        "chart": horizontal_bars(
-            [(c["label"], c["score"]) for c in scored],
-            formatter=lambda value: format_decimal(value, format="0"),
-            maximum=100,
-        )
-        if scored
-        else None,
+        "score_bars": score_bars(scored, data.peers.medians if data.peers else {}, focus),
+        "bar_colors": {
+            "track": "#d9e0e8",
+            "fill": branding.primary_color,
+            "focus": branding.accent_color,
+            "median": "#1d2733",
+        },
         "sections": _category_sections(
             q, result, [c for c in categories if c["score"] is not None], fired, locale
         ),
