@@ -30,6 +30,15 @@ def shift_touches(app: Flask, lead_id: int, days: float) -> None:
             touch.due_at = cadence.aware(touch.due_at) - timedelta(days=days)
         lead = db.session.get(Lead, lead_id)
         lead.next_touch_at = cadence.aware(lead.next_touch_at) - timedelta(days=days)
+        lead.completed_at = cadence.aware(lead.completed_at) - timedelta(days=days)
+        db.session.commit()
+
+
+def age_completion(app: Flask, lead_id: int, days: float) -> None:
+    """Move the completion back in time, the cadence left as it is."""
+    with app.app_context():
+        lead = db.session.get(Lead, lead_id)
+        lead.completed_at = cadence.aware(lead.completed_at) - timedelta(days=days)
         db.session.commit()
 
 
@@ -40,7 +49,7 @@ def touch_forms(html: str) -> dict[str, str]:
 
 @pytest.fixture
 def three_leads(app: Flask) -> dict[str, int]:
-    """A lead due today, one three days overdue, one not due yet."""
+    """A lead due today, one three days overdue, one not due yet; none completed lately."""
     leads = {
         "today": complete_lead(
             app, "artisan_tpe", contact={"company": "Menuiserie Aujourd'hui"}
@@ -52,6 +61,8 @@ def three_leads(app: Flask) -> dict[str, int]:
     }
     shift_touches(app, leads["late"], 3)
     shift_touches(app, leads["later"], -5)
+    age_completion(app, leads["today"], 3)
+    age_completion(app, leads["later"], 8)
     return leads
 
 
@@ -79,7 +90,7 @@ def test_today_lists_touches_due_and_overdue_only(app, three_leads):
     assert "Overdue by 3 days" in html
     assert html.count("Due today") == 1
     # The late lead's touches 1 and 2 are both past: only the first still planned is listed.
-    assert html.count("Touch 1/7") == 2 and "Touch 2/7" not in html
+    assert html.count("Next step: touch 1/7") == 2 and "touch 2/7" not in html
     assert len(touch_forms(html)) == 2
     for body in touch_forms(html).values():
         assert [v for v in re.findall(r'name="outcome" value="(\w+)"', body)] == list(
