@@ -16,6 +16,7 @@ from assess.tracker import accounts, cadence
 from assess.web.views.backoffice.today import CalendarEvent, fold, ical_calendar, ical_text
 from tests.helpers.backoffice_client import log_in
 from tests.helpers.cadence_records import snapshot, touches_of
+from tests.helpers.lead_records import make_lead
 from tests.helpers.wizard_driver import complete_lead, csrf_token
 
 FORM = re.compile(
@@ -302,3 +303,44 @@ def test_ical_text_escapes_and_fold_never_splits_a_character():
     body = ical_calendar([event], datetime(2026, 11, 20, 9, 30), "Feed")
     assert "DTSTART;VALUE=DATE:20261201\r\nDTEND;VALUE=DATE:20261202\r\n" in body
     assert "DTSTAMP:20261120T093000Z\r\n" in body
+
+
+def test_today_puts_recent_completions_first_with_score_level_and_a_tel_link(app, three_leads):
+    recent = complete_lead(
+        app,
+        "artisan_tpe",
+        contact={"company": "Tout Juste Finie", "phone": "07.98.76.54.32"},
+    ).lead_id
+    with app.app_context():
+        db.session.get(Lead, three_leads["late"]).phone = "appelez le standard"
+        db.session.commit()
+        score = round(db.session.get(Lead, recent).overall_score)
+    html = log_in(app, language="en").get("/backoffice/today").get_data(as_text=True)
+    assert html.index('id="recent"') < html.index("Tout Juste Finie") < html.index('id="due"')
+    assert html.index('id="due"') < html.index("Usinage En Retard")
+    assert html.count("Tout Juste Finie") == 1  # due too, but listed once
+    assert f"<strong>{score}/100</strong>" in html
+    assert '<a class="tel" href="tel:+33798765432">07 98 76 54 32</a>' in html
+    assert "<span>appelez le standard</span>" in html and 'href="tel:appelez' not in html
+    assert html.count('href="tel:+33798765432"') == 1
+
+
+def test_today_pages_after_the_last_lead_shown_and_comes_back_there(app):
+    now = cadence.utcnow()
+    for i in range(30):
+        make_lead(
+            app,
+            company=f"Société {i:02d}",
+            completed_at=now - timedelta(days=5, minutes=i),
+            next_touch_at=now - timedelta(hours=1),
+        )
+    client = log_in(app, language="en")
+    first = client.get("/backoffice/today").get_data(as_text=True)
+    assert first.count('<li class="') == 25 and "Page 1 of 2" in first
+    assert "Société 00" in first and "Société 25" not in first
+    link = re.search(r'<a rel="next" href="([^"]+)"', first)
+    assert link is not None
+    second = client.get(link.group(1).replace("&amp;", "&")).get_data(as_text=True)
+    assert second.count('<li class="') == 5 and "Page 2 of 2" in second
+    assert "Société 25" in second and "Société 24" not in second
+    assert 'rel="next"' not in second and "First page" in second
