@@ -127,6 +127,9 @@ def test_pages_follow_each_other_without_gaps_or_repeats(app):
     assert [len(p) for p in pages] == [5, 5, 5, 5, 3]
     assert [row for p in pages for row in p] == whole
     assert len(whole) == 23 and len(set(whole)) == 23
+    with app.app_context():
+        capped = today.today_page(admin, NOW, LEVELS, per_page=5, count_cap=10)
+    assert (capped.recent_count, capped.due_count) == (7, 11)  # 16 due: "more than 10"
     # A page straddling the two sections carries on from the one to the other.
     assert [s for s, _ in pages[1]] == ["recent", "recent", "due", "due", "due"]
 
@@ -228,4 +231,5 @@ def test_queries_per_page_do_not_grow_with_the_leads(app):
     few = queries()
     add(60, 3)
     many = queries()
-    assert few == many == 4  # the counts, the recent leads, the due leads, their touches
+    # the counts, the recent leads, the due leads' ids, then their rows, their touches
+    assert few == many == 5

@@ -30,6 +30,8 @@ from assess.tracker.leads import CADENCE_STOPS, owned_or_open
 
 RECENT_HOURS = 48
 PER_PAGE = 25
+# Counting every lead due at 100,000 leads costs more than the page: past this, "more than".
+COUNT_CAP = 1000
 # Company sizes (the contact step's `company_size`), biggest first.
 SIZES_BIGGEST_FIRST = ("eti", "me", "pe", "tpe")
 _NO_DATE = datetime(1970, 1, 1, tzinfo=UTC)
@@ -137,6 +139,12 @@ def parse_cursor(text: str | None) -> tuple[str, list[int]] | None:
     return section, numbers
 
 
+def _capped_count(cap: int, *conditions: ColumnElement[bool]) -> Any:
+    """How many leads meet the conditions, counted up to `cap` + 1 (then "more than")."""
+    capped = select(Lead.id).where(*conditions).limit(cap + 1).subquery()
+    return select(func.count()).select_from(capped).scalar_subquery()
+
+
 def _moment(microseconds: int) -> datetime:
     return _NO_DATE + timedelta(microseconds=microseconds)
 
@@ -148,6 +156,7 @@ def today_page(
     after: str | None = None,
     per_page: int = PER_PAGE,
     stall_days: int = 9,
+    count_cap: int = COUNT_CAP,
 ) -> TodayPage:
     """The meetings, then a page of recent completions and due touches after the cursor."""
     now = aware(now)
@@ -169,13 +178,12 @@ def today_page(
     )
     counts = db.session.execute(
         select(
-            func.coalesce(func.sum(case((recent, 1), else_=0)), 0),
-            func.coalesce(func.sum(case((and_(due, ~recent), 1), else_=0)), 0),
-            func.coalesce(func.sum(case((stalled, 1), else_=0)), 0),
-        ).where(*conditions, or_(recent, due))
+            _capped_count(count_cap, *conditions, recent),
+            _capped_count(count_cap, *conditions, due, ~recent),
+            _capped_count(count_cap, *conditions, stalled),
+        )
     ).one()
     cursor = parse_cursor(after)
-    ranking = _Ranking(level_order)
     leads: list[tuple[str, Lead]] = []
     if cursor is None or cursor[0] == "r":
         query = select(Lead).where(*conditions, recent)
@@ -190,12 +198,18 @@ def today_page(
         query = query.order_by(Lead.completed_at.desc(), Lead.id.desc()).limit(per_page + 1)
         leads += [("recent", lead) for lead in db.session.execute(query).scalars()]
     if len(leads) <= per_page:
-        query = select(Lead).where(*conditions, due, ~recent)
+        ranking = _Ranking(level_order)
+        # The ids first, ranked from the covering index alone; then only those rows.
+        ranked = select(Lead.id).where(*conditions, due, ~recent)
         if cursor is not None and cursor[0] == "d":
             level, size, stamp, lead_id = cursor[1]
-            query = query.where(ranking.after(level, size, _moment(stamp), lead_id))
-        query = query.order_by(*ranking.order_by()).limit(per_page + 1 - len(leads))
-        leads += [("due", lead) for lead in db.session.execute(query).scalars()]
+            ranked = ranked.where(ranking.after(level, size, _moment(stamp), lead_id))
+        ranked = ranked.order_by(*ranking.order_by()).limit(per_page + 1 - len(leads))
+        ids = list(db.session.execute(ranked).scalars())
+        if ids:
+            rows = db.session.execute(select(Lead).where(Lead.id.in_(ids))).scalars()
+            by_id = {lead.id: lead for lead in rows}
+            leads += [("due", by_id[lead_id]) for lead_id in ids if lead_id in by_id]
     more = len(leads) > per_page
     leads = leads[:per_page]
     items = _with_touches(leads, now, stall_days)

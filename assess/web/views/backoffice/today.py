@@ -91,6 +91,7 @@ def today() -> ResponseReturnValue:
         page=page,
         page_number=int(number) if number.isdigit() and 0 < len(number) < 6 else 1,
         per_page=today_list.PER_PAGE,
+        count_cap=today_list.COUNT_CAP,
         recent_hours=today_list.RECENT_HOURS,
         stall_days=current_app.config["CADENCE_STALL_DAYS"],
         feed_url=public_url("backoffice.calendar_feed", token=current_user.calendar_token),
