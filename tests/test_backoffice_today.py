@@ -14,7 +14,7 @@ from assess.extensions import db
 from assess.outbox.links import public_url
 from assess.tracker import accounts, cadence
 from assess.web.views.backoffice.today import CalendarEvent, fold, ical_calendar, ical_text
-from tests.helpers.backoffice_client import log_in
+from tests.helpers.backoffice_client import log_in, make_user
 from tests.helpers.cadence_records import snapshot, touches_of
 from tests.helpers.lead_records import make_lead
 from tests.helpers.wizard_driver import complete_lead, csrf_token
@@ -344,3 +344,51 @@ def test_today_pages_after_the_last_lead_shown_and_comes_back_there(app):
     assert second.count('<li class="') == 5 and "Page 2 of 2" in second
     assert "Société 25" in second and "Société 24" not in second
     assert 'rel="next"' not in second and "First page" in second
+
+
+def test_a_touch_logged_on_page_two_brings_the_consultant_back_to_page_two(app):
+    now = cadence.utcnow()
+    for i in range(27):
+        lead_id = make_lead(
+            app,
+            company=f"Entreprise {i:02d}",
+            completed_at=now - timedelta(days=5, minutes=i),
+            next_touch_at=now - timedelta(hours=1),
+        )
+        with app.app_context():
+            db.session.add(
+                Touch(lead_id=lead_id, number=1, channel="phone", due_at=now, status="planned")
+            )
+            db.session.commit()
+    client = log_in(app, language="en")
+    first = client.get("/backoffice/today").get_data(as_text=True)
+    link = re.search(r'<a rel="next" href="([^"]+)"', first).group(1).replace("&amp;", "&")
+    page = client.get(link)
+    second = page.get_data(as_text=True)
+    assert "Entreprise 25" in second and "Entreprise 26" in second
+    action, body = next(iter(touch_forms(second).items()))
+    assert f'name="next" value="{link.replace("&", "&amp;")}"' in body
+    response = client.post(
+        action, data={"csrf_token": csrf_token(page), "next": link, "outcome": "reached"}
+    )
+    assert response.status_code == 303 and response.location.endswith(link)
+    after = client.get(link).get_data(as_text=True)
+    assert "Entreprise 25" not in after and "Entreprise 26" in after  # 2nd page, one less
+
+
+def test_a_consultant_sees_their_leads_and_unassigned_ones_on_today(app):
+    mine = make_user(app, "consultant@example.com")
+    theirs = make_user(app, "other@example.com")
+    now = cadence.utcnow()
+    for company, owner in (("Ma Société", mine), ("Sa Société", theirs), ("Sans Maître", None)):
+        make_lead(
+            app,
+            company=company,
+            owner_id=owner,
+            completed_at=now - timedelta(days=4),
+            next_touch_at=now - timedelta(days=1),
+        )
+    html = log_in(app, language="en").get("/backoffice/today").get_data(as_text=True)
+    assert "Ma Société" in html and "Sans Maître" in html and "Sa Société" not in html
+    admin = log_in(app, role="admin", language="en").get("/backoffice/today")
+    assert "Sa Société" in admin.get_data(as_text=True)
