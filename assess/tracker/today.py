@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
 
 from assess.db.models import Lead, Touch, User, aware
@@ -155,10 +156,12 @@ def today_page(
     level_order: Sequence[str],
     after: str | None = None,
     per_page: int = PER_PAGE,
-    stall_days: int = 9,
+    stall_days: int | None = None,
     count_cap: int = COUNT_CAP,
 ) -> TodayPage:
     """The meetings, then a page of recent completions and due touches after the cursor."""
+    if stall_days is None:
+        stall_days = int(current_app.config["CADENCE_STALL_DAYS"])
     now = aware(now)
     since = now - timedelta(hours=RECENT_HOURS)
     meetings = meetings_today(user, now)

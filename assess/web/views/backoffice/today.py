@@ -82,7 +82,6 @@ def today() -> ResponseReturnValue:
         utcnow(),
         [level.id for level in q.levels],
         after=request.args.get("after"),
-        stall_days=current_app.config["CADENCE_STALL_DAYS"],
     )
     number = request.args.get("page", "1")
     return render_template(
