@@ -258,7 +258,8 @@ def _visible(query: Select[Any], user: User, everything_for_admins: bool = True)
     return query.where(owned_or_open(user.id))
 
 
-def _end_of_day(now: datetime) -> datetime:
+def end_of_day(now: datetime) -> datetime:
+    """Midnight (UTC) after `now`: a touch due before it is due today."""
     now = aware(now)
     return datetime.combine(now.date() + timedelta(days=1), time.min, UTC)
 
@@ -281,7 +282,7 @@ def due_touches(user: User, now: datetime, limit: int = 500) -> list[DueTouch]:
         .join(Lead, Lead.id == Touch.lead_id)
         .where(
             Touch.status == "planned",
-            Touch.due_at < _end_of_day(now),
+            Touch.due_at < end_of_day(now),
             Lead.status.not_in(CADENCE_STOPS),
             # Touches are done in order: only the first one still planned is on the list.
             ~exists().where(
@@ -332,7 +333,7 @@ def calendar_touches(user: User, now: datetime, days_ahead: int = 60) -> list[Du
         .join(Lead, Lead.id == Touch.lead_id)
         .where(
             Touch.status == "planned",
-            Touch.due_at < _end_of_day(now) + timedelta(days=days_ahead),
+            Touch.due_at < end_of_day(now) + timedelta(days=days_ahead),
             Lead.status.not_in(CADENCE_STOPS),
         )
         .order_by(Touch.due_at, Touch.id)

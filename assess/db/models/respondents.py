@@ -54,6 +54,18 @@ class Lead(db.Model):  # type: ignore[name-defined]
         Index("ix_leads_weakest_score", "weakest_category", "overall_score"),
         # level and company size, the list's usual segment ("beginners in small firms")
         Index("ix_leads_level_size", "level", "company_size"),
+        # the Today page's due leads, ranked and counted from the index alone
+        Index(
+            "ix_leads_today_due",
+            "next_touch_at",
+            "status",
+            "owner_id",
+            "level",
+            "company_size",
+            "completed_at",
+            "touches_done",
+            "id",
+        ),
         NEVER_REUSED_IDS,
     )
 
