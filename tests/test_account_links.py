@@ -4,6 +4,7 @@ when forged; the e-mails through the real worker and SMTP server; no account enu
 from __future__ import annotations
 
 import re
+import threading
 from datetime import timedelta
 from email.message import EmailMessage
 from typing import Any
@@ -124,6 +125,34 @@ def test_accepting_the_invitation_sets_the_password_once(app):
     assert choose(again, path, "Une toute autre phrase de passe").status_code == 404
     assert logs_in(app, "invited@example.com", NEW_PASSWORD)
     assert "user.invitation_accepted" in audit_actions(app, user_id)
+
+
+def test_one_link_posted_four_times_at_once_sets_one_password(app):
+    _, path = invite(app)
+    clients = [app.test_client() for _ in range(4)]
+    forms = [csrf_token(client.get(path)) for client in clients]
+    barrier = threading.Barrier(len(clients))
+    codes: list[int] = []
+
+    def post(client: FlaskClient, csrf: str, n: int) -> None:
+        password = f"{NEW_PASSWORD} numéro {n}"
+        barrier.wait()
+        data = {"password": password, "confirm": password, "csrf_token": csrf}
+        codes.append(client.post(path, data=data).status_code)
+
+    threads = [
+        threading.Thread(target=post, args=(client, csrf, n))
+        for n, (client, csrf) in enumerate(zip(clients, forms, strict=True))
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(codes) == [303, 404, 404, 404]
+    assert (
+        sum(logs_in(app, "invited@example.com", f"{NEW_PASSWORD} numéro {n}") for n in range(4))
+        == 1
+    )
 
 
 def test_an_expired_invitation_is_a_410_in_french_and_changes_nothing(app):

@@ -94,7 +94,9 @@ def user_for_link(
     fingerprint = data.get("f") if isinstance(data, dict) else None
     if not isinstance(user_id, int) or not isinstance(fingerprint, str):
         raise LinkInvalid
-    user = db.session.get(User, user_id, with_for_update=for_update)
+    user = db.session.get(
+        User, user_id, with_for_update=True if for_update else None, populate_existing=for_update
+    )
     if user is None or not user.active:
         raise LinkInvalid
     if not hmac.compare_digest(_fingerprint(user), fingerprint):
