@@ -332,7 +332,7 @@ def test_the_invitation_and_the_reset_travel_through_the_worker_and_smtp(
     )
     [invitation] = smtp.recorder.received()
     assert invitation["To"] == "newcomer@example.com"
-    assert "votre compte sur l" in invitation["Subject"]
+    assert "votre compte sur le back-office" in invitation["Subject"]
     text = _plain(invitation)
     assert "choisissez votre mot de passe" in text and "72 heures" in text
     html = invitation.get_body(("html",))
