@@ -88,6 +88,13 @@ def test_the_admin_form_invites_a_consultant_by_default_without_a_password(app):
     with app.app_context():
         user = find_user("new@example.com")
         assert user is not None and user.role == "consultant" and is_pending(user)
+    # Refused for its address, the form keeps what was typed and consultant as the role.
+    typed = {"email": "n", "name": "Né"}
+    refused = post_form(admin, "/backoffice/users", "/backoffice/users", typed)
+    again = refused.get_data(as_text=True)  # type: ignore[attr-defined]
+    assert 'id="err-u-email">Saisissez une adresse e-mail valide.' in again
+    assert 'value="n"' in again and 'value="Né"' in again
+    assert '<option value="consultant" selected>' in again
     listing = admin.get("/backoffice/users").get_data(as_text=True)
     assert "invitation en attente" in listing and "Renvoyer l'invitation</button>" in listing
 
