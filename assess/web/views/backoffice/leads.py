@@ -38,6 +38,31 @@ LEAD_ERRORS = {
     "empty note": _l("The note is empty."),
     "note too long": _l("Keep the note to 5,000 characters."),
 }
+# What the consultant reads beside a filter whose value was refused (the list ignores it).
+FILTER_ERRORS = {
+    "status": _l("Choose a status from the list."),
+    "level": _l("Choose a level from the list."),
+    "score_min": _l("The minimum score must be a number between 0 and 100."),
+    "score_max": _l("The maximum score must be a number between 0 and 100."),
+    "weakest": _l("Choose an area from the list."),
+    "date_from": _l("The start date must be a real date, such as 2026-01-31."),
+    "date_to": _l("The end date must be a real date, such as 2026-01-31."),
+    "sector": _l("Choose a sector from the list."),
+    "size": _l("Choose a company size from the list."),
+    "source": _l("Choose a source from the list."),
+    "campaign": _l("Choose a campaign from the list."),
+    "owner": _l("Choose a consultant from the list."),
+    "followup": _l("Choose a follow-up from the list."),
+    "q": _l("Keep the search to 100 characters."),
+    "sort": _l("Sort the list with its column headers."),
+    "direction": _l("Sort the list with its column headers."),
+    "page": _l("The page number must be a whole number, 1 or more."),
+}
+
+
+def filter_messages(refused: dict[str, str]) -> dict[str, str]:
+    """The refused filters, each with its message in the consultant's language."""
+    return {name: str(FILTER_ERRORS.get(name, _l("This value was ignored."))) for name in refused}
 
 
 def _lead_or_404(lead_id: int) -> Any:
@@ -55,7 +80,8 @@ def leads_home() -> ResponseReturnValue:
 
 @bp.get("/leads")
 def leads() -> ResponseReturnValue:
-    """The leads, filtered, sorted and paginated from the URL, so a view can be bookmarked."""
+    """The leads, filtered, sorted and paginated from the URL, so a view can be bookmarked;
+    a refused filter is ignored and said beside it, its typed value kept."""
     q = current_questionnaire()
     parsed = lead_list.parse_filters(request.args, q)
     page = lead_list.list_leads(parsed.filters, current_app.config["LEADS_PER_PAGE"])
@@ -65,14 +91,15 @@ def leads() -> ResponseReturnValue:
         q=q,
         page=page,
         filters=parsed.filters,
-        errors=parsed.errors,
+        errors=filter_messages(parsed.errors),
+        typed=request.args,
         args=args,
         choices=lead_list.filter_choices(),
         consultants=lead_cases.active_consultants(),
         statuses=STATUS_LABELS,
         sizes=COMPANY_SIZE_LABELS,
         sectors=SECTOR_LABELS,
-    ), (400 if parsed.errors else 200)
+    )
 
 
 @bp.get("/leads/<int:lead_id>")
