@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -366,6 +367,43 @@ def test_pipeline_owner_and_notes_from_the_lead_page(app):
         assert kinds[0] == "submission.completed" and {"status", "owner", "note"} <= set(kinds)
     text = client.get(page).get_data(as_text=True)
     assert "Rappeler en janvier" in text and "Budget gelé" in text
+
+
+def test_the_lead_page_speaks_plain_french_and_keeps_the_internals_for_admins(app):
+    """Rule conditions, event payloads and raw kinds showed on the lead page."""
+    data = persona("pme_industrielle")
+    complete(app.test_client(), questionnaire(app), data["answers"], data["contact"])
+    with app.app_context():
+        lead_id = db.session.execute(select(Lead.id)).scalar_one()
+    page = f"/backoffice/leads/{lead_id}"
+    client = log_in(app)
+    post_form(client, page, f"{page}/status", {"status": "lost", "reason": "Budget gelé"})
+    # French typography: (narrow) no-break spaces inside quotes and before colons.
+    text = html.unescape(client.get(page).get_data(as_text=True))
+    text = text.replace("\u202f", " ").replace("\xa0", " ")
+    # Why each recommendation fired, from the answers, in a sentence.
+    assert "A répondu « " in text and "Pourquoi :" in text
+    assert "Quel est ce taux de fidélisation ?" in text
+    # The timeline and the messages in words.
+    assert "Diagnostic terminé" in text and "Score global : " in text
+    assert "Statut modifié" in text and "De « Nouveau » à « Perdu » · motif : Budget gelé" in text
+    assert "Avis de nouveau prospect au consultant" in text and "En attente d'envoi" in text
+    assert "Confirmation de l'adresse" in text  # the report waits for the address
+    for internal in (
+        "answers.",
+        "scores.",
+        "submission.completed",
+        '"overall"',
+        "new_lead",
+        "confirm-",
+        ">pending<",
+        "Détails techniques",
+    ):
+        assert internal not in text, internal
+    admin = log_in(app, role="admin")
+    technical = admin.get(page).get_data(as_text=True)
+    assert "Détails techniques" in technical
+    assert "answers." in technical and "submission.completed" in technical
 
 
 def test_forged_ids_are_404(app):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from flask import (
     abort,
@@ -41,7 +42,9 @@ def export_csv() -> ResponseReturnValue:
     if separator is None:
         abort(400)
     if parsed.errors:  # the list says which filter is wrong, beside it
-        typed = {name: request.args[name] for name in QUERY_PARAMETERS if request.args.get(name)}
+        typed: dict[str, Any] = {
+            name: request.args[name] for name in QUERY_PARAMETERS if request.args.get(name)
+        }
         return redirect(url_for("backoffice.leads", **typed), code=303)
     layout = _layout(q, separator)
     exports.record_export(

@@ -15,20 +15,14 @@ from assess.db.previous_results import progress_of
 from assess.db.questionnaire_store import current_questionnaire, questionnaire_for
 from assess.i18n import COMPANY_SIZE_LABELS, SECTOR_LABELS, current_locale, translate
 from assess.outbox import delivery
+from assess.outbox.rows import state_label
 from assess.report.content import describe_answer
 from assess.respondent.team_invitations import held_invitations, invitations_of, team_view
-from assess.tracker import lead_list
+from assess.tracker import callprep, lead_list, timeline
 from assess.tracker import leads as lead_cases
+from assess.tracker.lead_list import STATUS_LABELS
 from assess.web.views.backoffice.blueprint import bp
 
-STATUS_LABELS = {
-    "new": _l("New"),
-    "contacted": _l("Contacted"),
-    "meeting_booked": _l("Meeting booked"),
-    "proposal_sent": _l("Proposal sent"),
-    "won": _l("Won"),
-    "lost": _l("Lost"),
-}
 LEAD_ERRORS = {
     "unknown status": _l("Choose a status from the list."),
     "reason required": _l("Say why the lead was lost."),
@@ -63,6 +57,18 @@ FILTER_ERRORS = {
 def filter_messages(refused: dict[str, str]) -> dict[str, str]:
     """The refused filters, each with its message in the consultant's language."""
     return {name: str(FILTER_ERRORS.get(name, _l("This value was ignored."))) for name in refused}
+
+
+@bp.app_template_filter("message_kind")
+def message_kind(kind: str) -> str:
+    """A delivery's kind as the back office names it."""
+    return delivery.kind_label(kind)
+
+
+@bp.app_template_filter("outbox_state")
+def outbox_state(status: str) -> str:
+    """An outbox row's state (e-mail or webhook) as the back office names it."""
+    return state_label(status)
 
 
 def _lead_or_404(lead_id: int) -> Any:
@@ -119,10 +125,13 @@ def lead(lead_id: int) -> ResponseReturnValue:
         context["team_view"] = team_view(q, latest, invitations)
         context["team_labels"] = {c.id: translate(c.label) for c in q.categories}
         context["report_ready"] = delivery.report_ready(latest.id)
+    consultants = lead_cases.active_consultants()
+    names = {user.id: user.name or user.email for user in consultants}
+    context["timeline"] = timeline.entries(activity["events"], names)
     return render_template(
         "backoffice/lead.html",
         statuses=STATUS_LABELS,
-        consultants=lead_cases.active_consultants(),
+        consultants=consultants,
         sizes=COMPANY_SIZE_LABELS,
         sectors=SECTOR_LABELS,
         **context,
@@ -161,7 +170,7 @@ def _result_context(q: Any, submission: Any) -> dict[str, Any]:
             for (label, score), change in zip(categories, changes, strict=True)
         ],
         "progress": progress,
-        "recommendations": result.explanation.get("recommendations", []),
+        "recommendations": callprep.fired_recommendations(q, result, locale),
     }
 
 
