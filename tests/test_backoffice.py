@@ -239,7 +239,10 @@ def test_only_admins_manage_accounts(app):
         {"email": "new@example.com", "password": PASSWORD, "role": "consultant", "name": "Nouveau"},
     )
     assert response.status_code == 303
-    assert "new@example.com" in admin.get("/backoffice/users").get_data(as_text=True)
+    users = admin.get("/backoffice/users").get_data(as_text=True)
+    assert "new@example.com" in users
+    assert "<td>Administrateur</td>" in users and "<td>admin</td>" not in users  # roles in words
+    assert '<option value="consultant">Consultant</option>' in users
     assert admin.get("/backoffice/audit").status_code == 200
 
 

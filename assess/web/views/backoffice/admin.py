@@ -55,7 +55,7 @@ PASSWORD_ERRORS = {
 def users() -> ResponseReturnValue:
     """The accounts."""
     return render_template(
-        "backoffice/users.html", users=accounts.all_users(), roles=accounts.ROLES
+        "backoffice/users.html", users=accounts.all_users(), roles=accounts.ROLE_LABELS
     )
 
 
@@ -81,7 +81,7 @@ def create_user() -> ResponseReturnValue:
         return render_template(
             "backoffice/users.html",
             users=accounts.all_users(),
-            roles=accounts.ROLES,
+            roles=accounts.ROLE_LABELS,
             typed=form,
             password_error=password_error,
         ), 422
