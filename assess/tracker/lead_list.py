@@ -121,10 +121,13 @@ def parse_filters(args: Any, q: Questionnaire) -> ParsedFilters:
         raw = (args.get(name) or "").strip()
         if not raw:
             return
-        try:
+        try:  # the date field sends 2026-01-31; typed by hand, 31/01/2026 as in French
             values[name] = date.fromisoformat(raw)
         except ValueError:
-            errors[name] = "not a date (YYYY-MM-DD)"
+            try:
+                values[name] = datetime.strptime(raw, "%d/%m/%Y").date()
+            except ValueError:
+                errors[name] = "not a date"
 
     text("status", STATUSES)
     text("level", {level.id for level in q.levels})

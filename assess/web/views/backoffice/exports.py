@@ -41,7 +41,7 @@ def export_csv() -> ResponseReturnValue:
     separator = SEPARATORS.get(request.args.get("separator") or "comma")
     if separator is None:
         abort(400)
-    if parsed.errors:  # the list says which filter is wrong, beside it
+    if set(parsed.errors) - {"page"}:  # the list says which filter is wrong, beside it
         typed: dict[str, Any] = {
             name: request.args[name] for name in QUERY_PARAMETERS if request.args.get(name)
         }
