@@ -335,6 +335,8 @@ def test_a_refused_filter_is_said_in_french_beside_it_with_what_was_typed(app):
     dated = client.get("/backoffice/leads?date_from=31/02/2026").get_data(as_text=True)
     assert "La date de début doit être une date réelle" in dated
     assert 'value="31/02/2026"' in dated.split('id="f-from"', 1)[1].split(">", 1)[0]
+    forged = client.get("/backoffice/leads", query_string={"score_min": '"><script>x</script>'})
+    assert "<script>x" not in forged.get_data(as_text=True)  # what was typed comes back escaped
     french = client.get("/backoffice/leads?date_from=31/01/2026").get_data(as_text=True)
     assert "Certains filtres" not in french and 'value="2026-01-31"' in french
     export = client.get("/backoffice/leads/export.csv?score_min=abc&status=won")
