@@ -15,6 +15,7 @@ from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from assess.core.team import team_sections
@@ -51,6 +52,22 @@ from assess.report.content import ReportInput, render_report_pdf
 
 REPORT = "report"
 NEW_LEAD = "new_lead"
+# What the back office calls each kind of message ("team-<id>", "confirm-<id>" by prefix).
+KIND_LABELS = {
+    REPORT: _l("Report to the lead"),
+    NEW_LEAD: _l("New lead notice to the consultant"),
+    TEAM_KIND: _l("Team invitation"),
+    CONFIRM_KIND: _l("Address confirmation"),
+}
+
+
+def kind_label(kind: str) -> str:
+    """A delivery's kind in the consultant's words ("Message" for a kind no longer sent)."""
+    label = KIND_LABELS.get(kind)
+    if label is None:
+        prefix = next((p for p in (TEAM_KIND, CONFIRM_KIND) if kind.startswith(p)), None)
+        label = KIND_LABELS[prefix] if prefix else _l("Message")
+    return str(label)
 
 
 class ReportRenderError(Exception):

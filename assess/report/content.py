@@ -127,13 +127,13 @@ def _build(q: Questionnaire, data: ReportInput, branding: Branding, locale: str)
                 "label": text(category.label),
                 "description": text(category.description),
                 "score": score,
-                "score_text": _score_text(score),
+                "score_text": score_text(score),
                 "level": text(level.label) if level else _("not scored"),
                 "level_summary": text(_area_level_text(category, level)),
             }
         )
     area_labels = {c["id"]: c["label"] for c in categories}
-    fired = recommendations(q, result, area_labels, locale, _score_text)
+    fired = recommendations(q, result, area_labels, locale, score_text)
     # Weakest first, as on the results page; an area the answers did not score is left out.
     scored = sorted((c for c in categories if c["score"] is not None), key=lambda c: c["score"])
     overall_level = q.levels_by_id.get(result.level or "")
@@ -154,7 +154,7 @@ def _build(q: Questionnaire, data: ReportInput, branding: Branding, locale: str)
         "created": data.completed_at.strftime("%Y-%m-%dT%H:%M:%S"),
         "reference": data.reference,
         "overall": result.overall,
-        "overall_text": _score_text(result.overall),
+        "overall_text": score_text(result.overall),
         "level": text(overall_level.label) if overall_level else _("not scored"),
         "level_summary": text(overall_level.summary) if overall_level else "",
         "synthesis": _synthesis(result, categories, challenge, focus),
@@ -236,7 +236,8 @@ def _peers(peers: PeerComparison | None) -> dict[str, Any] | None:
     }
 
 
-def _score_text(score: float | None) -> str:
+def score_text(score: float | None) -> str:
+    """A score as the report writes it: "62.5 / 100", or "not scored"."""
     return _("not scored") if score is None else f"{format_decimal(score, format='0.0')} / 100"
 
 

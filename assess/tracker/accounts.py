@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from assess.core.single_line import is_single_line
@@ -35,6 +36,8 @@ from assess.tracker.backoffice_sessions import end_account_sessions
 from assess.tracker.passwords import MAX_PASSWORD, PROBLEMS, password_problem
 
 ROLES = ("admin", "consultant")
+# What the back office calls each role.
+ROLE_LABELS = {"admin": _l("Administrator"), "consultant": _l("Consultant")}
 _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not a real password, for constant-time refusals")
 

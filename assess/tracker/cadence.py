@@ -16,6 +16,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import force_locale, gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, exists, func, inspect, select
 from sqlalchemy.orm import aliased
 
@@ -30,6 +31,16 @@ from assess.extensions import db
 from assess.tracker.leads import CADENCE_STOPS, owned_or_open, stop_cadence
 
 OUTCOMES = ("reached", "no_answer", "left_message", "meeting_booked", "not_interested")
+# What the back office calls each outcome, channel and state of a touch.
+OUTCOME_LABELS = {
+    "reached": _l("Reached"),
+    "no_answer": _l("No answer"),
+    "left_message": _l("Left a message"),
+    "meeting_booked": _l("Meeting booked"),
+    "not_interested": _l("Not interested"),
+}
+CHANNEL_LABELS = {"email": _l("E-mail"), "phone": _l("Phone"), "linkedin": _l("LinkedIn")}
+TOUCH_STATUS_LABELS = {"planned": _l("Planned"), "done": _l("Done"), "cancelled": _l("Cancelled")}
 # Statuses in which the cadence still runs: nobody has answered for good yet.
 OPEN_STATUSES = ("new", "contacted")
 MAX_TOUCH_NOTE = 2000

@@ -57,7 +57,7 @@ def _users_page(**extra: Any) -> str:
     return render_template(
         "backoffice/users.html",
         users=accounts.all_users(),
-        roles=accounts.ROLES,
+        roles=accounts.ROLE_LABELS,
         pending_prefix=PENDING_PREFIX,
         **extra,
     )

@@ -30,18 +30,10 @@ from assess.outbox.links import public_url
 from assess.tracker import cadence, callprep
 from assess.tracker import leads as lead_cases
 from assess.tracker import today as today_list
+from assess.tracker.cadence import CHANNEL_LABELS, OUTCOME_LABELS, TOUCH_STATUS_LABELS
 from assess.web.views.backoffice import leads as lead_views
 from assess.web.views.backoffice.blueprint import bp
 
-OUTCOME_LABELS = {
-    "reached": _l("Reached"),
-    "no_answer": _l("No answer"),
-    "left_message": _l("Left a message"),
-    "meeting_booked": _l("Meeting booked"),
-    "not_interested": _l("Not interested"),
-}
-CHANNEL_LABELS = {"email": _l("E-mail"), "phone": _l("Phone"), "linkedin": _l("LinkedIn")}
-TOUCH_STATUS_LABELS = {"planned": _l("Planned"), "done": _l("Done"), "cancelled": _l("Cancelled")}
 TOUCH_ERRORS = {
     "unknown outcome": (_l("Choose one of the outcome buttons."), 400),
     "note too long": (_l("Keep the note to 2,000 characters."), 422),
