@@ -245,7 +245,7 @@ def test_only_admins_manage_accounts(app):
     users = admin.get("/backoffice/users").get_data(as_text=True)
     assert "new@example.com" in users
     assert "<td>Administrateur</td>" in users and "<td>admin</td>" not in users  # roles in words
-    assert '<option value="consultant">Consultant</option>' in users
+    assert '<option value="consultant" selected>Consultant</option>' in users  # the default
     assert admin.get("/backoffice/audit").status_code == 200
 
 
