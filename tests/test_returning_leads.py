@@ -11,7 +11,6 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from assess.core.contact import normalise_email
 from assess.db.models import Delivery, Lead, Submission, Touch
 from assess.extensions import db
 from assess.outbox.mail import compose
@@ -37,11 +36,6 @@ def notice_text(app: Flask, submission_id: int) -> str:
         select(Delivery).where(Delivery.submission_id == submission_id, Delivery.kind == "new_lead")
     ).scalar_one()
     return compose(new_lead_message(q, row), "x@example.com").get_body(("plain",)).get_content()
-
-
-def test_normalise_email_strips_and_lowers_the_whole_address():
-    assert normalise_email("  Claire.Dubois@Example.COM \n") == "claire.dubois@example.com"
-    assert normalise_email(None) == ""
 
 
 def test_a_second_diagnostic_with_a_known_address_joins_the_lead(app):
