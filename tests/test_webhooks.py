@@ -333,7 +333,8 @@ def test_a_deletion_posts_lead_deleted_with_the_id_and_the_time_only(hook_app, r
 
 
 def test_the_retention_purge_posts_lead_deleted_for_each_lead(hook_app, receiver):
-    first, second = complete_lead(hook_app).lead_id, complete_lead(hook_app).lead_id
+    first = complete_lead(hook_app).lead_id
+    second = complete_lead(hook_app, contact={"email": "paul.martin@example.com"}).lead_id
     with hook_app.app_context():
         old = utcnow() - timedelta(days=900)
         db.session.execute(update(Lead).values(completed_at=old, created_at=old))
