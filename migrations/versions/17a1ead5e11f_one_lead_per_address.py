@@ -72,7 +72,9 @@ def _merge(bind, group):
     owner = next((lead.owner_id for lead in group if lead.owner_id is not None), None)
     for other in others:
         bind.execute(
-            sa.text("UPDATE touches SET status = 'cancelled' WHERE lead_id = :id AND status = 'planned'"),
+            sa.text(
+                "UPDATE touches SET status = 'cancelled' WHERE lead_id = :id AND status = 'planned'"
+            ),
             {"id": other.id},
         )
         for table in LEAD_TABLES:
@@ -86,7 +88,9 @@ def _merge(bind, group):
         )
     if status_from.status in STOPS:
         bind.execute(
-            sa.text("UPDATE touches SET status = 'cancelled' WHERE lead_id = :id AND status = 'planned'"),
+            sa.text(
+                "UPDATE touches SET status = 'cancelled' WHERE lead_id = :id AND status = 'planned'"
+            ),
             {"id": kept.id},
         )
     summary = bind.execute(
@@ -116,7 +120,9 @@ def _merge(bind, group):
         "UPDATE leads SET " + ", ".join(f"{name} = :{name}" for name in columns) + " WHERE id = :id"
     )
     if bind.dialect.name == "postgresql":
-        statement = statement.bindparams(sa.bindparam("category_scores", type_=sa.JSON(none_as_null=True)))
+        statement = statement.bindparams(
+            sa.bindparam("category_scores", type_=sa.JSON(none_as_null=True))
+        )
     bind.execute(statement, values)
 
 
