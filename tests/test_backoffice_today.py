@@ -50,15 +50,22 @@ def touch_forms(html: str) -> dict[str, str]:
 
 @pytest.fixture
 def three_leads(app: Flask) -> dict[str, int]:
-    """A lead due today, one three days overdue, one not due yet; none completed lately."""
+    """A lead due today, one three days overdue, one not due yet; none completed lately
+    (three people: one address makes one lead)."""
     leads = {
         "today": complete_lead(
-            app, "artisan_tpe", contact={"company": "Menuiserie Aujourd'hui"}
+            app,
+            "artisan_tpe",
+            contact={"company": "Menuiserie Aujourd'hui", "email": "menuiserie@example.com"},
         ).lead_id,
         "late": complete_lead(
-            app, "pme_industrielle", contact={"company": "Usinage En Retard"}
+            app,
+            "pme_industrielle",
+            contact={"company": "Usinage En Retard", "email": "usinage@example.com"},
         ).lead_id,
-        "later": complete_lead(app, "startup_tech", contact={"company": "Plus Tard SAS"}).lead_id,
+        "later": complete_lead(
+            app, "startup_tech", contact={"company": "Plus Tard SAS", "email": "tard@example.com"}
+        ).lead_id,
     }
     shift_touches(app, leads["late"], 3)
     shift_touches(app, leads["later"], -5)

@@ -26,8 +26,9 @@ from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
 
 from assess.db.models import Lead, Touch, User, aware
 from assess.extensions import db
-from assess.tracker.cadence import OPEN_STATUSES, end_of_day
-from assess.tracker.leads import CADENCE_STOPS, owned_or_open
+from assess.tracker.cadence import end_of_day
+from assess.tracker.leads import owned_or_open
+from assess.tracker.pipeline import CADENCE_STOPS, OPEN_STATUSES
 
 RECENT_HOURS = 48
 PER_PAGE = 25

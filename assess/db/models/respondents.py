@@ -13,6 +13,7 @@ from sqlalchemy import (
     Index,
     LargeBinary,
     String,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -65,6 +66,15 @@ class Lead(db.Model):  # type: ignore[name-defined]
             "completed_at",
             "touches_done",
             "id",
+        ),
+        # One lead per person: no two leads that completed a diagnostic share an address
+        # (stored normalised); a lead still at its contact step has not claimed it yet.
+        Index(
+            "uq_leads_completed_email",
+            "email",
+            unique=True,
+            sqlite_where=text("completed_at IS NOT NULL"),
+            postgresql_where=text("completed_at IS NOT NULL"),
         ),
         NEVER_REUSED_IDS,
     )

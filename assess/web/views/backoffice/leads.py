@@ -18,7 +18,7 @@ from assess.outbox import delivery
 from assess.outbox.rows import state_label
 from assess.report.content import describe_answer
 from assess.respondent.team_invitations import held_invitations, invitations_of, team_view
-from assess.tracker import callprep, lead_list, timeline
+from assess.tracker import callprep, lead_list, pipeline, timeline
 from assess.tracker import leads as lead_cases
 from assess.tracker.lead_list import STATUS_LABELS
 from assess.web.views.backoffice.blueprint import bp
@@ -174,7 +174,7 @@ def _result_context(q: Any, submission: Any) -> dict[str, Any]:
     }
 
 
-def _refused(lead_id: int, error: lead_cases.LeadError) -> ResponseReturnValue:
+def _refused(lead_id: int, error: pipeline.LeadError) -> ResponseReturnValue:
     flash(LEAD_ERRORS.get(str(error), str(error)), "error")
     return redirect(url_for("backoffice.lead", lead_id=lead_id), code=303)
 
@@ -184,10 +184,10 @@ def change_status(lead_id: int) -> ResponseReturnValue:
     """Move the lead in the pipeline."""
     _lead_or_404(lead_id)
     try:
-        lead_cases.change_status(
+        pipeline.change_status(
             lead_id, request.form.get("status", ""), request.form.get("reason", ""), current_user.id
         )
-    except lead_cases.LeadError as error:
+    except pipeline.LeadError as error:
         return _refused(lead_id, error)
     return redirect(url_for("backoffice.lead", lead_id=lead_id), code=303)
 
@@ -198,10 +198,10 @@ def assign_owner(lead_id: int) -> ResponseReturnValue:
     _lead_or_404(lead_id)
     raw = request.form.get("owner_id", "")
     if raw and not (raw.isascii() and raw.isdigit() and len(raw) < 10):
-        return _refused(lead_id, lead_cases.LeadError("unknown consultant"))
+        return _refused(lead_id, pipeline.LeadError("unknown consultant"))
     try:
         lead_cases.assign_owner(lead_id, int(raw) if raw else None, current_user.id)
-    except lead_cases.LeadError as error:
+    except pipeline.LeadError as error:
         return _refused(lead_id, error)
     return redirect(url_for("backoffice.lead", lead_id=lead_id), code=303)
 
@@ -212,7 +212,7 @@ def add_note(lead_id: int) -> ResponseReturnValue:
     _lead_or_404(lead_id)
     try:
         lead_cases.add_note(lead_id, request.form.get("body", ""), current_user.id)
-    except lead_cases.LeadError as error:
+    except pipeline.LeadError as error:
         return _refused(lead_id, error)
     return redirect(url_for("backoffice.lead", lead_id=lead_id) + "#notes", code=303)
 
