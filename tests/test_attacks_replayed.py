@@ -850,7 +850,8 @@ def test_the_results_and_lead_pages_are_kept_out_of_shared_caches(live: Live) ->
 
 WEBHOOK_ROW = re.compile(
     r"<td>(?P<event>[a-z_.]+)</td><td><code>(?P<url>[^<]*)</code></td>\s*"
-    r"<td>(?P<status>[a-z]+)</td><td>(?P<attempts>\d+)</td><td>[^<]*</td><td>(?:<code>)?(?P<error>[^<]*)(?:</code>)?</td>"
+    r'<td data-state="(?P<status>[a-z]+)">[^<]*</td><td>(?P<attempts>\d+)</td>'
+    r"<td>[^<]*</td><td>(?:<code>)?(?P<error>[^<]*)(?:</code>)?</td>"
 )
 
 
