@@ -53,6 +53,7 @@ def upgrade():
         sa.Column("sequence", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("cancelled_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("status_before", sa.String(length=20), nullable=False),
         sa.ForeignKeyConstraint(
             ["consultant_id"],
             ["users.id"],

@@ -82,6 +82,8 @@ class Booking(db.Model):  # type: ignore[name-defined]
     sequence: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The lead's pipeline status when the meeting was booked: where a cancellation puts it back.
+    status_before: Mapped[str] = mapped_column(String(20), default="new")
 
     consultant: Mapped[User] = relationship()
     lead: Mapped[Lead] = relationship()
