@@ -27,6 +27,7 @@ from assess.db.previous_results import progress_of
 from assess.db.questionnaire_store import questionnaire_for
 from assess.extensions import db
 from assess.outbox.mail import DeliveryError, compose, send, settings_from_config
+from assess.outbox.meetings import is_meeting, meeting_message
 from assess.outbox.messages import (
     CONFIRM_KIND,
     TEAM_KIND,
@@ -90,7 +91,9 @@ def deliver(delivery_id: int) -> Attempt:
     try:
         _check_address(delivery.recipient)
         q = questionnaire_for(delivery.submission.questionnaire_hash)
-        if delivery.kind == REPORT:
+        if is_meeting(delivery):
+            outgoing = meeting_message(delivery)
+        elif delivery.kind == REPORT:
             outgoing = report_message(q, delivery, ensure_report(delivery.submission))
         elif delivery.kind.startswith(TEAM_KIND):
             outgoing = _team_invitation(q, delivery)

@@ -23,7 +23,7 @@ from sqlalchemy import select
 from assess.core.result import StoredResult
 from assess.db.audit import record
 from assess.db.database import write_transaction
-from assess.db.models import Lead, Submission, WebhookDelivery, utcnow
+from assess.db.models import Booking, Lead, Submission, WebhookDelivery, aware, utcnow
 from assess.extensions import db
 from assess.outbox.links import public_url
 from assess.outbox.rows import (
@@ -55,7 +55,15 @@ LEAD_STATUS_CHANGED = "lead.status_changed"
 LEAD_EMAIL_CONFIRMED = "lead.email_confirmed"
 # A lead erased (on request or by the retention purge): its id and the time, nothing else.
 LEAD_DELETED = "lead.deleted"
-EVENTS = (SUBMISSION_COMPLETED, LEAD_EMAIL_CONFIRMED, LEAD_STATUS_CHANGED, LEAD_DELETED)
+# The executive booked a call with a consultant from the results page.
+MEETING_BOOKED = "meeting.booked"
+EVENTS = (
+    SUBMISSION_COMPLETED,
+    LEAD_EMAIL_CONFIRMED,
+    LEAD_STATUS_CHANGED,
+    LEAD_DELETED,
+    MEETING_BOOKED,
+)
 
 
 def configured_urls(config: Any) -> list[str]:
@@ -267,3 +275,23 @@ def lead_deleted(lead_id: int) -> list[int]:
     gone): the lead's id and the time only, so the other tools can erase their copy."""
     data = {"lead": {"id": lead_id}, "deleted_at": utcnow().isoformat()}
     return queue_event(LEAD_DELETED, data, None)
+
+
+def meeting_booked(booking: Booking) -> list[int]:
+    """Queue the booked-meeting event: the meeting (UTC times, its iCalendar UID), the
+    consultant it is with, the lead."""
+    lead = booking.lead
+    data = {
+        "meeting": {
+            "id": booking.id,
+            "uid": booking.uid,
+            "starts_at": _iso(aware(booking.starts_at)),
+            "ends_at": _iso(aware(booking.ends_at)),
+            "status": booking.status,
+            "booked_at": _iso(booking.created_at),
+        },
+        "consultant": {"id": booking.consultant.id, "email": booking.consultant.email},
+        "lead": lead_data(lead),
+        "links": _links(lead),
+    }
+    return queue_event(MEETING_BOOKED, data, lead.id)
