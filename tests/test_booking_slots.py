@@ -19,6 +19,8 @@ from assess.core.booking_slots import (
     find_free,
     free_slots,
     grid,
+    parse_days,
+    parse_hours,
 )
 
 NINE_TO_NOON = (Hours(time(9), time(12)),)
@@ -181,3 +183,24 @@ def test_the_module_is_plain_python():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_typed_hours_and_days_are_read_or_refused_with_a_key():
+    assert parse_hours("9:00-12:00, 14h-17h30") == (
+        Hours(time(9), time(12)),
+        Hours(time(14), time(17, 30)),
+    )
+    assert parse_hours("  ") == ()
+    for typed, key in (
+        ("9-", "hours_format"),
+        ("25:00-26:00", "hours_format"),
+        ("12-9", "hours_order"),
+        ("9-12,11-13", "hours_overlap"),
+        ("matin", "hours_format"),
+    ):
+        with pytest.raises(AvailabilityError, match=key):
+            parse_hours(typed)
+    assert parse_days("24/12/2026\n2026-12-31, ") == {date(2026, 12, 24), date(2026, 12, 31)}
+    for typed in ("31/02/2026", "demain", "2026-13-01"):
+        with pytest.raises(AvailabilityError, match="day_format"):
+            parse_days(typed)

@@ -81,6 +81,53 @@ def check_hours(ranges: Iterable[Hours]) -> tuple[Hours, ...]:
     return ordered
 
 
+def parse_hours(value: str) -> tuple[Hours, ...]:
+    """A weekday's hours as typed: ranges separated by commas, "9:00-12:00, 14h-17h30";
+    AvailabilityError "hours_format", "hours_order" or "hours_overlap"."""
+    ranges = []
+    for piece in value.replace(";", ",").split(","):
+        piece = piece.strip()
+        if not piece:
+            continue
+        bounds = piece.replace("–", "-").split("-")
+        if len(bounds) != 2:
+            raise AvailabilityError("hours_format")
+        ranges.append(Hours(_wall_time(bounds[0]), _wall_time(bounds[1])))
+    return check_hours(ranges)
+
+
+def _wall_time(value: str) -> time:
+    text = value.strip().lower().replace("h", ":")
+    hours, _, minutes = text.partition(":")
+    minutes = minutes or "00"
+    if not (hours.isdigit() and minutes.isdigit() and len(hours) <= 2 and len(minutes) == 2):
+        raise AvailabilityError("hours_format")
+    if int(hours) == 24 and int(minutes) == 0:
+        return time(23, 59)
+    if int(hours) > 23 or int(minutes) > 59:
+        raise AvailabilityError("hours_format")
+    return time(int(hours), int(minutes))
+
+
+def parse_days(value: str) -> frozenset[date]:
+    """Days off as typed, one per line or separated by commas: 24/12/2026 or 2026-12-24;
+    AvailabilityError "day_format"."""
+    days = set()
+    for piece in value.replace(",", "\n").splitlines():
+        piece = piece.strip()
+        if not piece:
+            continue
+        try:
+            if "/" in piece:
+                day, month, year = (int(part) for part in piece.split("/"))
+                days.add(date(year, month, day))
+            else:
+                days.add(date.fromisoformat(piece))
+        except ValueError:
+            raise AvailabilityError("day_format") from None
+    return frozenset(days)
+
+
 def _utc(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         raise ValueError("a naive datetime: give UTC-aware times")
