@@ -104,6 +104,7 @@ def report_message(q: Questionnaire, delivery: Delivery, pdf: bytes) -> Outgoing
                 q,
                 current_app.config["CALL_TO_ACTION_URL"],
                 lambda label: q.text(label, locale),
+                public_url("booking.choose", token=submission.public_token),
             ),
             "weakest": _focus(q, result, locale),
             "priorities": _priorities(result, locale),

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 
 from assess.core.action_plan import MAX_RECOMMENDATIONS, focus_of
@@ -52,7 +61,7 @@ def show(token: str) -> ResponseReturnValue:
         scored=scored,
         # What the call is about: the area the plan starts with.
         weakest=next((row for row in scored if row["focus"]), None) if len(scored) > 1 else None,
-        call_to_action=_call_to_action(q),
+        call_to_action=_call_to_action(q, token),
         cost=cost_section(q, submission.answers or {}),
         recommendations=result.explanation.get("recommendations", [])[:TOP_RECOMMENDATIONS],
         # A result stored before the plan was cut at ten: the report prints ten at most.
@@ -155,9 +164,11 @@ def score_bars(
     ]
 
 
-def _call_to_action(q: Questionnaire) -> dict[str, str] | None:
-    # The report's and the e-mail's call to action: CALL_TO_ACTION_URL when set.
-    return call_to_action(q, current_app.config["CALL_TO_ACTION_URL"], translate)
+def _call_to_action(q: Questionnaire, token: str) -> dict[str, str] | None:
+    # The report's and the e-mail's call to action: CALL_TO_ACTION_URL when set, else the
+    # booking page of this lead.
+    own_page = url_for("booking.choose", token=token)
+    return call_to_action(q, current_app.config["CALL_TO_ACTION_URL"], translate, own_page)
 
 
 def _outcomes(q: Questionnaire, result: StoredResult) -> list[dict[str, Any]]:
