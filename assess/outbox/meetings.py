@@ -1,9 +1,11 @@
 """The e-mails about a booked meeting: to the executive and to the consultant, each with the
-iCalendar invitation (RFC 5546, METHOD:REQUEST) attached.
+iCalendar invitation (RFC 5546, METHOD:REQUEST) attached, and, when it is called off, the
+cancellation (METHOD:CANCEL, same UID, SEQUENCE raised).
 
 Each is a delivery row ("meet-<booking id>" to the executive, "meetc-<booking id>" to the
-consultant) written in the booking's transaction, on the submission whose results page the
-executive booked from; the worker sends it like every other message.
+consultant; "mcancel-" and "mcancelc-" for the cancellation) written in the transaction of the
+change, on the submission whose results page the executive booked from; the worker sends it
+like every other message. The executive's invitation carries a signed link that cancels.
 """
 
 from __future__ import annotations
@@ -13,18 +15,28 @@ from typing import Any
 from flask import current_app
 from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import select
 
 from assess.core.icalendar import Meeting, Person, meeting_invitation
-from assess.db.models import Booking, Delivery, utcnow
+from assess.db.models import Booking, Delivery, aware, utcnow
+from assess.extensions import db
 from assess.i18n import format_moment
-from assess.outbox.links import public_url
+from assess.outbox.links import LinkExpired, LinkInvalid, public_url
 from assess.outbox.mail import Attachment, DeliveryError, Outgoing
 from assess.outbox.messages import queue_delivery, row_of_kind
 
-# Delivery kinds: the invitation to the executive, the one to the consultant.
+# Delivery kinds: the invitation to the executive, the one to the consultant, and the same two
+# for a cancellation.
 TO_LEAD = "meet-"
 TO_CONSULTANT = "meetc-"
-KINDS = (TO_LEAD, TO_CONSULTANT)
+CANCEL_TO_LEAD = "mcancel-"
+CANCEL_TO_CONSULTANT = "mcancelc-"
+KINDS = (TO_LEAD, TO_CONSULTANT, CANCEL_TO_LEAD, CANCEL_TO_CONSULTANT)
+# The cancellation link names the meeting by its random UID and the SEQUENCE it was sent
+# with: once the meeting changed (cancelled), the link no longer works.
+CANCEL_SALT = "meeting-cancel"
+CANCEL_LINK_DAYS = 400
 SUMMARY = _l("Call with %(consultant)s – %(company)s")
 
 
@@ -36,16 +48,66 @@ def queue_invitations(booking: Booking, submission_id: int) -> list[Delivery]:
     ]
 
 
+def queue_cancellations(booking: Booking) -> list[Delivery]:
+    """The two cancellation e-mails of a meeting just cancelled (inside that transaction), on
+    the submission its invitations went with."""
+    submission_id = db.session.execute(
+        select(Delivery.submission_id).where(Delivery.kind == f"{TO_LEAD}{booking.id}")
+    ).scalar_one()
+    return [
+        queue_delivery(submission_id, f"{CANCEL_TO_LEAD}{booking.id}", booking.lead.email),
+        queue_delivery(
+            submission_id, f"{CANCEL_TO_CONSULTANT}{booking.id}", booking.consultant.email
+        ),
+    ]
+
+
 def is_meeting(delivery: Delivery) -> bool:
-    """Whether a delivery row is a meeting invitation."""
+    """Whether a delivery row is about a meeting."""
     return delivery.kind.startswith(KINDS)
 
 
-def _booking_of(delivery: Delivery) -> Booking:
-    prefix = TO_CONSULTANT if delivery.kind.startswith(TO_CONSULTANT) else TO_LEAD
-    booking = row_of_kind(Booking, delivery.kind, prefix)
-    if booking is None or booking.status != "booked":
-        raise DeliveryError("the meeting was cancelled or deleted", permanent=True)
+def _prefix(kind: str) -> str:
+    # The longest prefix first: "mcancelc-" also starts with "mcancel".
+    return next(p for p in sorted(KINDS, key=len, reverse=True) if kind.startswith(p))
+
+
+def _booking_of(delivery: Delivery, cancel: bool) -> Booking:
+    booking = row_of_kind(Booking, delivery.kind, _prefix(delivery.kind))
+    wanted = "cancelled" if cancel else "booked"
+    if booking is None or booking.status != wanted:
+        raise DeliveryError(f"the meeting is no longer {wanted}", permanent=True)
+    return booking
+
+
+def cancel_token(booking: Booking) -> str:
+    """The signed token of the link that cancels this meeting as it stands."""
+    serializer = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=CANCEL_SALT)
+    return str(serializer.dumps({"uid": booking.uid, "sequence": booking.sequence}))
+
+
+def booking_of_token(token: str) -> Booking:
+    """The meeting a cancellation token names; LinkInvalid (forged, damaged, deleted) or
+    LinkExpired (too old, or the meeting changed since: already cancelled, or past)."""
+    serializer = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=CANCEL_SALT)
+    try:
+        data = serializer.loads(token, max_age=CANCEL_LINK_DAYS * 86400)
+    except SignatureExpired:
+        raise LinkExpired from None
+    except BadSignature:
+        raise LinkInvalid from None
+    uid = data.get("uid") if isinstance(data, dict) else None
+    if not isinstance(uid, str):
+        raise LinkInvalid
+    booking = db.session.execute(select(Booking).where(Booking.uid == uid)).scalar_one_or_none()
+    if booking is None:
+        raise LinkInvalid
+    if (
+        booking.status != "booked"
+        or booking.sequence != data.get("sequence")
+        or aware(booking.starts_at) <= utcnow()
+    ):
+        raise LinkExpired
     return booking
 
 
@@ -75,16 +137,21 @@ def meeting_of(booking: Booking) -> Meeting:
 
 
 def meeting_message(delivery: Delivery) -> Outgoing:
-    """The invitation e-mail a "meet-" or "meetc-" row sends, the .ics attached."""
-    booking = _booking_of(delivery)
-    to_consultant = delivery.kind.startswith(TO_CONSULTANT)
+    """The e-mail a meeting's row sends (invitation or cancellation), the .ics attached."""
+    cancel = delivery.kind.startswith((CANCEL_TO_LEAD, CANCEL_TO_CONSULTANT))
+    booking = _booking_of(delivery, cancel)
+    to_consultant = delivery.kind.startswith((TO_CONSULTANT, CANCEL_TO_CONSULTANT))
     lead = booking.lead
     locale = current_app.config["LANGUAGES"][0] if to_consultant else lead.locale
     with force_locale(locale):
         meeting = meeting_of(booking)
-        body = meeting_invitation(meeting, utcnow())
+        body = meeting_invitation(meeting, utcnow(), cancel=cancel)
         context: dict[str, Any] = {
             "to_consultant": to_consultant,
+            "cancelled": cancel,
+            "cancel_url": ""
+            if cancel or to_consultant
+            else public_url("booking.cancel", token=cancel_token(booking)),
             "first_name": lead.first_name,
             "lead_name": lead.full_name,
             "company": lead.company,
@@ -107,7 +174,7 @@ def meeting_message(delivery: Delivery) -> Outgoing:
                     body.encode("utf-8"),
                     "text",
                     "calendar",
-                    (("method", "REQUEST"), ("charset", "utf-8")),
+                    (("method", "CANCEL" if cancel else "REQUEST"), ("charset", "utf-8")),
                 )
             ],
             reply_to=None if to_consultant else booking.consultant.email,

@@ -57,12 +57,15 @@ LEAD_EMAIL_CONFIRMED = "lead.email_confirmed"
 LEAD_DELETED = "lead.deleted"
 # The executive booked a call with a consultant from the results page.
 MEETING_BOOKED = "meeting.booked"
+# The executive cancelled it by the link of their invitation.
+MEETING_CANCELLED = "meeting.cancelled"
 EVENTS = (
     SUBMISSION_COMPLETED,
     LEAD_EMAIL_CONFIRMED,
     LEAD_STATUS_CHANGED,
     LEAD_DELETED,
     MEETING_BOOKED,
+    MEETING_CANCELLED,
 )
 
 
@@ -280,18 +283,28 @@ def lead_deleted(lead_id: int) -> list[int]:
 def meeting_booked(booking: Booking) -> list[int]:
     """Queue the booked-meeting event: the meeting (UTC times, its iCalendar UID), the
     consultant it is with, the lead."""
+    return queue_event(MEETING_BOOKED, _meeting_data(booking), booking.lead_id)
+
+
+def meeting_cancelled(booking: Booking) -> list[int]:
+    """Queue the cancelled-meeting event (the same data, status "cancelled")."""
+    return queue_event(MEETING_CANCELLED, _meeting_data(booking), booking.lead_id)
+
+
+def _meeting_data(booking: Booking) -> dict[str, Any]:
     lead = booking.lead
-    data = {
+    return {
         "meeting": {
             "id": booking.id,
             "uid": booking.uid,
             "starts_at": _iso(aware(booking.starts_at)),
             "ends_at": _iso(aware(booking.ends_at)),
             "status": booking.status,
-            "booked_at": _iso(booking.created_at),
+            "booked_at": _iso(aware(booking.created_at)),
+            "cancelled_at": _iso(aware(booking.cancelled_at)) if booking.cancelled_at else None,
+            "sequence": booking.sequence,
         },
         "consultant": {"id": booking.consultant.id, "email": booking.consultant.email},
         "lead": lead_data(lead),
         "links": _links(lead),
     }
-    return queue_event(MEETING_BOOKED, data, lead.id)

@@ -30,6 +30,7 @@ from assess.db.models import (
 )
 from assess.extensions import db
 from assess.outbox import meetings, webhooks
+from assess.outbox.links import LinkExpired, LinkInvalid
 from assess.tracker import leads as lead_cases
 
 # A booking moves the lead to "meeting_booked" only from these statuses: a lead already
@@ -205,3 +206,35 @@ def _book_locked(
     meetings.queue_invitations(booking, submission.id)
     webhooks.meeting_booked(booking)
     return booking
+
+
+def cancel(token: str, now: datetime | None = None) -> Booking:
+    """Cancel the meeting a signed link names (LinkInvalid, LinkExpired: nothing changes):
+    the cancellation e-mails (METHOD:CANCEL, SEQUENCE raised), the `meeting.cancelled`
+    webhook, the timeline; then the lead goes back to its status before the meeting."""
+    now = now or utcnow()
+    with write_transaction():
+        found = meetings.booking_of_token(token)
+        db.session.refresh(found, with_for_update=True)
+        if found.status != "booked":
+            raise LinkExpired
+        found.status = "cancelled"
+        found.cancelled_at = now
+        found.sequence += 1
+        db.session.add(
+            LeadEvent(
+                lead_id=found.lead_id, kind="meeting.cancelled", data={"booking_id": found.id}
+            )
+        )
+        record("booking.cancel", f"lead:{found.lead_id}", {"booking": found.id}, user_id=None)
+        meetings.queue_cancellations(found)
+        webhooks.meeting_cancelled(found)
+        booking_id, lead_id = found.id, found.lead_id
+        consultant_id, status_before = found.consultant_id, found.status_before
+        lead_status = db.session.get(Lead, lead_id).status  # type: ignore[union-attr]
+    if lead_status == "meeting_booked" and status_before != "meeting_booked":
+        lead_cases.change_status(lead_id, status_before, "", consultant_id)
+    cancelled = db.session.get(Booking, booking_id)
+    if cancelled is None:
+        raise LinkInvalid
+    return cancelled

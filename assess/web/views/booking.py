@@ -13,6 +13,8 @@ from flask_babel import lazy_gettext as _l
 
 from assess.core.booking_slots import PARIS, Slot, by_local_day
 from assess.db.models import Submission, aware
+from assess.outbox import meetings
+from assess.outbox.links import LinkExpired, LinkInvalid
 from assess.respondent import submissions
 from assess.tracker import booking
 
@@ -122,3 +124,43 @@ def booked(token: str) -> ResponseReturnValue:
         time=format_datetime(aware(found.starts_at), "HH:mm"),
         minutes=round((found.ends_at - found.starts_at).total_seconds() / 60),
     )
+
+
+def _refused_link(error: Exception) -> ResponseReturnValue:
+    if isinstance(error, LinkExpired):
+        return render_template("booking/link_used.html"), 410
+    return render_template("booking/link_invalid.html"), 404
+
+
+@bp.get("/meeting/<token>/cancel")
+def cancel(token: str) -> ResponseReturnValue:
+    """Ask before cancelling: a mail scanner that opens the link cancels nothing."""
+    try:
+        found = meetings.booking_of_token(token)
+    except (LinkInvalid, LinkExpired) as error:
+        return _refused_link(error)
+    return render_template(
+        "booking/cancel.html",
+        token=token,
+        meeting=found,
+        day=format_date(aware(found.starts_at).astimezone(PARIS).date(), format="full"),
+        time=format_datetime(aware(found.starts_at), "HH:mm"),
+    )
+
+
+@bp.post("/meeting/<token>/cancel")
+def confirm_cancel(token: str) -> ResponseReturnValue:
+    """Cancel the meeting; a forged, expired or used link changes nothing."""
+    try:
+        found = booking.cancel(token)
+    except (LinkInvalid, LinkExpired) as error:
+        return _refused_link(error)
+    token_of_results = next(
+        (
+            s.public_token
+            for s in found.lead.submissions
+            if s.public_token and s.status == "completed"
+        ),
+        None,
+    )
+    return render_template("booking/cancelled.html", results_token=token_of_results)
