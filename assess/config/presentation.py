@@ -45,9 +45,9 @@ PRESENTATION_SETTINGS: tuple[Setting, ...] = (
         "CALL_TO_ACTION_URL",
         "",
         web_address,
-        "Booking page of the call to action (report, e-mail), https://...; replaces the "
-        "questionnaire's report.call_to_action.url (APP_ENV=production refuses none, or one "
-        "at example.com/.org/.net, from either).",
+        "An outside booking page for the call to action (results page, report, e-mail), "
+        "https://...; empty: the built-in booking page (docs/booking.md). APP_ENV=production "
+        "refuses one at example.com/.org/.net.",
     ),
     # Who is behind the offer, on the landing page: a named person is trusted more than a logo.
     Setting(
