@@ -10,13 +10,14 @@ like every other message. The executive's invitation carries a signed link that 
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
 from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from assess.core.icalendar import Meeting, Person, meeting_invitation
 from assess.db.models import Booking, Delivery, aware, utcnow
@@ -24,7 +25,7 @@ from assess.extensions import db
 from assess.i18n import format_moment
 from assess.outbox.links import LinkExpired, LinkInvalid, public_url
 from assess.outbox.mail import Attachment, DeliveryError, Outgoing
-from assess.outbox.messages import queue_delivery, row_of_kind
+from assess.outbox.messages import message_id, queue_delivery, row_of_kind
 
 # Delivery kinds: the invitation to the executive, the one to the consultant, and the same two
 # for a cancellation.
@@ -32,7 +33,10 @@ TO_LEAD = "meet-"
 TO_CONSULTANT = "meetc-"
 CANCEL_TO_LEAD = "mcancel-"
 CANCEL_TO_CONSULTANT = "mcancelc-"
-KINDS = (TO_LEAD, TO_CONSULTANT, CANCEL_TO_LEAD, CANCEL_TO_CONSULTANT)
+# The reminder to the executive, due 24 hours before the meeting.
+REMINDER = "mremind-"
+REMINDER_BEFORE = timedelta(hours=24)
+KINDS = (TO_LEAD, TO_CONSULTANT, CANCEL_TO_LEAD, CANCEL_TO_CONSULTANT, REMINDER)
 # The cancellation link names the meeting by its random UID and the SEQUENCE it was sent
 # with: once the meeting changed (cancelled), the link no longer works.
 CANCEL_SALT = "meeting-cancel"
@@ -40,12 +44,33 @@ CANCEL_LINK_DAYS = 400
 SUMMARY = _l("Call with %(consultant)s – %(company)s")
 
 
-def queue_invitations(booking: Booking, submission_id: int) -> list[Delivery]:
-    """The two invitation e-mails of a meeting just booked (inside its transaction)."""
-    return [
+def queue_invitations(booking: Booking, submission_id: int, now: datetime) -> list[Delivery]:
+    """The two invitation e-mails of a meeting just booked (inside its transaction), and the
+    reminder when the meeting is more than 24 hours away."""
+    rows = [
         queue_delivery(submission_id, f"{TO_LEAD}{booking.id}", booking.lead.email),
         queue_delivery(submission_id, f"{TO_CONSULTANT}{booking.id}", booking.consultant.email),
     ]
+    remind_at = aware(booking.starts_at) - REMINDER_BEFORE
+    if remind_at > now:
+        rows.append(_queue_reminder(booking, submission_id, remind_at))
+    return rows
+
+
+def _queue_reminder(booking: Booking, submission_id: int, remind_at: datetime) -> Delivery:
+    """A row due 24 hours before the meeting and handed to no worker now: the sweeper enqueues
+    it once due, and claiming a row is atomic, so it is sent once."""
+    row = Delivery(
+        submission_id=submission_id,
+        kind=f"{REMINDER}{booking.id}",
+        recipient=booking.lead.email,
+        status="pending",
+        message_id="",
+        next_attempt_at=remind_at,
+    )
+    row.message_id = message_id(row, current_app.config["MAIL_FROM"])
+    db.session.add(row)
+    return row
 
 
 def queue_cancellations(booking: Booking) -> list[Delivery]:
@@ -54,6 +79,12 @@ def queue_cancellations(booking: Booking) -> list[Delivery]:
     submission_id = db.session.execute(
         select(Delivery.submission_id).where(Delivery.kind == f"{TO_LEAD}{booking.id}")
     ).scalar_one()
+    # The reminder not sent yet goes with the meeting.
+    db.session.execute(
+        delete(Delivery).where(
+            Delivery.kind == f"{REMINDER}{booking.id}", Delivery.status == "pending"
+        )
+    )
     return [
         queue_delivery(submission_id, f"{CANCEL_TO_LEAD}{booking.id}", booking.lead.email),
         queue_delivery(
@@ -139,6 +170,7 @@ def meeting_of(booking: Booking) -> Meeting:
 def meeting_message(delivery: Delivery) -> Outgoing:
     """The e-mail a meeting's row sends (invitation or cancellation), the .ics attached."""
     cancel = delivery.kind.startswith((CANCEL_TO_LEAD, CANCEL_TO_CONSULTANT))
+    reminder = delivery.kind.startswith(REMINDER)
     booking = _booking_of(delivery, cancel)
     to_consultant = delivery.kind.startswith((TO_CONSULTANT, CANCEL_TO_CONSULTANT))
     lead = booking.lead
@@ -149,6 +181,7 @@ def meeting_message(delivery: Delivery) -> Outgoing:
         context: dict[str, Any] = {
             "to_consultant": to_consultant,
             "cancelled": cancel,
+            "reminder": reminder,
             "cancel_url": ""
             if cancel or to_consultant
             else public_url("booking.cancel", token=cancel_token(booking)),

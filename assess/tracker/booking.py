@@ -203,7 +203,7 @@ def _book_locked(
         )
     )
     record("booking.create", f"lead:{lead.id}", {"booking": booking.id}, user_id=None)
-    meetings.queue_invitations(booking, submission.id)
+    meetings.queue_invitations(booking, submission.id, now)
     webhooks.meeting_booked(booking)
     return booking
 
