@@ -5,12 +5,15 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from assess.db.models import Booking, Lead
 from assess.extensions import db
 from tests.helpers.booking_records import consultant_with_hours, lead_with_submission
-from tests.helpers.wizard_driver import csrf_token
+from tests.helpers.database import empty_tables
+from tests.helpers.production import FILLED_IN
+from tests.helpers.wizard_driver import complete_lead, csrf_token
 
 SLOT = re.compile(r'name="slot" value="([0-9T:\-]+Z)"')
 
@@ -90,3 +93,39 @@ def test_without_any_availability_the_page_says_so(app):
     token = lead_with_submission(app)
     html = app.test_client().get(f"/results/{token}/call").get_data(as_text=True)
     assert "Aucun horaire n'est libre pour le moment." in html.replace("&#39;", "'")
+
+
+def test_with_an_outside_scheduler_the_buttons_go_there_prefilled(make_app):
+    app = make_app(BOOKING_URL="https://cal.cabinet-martin.fr/30min?utm=diag")
+    try:
+        token = lead_with_submission(app)
+        client = app.test_client()
+        response = client.get(f"/results/{token}/call")
+        assert response.status_code == 303
+        assert response.headers["Location"] == (
+            "https://cal.cabinet-martin.fr/30min?utm=diag&name=Anne+Petit"
+            "&email=anne.petit%40example.com"
+        )
+        with app.app_context():
+            assert db.session.execute(select(Booking)).first() is None
+    finally:
+        empty_tables(app)
+
+
+def test_production_refuses_a_placeholder_booking_url(make_app, capsys):
+    with pytest.raises(SystemExit):
+        make_app(APP_ENV="production", **{**FILLED_IN, "BOOKING_URL": "https://example.com/x"})
+    errors = capsys.readouterr().err.strip().splitlines()
+    assert [line.split(":")[1].strip() for line in errors] == ["BOOKING_URL"]
+
+
+def test_the_results_page_button_leads_to_the_outside_scheduler_when_set(make_app):
+    app = make_app(BOOKING_URL="https://cal.cabinet-martin.fr/30min")
+    try:
+        submission = complete_lead(app, "artisan_tpe")
+        page = app.test_client().get(f"/results/{submission.public_token}")
+        html = page.get_data(as_text=True)
+        assert 'href="https://cal.cabinet-martin.fr/30min?name=' in html
+        assert f"/results/{submission.public_token}/call" not in html
+    finally:
+        empty_tables(app)

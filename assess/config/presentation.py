@@ -42,6 +42,14 @@ PRESENTATION_SETTINGS: tuple[Setting, ...] = (
         "(APP_ENV=production refuses an empty one or one at example.com/.org/.net).",
     ),
     Setting(
+        "BOOKING_URL",
+        "",
+        web_address,
+        "An outside scheduler (Calendly, Cal.com...), https://...: the booking buttons lead "
+        "there, with the lead's name and e-mail in the `name` and `email` query parameters, "
+        "instead of the built-in booking page; CALL_TO_ACTION_URL, when set, comes first.",
+    ),
+    Setting(
         "CALL_TO_ACTION_URL",
         "",
         web_address,

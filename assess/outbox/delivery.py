@@ -26,7 +26,7 @@ from assess.db.peer_stats import peer_comparison
 from assess.db.previous_results import progress_of
 from assess.db.questionnaire_store import questionnaire_for
 from assess.extensions import db
-from assess.outbox.links import public_url
+from assess.outbox.links import booking_page_url
 from assess.outbox.mail import DeliveryError, compose, send, settings_from_config
 from assess.outbox.meetings import is_meeting, meeting_message
 from assess.outbox.messages import (
@@ -174,9 +174,7 @@ def report_input(submission: Submission) -> ReportInput:
         reference=f"#{submission.id}",
         progress=progress_of(submission),
         peers=peer_comparison(submission),
-        booking_page=public_url("booking.choose", token=submission.public_token)
-        if submission.public_token
-        else "",
+        booking_page=booking_page_url(submission),
     )
 
 

@@ -55,6 +55,11 @@ def placeholder_problems(config: Mapping[str, Any], q: Questionnaire) -> list[st
             f"CALL_TO_ACTION_URL: the call to action leads to {url!r}: set the consultant's "
             "booking page, or leave it empty for the built-in booking page"
         )
+    if config["BOOKING_URL"] and is_placeholder(config["BOOKING_URL"]):
+        problems.append(
+            f"BOOKING_URL: the booking buttons lead to {config['BOOKING_URL']!r}: set the "
+            "outside scheduler's address, or leave it empty for the built-in booking page"
+        )
     if is_placeholder(config["BRAND_CONTACT"]):
         shown = repr(config["BRAND_CONTACT"]) if config["BRAND_CONTACT"].strip() else "empty"
         problems.append(

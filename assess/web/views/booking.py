@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import format_date, format_datetime
 from flask_babel import lazy_gettext as _l
@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from assess.core.booking_slots import PARIS, Slot, by_local_day
 from assess.db.models import Submission, aware
 from assess.outbox import meetings
-from assess.outbox.links import LinkExpired, LinkInvalid
+from assess.outbox.links import LinkExpired, LinkInvalid, booking_page_url
 from assess.respondent import submissions
 from assess.tracker import booking
 
@@ -88,6 +88,8 @@ def _page(submission: Submission, message: Any = None, status: int = 200) -> Res
 def choose(token: str) -> ResponseReturnValue:
     """The consultant's free slots by day; the meeting already booked, if any."""
     submission = _submission(token)
+    if current_app.config["BOOKING_URL"]:  # an outside scheduler takes the bookings
+        return redirect(booking_page_url(submission), code=303)
     if booking.active_booking(submission.lead_id or 0) is not None:
         return redirect(url_for("booking.booked", token=token), code=303)
     return _page(submission)
