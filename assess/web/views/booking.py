@@ -72,11 +72,13 @@ def _days(slots: list[Slot]) -> list[dict[str, Any]]:
 def _page(submission: Submission, message: Any = None, status: int = 200) -> ResponseReturnValue:
     consultant = booking.consultant_for(submission.lead) if submission.lead else None
     slots = booking.open_slots(consultant) if consultant is not None else []
+    availability = booking.availability_of(consultant.id) if consultant is not None else None
     return (
         render_template(
             "booking/choose.html",
             submission=submission,
             consultant=consultant,
+            minutes=availability.meeting_minutes if availability else 30,
             days=_days(slots),
             message=message,
         ),
