@@ -4,6 +4,7 @@ webhook, the lead back to its status; a forged, expired or used link changes not
 from __future__ import annotations
 
 import email
+import re
 from datetime import timedelta
 from email import policy
 
@@ -106,3 +107,55 @@ def test_the_invitation_carries_the_cancel_link(app):
             select(Delivery).where(Delivery.kind == f"meetc-{booking_id}")
         ).scalar_one()
         assert meetings.meeting_message(consultant_row).context["cancel_url"] == ""
+
+
+def test_the_link_moves_the_meeting_with_a_new_invitation_and_its_reminder(make_app, tmp_path):
+    outbox = tmp_path / "outbox"
+    app = make_app(SHIPPED, SMTP_HOST="", OUTBOX_FOLDER=str(outbox), **HOOKS)
+    try:
+        booking_id, token = booked(app)
+        client = app.test_client()
+        page = client.get(f"/meeting/{token}/move")
+        html = page.get_data(as_text=True)
+        assert page.status_code == 200 and "Déplacer votre échange" in html
+        values = re.findall(r'name="slot" value="([0-9T:\-]+Z)"', html)
+        assert "2027-01-05T08:00Z" not in values  # its own time is not offered
+        later = values[-1]  # weeks away: the reminder moves with it
+        # A taken or forged time: refused, nothing moved.
+        refused = client.post(
+            f"/meeting/{token}/move", data={"slot": "nonsense", "csrf_token": csrf_token(page)}
+        )
+        assert refused.status_code == 422
+        moved = client.post(
+            f"/meeting/{token}/move", data={"slot": later, "csrf_token": csrf_token(page)}
+        )
+        assert moved.status_code == 303 and moved.headers["Location"].endswith("/call/booked")
+        with app.app_context():
+            found = db.session.get(Booking, booking_id)
+            assert found.sequence == 1 and found.status == "booked"
+            assert found.starts_at.strftime("%Y-%m-%dT%H:%MZ") == later
+            reminder = db.session.execute(
+                select(Delivery).where(Delivery.kind == f"mremind-{booking_id}")
+            ).scalar_one()
+            assert reminder.next_attempt_at.replace(tzinfo=None) == (
+                found.starts_at.replace(tzinfo=None) - timedelta(hours=24)
+            )
+            events = [row.event for row in db.session.execute(select(WebhookDelivery)).scalars()]
+            assert "meeting.rescheduled" in events
+            rows = db.session.execute(
+                select(Delivery).where(Delivery.kind.like("mmove%"))
+            ).scalars()
+            for row in list(rows):
+                assert delivery.deliver(row.id).status == "sent"
+        sent = list(outbox.glob("mmove*.eml"))
+        assert len(sent) == 2
+        for path in sent:
+            message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+            part = next(p for p in message.walk() if p.get_content_type() == "text/calendar")
+            body = part.get_payload(decode=True).decode().replace("\r\n ", "")
+            assert "METHOD:REQUEST\r\n" in body and "SEQUENCE:1\r\n" in body
+        # The old link named the meeting as it was: 410, nothing changes.
+        assert client.get(f"/meeting/{token}/move").status_code == 410
+        assert client.get(f"/meeting/{token}/cancel").status_code == 410
+    finally:
+        empty_tables(app)

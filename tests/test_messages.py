@@ -29,7 +29,7 @@ from tests.helpers.wizard_driver import (
 EMAILS = Path(__file__).resolve().parent.parent / "templates" / "email"
 # What a subject may show: the consultancy's name (a setting), a computed score, a meeting's
 # time (one of the slots the app offered, written by the app) and whom the invitation is for.
-SUBJECT_NAMES = {"brand", "overall", "when", "to_consultant", "cancelled", "reminder"}
+SUBJECT_NAMES = {"brand", "overall", "when", "to_consultant", "cancelled", "reminder", "moved"}
 TYPED = {
     "first_name": "Sécurité : compte",
     "last_name": "expiré https://phishing.example.net",

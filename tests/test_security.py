@@ -74,6 +74,7 @@ def arguments_for_every_get_route(app: Flask, consultant_email: str) -> dict[str
             "booking.choose": results,
             "booking.booked": results,
             "booking.cancel": {"token": meetings.cancel_token(meeting)},
+            "booking.move": {"token": meetings.cancel_token(meeting)},
             "static": {"filename": "css/site.css"},
             "wizard.step": {"step_id": "entreprise"},
             "wizard.resume": {"token": resume.group(1)},

@@ -36,7 +36,18 @@ CANCEL_TO_CONSULTANT = "mcancelc-"
 # The reminder to the executive, due 24 hours before the meeting.
 REMINDER = "mremind-"
 REMINDER_BEFORE = timedelta(hours=24)
-KINDS = (TO_LEAD, TO_CONSULTANT, CANCEL_TO_LEAD, CANCEL_TO_CONSULTANT, REMINDER)
+# A meeting moved: "mmove-<booking id>-<sequence>" (a meeting may move more than once).
+MOVED_TO_LEAD = "mmove-"
+MOVED_TO_CONSULTANT = "mmovec-"
+KINDS = (
+    TO_LEAD,
+    TO_CONSULTANT,
+    CANCEL_TO_LEAD,
+    CANCEL_TO_CONSULTANT,
+    REMINDER,
+    MOVED_TO_LEAD,
+    MOVED_TO_CONSULTANT,
+)
 # The cancellation link names the meeting by its random UID and the SEQUENCE it was sent
 # with: once the meeting changed (cancelled), the link no longer works.
 CANCEL_SALT = "meeting-cancel"
@@ -76,9 +87,7 @@ def _queue_reminder(booking: Booking, submission_id: int, remind_at: datetime) -
 def queue_cancellations(booking: Booking) -> list[Delivery]:
     """The two cancellation e-mails of a meeting just cancelled (inside that transaction), on
     the submission its invitations went with."""
-    submission_id = db.session.execute(
-        select(Delivery.submission_id).where(Delivery.kind == f"{TO_LEAD}{booking.id}")
-    ).scalar_one()
+    submission_id = _submission_of(booking)
     # The reminder not sent yet goes with the meeting.
     db.session.execute(
         delete(Delivery).where(
@@ -93,6 +102,38 @@ def queue_cancellations(booking: Booking) -> list[Delivery]:
     ]
 
 
+def queue_move(booking: Booking, now: datetime) -> list[Delivery]:
+    """The new invitations of a meeting just moved (inside that transaction), and its
+    reminder moved with it (or dropped when the meeting is now less than a day away)."""
+    submission_id = _submission_of(booking)
+    suffix = f"{booking.id}-{booking.sequence}"
+    rows = [
+        queue_delivery(submission_id, f"{MOVED_TO_LEAD}{suffix}", booking.lead.email),
+        queue_delivery(submission_id, f"{MOVED_TO_CONSULTANT}{suffix}", booking.consultant.email),
+    ]
+    remind_at = aware(booking.starts_at) - REMINDER_BEFORE
+    reminder = db.session.execute(
+        select(Delivery).where(Delivery.kind == f"{REMINDER}{booking.id}")
+    ).scalar_one_or_none()
+    if reminder is None and remind_at > now:
+        rows.append(_queue_reminder(booking, submission_id, remind_at))
+    elif reminder is not None and reminder.status == "pending":
+        if remind_at > now:
+            reminder.next_attempt_at = remind_at
+        else:
+            db.session.delete(reminder)
+    return rows
+
+
+def _submission_of(booking: Booking) -> int:
+    """The submission a meeting's e-mails go with: its first invitation's."""
+    return int(
+        db.session.execute(
+            select(Delivery.submission_id).where(Delivery.kind == f"{TO_LEAD}{booking.id}")
+        ).scalar_one()
+    )
+
+
 def is_meeting(delivery: Delivery) -> bool:
     """Whether a delivery row is about a meeting."""
     return delivery.kind.startswith(KINDS)
@@ -104,7 +145,9 @@ def _prefix(kind: str) -> str:
 
 
 def _booking_of(delivery: Delivery, cancel: bool) -> Booking:
-    booking = row_of_kind(Booking, delivery.kind, _prefix(delivery.kind))
+    # "<prefix><booking id>", or "<prefix><booking id>-<sequence>" for a move.
+    raw = delivery.kind.removeprefix(_prefix(delivery.kind)).split("-")[0]
+    booking = row_of_kind(Booking, raw, "")
     wanted = "cancelled" if cancel else "booked"
     if booking is None or booking.status != wanted:
         raise DeliveryError(f"the meeting is no longer {wanted}", permanent=True)
@@ -171,8 +214,11 @@ def meeting_message(delivery: Delivery) -> Outgoing:
     """The e-mail a meeting's row sends (invitation or cancellation), the .ics attached."""
     cancel = delivery.kind.startswith((CANCEL_TO_LEAD, CANCEL_TO_CONSULTANT))
     reminder = delivery.kind.startswith(REMINDER)
+    moved = delivery.kind.startswith((MOVED_TO_LEAD, MOVED_TO_CONSULTANT))
     booking = _booking_of(delivery, cancel)
-    to_consultant = delivery.kind.startswith((TO_CONSULTANT, CANCEL_TO_CONSULTANT))
+    to_consultant = delivery.kind.startswith(
+        (TO_CONSULTANT, CANCEL_TO_CONSULTANT, MOVED_TO_CONSULTANT)
+    )
     lead = booking.lead
     locale = current_app.config["LANGUAGES"][0] if to_consultant else lead.locale
     with force_locale(locale):
@@ -182,9 +228,13 @@ def meeting_message(delivery: Delivery) -> Outgoing:
             "to_consultant": to_consultant,
             "cancelled": cancel,
             "reminder": reminder,
+            "moved": moved,
             "cancel_url": ""
             if cancel or to_consultant
             else public_url("booking.cancel", token=cancel_token(booking)),
+            "move_url": ""
+            if cancel or to_consultant
+            else public_url("booking.move", token=cancel_token(booking)),
             "first_name": lead.first_name,
             "lead_name": lead.full_name,
             "company": lead.company,

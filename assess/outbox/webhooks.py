@@ -59,6 +59,8 @@ LEAD_DELETED = "lead.deleted"
 MEETING_BOOKED = "meeting.booked"
 # The executive cancelled it by the link of their invitation.
 MEETING_CANCELLED = "meeting.cancelled"
+# They moved it to another time by the link of their invitation.
+MEETING_RESCHEDULED = "meeting.rescheduled"
 EVENTS = (
     SUBMISSION_COMPLETED,
     LEAD_EMAIL_CONFIRMED,
@@ -66,6 +68,7 @@ EVENTS = (
     LEAD_DELETED,
     MEETING_BOOKED,
     MEETING_CANCELLED,
+    MEETING_RESCHEDULED,
 )
 
 
@@ -289,6 +292,11 @@ def meeting_booked(booking: Booking) -> list[int]:
 def meeting_cancelled(booking: Booking) -> list[int]:
     """Queue the cancelled-meeting event (the same data, status "cancelled")."""
     return queue_event(MEETING_CANCELLED, _meeting_data(booking), booking.lead_id)
+
+
+def meeting_rescheduled(booking: Booking) -> list[int]:
+    """Queue the moved-meeting event (the meeting at its new time, SEQUENCE raised)."""
+    return queue_event(MEETING_RESCHEDULED, _meeting_data(booking), booking.lead_id)
 
 
 def _meeting_data(booking: Booking) -> dict[str, Any]:

@@ -111,24 +111,32 @@ def consultant_for(lead: Lead) -> User | None:
     return next((user for user in candidates if _bookable(user)), None)
 
 
-def _busy(consultant_id: int, now: datetime) -> list[Slot]:
+def _busy(consultant_id: int, now: datetime, leaving_out: int = 0) -> list[Slot]:
     rows = db.session.execute(
         select(Booking.starts_at, Booking.ends_at).where(
             Booking.consultant_id == consultant_id,
             Booking.status == "booked",
             Booking.ends_at >= now,
+            Booking.id != leaving_out,
         )
     ).all()
     return [Slot(aware(start), aware(end)) for start, end in rows]
 
 
-def open_slots(consultant: User, now: datetime | None = None) -> list[Slot]:
-    """The consultant's free slots, soonest first."""
+def open_slots(
+    consultant: User, now: datetime | None = None, moving: Booking | None = None
+) -> list[Slot]:
+    """The consultant's free slots, soonest first; for a meeting `moving`, the times it could
+    move to (its own slot aside, and free of itself)."""
     now = now or utcnow()
     availability = availability_of(consultant.id)
     if availability is None:
         return []
-    return free_slots(availability, _busy(consultant.id, now), now)
+    leaving_out = moving.id if moving is not None else 0
+    slots = free_slots(availability, _busy(consultant.id, now, leaving_out), now)
+    if moving is not None:
+        slots = [slot for slot in slots if slot.starts_at != aware(moving.starts_at)]
+    return slots
 
 
 def active_booking(lead_id: int) -> Booking | None:
@@ -238,3 +246,50 @@ def cancel(token: str, now: datetime | None = None) -> Booking:
     if cancelled is None:
         raise LinkInvalid
     return cancelled
+
+
+def move(token: str, starts_at: datetime, now: datetime | None = None) -> Booking:
+    """Move the meeting a signed link names to another free slot of its consultant: same UID,
+    SEQUENCE raised, a new invitation (METHOD:REQUEST) to both sides, the reminder moved, the
+    `meeting.rescheduled` webhook. LinkInvalid or LinkExpired for a bad link, BookingError for
+    a slot that cannot be taken; nothing changes then."""
+    now = now or utcnow()
+    wanted = aware(starts_at)
+    try:
+        with write_transaction():
+            found = meetings.booking_of_token(token)
+            serialise(f"booking:{found.consultant_id}")
+            db.session.refresh(found, with_for_update=True)
+            if found.status != "booked":
+                raise LinkExpired
+            availability = availability_of(found.consultant_id)
+            busy = _busy(found.consultant_id, now, leaving_out=found.id)
+            slot = find_free(availability, busy, now, wanted) if availability else None
+            if slot is None or slot.starts_at == aware(found.starts_at):
+                taken = any(b.starts_at == wanted for b in busy)
+                raise BookingError("slot_taken" if taken else "slot_unavailable")
+            previous = aware(found.starts_at)
+            found.starts_at, found.ends_at = slot.starts_at, slot.ends_at
+            found.sequence += 1
+            db.session.flush()
+            db.session.add(
+                LeadEvent(
+                    lead_id=found.lead_id,
+                    kind="meeting.moved",
+                    data={
+                        "booking_id": found.id,
+                        "from": previous.isoformat(),
+                        "to": slot.starts_at.isoformat(),
+                    },
+                )
+            )
+            record("booking.move", f"lead:{found.lead_id}", {"booking": found.id}, user_id=None)
+            meetings.queue_move(found, now)
+            webhooks.meeting_rescheduled(found)
+            booking_id = found.id
+    except IntegrityError:
+        raise BookingError("slot_taken") from None
+    moved = db.session.get(Booking, booking_id)
+    if moved is None:
+        raise LinkInvalid
+    return moved

@@ -72,15 +72,30 @@ def _days(slots: list[Slot]) -> list[dict[str, Any]]:
 def _page(submission: Submission, message: Any = None, status: int = 200) -> ResponseReturnValue:
     consultant = booking.consultant_for(submission.lead) if submission.lead else None
     slots = booking.open_slots(consultant) if consultant is not None else []
+    action = url_for("booking.book", token=submission.public_token)
+    return _slots_page(submission.public_token, consultant, slots, action, message, status)
+
+
+def _slots_page(
+    results_token: str | None,
+    consultant: Any,
+    slots: list[Slot],
+    action: str,
+    message: Any = None,
+    status: int = 200,
+    moving: Any = None,
+) -> ResponseReturnValue:
     availability = booking.availability_of(consultant.id) if consultant is not None else None
     return (
         render_template(
             "booking/choose.html",
-            submission=submission,
+            results_token=results_token,
             consultant=consultant,
             minutes=availability.meeting_minutes if availability else 30,
             days=_days(slots),
             message=message,
+            action=action,
+            moving=moving,
         ),
         status,
     )
@@ -159,12 +174,44 @@ def confirm_cancel(token: str) -> ResponseReturnValue:
         found = booking.cancel(token)
     except (LinkInvalid, LinkExpired) as error:
         return _refused_link(error)
-    token_of_results = next(
-        (
-            s.public_token
-            for s in found.lead.submissions
-            if s.public_token and s.status == "completed"
-        ),
-        None,
-    )
-    return render_template("booking/cancelled.html", results_token=token_of_results)
+    return render_template("booking/cancelled.html", results_token=_results_token(found))
+
+
+def _results_token(meeting: Any) -> str | None:
+    """The results address of the meeting's lead (its latest completed submission's)."""
+    done = [s for s in meeting.lead.submissions if s.public_token and s.status == "completed"]
+    return max(done, key=lambda s: s.id).public_token if done else None
+
+
+def _move_page(
+    token: str, meeting: Any, message: Any = None, status: int = 200
+) -> ResponseReturnValue:
+    slots = booking.open_slots(meeting.consultant, moving=meeting)
+    action = url_for("booking.move", token=token)
+    results = _results_token(meeting)
+    return _slots_page(results, meeting.consultant, slots, action, message, status, meeting)
+
+
+@bp.route("/meeting/<token>/move", methods=["GET", "POST"])
+def move(token: str) -> ResponseReturnValue:
+    """The times the meeting can move to; moving it sends the new invitation. A refused time
+    shows why with the times free now; a forged, expired or used link changes nothing."""
+    try:
+        found = meetings.booking_of_token(token)
+    except (LinkInvalid, LinkExpired) as error:
+        return _refused_link(error)
+    if request.method == "GET":
+        return _move_page(token, found)
+    starts_at = _parse_slot(request.form.get("slot", ""))
+    if starts_at is None:
+        return _move_page(token, found, *FORGED)
+    try:
+        moved = booking.move(token, starts_at)
+    except (LinkInvalid, LinkExpired) as error:
+        return _refused_link(error)
+    except booking.BookingError as error:
+        return _move_page(token, found, *REFUSALS[str(error)])
+    results = _results_token(moved)
+    if results is None:
+        abort(404)
+    return redirect(url_for("booking.booked", token=results), code=303)
