@@ -15,8 +15,10 @@ from assess.db.models import Booking, Delivery, Lead, LeadEvent, Touch, WebhookD
 from assess.extensions import db
 from assess.respondent.submissions import find_completed
 from assess.tracker import booking
+from tests.helpers.backoffice_client import log_in
 from tests.helpers.booking_records import MONDAY, consultant_with_hours, lead_with_submission
 from tests.helpers.database import empty_tables
+from tests.helpers.wizard_driver import complete_lead
 
 # Tuesday 5 January 2027, 09:00 in Paris (winter: UTC+1).
 TUESDAY_NINE = MONDAY + timedelta(days=1, hours=2)
@@ -222,3 +224,14 @@ def test_on_postgresql_the_slot_is_booked_once_and_the_index_is_partial(app):
         ).scalar_one()
         assert "UNIQUE" in indexes and "WHERE" in indexes and "booked" in indexes
     test_simultaneous_requests_for_one_slot_book_it_once(app)
+
+
+def test_the_lead_page_shows_the_booking_in_the_timeline(app):
+    consultant_with_hours(app)
+    token = complete_lead(app, "artisan_tpe").public_token  # a real result, for the chart
+    book(app, token, TUESDAY_NINE)
+    with app.app_context():
+        lead_id = find_completed(token).lead_id
+    page = log_in(app).get(f"/backoffice/leads/{lead_id}")
+    assert page.status_code == 200
+    assert "meeting.booked" in page.get_data(as_text=True)
