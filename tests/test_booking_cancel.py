@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import email
 import re
+import threading
 from datetime import timedelta
 from email import policy
 
@@ -14,6 +15,7 @@ from sqlalchemy import select
 from assess.db.models import Booking, Delivery, Lead, WebhookDelivery
 from assess.extensions import db
 from assess.outbox import delivery, meetings
+from assess.outbox.links import LinkExpired, LinkInvalid
 from assess.respondent.submissions import find_completed
 from assess.tracker import booking
 from tests.helpers.booking_records import MONDAY, consultant_with_hours
@@ -159,3 +161,31 @@ def test_the_link_moves_the_meeting_with_a_new_invitation_and_its_reminder(make_
         assert client.get(f"/meeting/{token}/cancel").status_code == 410
     finally:
         empty_tables(app)
+
+
+def test_one_link_posted_from_two_tabs_at_once_changes_the_meeting_once(app):
+    booking_id, token = booked(app)
+    outcomes: list[str] = []
+    start = threading.Barrier(2)
+
+    def attempt() -> None:
+        with app.app_context():
+            start.wait()
+            try:
+                booking.cancel(token)
+                outcomes.append("cancelled")
+            except (LinkExpired, LinkInvalid):
+                outcomes.append("refused")
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=attempt) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["cancelled", "refused"]
+    with app.app_context():
+        assert db.session.get(Booking, booking_id).sequence == 1
+        kinds = list(db.session.execute(select(Delivery.kind)).scalars())
+        assert kinds.count(f"mcancel-{booking_id}") == 1

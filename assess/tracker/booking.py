@@ -223,9 +223,10 @@ def cancel(token: str, now: datetime | None = None) -> Booking:
     now = now or utcnow()
     with write_transaction():
         found = meetings.booking_of_token(token)
+        expected = found.sequence
         db.session.refresh(found, with_for_update=True)
-        if found.status != "booked":
-            raise LinkExpired
+        if found.status != "booked" or found.sequence != expected:
+            raise LinkExpired  # changed by a request that used the same link meanwhile
         found.status = "cancelled"
         found.cancelled_at = now
         found.sequence += 1
@@ -258,10 +259,11 @@ def move(token: str, starts_at: datetime, now: datetime | None = None) -> Bookin
     try:
         with write_transaction():
             found = meetings.booking_of_token(token)
+            expected = found.sequence
             serialise(f"booking:{found.consultant_id}")
             db.session.refresh(found, with_for_update=True)
-            if found.status != "booked":
-                raise LinkExpired
+            if found.status != "booked" or found.sequence != expected:
+                raise LinkExpired  # changed by a request that used the same link meanwhile
             availability = availability_of(found.consultant_id)
             busy = _busy(found.consultant_id, now, leaving_out=found.id)
             slot = find_free(availability, busy, now, wanted) if availability else None
