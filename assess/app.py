@@ -18,6 +18,7 @@ from assess.extensions import csrf, db, migrate
 from assess.outbox import delivery, tasks, webhooks
 from assess.report import publication
 from assess.respondent import confirmation as address_confirmation
+from assess.tracker import account_links
 from assess.web import observability, routing, security
 from assess.web.views import (
     backoffice,
@@ -32,7 +33,7 @@ from assess.web.views import (
 
 ROOT = Path(__file__).resolve().parent.parent
 # The modules that declare the worker's tasks with `@tasks.task` (importing them registers them).
-TASK_MODULES = (delivery, webhooks, address_confirmation)
+TASK_MODULES = (delivery, webhooks, address_confirmation, account_links)
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -220,25 +221,31 @@ def test_only_admins_manage_accounts(app):
         admin,
         "/backoffice/users",
         "/backoffice/users",
-        {"email": "new@example.com", "password": "short", "role": "consultant"},
+        {"email": "new@example.com", "role": "owner", "name": "Nouveau"},
     )
     assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert 'id="err-u-role">Choisissez un rôle dans la liste.' in page
+    assert 'value="new@example.com"' in page and 'value="Nouveau"' in page
     response = post_form(
         admin,
         "/backoffice/users",
         "/backoffice/users",
-        {"email": "new@example.com", "password": PASSWORD, "name": "Nou\u2029veau"},
+        {"email": "new@example.com", "name": "Nou\u2029veau"},
     )
     assert response.status_code == 422
-    assert "Écrivez le nom sur une seule ligne" in response.get_data(as_text=True)
+    assert 'id="err-u-name">Écrivez le nom sur une seule ligne' in response.get_data(as_text=True)
     response = post_form(
         admin,
         "/backoffice/users",
         "/backoffice/users",
-        {"email": "new@example.com", "password": PASSWORD, "role": "consultant", "name": "Nouveau"},
+        {"email": "new@example.com", "role": "consultant", "name": "Nouveau"},
     )
     assert response.status_code == 303
-    assert "new@example.com" in admin.get("/backoffice/users").get_data(as_text=True)
+    users = admin.get("/backoffice/users").get_data(as_text=True)
+    assert "new@example.com" in users
+    assert "<td>Administrateur</td>" in users and "<td>admin</td>" not in users  # roles in words
+    assert '<option value="consultant" selected>Consultant</option>' in users  # the default
     assert admin.get("/backoffice/audit").status_code == 200
 
 
@@ -307,9 +314,37 @@ def test_the_list_page_keeps_filters_in_the_url_and_refuses_malformed_ones(app):
         "owner=x",
     ):
         response = client.get(f"/backoffice/leads?{query}")
-        assert response.status_code == 400, query
+        assert response.status_code == 200, query
+        assert "Certains filtres ont été ignorés" in response.get_data(as_text=True), query
     far = client.get("/backoffice/leads?page=999999")
     assert far.status_code == 200
+
+
+def test_a_refused_filter_is_said_in_french_beside_it_with_what_was_typed(app):
+    """ "score_min: not a number" came in English, in a 400, and the typed value was lost."""
+    add_leads(app)
+    client = log_in(app)
+    response = client.get("/backoffice/leads?score_min=abc&score_max=150&status=won&q=Charlie")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Le score minimum doit être un nombre entre 0 et 100" in page
+    assert "Le score maximum doit être un nombre entre 0 et 100" in page
+    assert "score_min:" not in page and "not a number" not in page
+    field = page.split('id="f-min"', 1)[1].split(">", 1)[0]
+    assert 'aria-invalid="true"' in field and 'aria-describedby="err-score_min"' in field
+    assert 'value="abc"' in field
+    assert 'value="150"' in page.split('id="f-max"', 1)[1].split(">", 1)[0]
+    assert "Charlie Services" in page  # the other filters still apply
+    dated = client.get("/backoffice/leads?date_from=31/02/2026").get_data(as_text=True)
+    assert "La date de début doit être une date réelle" in dated
+    assert 'value="31/02/2026"' in dated.split('id="f-from"', 1)[1].split(">", 1)[0]
+    forged = client.get("/backoffice/leads", query_string={"score_min": '"><script>x</script>'})
+    assert "<script>x" not in forged.get_data(as_text=True)  # what was typed comes back escaped
+    french = client.get("/backoffice/leads?date_from=31/01/2026").get_data(as_text=True)
+    assert "Certains filtres" not in french and 'value="2026-01-31"' in french
+    export = client.get("/backoffice/leads/export.csv?score_min=abc&status=won")
+    assert export.status_code == 303
+    assert "score_min=abc" in export.location and "status=won" in export.location
 
 
 def test_pipeline_owner_and_notes_from_the_lead_page(app):
@@ -342,6 +377,43 @@ def test_pipeline_owner_and_notes_from_the_lead_page(app):
         assert kinds[0] == "submission.completed" and {"status", "owner", "note"} <= set(kinds)
     text = client.get(page).get_data(as_text=True)
     assert "Rappeler en janvier" in text and "Budget gelé" in text
+
+
+def test_the_lead_page_speaks_plain_french_and_keeps_the_internals_for_admins(app):
+    """Rule conditions, event payloads and raw kinds showed on the lead page."""
+    data = persona("pme_industrielle")
+    complete(app.test_client(), questionnaire(app), data["answers"], data["contact"])
+    with app.app_context():
+        lead_id = db.session.execute(select(Lead.id)).scalar_one()
+    page = f"/backoffice/leads/{lead_id}"
+    client = log_in(app)
+    post_form(client, page, f"{page}/status", {"status": "lost", "reason": "Budget gelé"})
+    # French typography: (narrow) no-break spaces inside quotes and before colons.
+    text = html.unescape(client.get(page).get_data(as_text=True))
+    text = text.replace("\u202f", " ").replace("\xa0", " ")
+    # Why each recommendation fired, from the answers, in a sentence.
+    assert "A répondu « " in text and "Pourquoi :" in text
+    assert "Quel est ce taux de fidélisation ?" in text
+    # The timeline and the messages in words.
+    assert "Diagnostic terminé" in text and "Score global : " in text
+    assert "Statut modifié" in text and "De « Nouveau » à « Perdu » · motif : Budget gelé" in text
+    assert "Avis de nouveau prospect au consultant" in text and "En attente d'envoi" in text
+    assert "Confirmation de l'adresse" in text  # the report waits for the address
+    for internal in (
+        "answers.",
+        "scores.",
+        "submission.completed",
+        '"overall"',
+        "new_lead",
+        "confirm-",
+        ">pending<",
+        "Détails techniques",
+    ):
+        assert internal not in text, internal
+    admin = log_in(app, role="admin")
+    technical = admin.get(page).get_data(as_text=True)
+    assert "Détails techniques" in technical
+    assert "answers." in technical and "submission.completed" in technical
 
 
 def test_forged_ids_are_404(app):

@@ -13,8 +13,9 @@ from assess.db.models import Lead, Touch, User
 from assess.extensions import db
 from assess.outbox.links import public_url
 from assess.tracker import accounts, cadence
-from tests.helpers.backoffice_client import log_in
+from tests.helpers.backoffice_client import log_in, make_user
 from tests.helpers.cadence_records import snapshot, touches_of
+from tests.helpers.lead_records import make_lead
 from tests.helpers.wizard_driver import complete_lead, csrf_token
 
 FORM = re.compile(
@@ -29,6 +30,15 @@ def shift_touches(app: Flask, lead_id: int, days: float) -> None:
             touch.due_at = cadence.aware(touch.due_at) - timedelta(days=days)
         lead = db.session.get(Lead, lead_id)
         lead.next_touch_at = cadence.aware(lead.next_touch_at) - timedelta(days=days)
+        lead.completed_at = cadence.aware(lead.completed_at) - timedelta(days=days)
+        db.session.commit()
+
+
+def age_completion(app: Flask, lead_id: int, days: float) -> None:
+    """Move the completion back in time, the cadence left as it is."""
+    with app.app_context():
+        lead = db.session.get(Lead, lead_id)
+        lead.completed_at = cadence.aware(lead.completed_at) - timedelta(days=days)
         db.session.commit()
 
 
@@ -39,18 +49,27 @@ def touch_forms(html: str) -> dict[str, str]:
 
 @pytest.fixture
 def three_leads(app: Flask) -> dict[str, int]:
-    """A lead due today, one three days overdue, one not due yet."""
+    """A lead due today, one three days overdue, one not due yet; none completed lately
+    (three people: one address makes one lead)."""
     leads = {
         "today": complete_lead(
-            app, "artisan_tpe", contact={"company": "Menuiserie Aujourd'hui"}
+            app,
+            "artisan_tpe",
+            contact={"company": "Menuiserie Aujourd'hui", "email": "menuiserie@example.com"},
         ).lead_id,
         "late": complete_lead(
-            app, "pme_industrielle", contact={"company": "Usinage En Retard"}
+            app,
+            "pme_industrielle",
+            contact={"company": "Usinage En Retard", "email": "usinage@example.com"},
         ).lead_id,
-        "later": complete_lead(app, "startup_tech", contact={"company": "Plus Tard SAS"}).lead_id,
+        "later": complete_lead(
+            app, "startup_tech", contact={"company": "Plus Tard SAS", "email": "tard@example.com"}
+        ).lead_id,
     }
     shift_touches(app, leads["late"], 3)
     shift_touches(app, leads["later"], -5)
+    age_completion(app, leads["today"], 3)
+    age_completion(app, leads["later"], 8)
     return leads
 
 
@@ -78,7 +97,7 @@ def test_today_lists_touches_due_and_overdue_only(app, three_leads):
     assert "Overdue by 3 days" in html
     assert html.count("Due today") == 1
     # The late lead's touches 1 and 2 are both past: only the first still planned is listed.
-    assert html.count("Touch 1/7") == 2 and "Touch 2/7" not in html
+    assert html.count("Next step: touch 1/7") == 2 and "touch 2/7" not in html
     assert len(touch_forms(html)) == 2
     for body in touch_forms(html).values():
         assert [v for v in re.findall(r'name="outcome" value="(\w+)"', body)] == list(
@@ -277,3 +296,92 @@ def test_unknown_or_disabled_feed_tokens_are_not_found(app):
         token = user.calendar_token
         accounts.set_active(user.id, False)
     assert client.get(f"/backoffice/calendar/{token}.ics").status_code == 404
+
+
+def test_today_puts_recent_completions_first_with_score_level_and_a_tel_link(app, three_leads):
+    recent = complete_lead(
+        app,
+        "artisan_tpe",
+        contact={"company": "Tout Juste Finie", "phone": "07.98.76.54.32"},
+    ).lead_id
+    with app.app_context():
+        db.session.get(Lead, three_leads["late"]).phone = "appelez le standard"
+        db.session.commit()
+        score = round(db.session.get(Lead, recent).overall_score)
+    html = log_in(app, language="en").get("/backoffice/today").get_data(as_text=True)
+    assert html.index('id="recent"') < html.index("Tout Juste Finie") < html.index('id="due"')
+    assert html.index('id="due"') < html.index("Usinage En Retard")
+    assert html.count("Tout Juste Finie") == 1  # due too, but listed once
+    assert f"<strong>{score}/100</strong>" in html
+    assert '<a class="tel" href="tel:+33798765432">07 98 76 54 32</a>' in html
+    assert "<span>appelez le standard</span>" in html and 'href="tel:appelez' not in html
+    assert html.count('href="tel:+33798765432"') == 1
+
+
+def test_today_pages_after_the_last_lead_shown_and_comes_back_there(app):
+    now = cadence.utcnow()
+    for i in range(30):
+        make_lead(
+            app,
+            company=f"Société {i:02d}",
+            completed_at=now - timedelta(days=5, minutes=i),
+            next_touch_at=now - timedelta(hours=1),
+        )
+    client = log_in(app, language="en")
+    first = client.get("/backoffice/today").get_data(as_text=True)
+    assert first.count('<li class="') == 25 and "Page 1 of 2" in first
+    assert "Société 00" in first and "Société 25" not in first
+    link = re.search(r'<a rel="next" href="([^"]+)"', first)
+    assert link is not None
+    second = client.get(link.group(1).replace("&amp;", "&")).get_data(as_text=True)
+    assert second.count('<li class="') == 5 and "Page 2 of 2" in second
+    assert "Société 25" in second and "Société 24" not in second
+    assert 'rel="next"' not in second and "First page" in second
+
+
+def test_a_touch_logged_on_page_two_brings_the_consultant_back_to_page_two(app):
+    now = cadence.utcnow()
+    for i in range(27):
+        lead_id = make_lead(
+            app,
+            company=f"Entreprise {i:02d}",
+            completed_at=now - timedelta(days=5, minutes=i),
+            next_touch_at=now - timedelta(hours=1),
+        )
+        with app.app_context():
+            db.session.add(
+                Touch(lead_id=lead_id, number=1, channel="phone", due_at=now, status="planned")
+            )
+            db.session.commit()
+    client = log_in(app, language="en")
+    first = client.get("/backoffice/today").get_data(as_text=True)
+    link = re.search(r'<a rel="next" href="([^"]+)"', first).group(1).replace("&amp;", "&")
+    page = client.get(link)
+    second = page.get_data(as_text=True)
+    assert "Entreprise 25" in second and "Entreprise 26" in second
+    action, body = next(iter(touch_forms(second).items()))
+    assert f'name="next" value="{link.replace("&", "&amp;")}"' in body
+    response = client.post(
+        action, data={"csrf_token": csrf_token(page), "next": link, "outcome": "reached"}
+    )
+    assert response.status_code == 303 and response.location.endswith(link)
+    after = client.get(link).get_data(as_text=True)
+    assert "Entreprise 25" not in after and "Entreprise 26" in after  # 2nd page, one less
+
+
+def test_a_consultant_sees_their_leads_and_unassigned_ones_on_today(app):
+    mine = make_user(app, "consultant@example.com")
+    theirs = make_user(app, "other@example.com")
+    now = cadence.utcnow()
+    for company, owner in (("Ma Société", mine), ("Sa Société", theirs), ("Sans Maître", None)):
+        make_lead(
+            app,
+            company=company,
+            owner_id=owner,
+            completed_at=now - timedelta(days=4),
+            next_touch_at=now - timedelta(days=1),
+        )
+    html = log_in(app, language="en").get("/backoffice/today").get_data(as_text=True)
+    assert "Ma Société" in html and "Sans Maître" in html and "Sa Société" not in html
+    admin = log_in(app, role="admin", language="en").get("/backoffice/today")
+    assert "Sa Société" in admin.get_data(as_text=True)

@@ -234,4 +234,7 @@ def test_the_lead_page_shows_the_booking_in_the_timeline(app):
         lead_id = find_completed(token).lead_id
     page = log_in(app).get(f"/backoffice/leads/{lead_id}")
     assert page.status_code == 200
-    assert "meeting.booked" in page.get_data(as_text=True)
+    html = page.get_data(as_text=True)
+    assert "Rendez-vous pris par le dirigeant" in html  # in words, not "meeting.booked"
+    after = html.split("Rendez-vous pris par le dirigeant", 1)[1][:600]
+    assert "Le " in after and " à 9 h 00" in after.replace("\u202f", " "), after  # Paris time

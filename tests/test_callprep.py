@@ -6,9 +6,11 @@ import re
 from pathlib import Path
 
 from flask import Flask
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
-from assess.db.models import Lead
+from assess.core.result import StoredResult
+from assess.db.models import Lead, Submission
 from assess.db.questionnaire_store import current_questionnaire
 from assess.extensions import db
 from assess.tracker import callprep
@@ -120,3 +122,26 @@ def test_a_lead_without_a_result_gets_a_short_brief(app):
         log_in(app, language="en").get(f"/backoffice/leads/{lead_id}/brief").get_data(as_text=True)
     )
     assert "This lead has not completed the diagnostic yet." in html
+
+
+def test_each_fired_recommendation_says_why_from_the_answers(app):
+    """The lead page showed `answers.team_profiles in [...]`: now a sentence per answer read."""
+    lead_id = complete_lead(app, "pme_industrielle").lead_id
+    with app.test_request_context("/backoffice/"), force_locale("fr"):
+        lead = db.session.get(Lead, lead_id)
+        submission = db.session.get(Submission, lead.latest_submission_id)
+        q = current_questionnaire()
+        fired = callprep.fired_recommendations(q, StoredResult.from_json(submission.result), "fr")
+    assert fired and all(rec.reasons for rec in fired)
+    churn = next(rec for rec in fired if rec.title == "Enrayer la perte de clients")
+    assert churn.reasons == ["A répondu « 78 % » à « Quel est ce taux de fidélisation ? »"]
+    assert churn.priority == "Urgent"
+    # The stored rule stays, for the admins' technical details only.
+    assert "answers." in churn.condition and set(churn.values) <= {
+        name for name in churn.values if name.startswith("answers.")
+    }
+    said = [reason for rec in fired for reason in rec.reasons]
+    assert not any(
+        fragment in reason for reason in said for fragment in ("answers.", "scores.", " in [")
+    )
+    assert [rec.priority for rec in fired[3:]] == ["Important"] * len(fired[3:])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import io
 import os
 from collections.abc import Callable, Iterator
@@ -12,14 +13,17 @@ from typing import Any
 import pypdf
 import pytest
 from flask import Flask
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from assess.db.models import AuditEntry, Delivery, ReportFile, Submission, utcnow
 from assess.extensions import db
 from assess.outbox import delivery
 from assess.outbox.links import public_url
+from assess.outbox.messages import CONFIRM_KIND, TEAM_KIND
 from tests.helpers.database import empty_tables
 from tests.helpers.paths import SHIPPED
+from tests.helpers.source_scan import argument, calls, constants, trees
 from tests.helpers.wizard_driver import (
     complete_lead,
 )
@@ -255,3 +259,31 @@ def test_a_row_stuck_sending_past_its_attempts_ends_failed(mailing_app, smtp):
     assert stored.status == "failed" and stored.attempts == max_attempts
     assert "attempts" in (stored.last_error or "")
     assert [m for m in smtp.recorder.received() if CONSULTANT in m["To"]] == []
+
+
+def test_every_kind_of_message_the_code_queues_has_a_label(make_app):
+    """The lead page showed "report" and "new_lead": each kind queued has its words."""
+    kinds: set[str] = set()
+    for _path, tree in trees("outbox"):
+        named = constants(tree).items()
+        kinds |= {v for n, v in named if n in {"REPORT", "NEW_LEAD"} or n.endswith("_KIND")}
+    assert kinds == set(delivery.KIND_LABELS)
+    # Every queue_delivery names its kind by one of those constants (a prefix for an id).
+    for path, tree in trees():
+        for call in calls(tree, "queue_delivery"):
+            kind = argument(call, "kind", 1)
+            if isinstance(kind, ast.JoinedStr):
+                kind = (
+                    kind.values[0].value if isinstance(kind.values[0], ast.FormattedValue) else None
+                )
+            assert isinstance(kind, ast.Name), f"{path}: a message kind that is no constant"
+            named = kind.id in {"REPORT", "NEW_LEAD"} or kind.id.endswith("_KIND")
+            assert named or (kind.id == "kind" and path.name == "delivery.py"), path
+    app = make_app()
+    with app.test_request_context(), force_locale("fr"):
+        assert delivery.kind_label(delivery.REPORT) == "Rapport envoyé au prospect"
+        assert delivery.kind_label(delivery.NEW_LEAD) == "Avis de nouveau prospect au consultant"
+        assert delivery.kind_label(f"{TEAM_KIND}12") == "Invitation d'équipe"
+        assert delivery.kind_label(f"{CONFIRM_KIND}3") == "Confirmation de l'adresse"
+        assert delivery.kind_label("meetc-7") == "Invitation au rendez-vous, au consultant"
+        assert delivery.kind_label("fax") == "Message"

@@ -108,10 +108,24 @@ def test_semicolon_separator_writes_french_decimals(app, client):
     assert row[16] == "70,0"
 
 
-@pytest.mark.parametrize("query", ["separator=tab", "score_min=abc", "page=abc", "sort=evil"])
-def test_malformed_export_queries_are_refused(app, client, query):
+def test_an_unknown_separator_is_refused(app, client):
     log_in(app, client)
-    assert client.get(f"/backoffice/leads/export.csv?{query}").status_code == 400
+    assert client.get("/backoffice/leads/export.csv?separator=tab").status_code == 400
+
+
+@pytest.mark.parametrize("query", ["score_min=abc", "sort=evil"])
+def test_a_malformed_filter_sends_the_export_back_to_the_list_that_says_why(app, client, query):
+    log_in(app, client)
+    response = client.get(f"/backoffice/leads/export.csv?{query}&status=won")
+    assert response.status_code == 303
+    assert response.location.startswith("/backoffice/leads?")
+    assert query in response.location and "status=won" in response.location
+    assert "Certains filtres ont été ignorés" in client.get(response.location).get_data(True)
+
+
+def test_the_export_has_every_page_whatever_the_page_asked(app, client):
+    log_in(app, client)
+    assert client.get("/backoffice/leads/export.csv?page=abc").status_code == 200
 
 
 def test_cells_a_spreadsheet_would_run_are_neutralised(app, client):

@@ -69,7 +69,7 @@ hostile_text = st.one_of(
 # Per route group: the share of FUZZ_EXAMPLES it runs, and the requests each example sends.
 PLAN = {
     "wizard": (1, 2),
-    "start_login_resume_again_language": (1, 7),
+    "start_login_resume_again_language": (1, 9),
     "back_office": (2, 3),
     "team": (4, 1),
 }
@@ -200,7 +200,9 @@ def test_hostile_posts_to_start_login_resume_again_and_language(app: Flask) -> N
     )
     @given(
         pairs=st.lists(
-            st.tuples(st.sampled_from(["email", "password", "csrf_token", "x"]), hostile_text),
+            st.tuples(
+                st.sampled_from(["email", "password", "confirm", "csrf_token", "x"]), hostile_text
+            ),
             max_size=6,
         ),
         with_token=st.booleans(),
@@ -210,6 +212,7 @@ def test_hostile_posts_to_start_login_resume_again_and_language(app: Flask) -> N
         assert post(client, "/start", pairs, token, with_token) < 500
         login_token = csrf_token(client.get("/backoffice/login"))
         assert post(client, "/backoffice/login", pairs, login_token, with_token) < 500
+        assert post(client, "/backoffice/password/forgotten", pairs, login_token, with_token) < 500
         safe = text.replace("\x00", "")[:300]
         assert get(client, "/resume/" + re.sub(r"[/?#]", "", safe or "x")) < 500
         assert get(client, "/language/en", query_string={"next": safe}) < 500
@@ -217,6 +220,9 @@ def test_hostile_posts_to_start_login_resume_again_and_language(app: Flask) -> N
         again = "/again/" + re.sub(r"[/?#]", "", safe or "x")
         assert get(client, again) < 500
         assert post(client, again, pairs, token, with_token) < 500
+        # The invitation's page runs the same code as the reset's.
+        reset = "/backoffice/password/reset/" + (re.sub(r"[/?#\s]", "", safe) or "x")
+        assert post(client, reset, pairs, login_token, with_token) < 500
 
     run()
     assert SENT[0] >= expected_requests("start_login_resume_again_language")

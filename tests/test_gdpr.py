@@ -29,7 +29,8 @@ from assess.db.models import (
 from assess.extensions import db
 from assess.tracker import gdpr
 from assess.tracker.booking import book, open_slots, save_availability
-from assess.tracker.leads import add_note, assign_owner, change_status
+from assess.tracker.leads import add_note, assign_owner
+from assess.tracker.pipeline import change_status
 from tests.helpers.backoffice_client import log_in, make_user, token_of
 from tests.helpers.booking_records import WORKING_HOURS
 from tests.helpers.wizard_driver import complete_lead

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -18,6 +19,7 @@ from assess.tracker.lead_list import LeadFilters, filter_choices, list_leads
 from assess.tracker.leads import add_note, assign_owner
 from tests.helpers.backoffice_client import log_in, make_user
 from tests.helpers.lead_records import make_lead
+from tests.helpers.source_scan import trees
 from tests.helpers.wizard_driver import complete_lead
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
@@ -253,3 +255,18 @@ def test_a_parameter_the_list_does_not_know_never_reaches_its_links(app, name):
     assert page.count("separator=") == 1  # only the Excel export's own
     export = client.get("/backoffice/leads/export.csv", query_string={name: "zzforged"})
     assert export.status_code == (400 if name == "separator" else 200)
+
+
+def test_every_status_a_lead_can_take_has_a_label():
+    """Each status the code gives a lead (`lead.status = ...`) is one of STATUSES, and each
+    of those has its words: a status without a label would show as a raw id."""
+    given: set[str] = set()
+    for _path, tree in trees():
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant):
+                for target in node.targets:
+                    on_a_lead = getattr(getattr(target, "value", None), "id", None) == "lead"
+                    if isinstance(target, ast.Attribute) and target.attr == "status" and on_a_lead:
+                        given.add(node.value.value)
+    assert {"contacted", "meeting_booked", "lost"} <= given <= set(lead_list.STATUSES)
+    assert set(lead_list.STATUS_LABELS) == set(lead_list.STATUSES)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -10,9 +11,19 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import func, inspect, select, text
 
-from assess.db.models import AuditEntry, Lead
+from assess.db.models import (
+    AddressConfirmation,
+    AuditEntry,
+    Lead,
+    LeadEvent,
+    Note,
+    Submission,
+    Touch,
+    WebhookDelivery,
+)
 from assess.extensions import db
 from assess.tracker.lead_list import search_condition
+from tests.helpers.lead_records import make_lead
 from tests.helpers.personas import persona
 from tests.helpers.wizard_driver import CONTACT, complete, questionnaire
 
@@ -170,3 +181,117 @@ def test_the_sessions_table_replaces_the_token_and_keeps_what_points_at_an_accou
         with db.engine.connect() as connection:
             assert connection.execute(text("SELECT user_id FROM audit_entries")).scalar() == 7
         assert _differences() == []
+
+
+def _submission(lead_id: int, key: str, completed: datetime | None, **fields: Any) -> Submission:
+    return Submission(
+        lead_id=lead_id,
+        draft_key=key,
+        status="completed" if completed else "draft",
+        questionnaire_id="diagnostic",
+        questionnaire_version="1",
+        questionnaire_hash="x" * 64,
+        locale="fr",
+        completed_at=completed,
+        **fields,
+    )
+
+
+def test_leads_sharing_an_address_are_merged_into_the_oldest(app):
+    """Two completed leads of one address (typed in different cases) become the oldest; a
+    lead still at its contact step and another person's lead are left as they were."""
+    jan, mar = datetime(2026, 1, 5, tzinfo=UTC), datetime(2026, 3, 10, tzinfo=UTC)
+    with app.app_context():
+        db.session.remove()
+        downgrade(directory=MIGRATIONS, revision="7da1ca11c0de")  # before the merge
+        db.engine.dispose()
+    oldest = make_lead(
+        app,
+        email="anne.petit@example.com",
+        created_at=jan,
+        completed_at=jan,
+        status="contacted",
+        status_changed_at=jan,
+        overall_score=40.0,
+    )
+    newer = make_lead(
+        app,
+        email=" Anne.Petit@Example.COM",
+        created_at=mar,
+        completed_at=mar,
+        status="meeting_booked",
+        status_changed_at=mar,
+        overall_score=70.0,
+    )
+    unfinished = make_lead(app, email="ANNE.PETIT@example.com", completed_at=None)
+    other = make_lead(app, email="paul@example.com", created_at=jan)
+    with app.app_context():
+        first = _submission(oldest, "k1", jan)
+        second = _submission(newer, "k2", mar, pending_email=" Anne.Petit@Example.COM")
+        draft = _submission(unfinished, "k3", None)
+        db.session.add_all([first, second, draft])
+        db.session.flush()
+        db.session.get(Lead, newer).latest_submission_id = second.id
+        due = datetime(2026, 4, 1, tzinfo=UTC)
+        for lead_id in (oldest, newer):
+            db.session.add_all(
+                [
+                    Touch(lead_id=lead_id, number=1, channel="email", due_at=jan, status="done"),
+                    Touch(lead_id=lead_id, number=2, channel="phone", due_at=due),
+                ]
+            )
+        db.session.add_all(
+            [
+                Note(lead_id=newer, body="Rappeler"),
+                LeadEvent(lead_id=newer, kind="note", data={}),
+                AuditEntry(action="lead.note", target=f"lead:{newer}"),
+                WebhookDelivery(
+                    event="lead.status_changed",
+                    url="https://crm.example.com",
+                    lead_id=newer,
+                    payload={},
+                ),
+                AddressConfirmation(
+                    token="t2",
+                    lead_id=newer,
+                    submission_id=second.id,
+                    email="Anne.Petit@Example.COM",
+                ),
+            ]
+        )
+        db.session.commit()
+        second_id = second.id
+        db.session.remove()
+        upgrade(directory=MIGRATIONS)
+        db.engine.dispose()
+        assert _differences() == []
+        assert db.session.get(Lead, newer) is None
+        assert {lead.id for lead in db.session.execute(select(Lead)).scalars()} == {
+            oldest,
+            unfinished,
+            other,
+        }
+        kept = db.session.get(Lead, oldest)
+        assert kept.email == "anne.petit@example.com"
+        assert db.session.get(Lead, unfinished).email == "anne.petit@example.com"
+        # the status changed last, the latest completion's scores, one cadence (stopped)
+        assert (kept.status, kept.overall_score) == ("meeting_booked", 70.0)
+        assert kept.latest_submission_id == second_id
+        assert (kept.touches_done, kept.next_touch_at) == (2, None)
+        for model in (Touch, Note, LeadEvent, WebhookDelivery, AddressConfirmation):
+            rows = db.session.execute(select(model)).scalars().all()
+            assert rows and {row.lead_id for row in rows} == {oldest}, model
+        assert {t.status for t in db.session.execute(select(Touch)).scalars()} == {
+            "done",
+            "cancelled",
+        }
+        submissions = {s.draft_key: s for s in db.session.execute(select(Submission)).scalars()}
+        assert submissions["k2"].lead_id == oldest
+        assert submissions["k2"].pending_email == "anne.petit@example.com"
+        assert submissions["k3"].lead_id == unfinished
+        confirmation = db.session.execute(select(AddressConfirmation)).scalar_one()
+        assert confirmation.email == "anne.petit@example.com"
+        targets = db.session.execute(select(AuditEntry.target)).scalars().all()
+        assert targets == [f"lead:{oldest}"]
+        found = db.session.execute(select(Lead.id).where(search_condition("petit"))).scalars()
+        assert newer not in set(found)

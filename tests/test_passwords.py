@@ -6,8 +6,10 @@ import pytest
 
 from assess.cli.backoffice import user as user_cli
 from assess.tracker import accounts
+from assess.tracker.account_links import INVITATION, account_token, is_pending
 from assess.tracker.passwords import common_passwords, password_problem
-from tests.helpers.backoffice_client import log_in, post_form
+from tests.helpers.backoffice_client import log_in
+from tests.helpers.wizard_driver import csrf_token
 
 
 @pytest.mark.parametrize(
@@ -59,19 +61,21 @@ def test_the_cli_refuses_them_on_create_and_on_change(app, password):
         ("too short", "Le mot de passe doit comporter de 12 à 128 caractères."),
     ],
 )
-def test_the_admin_form_says_why_beside_the_field_in_french(app, password, message):
-    admin = log_in(app, email="boss@example.com", role="admin")
-    response = post_form(
-        admin,
-        "/backoffice/users",
-        "/backoffice/users",
-        {"email": "new@example.com", "password": password, "role": "consultant"},
-    )
-    assert response.status_code == 422  # type: ignore[attr-defined]
-    page = response.get_data(as_text=True)  # type: ignore[attr-defined]
-    field = page.split('id="u-password"')[0].rsplit("<div", 1)[1]
-    assert 'class="field-error" id="err-u-password"' in field and message in field
-    assert 'aria-describedby="err-u-password"' in page and 'aria-invalid="true"' in page
-    assert 'value="new@example.com"' in page  # what was typed stays, the password aside
+def test_the_invitation_page_says_why_beside_the_field_in_french(app, password, message):
     with app.app_context():
-        assert accounts.find_user("new@example.com") is None
+        user = accounts.create_user("new@example.com", None)
+        path = f"/backoffice/invitation/{account_token(user, INVITATION)}"
+    client = app.test_client()
+    token = csrf_token(client.get(path))
+    response = client.post(
+        path, data={"password": password, "confirm": password, "csrf_token": token}
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    field = page.split('id="password"')[0].rsplit("<div", 1)[1]
+    assert 'class="field-error" id="err-password"' in field and message in field
+    assert 'aria-describedby="err-password"' in page and 'aria-invalid="true"' in page
+    with app.app_context():
+        found = accounts.find_user("new@example.com")
+        assert found is not None and is_pending(found)  # nothing changed: the link still works
+    assert client.get(path).status_code == 200

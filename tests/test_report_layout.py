@@ -134,11 +134,11 @@ def test_areas_the_answers_did_not_score_are_left_out(report_app):
     areas = plain(
         html[html.index('class="areas"') : html.index("</section>", html.index('class="areas"'))]
     )
-    chart = [bar.label for bar in report["chart"].bars]
+    chart = [row["label"] for row in report["score_bars"]]
     for category_id in unscored:
         assert labels[category_id] not in areas and labels[category_id] not in chart
     assert "non évalué" not in plain(html)
-    scores = [c["score"] for c in report["scored_categories"]]
+    scores = [row["score"] for row in report["score_bars"]]
     assert scores == sorted(scores), "weakest first"
 
 
@@ -153,9 +153,12 @@ def test_the_plan_is_a_calendar_of_three_months_dated_from_the_diagnostic(report
     assert "Mois 2 du 20 décembre au 18 janvier 2027" in text
     assert "Mois 3 du 19 janvier au 17 février 2027" in text
     calendar = plain(html[html.index('<section class="calendar"') :])
-    for fired in data.result["explanation"]["recommendations"]:
-        for action in fired["actions"]:
-            assert " ".join(action["what"]["fr"].split()) in calendar
+    for rank, fired in enumerate(data.result["explanation"]["recommendations"], 1):
+        assert f"{rank}. {' '.join(fired['title']['fr'].split())}" in calendar
+        # The priorities' every action, then each other recommendation's first step.
+        for index, action in enumerate(fired["actions"]):
+            printed = " ".join(action["what"]["fr"].split()) in calendar
+            assert printed == (rank <= 3 or index == 0), action["what"]["fr"]
 
 
 def test_a_deadline_in_days_dates_the_action_and_places_its_month(tmp_path, make_app):

@@ -14,7 +14,14 @@ from assess.core.answers import validate_answers
 from assess.core.result import StoredResult
 from assess.core.scoring import score
 from assess.db.questionnaire_store import current_questionnaire
-from assess.report.plan import PRIORITIES_IN_FULL, localized, priority_label, recommendations
+from assess.report.plan import (
+    LEAD_VOICE,
+    PRIORITIES_IN_FULL,
+    localized,
+    priority_label,
+    reasons,
+    recommendations,
+)
 
 PERSONAS = Path(__file__).parent / "personas"
 
@@ -116,3 +123,21 @@ def test_a_text_missing_in_the_language_falls_back_to_another_and_labels_have_a_
     with shipped_app.test_request_context(), force_locale("fr"):
         assert priority_label(1) == "Urgent"
         assert priority_label(7) == "Priorité 7"
+
+
+def test_the_same_reasons_told_to_a_consultant_speak_of_the_lead(shipped_app):
+    """One mechanism for the report's "why we advise it" and the lead page: the voice changes."""
+    data = json.loads((PERSONAS / "artisan_tpe.json").read_text())
+    with shipped_app.test_request_context(), force_locale("fr"):
+        q = current_questionnaire()
+        clean = validate_answers(q, data["answers"], data["contact"])
+        result = StoredResult.from_json(score(q, clean, data["contact"]).as_json())
+        told: list[str] = []
+        for rec in result.explanation["recommendations"]:
+            values = rec.get("values", {})
+            told += reasons(q, values, result, "fr", lambda s: f"{s:.0f} / 100", LEAD_VOICE)
+            in_report = reasons(q, values, result, "fr", lambda s: f"{s:.0f} / 100")
+            assert len(in_report) == len(reasons(q, values, result, "fr", str, LEAD_VOICE))
+    assert "Son secteur : BTP" in told
+    assert any(r.startswith("A répondu « ") and "» à « " in r for r in told)
+    assert not any(r.startswith(("Votre", "Vos")) for r in told)

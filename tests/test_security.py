@@ -19,7 +19,8 @@ from assess.outbox.delivery import ensure_report
 from assess.outbox.links import link_token
 from assess.respondent.team_invitations import invite
 from assess.tracker import booking
-from assess.tracker.accounts import find_user
+from assess.tracker.account_links import INVITATION, RESET, account_token
+from assess.tracker.accounts import create_user, find_user
 from assess.tracker.booking import save_availability
 from tests.helpers.backoffice_client import PASSWORD, log_in, make_user
 from tests.helpers.booking_records import WORKING_HOURS
@@ -70,6 +71,9 @@ def arguments_for_every_get_route(app: Flask, consultant_email: str) -> dict[str
         save_availability(user.id, Availability(weekly={d: WORKING_HOURS for d in range(7)}))
         meeting = booking.book(submission, booking.open_slots(user)[0].starts_at)
         results = {"token": submission.public_token}
+        invited = create_user("invited@example.com", None)
+        invitation_link = account_token(invited, INVITATION)
+        reset_link = account_token(user, RESET)
         return {
             "booking.choose": results,
             "booking.booked": results,
@@ -94,6 +98,8 @@ def arguments_for_every_get_route(app: Flask, consultant_email: str) -> dict[str
             "backoffice.export_lead_json": lead,
             "backoffice.brief": lead,
             "backoffice.calendar_feed": {"token": user.calendar_token},
+            "backoffice.accept_invitation": {"token": invitation_link},
+            "backoffice.reset": {"token": reset_link},
         }
 
 
@@ -241,6 +247,27 @@ def test_login_is_limited_per_address_with_a_429_page_in_french(limited_app):
     assert 61 < int(limited.headers["Retry-After"]) <= 3600
 
 
+def test_forgotten_password_requests_are_limited_per_address_and_per_account(limited_app):
+    """RATELIMIT_PASSWORD_RESET (10 per minute) per visitor, RATELIMIT_PASSWORD_RESET_ACCOUNT
+    (5 per hour) per address typed, known or not: no inbox is flooded, nothing told apart."""
+    make_user(limited_app, "flooded@example.com")
+    client = limited_app.test_client()
+
+    def ask(email: str, remote: str) -> int:
+        page = client.get("/backoffice/password/forgotten", environ_base={"REMOTE_ADDR": remote})
+        return client.post(
+            "/backoffice/password/forgotten",
+            data={"email": email, "csrf_token": csrf_token(page)},
+            environ_base={"REMOTE_ADDR": remote},
+        ).status_code
+
+    for email in ("flooded@example.com", "nobody@example.com"):
+        codes = [ask(email, f"10.0.1.{n}") for n in range(6)]  # six visitors, one address
+        assert codes == [303] * 5 + [429], (email, codes)
+    codes = [ask(f"other{n}@example.com", "10.0.2.1") for n in range(11)]  # one visitor
+    assert codes == [303] * 10 + [429]
+
+
 def failed_logins(client: Any, email: str, count: int) -> list[int]:
     codes = []
     for _ in range(count):
@@ -346,6 +373,9 @@ PRIVATE_ENDPOINTS = {
     "wizard.resume",
     "backoffice.leads",
     "backoffice.lead",
+    "backoffice.accept_invitation",
+    "backoffice.reset",
+    "backoffice.forgotten_password",
     "backoffice.lead_report",
     "backoffice.export_lead_json",
     "backoffice.brief",

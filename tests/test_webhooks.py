@@ -16,7 +16,7 @@ from assess.extensions import db
 from assess.outbox import webhooks
 from assess.outbox.links import public_url
 from assess.outbox.webhook_transport import WebhookError, check_target, is_public
-from assess.tracker import gdpr, leads
+from assess.tracker import gdpr, pipeline
 from tests.helpers.backoffice_client import log_in, make_user
 from tests.helpers.database import empty_tables
 from tests.helpers.paths import SHIPPED
@@ -103,9 +103,9 @@ def test_a_pipeline_change_posts_who_moved_the_lead_from_where_to_where(
     lead_id = complete_lead(hook_app).lead_id
     user_id = make_user(hook_app, "commercial@example.com")
     with hook_app.app_context():
-        leads.change_status(lead_id, "contacted", "", user_id)
-        with pytest.raises(leads.LeadError):  # refused: nothing queued
-            leads.change_status(lead_id, "lost", "", user_id)
+        pipeline.change_status(lead_id, "contacted", "", user_id)
+        with pytest.raises(pipeline.LeadError):  # refused: nothing queued
+            pipeline.change_status(lead_id, "lost", "", user_id)
     rows = [row for row in webhook_rows(hook_app) if row.event == "lead.status_changed"]
     assert len(rows) == 1
     assert attempt(hook_app, rows[0].id).status == "sent"
@@ -333,7 +333,8 @@ def test_a_deletion_posts_lead_deleted_with_the_id_and_the_time_only(hook_app, r
 
 
 def test_the_retention_purge_posts_lead_deleted_for_each_lead(hook_app, receiver):
-    first, second = complete_lead(hook_app).lead_id, complete_lead(hook_app).lead_id
+    first = complete_lead(hook_app).lead_id
+    second = complete_lead(hook_app, contact={"email": "paul.martin@example.com"}).lead_id
     with hook_app.app_context():
         old = utcnow() - timedelta(days=900)
         db.session.execute(update(Lead).values(completed_at=old, created_at=old))
@@ -376,6 +377,6 @@ def test_every_lead_says_whether_its_address_is_confirmed_and_confirming_posts_a
     # every later event's lead carries the flag too
     user_id = make_user(hook_app, "flag@example.com")
     with hook_app.app_context():
-        leads.change_status(submission.lead_id, "contacted", "", user_id)
+        pipeline.change_status(submission.lead_id, "contacted", "", user_id)
     [changed] = [row for row in webhook_rows(hook_app) if row.event == "lead.status_changed"]
     assert changed.payload["data"]["lead"]["email_confirmed"] is True

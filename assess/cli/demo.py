@@ -91,6 +91,24 @@ def _consultants() -> list[int]:
     return ids
 
 
+def _unique_addresses(people: list[dict[str, Any]]) -> None:
+    """One address per person (unique among completed leads): one already taken, in the
+    database or the batch, gets a number."""
+    wanted = [person["lead"]["email"] for person in people]
+    taken = set(db.session.execute(select(Lead.email).where(Lead.email.in_(wanted))).scalars())
+    for person in people:
+        address = person["lead"]["email"]
+        local, domain = address.rsplit("@", 1)
+        number = 1
+        while address in taken or (
+            number > 1 and db.session.execute(select(Lead.id).where(Lead.email == address)).first()
+        ):
+            number += 1
+            address = f"{local}.{number}@{domain}"
+        taken.add(address)
+        person["lead"]["email"] = address
+
+
 def _write_batch(
     q: Questionnaire,
     people: list[dict[str, Any]],
@@ -99,6 +117,7 @@ def _write_batch(
     now: datetime,
 ) -> dict[str, int]:
     """Insert one batch: leads, submissions, cadences, then their history (one transaction)."""
+    _unique_addresses(people)
     lead_ids = _allocate_ids(Lead, len(people))
     submission_ids = _allocate_ids(Submission, len(people))
     pairs = []

@@ -11,7 +11,7 @@ from typing import Any
 
 from assess.db.models import Lead
 from assess.tracker import cadence
-from assess.tracker.leads import CADENCE_STOPS
+from assess.tracker.pipeline import CADENCE_STOPS
 
 NOTES = (
     "Appel de découverte : intéressé par un accompagnement sur la prospection.",

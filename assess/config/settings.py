@@ -272,6 +272,18 @@ SETTINGS: tuple[Setting, ...] = (
         text,
         "Back-office logins per account.",
     ),
+    Setting(
+        "RATELIMIT_PASSWORD_RESET",
+        "10 per minute",
+        text,
+        'Back office: "forgotten password" requests per visitor address.',
+    ),
+    Setting(
+        "RATELIMIT_PASSWORD_RESET_ACCOUNT",
+        "5 per hour",
+        text,
+        'Back office: "forgotten password" requests per address typed (so no inbox is flooded).',
+    ),
     Setting("LOG_JSON", False, flag, "Log lines as JSON (one object per line) instead of text."),
     Setting(
         "LOGIN_MAX_FAILURES",
@@ -284,6 +296,18 @@ SETTINGS: tuple[Setting, ...] = (
         15,
         number,
         "Back office: how long a locked account stays locked, in minutes.",
+    ),
+    Setting(
+        "INVITATION_LINK_HOURS",
+        72,
+        integer,
+        "Back office: hours the link of a new account's invitation e-mail stays valid.",
+    ),
+    Setting(
+        "PASSWORD_RESET_LINK_MINUTES",
+        60,
+        integer,
+        "Back office: minutes a password reset link stays valid.",
     ),
     Setting(
         "BACKOFFICE_IDLE_MINUTES",

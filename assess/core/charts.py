@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import math
 import textwrap
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 # Labels wrap at this many characters, and the chart leaves room beside the circle.
 LABEL_WIDTH = 18
@@ -313,3 +314,16 @@ def horizontal_bars(
     return HorizontalBarChart(
         width, height, plot_left, plot_width, plot_top, plot_bottom, bars, ticks, empty
     )
+
+
+def score_bars(
+    categories: Sequence[Mapping[str, Any]], medians: Mapping[str, float | None], focus: str | None
+) -> list[dict[str, Any]]:
+    """The scored areas, weakest first (ties in the file's order), each with the others'
+    median when there is a comparison, and `focus` marked: the bar chart of the results page
+    and of the report (templates/results/_score_bars.html)."""
+    scored = [row for row in categories if row["score"] is not None]
+    ordered = sorted(scored, key=lambda row: row["score"])
+    return [
+        {**row, "median": medians.get(row["id"]), "focus": row["id"] == focus} for row in ordered
+    ]

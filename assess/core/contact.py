@@ -34,3 +34,9 @@ def expression_contact(contact: Mapping[str, Any] | None) -> dict[str, str | Non
         value = contact.get(name)
         visible[name] = value if value in ALLOWED_VALUES[name] else None
     return visible
+
+
+def normalise_email(address: str | None) -> str:
+    """An e-mail address as leads store and compare it: stripped, the whole address in
+    lower case (one person, one lead, however the address was typed)."""
+    return (address or "").strip().lower()

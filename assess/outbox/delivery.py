@@ -15,6 +15,7 @@ from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from assess.core.team import team_sections
@@ -26,6 +27,7 @@ from assess.db.peer_stats import peer_comparison
 from assess.db.previous_results import progress_of
 from assess.db.questionnaire_store import questionnaire_for
 from assess.extensions import db
+from assess.outbox import meetings
 from assess.outbox.links import booking_page_url
 from assess.outbox.mail import DeliveryError, compose, send, settings_from_config
 from assess.outbox.meetings import is_meeting, meeting_message
@@ -53,6 +55,33 @@ from assess.report.content import ReportInput, render_report_pdf
 
 REPORT = "report"
 NEW_LEAD = "new_lead"
+# What the back office calls each kind of message ("team-<id>", "confirm-<id>" by prefix).
+KIND_LABELS = {
+    REPORT: _l("Report to the lead"),
+    NEW_LEAD: _l("New lead notice to the consultant"),
+    TEAM_KIND: _l("Team invitation"),
+    CONFIRM_KIND: _l("Address confirmation"),
+    meetings.MEETING_KIND: _l("Meeting invitation to the lead"),
+    meetings.MEETING_CONSULTANT_KIND: _l("Meeting invitation to the consultant"),
+    meetings.CANCEL_KIND: _l("Meeting cancellation to the lead"),
+    meetings.CANCEL_CONSULTANT_KIND: _l("Meeting cancellation to the consultant"),
+    meetings.MOVED_KIND: _l("Meeting moved, to the lead"),
+    meetings.MOVED_CONSULTANT_KIND: _l("Meeting moved, to the consultant"),
+    meetings.REMINDER_KIND: _l("Meeting reminder to the lead"),
+}
+# The kinds that name their message by a prefix and an id ("team-12", "meet-3").
+PREFIXED_KINDS = sorted(
+    (kind for kind in KIND_LABELS if kind != REPORT and kind != NEW_LEAD), key=len, reverse=True
+)
+
+
+def kind_label(kind: str) -> str:
+    """A delivery's kind in the consultant's words ("Message" for a kind no longer sent)."""
+    label = KIND_LABELS.get(kind)
+    if label is None:
+        prefix = next((p for p in PREFIXED_KINDS if kind.startswith(p)), None)
+        label = KIND_LABELS[prefix] if prefix else _l("Message")
+    return str(label)
 
 
 class ReportRenderError(Exception):

@@ -21,6 +21,7 @@ from sqlalchemy import delete, select
 
 from assess.core.icalendar import Meeting, Person, meeting_invitation
 from assess.db.models import Booking, Delivery, aware, utcnow
+from assess.db.models.booking import BOOKED
 from assess.extensions import db
 from assess.i18n import format_moment
 from assess.outbox.links import LinkExpired, LinkInvalid, public_url
@@ -29,24 +30,24 @@ from assess.outbox.messages import message_id, queue_delivery, row_of_kind
 
 # Delivery kinds: the invitation to the executive, the one to the consultant, and the same two
 # for a cancellation.
-TO_LEAD = "meet-"
-TO_CONSULTANT = "meetc-"
-CANCEL_TO_LEAD = "mcancel-"
-CANCEL_TO_CONSULTANT = "mcancelc-"
+MEETING_KIND = "meet-"
+MEETING_CONSULTANT_KIND = "meetc-"
+CANCEL_KIND = "mcancel-"
+CANCEL_CONSULTANT_KIND = "mcancelc-"
 # The reminder to the executive, due 24 hours before the meeting.
-REMINDER = "mremind-"
+REMINDER_KIND = "mremind-"
 REMINDER_BEFORE = timedelta(hours=24)
 # A meeting moved: "mmove-<booking id>-<sequence>" (a meeting may move more than once).
-MOVED_TO_LEAD = "mmove-"
-MOVED_TO_CONSULTANT = "mmovec-"
+MOVED_KIND = "mmove-"
+MOVED_CONSULTANT_KIND = "mmovec-"
 KINDS = (
-    TO_LEAD,
-    TO_CONSULTANT,
-    CANCEL_TO_LEAD,
-    CANCEL_TO_CONSULTANT,
-    REMINDER,
-    MOVED_TO_LEAD,
-    MOVED_TO_CONSULTANT,
+    MEETING_KIND,
+    MEETING_CONSULTANT_KIND,
+    CANCEL_KIND,
+    CANCEL_CONSULTANT_KIND,
+    REMINDER_KIND,
+    MOVED_KIND,
+    MOVED_CONSULTANT_KIND,
 )
 # The cancellation link names the meeting by its random UID and the SEQUENCE it was sent
 # with: once the meeting changed (cancelled), the link no longer works.
@@ -59,8 +60,10 @@ def queue_invitations(booking: Booking, submission_id: int, now: datetime) -> li
     """The two invitation e-mails of a meeting just booked (inside its transaction), and the
     reminder when the meeting is more than 24 hours away."""
     rows = [
-        queue_delivery(submission_id, f"{TO_LEAD}{booking.id}", booking.lead.email),
-        queue_delivery(submission_id, f"{TO_CONSULTANT}{booking.id}", booking.consultant.email),
+        queue_delivery(submission_id, f"{MEETING_KIND}{booking.id}", booking.lead.email),
+        queue_delivery(
+            submission_id, f"{MEETING_CONSULTANT_KIND}{booking.id}", booking.consultant.email
+        ),
     ]
     remind_at = aware(booking.starts_at) - REMINDER_BEFORE
     if remind_at > now:
@@ -73,7 +76,7 @@ def _queue_reminder(booking: Booking, submission_id: int, remind_at: datetime) -
     it once due, and claiming a row is atomic, so it is sent once."""
     row = Delivery(
         submission_id=submission_id,
-        kind=f"{REMINDER}{booking.id}",
+        kind=f"{REMINDER_KIND}{booking.id}",
         recipient=booking.lead.email,
         status="pending",
         message_id="",
@@ -91,13 +94,13 @@ def queue_cancellations(booking: Booking) -> list[Delivery]:
     # The reminder not sent yet goes with the meeting.
     db.session.execute(
         delete(Delivery).where(
-            Delivery.kind == f"{REMINDER}{booking.id}", Delivery.status == "pending"
+            Delivery.kind == f"{REMINDER_KIND}{booking.id}", Delivery.status == "pending"
         )
     )
     return [
-        queue_delivery(submission_id, f"{CANCEL_TO_LEAD}{booking.id}", booking.lead.email),
+        queue_delivery(submission_id, f"{CANCEL_KIND}{booking.id}", booking.lead.email),
         queue_delivery(
-            submission_id, f"{CANCEL_TO_CONSULTANT}{booking.id}", booking.consultant.email
+            submission_id, f"{CANCEL_CONSULTANT_KIND}{booking.id}", booking.consultant.email
         ),
     ]
 
@@ -108,12 +111,12 @@ def queue_move(booking: Booking, now: datetime) -> list[Delivery]:
     submission_id = _submission_of(booking)
     suffix = f"{booking.id}-{booking.sequence}"
     rows = [
-        queue_delivery(submission_id, f"{MOVED_TO_LEAD}{suffix}", booking.lead.email),
-        queue_delivery(submission_id, f"{MOVED_TO_CONSULTANT}{suffix}", booking.consultant.email),
+        queue_delivery(submission_id, f"{MOVED_KIND}{suffix}", booking.lead.email),
+        queue_delivery(submission_id, f"{MOVED_CONSULTANT_KIND}{suffix}", booking.consultant.email),
     ]
     remind_at = aware(booking.starts_at) - REMINDER_BEFORE
     reminder = db.session.execute(
-        select(Delivery).where(Delivery.kind == f"{REMINDER}{booking.id}")
+        select(Delivery).where(Delivery.kind == f"{REMINDER_KIND}{booking.id}")
     ).scalar_one_or_none()
     if reminder is None and remind_at > now:
         rows.append(_queue_reminder(booking, submission_id, remind_at))
@@ -129,7 +132,7 @@ def _submission_of(booking: Booking) -> int:
     """The submission a meeting's e-mails go with: its first invitation's."""
     return int(
         db.session.execute(
-            select(Delivery.submission_id).where(Delivery.kind == f"{TO_LEAD}{booking.id}")
+            select(Delivery.submission_id).where(Delivery.kind == f"{MEETING_KIND}{booking.id}")
         ).scalar_one()
     )
 
@@ -148,7 +151,7 @@ def _booking_of(delivery: Delivery, cancel: bool) -> Booking:
     # "<prefix><booking id>", or "<prefix><booking id>-<sequence>" for a move.
     raw = delivery.kind.removeprefix(_prefix(delivery.kind)).split("-")[0]
     booking = row_of_kind(Booking, raw, "")
-    wanted = "cancelled" if cancel else "booked"
+    wanted = "cancelled" if cancel else BOOKED
     if booking is None or booking.status != wanted:
         raise DeliveryError(f"the meeting is no longer {wanted}", permanent=True)
     return booking
@@ -177,7 +180,7 @@ def booking_of_token(token: str) -> Booking:
     if booking is None:
         raise LinkInvalid
     if (
-        booking.status != "booked"
+        booking.status != BOOKED
         or booking.sequence != data.get("sequence")
         or aware(booking.starts_at) <= utcnow()
     ):
@@ -212,12 +215,12 @@ def meeting_of(booking: Booking) -> Meeting:
 
 def meeting_message(delivery: Delivery) -> Outgoing:
     """The e-mail a meeting's row sends (invitation or cancellation), the .ics attached."""
-    cancel = delivery.kind.startswith((CANCEL_TO_LEAD, CANCEL_TO_CONSULTANT))
-    reminder = delivery.kind.startswith(REMINDER)
-    moved = delivery.kind.startswith((MOVED_TO_LEAD, MOVED_TO_CONSULTANT))
+    cancel = delivery.kind.startswith((CANCEL_KIND, CANCEL_CONSULTANT_KIND))
+    reminder = delivery.kind.startswith(REMINDER_KIND)
+    moved = delivery.kind.startswith((MOVED_KIND, MOVED_CONSULTANT_KIND))
     booking = _booking_of(delivery, cancel)
     to_consultant = delivery.kind.startswith(
-        (TO_CONSULTANT, CANCEL_TO_CONSULTANT, MOVED_TO_CONSULTANT)
+        (MEETING_CONSULTANT_KIND, CANCEL_CONSULTANT_KIND, MOVED_CONSULTANT_KIND)
     )
     lead = booking.lead
     locale = current_app.config["LANGUAGES"][0] if to_consultant else lead.locale

@@ -18,8 +18,9 @@ from assess.core.action_plan import focus_of
 from assess.core.questionnaire import Questionnaire
 from assess.core.result import StoredResult
 from assess.db.models import AddressConfirmation, Delivery, Submission, utcnow
+from assess.db.previous_results import previous_submission
 from assess.extensions import db
-from assess.i18n import COMPANY_SIZE_LABELS, SECTOR_LABELS
+from assess.i18n import COMPANY_SIZE_LABELS, SECTOR_LABELS, format_day
 from assess.outbox.links import booking_page_url, link_url, public_url
 from assess.outbox.mail import Attachment, DeliveryError, Outgoing
 from assess.outbox.tasks import DELIVER, enqueue_after_commit
@@ -184,6 +185,7 @@ def new_lead_message(q: Questionnaire, delivery: Delivery) -> Outgoing:
         result = StoredResult.from_json(submission.result)
         weakest = _areas(q, result, WEAKEST_AREAS, locale)
         level = q.levels_by_id.get(submission.level or "")
+        previous = previous_submission(submission)
         context = {
             "lead": {
                 "name": lead.full_name,
@@ -202,6 +204,8 @@ def new_lead_message(q: Questionnaire, delivery: Delivery) -> Outgoing:
             "level": q.text(level.label, locale) if level else "",
             "weakest": weakest,
             "brand": current_app.config["BRAND_NAME"],
+            # A returning lead (one person, one lead): when they last answered.
+            "answered_before": format_day(previous.completed_at) if previous else "",
             **_urls(submission),
         }
         return Outgoing(

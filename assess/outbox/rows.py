@@ -14,11 +14,25 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select, update
 
 from assess.db.database import write_transaction
 from assess.db.models import utcnow
 from assess.extensions import db
+
+# What the back office calls each state of an outbox row (e-mail or webhook).
+STATE_LABELS = {
+    "pending": _l("Waiting to be sent"),
+    "sending": _l("Being sent"),
+    "sent": _l("Sent"),
+    "failed": _l("Failed"),
+}
+
+
+def state_label(status: str) -> str:
+    """An outbox row's state in the consultant's words."""
+    return str(STATE_LABELS.get(status, _l("Unknown state")))
 
 
 @dataclass(frozen=True)

@@ -260,8 +260,11 @@ def lead_email_confirmed(lead: Lead, submission: Submission, changed: bool) -> l
     return queue_event(LEAD_EMAIL_CONFIRMED, data, lead.id)
 
 
-def lead_status_changed(lead: Lead, previous: str, changed_by: str | None) -> list[int]:
-    """Queue the pipeline-change event."""
+def lead_status_changed(
+    lead: Lead, previous: str, changed_by: str | None, source: str = "backoffice"
+) -> list[int]:
+    """Queue the pipeline-change event: `changed_by` is the consultant's address (none when
+    nobody signed in moved the lead), `source` where the change came from."""
     data = {
         "change": {
             "from": previous,
@@ -269,6 +272,7 @@ def lead_status_changed(lead: Lead, previous: str, changed_by: str | None) -> li
             "lost_reason": lead.lost_reason,
             "changed_at": _iso(lead.status_changed_at),
             "changed_by": changed_by,
+            "source": source,
         },
         "lead": lead_data(lead),
         "links": _links(lead),

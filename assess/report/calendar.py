@@ -29,7 +29,7 @@ def calendar(
     slots: dict[int | None, list[tuple[int, int, dict[str, Any]]]] = {}
     for rec in plan:
         declared = rules[rec["id"]].actions if rec["id"] in rules else ()
-        for index, action in enumerate(rec["actions"][:MAX_ACTIONS]):
+        for index, action in enumerate(rec["actions"][: actions_in_calendar(rec)]):
             days = declared[index].within_days if index < len(declared) else None
             month = month_of(days, rec["rank"], PRIORITIES_IN_FULL)
             due = due_date(start, days, rec["rank"], PRIORITIES_IN_FULL)
@@ -59,6 +59,12 @@ def calendar(
         ],
         "later": [entry for *_, entry in sorted(slots.get(None, []), key=_order)],
     }
+
+
+def actions_in_calendar(rec: dict[str, Any]) -> int:
+    """How many of a recommendation's actions the calendar dates: every one of a priority, the
+    first step of the others (their next steps are for the call with the consultant)."""
+    return MAX_ACTIONS if rec["in_full"] else 1
 
 
 def _order(slot: tuple[int, int, dict[str, Any]]) -> tuple[int, int]:

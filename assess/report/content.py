@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 
 from assess.core.action_plan import focus_of
 from assess.core.challenge import main_challenge
-from assess.core.charts import horizontal_bars
+from assess.core.charts import score_bars
 from assess.core.contact import expression_contact
 from assess.core.peers import PeerComparison
 from assess.core.progress import Progress
@@ -43,8 +43,8 @@ __all__ = [
 ]
 
 # How many answers per area the report quotes as strengths and as gaps.
-ANSWERS_PER_SIDE = 2
-# The areas are compact: their best answer, and the two that cost the most points.
+ANSWERS_PER_SIDE = 1
+# The areas are compact: their best answer, and the one that costs the most points.
 STRENGTHS_PER_AREA = 1
 # An area is praised as a strength to build on from this score: below it, the best area of a
 # struggling company is only the least weak one.
@@ -130,13 +130,13 @@ def _build(q: Questionnaire, data: ReportInput, branding: Branding, locale: str)
                 "label": text(category.label),
                 "description": text(category.description),
                 "score": score,
-                "score_text": _score_text(score),
+                "score_text": score_text(score),
                 "level": text(level.label) if level else _("not scored"),
                 "level_summary": text(_area_level_text(category, level)),
             }
         )
     area_labels = {c["id"]: c["label"] for c in categories}
-    fired = recommendations(q, result, area_labels, locale, _score_text)
+    fired = recommendations(q, result, area_labels, locale, score_text)
     # Weakest first, as on the results page; an area the answers did not score is left out.
     scored = sorted((c for c in categories if c["score"] is not None), key=lambda c: c["score"])
     overall_level = q.levels_by_id.get(result.level or "")
@@ -157,7 +157,7 @@ def _build(q: Questionnaire, data: ReportInput, branding: Branding, locale: str)
         "created": data.completed_at.strftime("%Y-%m-%dT%H:%M:%S"),
         "reference": data.reference,
         "overall": result.overall,
-        "overall_text": _score_text(result.overall),
+        "overall_text": score_text(result.overall),
         "level": text(overall_level.label) if overall_level else _("not scored"),
         "level_summary": text(overall_level.summary) if overall_level else "",
         "synthesis": _synthesis(result, categories, challenge, focus),
@@ -173,13 +173,13 @@ def _build(q: Questionnaire, data: ReportInput, branding: Branding, locale: str)
         )
         if len(scored) > 1
         else None,
-        "chart": horizontal_bars(
-            [(c["label"], c["score"]) for c in scored],
-            formatter=lambda value: format_decimal(value, format="0"),
-            maximum=100,
-        )
-        if scored
-        else None,
+        "score_bars": score_bars(scored, data.peers.medians if data.peers else {}, focus),
+        "bar_colors": {
+            "track": "#d9e0e8",
+            "fill": branding.primary_color,
+            "focus": branding.accent_color,
+            "median": "#1d2733",
+        },
         "sections": _category_sections(
             q, result, [c for c in categories if c["score"] is not None], fired, locale
         ),
@@ -241,7 +241,8 @@ def _peers(peers: PeerComparison | None) -> dict[str, Any] | None:
     }
 
 
-def _score_text(score: float | None) -> str:
+def score_text(score: float | None) -> str:
+    """A score as the report writes it: "62.5 / 100", or "not scored"."""
     return _("not scored") if score is None else f"{format_decimal(score, format='0.0')} / 100"
 
 

@@ -24,6 +24,10 @@ from assess.report.plain_answers import describe_answer
 
 # How many recommendations the report prints in full, first of the plan: its priorities.
 PRIORITIES_IN_FULL = PRIORITIES
+# Who reads why a rule fired: the respondent in their report ("Your sector: ..."), or a
+# consultant on the lead page, reading about the lead ("Answered “...” to “...”").
+REPORT_VOICE = "report"
+LEAD_VOICE = "lead"
 
 
 def localized(value: dict[str, str] | None, locale: str) -> str:
@@ -77,21 +81,24 @@ def recommendations(
                     }
                     for a in stored.get("actions", [])[:MAX_ACTIONS]
                 ],
-                "reasons": _reasons(q, stored.get("values", {}), result, locale, score_text),
+                "reasons": reasons(q, stored.get("values", {}), result, locale, score_text),
             }
         )
     return found
 
 
-def _reasons(
+def reasons(
     q: Questionnaire,
     values: dict[str, Any],
     result: StoredResult,
     locale: str,
     score_text: Callable[[float | None], str],
+    voice: str = REPORT_VOICE,
 ) -> list[str]:
-    """Why a rule fired, in plain words: each answer, score or level its condition read."""
-    reasons = []
+    """Why a rule fired, in plain words: each answer, score or level its condition read (its
+    stored `values`), told to the respondent or, in LEAD_VOICE, to a consultant."""
+    lead = voice == LEAD_VOICE
+    found = []
     # A condition such as "rate below 80 or estimate above 20 %" reads both questions; the one
     # this respondent was not asked is no reason, unless nothing else is left to say.
     unasked = {n for n, v in values.items() if n.startswith("answers.") and v is None}
@@ -102,28 +109,46 @@ def _reasons(
         if root == "answers":
             question = q.questions_by_id.get(key)
             label = q.text(question.label, locale) if question else key
-            reasons.append(f"{label} — {describe_answer(q, question, value, locale)}")
+            answer = describe_answer(q, question, value, locale)
+            if lead:
+                found.append(
+                    _("Answered “%(answer)s” to “%(question)s”", answer=answer, question=label)
+                )
+            else:
+                found.append(f"{label} — {answer}")
         elif root in {"scores", "levels"}:
             category = q.categories_by_id.get(key)
             label = q.text(category.label, locale) if category else key
-            reasons.append(
-                _(
-                    "Your score in %(area)s: %(score)s",
-                    area=label,
-                    score=score_text(result.score_of(key)),
-                )
-            )
+            score = score_text(result.score_of(key))
+            if lead:
+                found.append(_("Their score in %(area)s: %(score)s", area=label, score=score))
+            else:
+                found.append(_("Your score in %(area)s: %(score)s", area=label, score=score))
         elif root in {"overall", "level"}:
-            reasons.append(_("Your overall score: %(score)s", score=score_text(result.overall)))
+            score = score_text(result.overall)
+            if lead:
+                found.append(_("Their overall score: %(score)s", score=score))
+            else:
+                found.append(_("Your overall score: %(score)s", score=score))
         elif root == "contact":
-            reasons.append(_contact_reason(key, value))
-    return list(dict.fromkeys(reasons))
+            found.append(_contact_reason(key, value, lead))
+    return list(dict.fromkeys(found))
 
 
-def _contact_reason(field: str, value: Any) -> str:
+def _contact_reason(field: str, value: Any, lead: bool) -> str:
     """A size or sector the rule read, as the contact form names it."""
     if field == "sector" and value in SECTOR_LABELS:
-        return _("Your sector: %(sector)s", sector=str(SECTOR_LABELS[value]))
+        sector = str(SECTOR_LABELS[value])
+        return (
+            _("Their sector: %(sector)s", sector=sector)
+            if lead
+            else _("Your sector: %(sector)s", sector=sector)
+        )
     if field == "company_size" and value in COMPANY_SIZE_LABELS:
-        return _("Your company's size: %(size)s", size=str(COMPANY_SIZE_LABELS[value]))
+        size = str(COMPANY_SIZE_LABELS[value])
+        if lead:
+            return _("Their company's size: %(size)s", size=size)
+        return _("Your company's size: %(size)s", size=size)
+    if lead:
+        return _("Their company profile (%(field)s)", field=field)
     return _("Your company profile (%(field)s)", field=field)

@@ -25,6 +25,7 @@ from flask import current_app
 from sqlalchemy import exists, func, select
 
 from assess.core.client_networks import client_network
+from assess.core.contact import normalise_email
 from assess.db.database import serialise, write_transaction
 from assess.db.models import (
     AddressConfirmation,
@@ -91,8 +92,8 @@ def address_to_confirm(lead: Lead, typed: str, established: bool) -> str | None:
     `established`: the lead completed a diagnostic before. Only an established lead whose
     confirmed address was typed again is sent its report at once.
     """
-    unchanged = lead.email.lower() == typed.lower()
-    if established and unchanged and lead.email_confirmed_at is not None:
+    typed = normalise_email(typed)
+    if established and normalise_email(lead.email) == typed and lead.email_confirmed_at is not None:
         return None
     return typed
 
@@ -239,9 +240,9 @@ def confirm(token: str) -> Confirmed:
         ).scalar_one()
         now = utcnow()
         row.confirmed_at = now
-        changed = lead.email.lower() != row.email.lower()
+        changed = normalise_email(lead.email) != normalise_email(row.email)
         if changed:
-            lead.email = row.email
+            lead.email = normalise_email(row.email)
             lead.refresh_search_text()
         lead.email_confirmed_at = now
         submission.pending_email = None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import select
@@ -21,6 +21,7 @@ from assess.core.answers import (
     parse_form_value,
     validate_answers,
 )
+from assess.core.contact import normalise_email
 from assess.core.questionnaire import Questionnaire
 from assess.core.scoring import score
 from assess.core.steps import CONTACT_STEP, Route, Step, plan_route, route_from
@@ -42,6 +43,7 @@ from assess.respondent.drafts import (
     save_progress,
     save_progress_if_unchanged,
 )
+from assess.respondent.returning_leads import lead_for_completion
 from assess.tracker.cadence import plan_cadence
 from assess.tracker.leads import record_completion
 
@@ -269,6 +271,7 @@ def save_contact(
     A lead that completed a diagnostic before keeps its address: one typed here waits on the
     draft (`pending_email`) until its owner confirms it, like every unconfirmed address.
     """
+    details = replace(details, email=normalise_email(details.email))
     with write_transaction():
         draft = _locked(key)
         if draft.is_completed:
@@ -345,11 +348,10 @@ def _complete(q: Questionnaire, draft: Submission, client: str) -> StepOutcome:
     draft.questionnaire_version = q.version
     draft.questionnaire_hash = q.source_hash
     remember_current_version()
-    if draft.lead is None:
-        raise RuntimeError("the contact step comes before completion")
-    record_completion(draft.lead, draft, draft.result)
-    count_scores(draft, draft.lead)
-    plan_cadence(draft.lead, draft, q)
+    lead = lead_for_completion(draft)
+    record_completion(lead, draft, draft.result)
+    count_scores(draft, lead)
+    plan_cadence(lead, draft, q)
     # Nothing goes to an address on the respondent's behalf before its owner confirms it:
     # the report waits (rendered ahead for the results page), a fixed e-mail asks.
     waiting = confirmation.waits_for_confirmation(draft)
@@ -358,7 +360,7 @@ def _complete(q: Questionnaire, draft: Submission, client: str) -> StepOutcome:
         confirmation.request_confirmation(draft, client)
         # Rendered ahead, so that the results page offers the PDF at once.
         enqueue_after_commit(RENDER_REPORT, [draft.id])
-    webhooks.submission_completed(draft, draft.lead)
+    webhooks.submission_completed(draft, lead)
     return StepOutcome(completed_token=draft.public_token)
 
 

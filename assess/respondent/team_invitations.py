@@ -27,6 +27,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from sqlalchemy import func, select, update
 
+from assess.core.contact import normalise_email
 from assess.core.questionnaire import Questionnaire
 from assess.core.team import TeamView, clean_member_answers, compare_with_team, team_sections
 from assess.db.audit import record
@@ -79,7 +80,9 @@ def invitations_of(submission_id: int) -> list[TeamInvitation]:
 
 def inviting_address(submission: Submission) -> str:
     """Whose behalf the invitations go out on: the address typed, confirmed or not."""
-    return (submission.pending_email or (submission.lead.email if submission.lead else "")).lower()
+    return normalise_email(
+        submission.pending_email or (submission.lead.email if submission.lead else "")
+    )
 
 
 def _released_today(inviter: str | None = None) -> int:
@@ -92,7 +95,7 @@ def _released_today(inviter: str | None = None) -> int:
         query = (
             query.join(Submission, Submission.id == Delivery.submission_id)
             .join(Lead, Lead.id == Submission.lead_id)
-            .where(func.lower(Lead.email) == inviter)
+            .where(Lead.email == inviter)  # stored normalised
         )
     return int(db.session.execute(query).scalar_one())
 
@@ -103,7 +106,7 @@ def _checked(submission: Submission, typed: list[str]) -> list[str]:
     config = current_app.config
     already = {invitation.email for invitation in invitations_of(submission.id)}
     inviter = inviting_address(submission)
-    own = {inviter, submission.lead.email.lower() if submission.lead else ""}
+    own = {inviter, normalise_email(submission.lead.email if submission.lead else "")}
     problems: list[tuple[str, str]] = []
     addresses: list[str] = []
     if not typed:
@@ -184,7 +187,7 @@ def invitation_deliveries(submission_id: int) -> list[Delivery]:
     if not unsent:
         return []
     submission = db.session.get(Submission, submission_id)
-    inviter = submission.lead.email.lower() if submission and submission.lead else ""
+    inviter = normalise_email(submission.lead.email if submission and submission.lead else "")
     config = current_app.config
     room = min(
         config["TEAM_INVITATIONS_PER_ADDRESS_DAY"] - _released_today(inviter),

@@ -1,17 +1,22 @@
-"""Back-office accounts: argon2 password hashes, login with lockout, roles.
+"""Back-office accounts: argon2 password hashes, login with lockout, roles, invitations and
+forgotten passwords.
 
 Login never tells whether an address has an account: the message and the work
-done (a hash check against a dummy hash) are the same either way.
+done (a hash check against a dummy hash) are the same either way. An invited account that
+has not chosen its password yet is told so (its invitation link is how it logs in first).
+A forgotten-password request does the same work whatever the address: a lookup, and for an
+active account a task queued; the e-mail leaves from the worker.
 """
 
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from assess.core.single_line import is_single_line
@@ -19,10 +24,20 @@ from assess.db.audit import record
 from assess.db.database import write_transaction
 from assess.db.models import User, aware, utcnow
 from assess.extensions import db
+from assess.tracker.account_links import (
+    INVITATION,
+    RESET,
+    is_pending,
+    pending_hash,
+    queue_account_mail,
+    user_for_link,
+)
 from assess.tracker.backoffice_sessions import end_account_sessions
 from assess.tracker.passwords import MAX_PASSWORD, PROBLEMS, password_problem
 
 ROLES = ("admin", "consultant")
+# What the back office calls each role.
+ROLE_LABELS = {"admin": _l("Administrator"), "consultant": _l("Consultant")}
 _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not a real password, for constant-time refusals")
 
@@ -43,13 +58,18 @@ class LoginRefused(Exception):
     """Wrong address or password, a disabled account, or a locked one: one message for all."""
 
 
+class InvitationPending(LoginRefused):
+    """An invited account that has not chosen its password yet."""
+
+
 def normalise_email(email: str) -> str:
     """Addresses compare without case or surrounding spaces."""
     return (email or "").strip().lower()
 
 
-def create_user(email: str, password: str, role: str = "consultant", name: str = "") -> User:
-    """A new account; AccountError says what is wrong."""
+def create_user(email: str, password: str | None, role: str = "consultant", name: str = "") -> User:
+    """A new account; AccountError says what is wrong. Without a password the account is
+    invited: it gets an e-mail whose link sets its password, and cannot log in before."""
     email = normalise_email(email)
     if "@" not in email or len(email) > 254 or not is_single_line(email):
         raise AccountError("not an e-mail address")
@@ -57,7 +77,7 @@ def create_user(email: str, password: str, role: str = "consultant", name: str =
         raise AccountError("name on more than one line")
     if role not in ROLES:
         raise AccountError(f"role must be one of {', '.join(ROLES)}")
-    problem = password_problem(password)
+    problem = password_problem(password) if password is not None else None
     if problem:
         raise PasswordRefused(problem)
     with write_transaction():
@@ -66,14 +86,61 @@ def create_user(email: str, password: str, role: str = "consultant", name: str =
         user = User(
             email=email,
             name=name.strip()[:150],
-            password_hash=_hasher.hash(password),
+            password_hash=_hasher.hash(password) if password is not None else pending_hash(),
             role=role,
             active=True,
             calendar_token=secrets.token_urlsafe(32),
         )
         db.session.add(user)
         db.session.flush()
-        record("user.create", f"user:{user.id}", {"role": role})
+        record("user.create", f"user:{user.id}", {"role": role, "invited": password is None})
+        if password is None:
+            queue_account_mail(INVITATION, user.id)
+    return user
+
+
+def resend_invitation(user_id: int) -> None:
+    """A new invitation e-mail; the earlier links no longer open anything."""
+    with write_transaction():
+        user = db.session.get(User, user_id)
+        if user is None or not is_pending(user):
+            raise AccountError("no pending invitation")
+        user.password_hash = pending_hash()
+        queue_account_mail(INVITATION, user.id)
+        record("user.invitation_resent", f"user:{user.id}", {})
+
+
+def request_password_reset(email: str) -> None:
+    """Mail a reset link to this address if it names an active account that has a password;
+    otherwise nothing. The caller's answer is the same either way."""
+    user = find_user(email)
+    if user is None or not user.active or is_pending(user):
+        return
+    with write_transaction():
+        queue_account_mail(RESET, user.id)
+
+
+def set_password_from_link(
+    token: str, purpose: str, password: str, now: datetime | None = None
+) -> User:
+    """Set the password of the account a link opens (accepting an invitation, or resetting a
+    forgotten password): the link then opens nothing, every session of the account ends.
+    LinkExpired or LinkInvalid when the link does not open it (checked first), PasswordRefused.
+    """
+    user_for_link(token, purpose, now)
+    problem = password_problem(password)
+    if problem:
+        raise PasswordRefused(problem)
+    new_hash = _hasher.hash(password)
+    with write_transaction():
+        # Checked again in the write transaction: of two posts of one link, one wins.
+        user = user_for_link(token, purpose, now, for_update=True)
+        user.password_hash = new_hash
+        user.failed_logins = 0
+        user.locked_until = None
+        end_account_sessions(user.id)
+        action = "user.invitation_accepted" if purpose == INVITATION else "user.password_reset"
+        record(action, f"user:{user.id}", {}, user_id=user.id)
     return user
 
 
@@ -100,6 +167,9 @@ def authenticate(email: str, password: str) -> User:
         if user is None:
             _verify(_DUMMY_HASH, password)
             raise LoginRefused()
+        if is_pending(user) and user.active:
+            _verify(_DUMMY_HASH, password)
+            raise InvitationPending()
         now = utcnow()
         locked = user.locked_until is not None and aware(user.locked_until) > now
         valid = _verify(user.password_hash, password)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Date, Float, case, cast, func, select, true
@@ -18,10 +18,10 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
-from assess.core.questionnaire import LocalizedText, Questionnaire, Section
-from assess.db.funnel import LANDING_STEP
-from assess.db.models import FunnelCount, Lead, Submission
+from assess.core.questionnaire import LocalizedText, Questionnaire
+from assess.db.models import Lead, Submission
 from assess.extensions import db
+from assess.tracker.funnel_figures import FunnelStage, completion_funnel, day_start, percentage
 from assess.tracker.lead_list import STATUSES
 
 WEEKS_SHOWN = 12
@@ -78,15 +78,6 @@ def week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def _moment(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UTC)
-
-
-def _share(part: float, whole: float) -> float | None:
-    """A percentage, or None when there is nothing to divide by."""
-    return round(100 * part / whole, 1) if whole else None
-
-
 @dataclass(frozen=True)
 class WeekCount:
     """Submissions completed in the week starting on `start` (a Monday)."""
@@ -107,7 +98,7 @@ def completed_per_week(today: date, since: date | None = None) -> list[WeekCount
     day = UtcDay(Submission.completed_at)
     rows = db.session.execute(
         select(day, func.count())
-        .where(Submission.status == "completed", Submission.completed_at >= _moment(start))
+        .where(Submission.status == "completed", Submission.completed_at >= day_start(start))
         .group_by(day)
     ).all()
     weeks = {first + timedelta(weeks=i): 0 for i in range((current - first).days // 7 + 1)}
@@ -116,87 +107,6 @@ def completed_per_week(today: date, since: date | None = None) -> list[WeekCount
         if monday in weeks:
             weeks[monday] += count
     return [WeekCount(monday, count) for monday, count in weeks.items()]
-
-
-@dataclass(frozen=True)
-class FunnelStage:
-    """A stage of the completion funnel and how many got there.
-
-    `drop_off` is the percentage lost since the previous stage every respondent
-    goes through; a conditional section (shown to some respondents only) has none.
-    """
-
-    key: str
-    count: int
-    title: LocalizedText | None = None
-    conditional: bool = False
-    drop_off: float | None = None
-
-
-def _is_conditional(section: Section) -> bool:
-    return section.show_if is not None or all(q.show_if is not None for q in section.questions)
-
-
-def _steps_done_counts(where: list[ColumnElement[bool]]) -> dict[str, int]:
-    """How many submissions list each step id in `steps_done` (one GROUP BY over the JSON)."""
-    if db.engine.dialect.name == "postgresql":
-        elements = func.json_array_elements_text(Submission.steps_done)
-        step = elements.table_valued("value", joins_implicitly=True).render_derived("steps")
-        # A JSON null (never written by the wizard) would stop the whole query.
-        where = [*where, func.json_typeof(Submission.steps_done) == "array"]
-    else:  # SQLite's json_each has a `value` column of its own
-        step = func.json_each(Submission.steps_done).table_valued("value", joins_implicitly=True)
-    rows = db.session.execute(
-        # The wizard lists a step once per submission: counting elements counts submissions.
-        select(step.c.value, func.count())
-        .select_from(Submission)
-        .join(step, true())
-        .where(*where)
-        .group_by(step.c.value)
-    ).all()
-    return {str(value): count for value, count in rows}
-
-
-def completion_funnel(q: Questionnaire, since: date | None = None) -> list[FunnelStage]:
-    """Landing views, drafts started, each step of the wizard in its order, completed."""
-    views = select(func.coalesce(func.sum(FunnelCount.count), 0)).where(
-        FunnelCount.step == LANDING_STEP
-    )
-    where: list[ColumnElement[bool]] = []
-    if since is not None:
-        views = views.where(FunnelCount.day >= since)
-        where.append(Submission.created_at >= _moment(since))
-    landing = int(db.session.execute(views).scalar_one())
-    started, contact, completed = db.session.execute(
-        select(
-            func.count(),
-            func.count(Submission.lead_id),
-            func.coalesce(func.sum(case((Submission.status == "completed", 1), else_=0)), 0),
-        ).where(*where)
-    ).one()
-    done = _steps_done_counts(where)
-    sections = [
-        FunnelStage(f"step:{s.id}", done.get(s.id, 0), s.title, _is_conditional(s))
-        for s in q.sections
-    ]
-    contact_stage = FunnelStage("contact", int(contact))
-    steps = [contact_stage, *sections] if q.lead_capture == "start" else [*sections, contact_stage]
-    stages = [FunnelStage("landing", landing), FunnelStage("started", int(started)), *steps]
-    stages.append(FunnelStage("completed", int(completed or 0)))
-    return _with_drop_off(stages)
-
-
-def _with_drop_off(stages: list[FunnelStage]) -> list[FunnelStage]:
-    measured: list[FunnelStage] = []
-    reference: int | None = None
-    for stage in stages:
-        drop = None
-        if not stage.conditional:
-            if reference is not None:
-                drop = _share(reference - stage.count, reference)
-            reference = stage.count
-        measured.append(FunnelStage(stage.key, stage.count, stage.title, stage.conditional, drop))
-    return measured
 
 
 @dataclass(frozen=True)
@@ -231,7 +141,7 @@ class Scores:
 def _completed_leads(since: date | None) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = [Lead.completed_at.is_not(None)]
     if since is not None:
-        where.append(Lead.completed_at >= _moment(since))
+        where.append(Lead.completed_at >= day_start(since))
     return where
 
 
@@ -291,7 +201,7 @@ class SourceCount:
 
 
 def _created_since(since: date | None) -> list[ColumnElement[bool]]:
-    return [] if since is None else [Lead.created_at >= _moment(since)]
+    return [] if since is None else [Lead.created_at >= day_start(since)]
 
 
 def _sources(column: Any, since: date | None, total: int, won_total: int) -> list[SourceCount]:
@@ -306,10 +216,10 @@ def _sources(column: Any, since: date | None, total: int, won_total: int) -> lis
         .order_by(leads.desc(), func.coalesce(name, ""))
         .limit(TOP_SOURCES)
     ).all()
-    found = [SourceCount(n, c, int(w), _share(int(w), c)) for n, c, w in rows]
+    found = [SourceCount(n, c, int(w), percentage(int(w), c)) for n, c, w in rows]
     rest, rest_won = total - sum(s.leads for s in found), won_total - sum(s.won for s in found)
     if rest > 0:
-        found.append(SourceCount(None, rest, rest_won, _share(rest_won, rest), other=True))
+        found.append(SourceCount(None, rest, rest_won, percentage(rest_won, rest), other=True))
     return found
 
 
@@ -337,7 +247,9 @@ def pipeline(since: date | None = None) -> Pipeline:
     ladder = [s for s in STATUSES if s != "lost"]
     reached = {s: sum(counts[later] for later in ladder[i:]) for i, s in enumerate(ladder)}
     meetings = sum(counts[s] for s in MEETING_OR_LATER)
-    return Pipeline(counts, total, reached, _share(meetings, total), _share(counts["won"], total))
+    return Pipeline(
+        counts, total, reached, percentage(meetings, total), percentage(counts["won"], total)
+    )
 
 
 @dataclass(frozen=True)
@@ -366,7 +278,7 @@ def touches(since: date | None = None) -> Touches:
         distribution[min(max(int(done or 0), 0), CADENCE_TOUCHES)] += count
         given_up += int(stopped_count)
     leads = sum(distribution)
-    return Touches(distribution, leads, given_up, _share(given_up, leads))
+    return Touches(distribution, leads, given_up, percentage(given_up, leads))
 
 
 @dataclass(frozen=True)

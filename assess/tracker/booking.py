@@ -31,7 +31,7 @@ from assess.db.models import (
 from assess.extensions import db
 from assess.outbox import meetings, webhooks
 from assess.outbox.links import LinkExpired, LinkInvalid
-from assess.tracker import leads as lead_cases
+from assess.tracker.pipeline import move_lead
 
 # A booking moves the lead to "meeting_booked" only from these statuses: a lead already
 # further on (a proposal sent, won) stays where it is.
@@ -160,14 +160,10 @@ def book(submission: Submission, starts_at: datetime, now: datetime | None = Non
     try:
         with write_transaction():
             booking = _book_locked(submission, lead.id, consultant, aware(starts_at), now)
-            booking_id, lead_status = booking.id, booking.status_before
+            booking_id = booking.id
     except IntegrityError:
         # Another request took the slot (or booked for this lead) between our read and write.
         raise BookingError("slot_taken") from None
-    if lead_status in MOVES_FROM:
-        # The status change is its own transaction (tracker.leads.change_status, the one way
-        # a status changes); it needs an account, so it is the consultant met.
-        lead_cases.change_status(lead.id, "meeting_booked", "", consultant.id)
     found = db.session.get(Booking, booking_id)
     if found is None:  # the lead was erased in between
         raise BookingError("slot_unavailable")
@@ -213,6 +209,9 @@ def _book_locked(
     record("booking.create", f"lead:{lead.id}", {"booking": booking.id}, user_id=None)
     meetings.queue_invitations(booking, submission.id, now)
     webhooks.meeting_booked(booking)
+    if lead.status in MOVES_FROM:
+        # The one way a status changes, in the booking's own transaction: the cadence stops.
+        move_lead(lead, "meeting_booked", "", None, source="booking", now=now)
     return booking
 
 
@@ -238,11 +237,17 @@ def cancel(token: str, now: datetime | None = None) -> Booking:
         record("booking.cancel", f"lead:{found.lead_id}", {"booking": found.id}, user_id=None)
         meetings.queue_cancellations(found)
         webhooks.meeting_cancelled(found)
-        booking_id, lead_id = found.id, found.lead_id
-        consultant_id, status_before = found.consultant_id, found.status_before
-        lead_status = db.session.get(Lead, lead_id).status  # type: ignore[union-attr]
-    if lead_status == "meeting_booked" and status_before != "meeting_booked":
-        lead_cases.change_status(lead_id, status_before, "", consultant_id)
+        booking_id = found.id
+        lead = db.session.execute(
+            select(Lead).where(Lead.id == found.lead_id).with_for_update()
+        ).scalar_one_or_none()
+        if (
+            lead is not None
+            and lead.status == "meeting_booked"
+            and found.status_before in MOVES_FROM
+        ):
+            # Back to where the booking took it from; the pipeline plans the cadence again.
+            move_lead(lead, found.status_before, "", None, source="booking", now=now)
     cancelled = db.session.get(Booking, booking_id)
     if cancelled is None:
         raise LinkInvalid

@@ -16,6 +16,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import force_locale, gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, exists, func, inspect, select
 from sqlalchemy.orm import aliased
 
@@ -27,13 +28,21 @@ from assess.db.audit import record
 from assess.db.database import write_transaction
 from assess.db.models import Lead, LeadEvent, Submission, Touch, User, aware, utcnow
 from assess.extensions import db
-from assess.tracker.leads import CADENCE_STOPS, owned_or_open, stop_cadence
+from assess.tracker.leads import owned_or_open
+from assess.tracker.pipeline import CADENCE_STOPS, MAX_REASON, OPEN_STATUSES, move_lead
 
 OUTCOMES = ("reached", "no_answer", "left_message", "meeting_booked", "not_interested")
-# Statuses in which the cadence still runs: nobody has answered for good yet.
-OPEN_STATUSES = ("new", "contacted")
+# What the back office calls each outcome, channel and state of a touch.
+OUTCOME_LABELS = {
+    "reached": _l("Reached"),
+    "no_answer": _l("No answer"),
+    "left_message": _l("Left a message"),
+    "meeting_booked": _l("Meeting booked"),
+    "not_interested": _l("Not interested"),
+}
+CHANNEL_LABELS = {"email": _l("E-mail"), "phone": _l("Phone"), "linkedin": _l("LinkedIn")}
+TOUCH_STATUS_LABELS = {"planned": _l("Planned"), "done": _l("Done"), "cancelled": _l("Cancelled")}
 MAX_TOUCH_NOTE = 2000
-MAX_REASON = 500  # the length of Lead.lost_reason
 _STEP = re.compile(r"^\s*(\d{1,3})\s*:\s*([a-z][a-z0-9_]{0,19})\s*$")
 
 
@@ -201,25 +210,6 @@ def log_touch(
         touch.note = note or None
         touch.done_by_id = user_id
         lead.touches_done = (lead.touches_done or 0) + 1
-        previous = lead.status
-        if outcome == "meeting_booked":
-            lead.status = "meeting_booked"
-        elif outcome == "not_interested":
-            lead.status = "lost"
-            reason = gettext("Not interested")
-            summary = f"{reason}: {on_one_line(note)}" if note else reason
-            lead.lost_reason = summary[:MAX_REASON]  # single-line, as the status form keeps it
-        elif lead.status == "new":
-            lead.status = "contacted"
-        if lead.status in CADENCE_STOPS:
-            stop_cadence(lead)
-        else:
-            db.session.flush()
-            lead.next_touch_at = db.session.execute(
-                select(func.min(Touch.due_at)).where(
-                    Touch.lead_id == lead.id, Touch.status == "planned"
-                )
-            ).scalar_one_or_none()
         details = {"touch_id": touch.id, "number": touch.number, "outcome": outcome}
         db.session.add(
             LeadEvent(
@@ -230,25 +220,32 @@ def log_touch(
                 data={**details, "channel": touch.channel},
             )
         )
-        if lead.status != previous:
-            lead.status_changed_at = now
-            db.session.add(
-                LeadEvent(
-                    lead_id=lead.id,
-                    at=now,
-                    kind="status",
-                    user_id=user_id,
-                    data={"from": previous, "to": lead.status, "reason": lead.lost_reason},
+        moved = _status_after(lead.status, outcome, note)
+        if moved is not None:
+            status, reason = moved
+            move_lead(lead, status, reason, user_id, source="touch", now=now)
+        if lead.status not in CADENCE_STOPS:
+            db.session.flush()
+            lead.next_touch_at = db.session.execute(
+                select(func.min(Touch.due_at)).where(
+                    Touch.lead_id == lead.id, Touch.status == "planned"
                 )
-            )
-            record(
-                "lead.status",
-                f"lead:{lead.id}",
-                {"from": previous, "to": lead.status},
-                user_id=user_id,
-            )
+            ).scalar_one_or_none()
         record("lead.touch", f"lead:{lead.id}", details, user_id=user_id)
     return touch
+
+
+def _status_after(status: str, outcome: str, note: str) -> tuple[str, str] | None:
+    """Where a touch's outcome moves the lead (status, lost reason), or None: it stays."""
+    if outcome == "meeting_booked":
+        return "meeting_booked", ""
+    if outcome == "not_interested":
+        reason = gettext("Not interested")
+        summary = f"{reason}: {on_one_line(note)}" if note else reason
+        return "lost", summary[:MAX_REASON]  # single-line, as the status form keeps it
+    if status == "new":
+        return "contacted", ""
+    return None
 
 
 def _visible(query: Select[Any], user: User, everything_for_admins: bool = True) -> Select[Any]:
@@ -258,7 +255,8 @@ def _visible(query: Select[Any], user: User, everything_for_admins: bool = True)
     return query.where(owned_or_open(user.id))
 
 
-def _end_of_day(now: datetime) -> datetime:
+def end_of_day(now: datetime) -> datetime:
+    """Midnight (UTC) after `now`: a touch due before it is due today."""
     now = aware(now)
     return datetime.combine(now.date() + timedelta(days=1), time.min, UTC)
 
@@ -281,7 +279,7 @@ def due_touches(user: User, now: datetime, limit: int = 500) -> list[DueTouch]:
         .join(Lead, Lead.id == Touch.lead_id)
         .where(
             Touch.status == "planned",
-            Touch.due_at < _end_of_day(now),
+            Touch.due_at < end_of_day(now),
             Lead.status.not_in(CADENCE_STOPS),
             # Touches are done in order: only the first one still planned is on the list.
             ~exists().where(
@@ -332,7 +330,7 @@ def calendar_touches(user: User, now: datetime, days_ahead: int = 60) -> list[Du
         .join(Lead, Lead.id == Touch.lead_id)
         .where(
             Touch.status == "planned",
-            Touch.due_at < _end_of_day(now) + timedelta(days=days_ahead),
+            Touch.due_at < end_of_day(now) + timedelta(days=days_ahead),
             Lead.status.not_in(CADENCE_STOPS),
         )
         .order_by(Touch.due_at, Touch.id)

@@ -18,7 +18,8 @@ from assess.core.result import StoredResult
 from assess.db.models import Lead, Submission
 from assess.db.questionnaire_store import questionnaire_for
 from assess.extensions import db
-from assess.report.content import describe_answer
+from assess.report.content import describe_answer, score_text
+from assess.report.plan import LEAD_VOICE, priority_label, reasons
 from assess.tracker.cadence import recommendation_title
 
 # Three ways to open the conversation on an answer, so the questions do not all sound alike.
@@ -69,6 +70,17 @@ class Quote:
 
     question: str
     text: str
+
+
+@dataclass(frozen=True)
+class FiredRecommendation:
+    """A recommendation that fired, why in plain words, and its rule as stored (for admins)."""
+
+    title: str
+    priority: str
+    reasons: list[str]
+    condition: str
+    values: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -282,3 +294,23 @@ def advice(result: StoredResult, locale: str, count: int = 3) -> list[str]:
         key=lambda rec: rec.get("priority") or 99,
     )
     return [recommendation_title(rec, locale) for rec in fired[:count]]
+
+
+def fired_recommendations(
+    q: Questionnaire, result: StoredResult, locale: str
+) -> list[FiredRecommendation]:
+    """Every recommendation that fired, in the plan's order, each with why: the answers,
+    scores and profile its rule read, told to a consultant (the report's own reasons)."""
+    found = []
+    for rank, rec in enumerate(result.explanation.get("recommendations") or [], start=1):
+        values = rec.get("values") or {}
+        found.append(
+            FiredRecommendation(
+                recommendation_title(rec, locale),
+                priority_label(int(rec.get("priority") or 3), rank),
+                reasons(q, values, result, locale, score_text, voice=LEAD_VOICE),
+                str(rec.get("when") or ""),
+                values,
+            )
+        )
+    return found

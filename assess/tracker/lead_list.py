@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Select, and_, column, func, select, table
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import aliased
@@ -21,6 +22,15 @@ from assess.db.models import Lead, User, utcnow
 from assess.extensions import db
 
 STATUSES = ("new", "contacted", "meeting_booked", "proposal_sent", "won", "lost")
+# What the back office calls each status (tests/test_labels.py: every status has one).
+STATUS_LABELS = {
+    "new": _l("New"),
+    "contacted": _l("Contacted"),
+    "meeting_booked": _l("Meeting booked"),
+    "proposal_sent": _l("Proposal sent"),
+    "won": _l("Won"),
+    "lost": _l("Lost"),
+}
 SORTS = {"date", "score", "company", "next_touch"}
 # The list counts its leads up to this many, then says "more than".
 COUNT_LIMIT = 10_000
@@ -111,10 +121,13 @@ def parse_filters(args: Any, q: Questionnaire) -> ParsedFilters:
         raw = (args.get(name) or "").strip()
         if not raw:
             return
-        try:
+        try:  # the date field sends 2026-01-31; typed by hand, 31/01/2026 as in French
             values[name] = date.fromisoformat(raw)
         except ValueError:
-            errors[name] = "not a date (YYYY-MM-DD)"
+            try:
+                values[name] = datetime.strptime(raw, "%d/%m/%Y").date()
+            except ValueError:
+                errors[name] = "not a date"
 
     text("status", STATUSES)
     text("level", {level.id for level in q.levels})

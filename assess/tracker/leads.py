@@ -1,6 +1,7 @@
-"""Use cases of the leads tracker: the pipeline, owners, notes, a lead's activity.
+"""Use cases of the leads tracker: owners, notes, a lead's activity.
 
-The list itself (filters, sorting, pages) is in `assess.tracker.lead_list`.
+The list itself (filters, sorting, pages) is in `assess.tracker.lead_list`; status changes
+in `assess.tracker.pipeline`.
 """
 
 from __future__ import annotations
@@ -10,22 +11,13 @@ from typing import Any
 from sqlalchemy import or_, select
 
 from assess.core.result import StoredResult
-from assess.core.single_line import is_single_line
 from assess.db.audit import record
 from assess.db.database import write_transaction
-from assess.db.models import Lead, LeadEvent, Note, Submission, Touch, User, utcnow
+from assess.db.models import Lead, LeadEvent, Note, Submission, Touch, User
 from assess.extensions import db
-from assess.outbox import webhooks
-from assess.tracker.lead_list import STATUSES
+from assess.tracker.pipeline import LeadError
 
-# Once a meeting is booked, or the lead is won or lost, the cadence stops by itself.
-CADENCE_STOPS = {"meeting_booked", "proposal_sent", "won", "lost"}
 MAX_NOTE = 5000
-MAX_REASON = 500
-
-
-class LeadError(ValueError):
-    """A refused change to a lead, with a message for the consultant."""
 
 
 def record_completion(lead: Lead, submission: Submission, result: dict[str, Any]) -> None:
@@ -60,49 +52,6 @@ def _locked_lead(lead_id: int) -> Lead:
     if lead is None:
         raise LookupError(lead_id)
     return lead
-
-
-def change_status(lead_id: int, status: str, reason: str, user_id: int) -> Lead:
-    """Move a lead in the pipeline; a lost lead needs a reason; the cadence stops when it should."""
-    if status not in STATUSES:
-        raise LeadError("unknown status")
-    reason = (reason or "").strip()
-    if status == "lost" and not reason:
-        raise LeadError("reason required")
-    if len(reason) > MAX_REASON:
-        raise LeadError("reason too long")
-    if not is_single_line(reason):
-        raise LeadError("reason not on one line")
-    with write_transaction():
-        lead = _locked_lead(lead_id)
-        previous = lead.status
-        lead.status = status
-        lead.lost_reason = reason if status == "lost" else None
-        lead.status_changed_at = utcnow()
-        if status in CADENCE_STOPS:
-            stop_cadence(lead)
-        db.session.add(
-            LeadEvent(
-                lead_id=lead.id,
-                kind="status",
-                user_id=user_id,
-                data={"from": previous, "to": status, "reason": lead.lost_reason},
-            )
-        )
-        record("lead.status", f"lead:{lead.id}", {"from": previous, "to": status}, user_id=user_id)
-        if previous != status:
-            user = db.session.get(User, user_id)
-            webhooks.lead_status_changed(lead, previous, user.email if user else None)
-    return lead
-
-
-def stop_cadence(lead: Lead) -> None:
-    """Cancel the touches still planned (inside the caller's transaction)."""
-    for touch in db.session.execute(
-        select(Touch).where(Touch.lead_id == lead.id, Touch.status == "planned")
-    ).scalars():
-        touch.status = "cancelled"
-    lead.next_touch_at = None
 
 
 def assign_owner(lead_id: int, owner_id: int | None, user_id: int) -> Lead:

@@ -5,7 +5,7 @@ bookings only (a partial index, on SQLite and PostgreSQL alike), and one active 
 per lead.
 
 Revision ID: 17e0b00c1a05
-Revises: 16d0c0ffee04
+Revises: 17a1ead5e11f
 Create Date: 2026-12-03 16:00:00.000000
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "17e0b00c1a05"
-down_revision = "16d0c0ffee04"
+down_revision = "17a1ead5e11f"
 branch_labels = None
 depends_on = None
 

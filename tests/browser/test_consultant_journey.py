@@ -72,7 +72,9 @@ def test_a_consultant_logs_in_filters_opens_logs_a_touch_moves_and_exports(
     page.select_option("#l-status", "proposal_sent")
     page.locator("#l-status").locator("xpath=ancestor::form").locator("button").click()
     expect(page.locator("#l-status")).to_have_value("proposal_sent")
-    expect(page.locator(".timeline")).to_contain_text("proposal_sent")
+    moved = {"fr": "Proposition envoyée", "en": "Proposal sent"}[lang]
+    expect(page.locator(".timeline")).to_contain_text(moved)  # in words, not "proposal_sent"
+    expect(page.locator(".timeline")).not_to_contain_text("proposal_sent")
 
     _call_prep_brief_prints(page, page_checks, lang)
     for path, name in (("/backoffice/today", "today"), ("/backoffice/analytics", "analytics")):

@@ -14,7 +14,9 @@ from assess.db.models.respondents import NEVER_REUSED_IDS, Lead, utcnow
 from assess.extensions import db
 
 # Only a booked meeting holds its slot: a cancelled one frees it.
-ACTIVE = text("status = 'booked'")
+# A meeting still on (the other status is "cancelled").
+BOOKED = "booked"
+ACTIVE = text(f"status = '{BOOKED}'")
 
 
 def new_uid() -> str:

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Index,
     LargeBinary,
     String,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -54,6 +55,27 @@ class Lead(db.Model):  # type: ignore[name-defined]
         Index("ix_leads_weakest_score", "weakest_category", "overall_score"),
         # level and company size, the list's usual segment ("beginners in small firms")
         Index("ix_leads_level_size", "level", "company_size"),
+        # the Today page's due leads, ranked and counted from the index alone
+        Index(
+            "ix_leads_today_due",
+            "next_touch_at",
+            "status",
+            "owner_id",
+            "level",
+            "company_size",
+            "completed_at",
+            "touches_done",
+            "id",
+        ),
+        # One lead per person: no two leads that completed a diagnostic share an address
+        # (stored normalised); a lead still at its contact step has not claimed it yet.
+        Index(
+            "uq_leads_completed_email",
+            "email",
+            unique=True,
+            sqlite_where=text("completed_at IS NOT NULL"),
+            postgresql_where=text("completed_at IS NOT NULL"),
+        ),
         NEVER_REUSED_IDS,
     )
 

@@ -17,6 +17,7 @@ from flask.typing import ResponseReturnValue
 
 from assess.core.action_plan import MAX_RECOMMENDATIONS, focus_of
 from assess.core.challenge import main_challenge
+from assess.core.charts import score_bars
 from assess.core.questionnaire import Questionnaire
 from assess.core.result import StoredResult
 from assess.core.team import team_sections
@@ -149,18 +150,6 @@ def category_rows(q: Questionnaire, result: StoredResult) -> list[dict[str, Any]
             }
         )
     return rows
-
-
-def score_bars(
-    categories: list[dict[str, Any]], medians: dict[str, float | None], focus: str | None
-) -> list[dict[str, Any]]:
-    """The scored areas, weakest first (ties in the file's order), each with the others'
-    median when there is a comparison, and `focus` marked: the results page's bar chart."""
-    scored = [row for row in categories if row["score"] is not None]
-    ordered = sorted(scored, key=lambda row: row["score"])
-    return [
-        row | {"median": medians.get(row["id"]), "focus": row["id"] == focus} for row in ordered
-    ]
 
 
 def _call_to_action(q: Questionnaire, submission: Any) -> dict[str, str] | None:

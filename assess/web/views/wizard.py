@@ -22,6 +22,7 @@ from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import generate_csrf
 
 from assess.core.answers import parse_form_value
+from assess.core.contact import normalise_email
 from assess.core.duration import minutes_left, total_minutes
 from assess.core.questionnaire import Questionnaire
 from assess.core.steps import step_places
@@ -243,7 +244,7 @@ def _contact_step(q: Questionnaire, draft: DraftState, route: Route) -> Response
             details = ContactDetails(
                 first_name=form.first_name.data or "",
                 last_name=form.last_name.data or "",
-                email=(form.email.data or "").lower(),
+                email=normalise_email(form.email.data),
                 company=form.company.data or "",
                 job_title=form.job_title.data or "",
                 phone=form.phone.data or None,

@@ -12,12 +12,13 @@ from assess.web.views.backoffice import (
     availability,
     exports,
     leads,
+    passwords,
     today,
 )
 from assess.web.views.backoffice.blueprint import bp, load_user
 
 # The modules above add their routes to the blueprint when imported.
-PAGES = (admin, analytics, auth, availability, exports, leads, today)
+PAGES = (admin, analytics, auth, availability, exports, leads, passwords, today)
 
 
 def init_app(app: Flask) -> None:

@@ -16,6 +16,7 @@ from assess.i18n import translate
 from assess.outbox import webhooks
 from assess.outbox.links import public_url
 from assess.tracker import accounts
+from assess.tracker.account_links import PENDING_PREFIX
 from assess.web.embedding import snippet
 from assess.web.security import frame_ancestor_origins
 from assess.web.views.backoffice.blueprint import bp
@@ -33,20 +34,15 @@ def admin_only(view: Any) -> Any:
     return wrapper
 
 
+# Why an account is refused: the field to say it beside, and what to say.
 ACCOUNT_ERRORS = {
-    "not an e-mail address": _l("Enter a valid e-mail address."),
-    "an account with this address exists": _l("An account with this address exists."),
-    "no such account": _l("This account does not exist."),
-    "name on more than one line": _l("Write the name on one line, without special characters."),
-}
-# Why a password is refused (assess/passwords.py), said beside the field.
-PASSWORD_ERRORS = {
-    "too short": _l("The password needs 12 to 128 characters."),
-    "too long": _l("The password needs 12 to 128 characters."),
-    "too common": _l(
-        "This password is too common, even with digits or symbols added: choose another."
+    "not an e-mail address": ("email", _l("Enter a valid e-mail address.")),
+    "an account with this address exists": ("email", _l("An account with this address exists.")),
+    "role must be one of admin, consultant": ("role", _l("Choose a role from the list.")),
+    "name on more than one line": (
+        "name",
+        _l("Write the name on one line, without special characters."),
     ),
-    "repeated": _l("A password that repeats one character or a short sequence is refused."),
 }
 
 
@@ -54,38 +50,46 @@ PASSWORD_ERRORS = {
 @admin_only
 def users() -> ResponseReturnValue:
     """The accounts."""
+    return _users_page()
+
+
+def _users_page(**extra: Any) -> str:
     return render_template(
-        "backoffice/users.html", users=accounts.all_users(), roles=accounts.ROLES
+        "backoffice/users.html",
+        users=accounts.all_users(),
+        roles=accounts.ROLE_LABELS,
+        pending_prefix=PENDING_PREFIX,
+        **extra,
     )
 
 
 @bp.post("/users")
 @admin_only
 def create_user() -> ResponseReturnValue:
-    """Create an account from the admin page."""
+    """Invite a new account: it chooses its password from the link of the e-mail it gets."""
     form = request.form
     try:
         accounts.create_user(
-            form.get("email", ""),
-            form.get("password", ""),
-            form.get("role", "consultant"),
-            form.get("name", ""),
+            form.get("email", ""), None, form.get("role", "consultant"), form.get("name", "")
         )
     except accounts.AccountError as error:
-        password_error = None
-        if isinstance(error, accounts.PasswordRefused):
-            password_error = PASSWORD_ERRORS[error.problem]
-        else:
-            message = ACCOUNT_ERRORS.get(str(error), _l("This account could not be created."))
-            flash(message, "error")
-        return render_template(
-            "backoffice/users.html",
-            users=accounts.all_users(),
-            roles=accounts.ROLES,
-            typed=form,
-            password_error=password_error,
-        ), 422
-    flash(_l("Account created."), "info")
+        field, message = ACCOUNT_ERRORS.get(
+            str(error), ("email", _l("This account could not be created."))
+        )
+        return _users_page(typed=form, errors={field: message}), 422
+    flash(_l("Account created: an invitation e-mail is on its way."), "info")
+    return redirect(url_for("backoffice.users"), code=303)
+
+
+@bp.post("/users/<int:user_id>/invitation")
+@admin_only
+def resend_invitation(user_id: int) -> ResponseReturnValue:
+    """Send an invited account a new invitation (the earlier links stop working)."""
+    try:
+        accounts.resend_invitation(user_id)
+    except accounts.AccountError:
+        abort(404)
+    flash(_l("The invitation is sent again."), "info")
     return redirect(url_for("backoffice.users"), code=303)
 
 

@@ -12,7 +12,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import InputRequired, Length
 
-from assess.tracker.accounts import LoginRefused, authenticate
+from assess.tracker.accounts import InvitationPending, LoginRefused, authenticate
 from assess.tracker.backoffice_sessions import end_session, open_session
 from assess.web.security import rate_limited
 from assess.web.views.backoffice.blueprint import SESSION_KEY, bp
@@ -50,6 +50,15 @@ def login() -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             user = authenticate(form.email.data or "", form.password.data or "")
+        except InvitationPending:
+            flash(
+                _l(
+                    "This account is not activated yet: choose your password with the link of "
+                    "the invitation e-mail, or ask an administrator to send it again."
+                ),
+                "error",
+            )
+            status = 401
         except LoginRefused:
             flash(_l("Wrong e-mail or password, or the account is locked for a while."), "error")
             status = 401

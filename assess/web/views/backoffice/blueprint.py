@@ -12,8 +12,16 @@ from assess.tracker.backoffice_sessions import session_user
 
 bp = Blueprint("backoffice", __name__, url_prefix="/backoffice")
 
-# Routes reachable without a session: the login form and the secret calendar feed.
-PUBLIC_ENDPOINTS = {"backoffice.login", "backoffice.calendar_feed"}
+# Routes reachable without a session: the login form, the secret calendar feed, and the
+# pages that set a password from an e-mailed link or ask for one.
+PUBLIC_ENDPOINTS = {
+    "backoffice.login",
+    "backoffice.calendar_feed",
+    "backoffice.forgotten_password",
+    "backoffice.password_requested",
+    "backoffice.accept_invitation",
+    "backoffice.reset",
+}
 # The key of the cookie's session that holds the server-side session's id.
 SESSION_KEY = "backoffice_session"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from flask import (
     abort,
@@ -23,7 +24,7 @@ from assess.db.models import utcnow
 from assess.db.questionnaire_store import current_questionnaire
 from assess.i18n import COMPANY_SIZE_LABELS, SECTOR_LABELS, translate
 from assess.tracker import exports, gdpr
-from assess.tracker.lead_list import parse_filters
+from assess.tracker.lead_list import QUERY_PARAMETERS, parse_filters
 from assess.tracker.leads import get_lead
 from assess.web.views.backoffice.blueprint import bp
 from assess.web.views.backoffice.leads import STATUS_LABELS
@@ -38,8 +39,13 @@ def export_csv() -> ResponseReturnValue:
     q = current_questionnaire()
     parsed = parse_filters(request.args, q)
     separator = SEPARATORS.get(request.args.get("separator") or "comma")
-    if parsed.errors or separator is None:
+    if separator is None:
         abort(400)
+    if set(parsed.errors) - {"page"}:  # the list says which filter is wrong, beside it
+        typed: dict[str, Any] = {
+            name: request.args[name] for name in QUERY_PARAMETERS if request.args.get(name)
+        }
+        return redirect(url_for("backoffice.leads", **typed), code=303)
     layout = _layout(q, separator)
     exports.record_export(
         "leads.export",

@@ -15,20 +15,14 @@ from assess.db.previous_results import progress_of
 from assess.db.questionnaire_store import current_questionnaire, questionnaire_for
 from assess.i18n import COMPANY_SIZE_LABELS, SECTOR_LABELS, current_locale, translate
 from assess.outbox import delivery
+from assess.outbox.rows import state_label
 from assess.report.content import describe_answer
 from assess.respondent.team_invitations import held_invitations, invitations_of, team_view
-from assess.tracker import lead_list
+from assess.tracker import callprep, lead_list, pipeline, timeline
 from assess.tracker import leads as lead_cases
+from assess.tracker.lead_list import STATUS_LABELS
 from assess.web.views.backoffice.blueprint import bp
 
-STATUS_LABELS = {
-    "new": _l("New"),
-    "contacted": _l("Contacted"),
-    "meeting_booked": _l("Meeting booked"),
-    "proposal_sent": _l("Proposal sent"),
-    "won": _l("Won"),
-    "lost": _l("Lost"),
-}
 LEAD_ERRORS = {
     "unknown status": _l("Choose a status from the list."),
     "reason required": _l("Say why the lead was lost."),
@@ -38,6 +32,43 @@ LEAD_ERRORS = {
     "empty note": _l("The note is empty."),
     "note too long": _l("Keep the note to 5,000 characters."),
 }
+# What the consultant reads beside a filter whose value was refused (the list ignores it).
+FILTER_ERRORS = {
+    "status": _l("Choose a status from the list."),
+    "level": _l("Choose a level from the list."),
+    "score_min": _l("The minimum score must be a number between 0 and 100."),
+    "score_max": _l("The maximum score must be a number between 0 and 100."),
+    "weakest": _l("Choose an area from the list."),
+    "date_from": _l("The start date must be a real date, such as 31/01/2026."),
+    "date_to": _l("The end date must be a real date, such as 31/01/2026."),
+    "sector": _l("Choose a sector from the list."),
+    "size": _l("Choose a company size from the list."),
+    "source": _l("Choose a source from the list."),
+    "campaign": _l("Choose a campaign from the list."),
+    "owner": _l("Choose a consultant from the list."),
+    "followup": _l("Choose a follow-up from the list."),
+    "q": _l("Keep the search to 100 characters."),
+    "sort": _l("Sort the list with its column headers."),
+    "direction": _l("Sort the list with its column headers."),
+    "page": _l("The page number must be a whole number, 1 or more."),
+}
+
+
+def filter_messages(refused: dict[str, str]) -> dict[str, str]:
+    """The refused filters, each with its message in the consultant's language."""
+    return {name: str(FILTER_ERRORS.get(name, _l("This value was ignored."))) for name in refused}
+
+
+@bp.app_template_filter("message_kind")
+def message_kind(kind: str) -> str:
+    """A delivery's kind as the back office names it."""
+    return delivery.kind_label(kind)
+
+
+@bp.app_template_filter("outbox_state")
+def outbox_state(status: str) -> str:
+    """An outbox row's state (e-mail or webhook) as the back office names it."""
+    return state_label(status)
 
 
 def _lead_or_404(lead_id: int) -> Any:
@@ -55,7 +86,8 @@ def leads_home() -> ResponseReturnValue:
 
 @bp.get("/leads")
 def leads() -> ResponseReturnValue:
-    """The leads, filtered, sorted and paginated from the URL, so a view can be bookmarked."""
+    """The leads, filtered, sorted and paginated from the URL, so a view can be bookmarked;
+    a refused filter is ignored and said beside it, its typed value kept."""
     q = current_questionnaire()
     parsed = lead_list.parse_filters(request.args, q)
     page = lead_list.list_leads(parsed.filters, current_app.config["LEADS_PER_PAGE"])
@@ -65,14 +97,15 @@ def leads() -> ResponseReturnValue:
         q=q,
         page=page,
         filters=parsed.filters,
-        errors=parsed.errors,
+        errors=filter_messages(parsed.errors),
+        typed=request.args,
         args=args,
         choices=lead_list.filter_choices(),
         consultants=lead_cases.active_consultants(),
         statuses=STATUS_LABELS,
         sizes=COMPANY_SIZE_LABELS,
         sectors=SECTOR_LABELS,
-    ), (400 if parsed.errors else 200)
+    )
 
 
 @bp.get("/leads/<int:lead_id>")
@@ -92,10 +125,13 @@ def lead(lead_id: int) -> ResponseReturnValue:
         context["team_view"] = team_view(q, latest, invitations)
         context["team_labels"] = {c.id: translate(c.label) for c in q.categories}
         context["report_ready"] = delivery.report_ready(latest.id)
+    consultants = lead_cases.active_consultants()
+    names = {user.id: user.name or user.email for user in consultants}
+    context["timeline"] = timeline.entries(activity["events"], names)
     return render_template(
         "backoffice/lead.html",
         statuses=STATUS_LABELS,
-        consultants=lead_cases.active_consultants(),
+        consultants=consultants,
         sizes=COMPANY_SIZE_LABELS,
         sectors=SECTOR_LABELS,
         **context,
@@ -134,11 +170,11 @@ def _result_context(q: Any, submission: Any) -> dict[str, Any]:
             for (label, score), change in zip(categories, changes, strict=True)
         ],
         "progress": progress,
-        "recommendations": result.explanation.get("recommendations", []),
+        "recommendations": callprep.fired_recommendations(q, result, locale),
     }
 
 
-def _refused(lead_id: int, error: lead_cases.LeadError) -> ResponseReturnValue:
+def _refused(lead_id: int, error: pipeline.LeadError) -> ResponseReturnValue:
     flash(LEAD_ERRORS.get(str(error), str(error)), "error")
     return redirect(url_for("backoffice.lead", lead_id=lead_id), code=303)
 
@@ -148,10 +184,10 @@ def change_status(lead_id: int) -> ResponseReturnValue:
     """Move the lead in the pipeline."""
     _lead_or_404(lead_id)
     try:
-        lead_cases.change_status(
+        pipeline.change_status(
             lead_id, request.form.get("status", ""), request.form.get("reason", ""), current_user.id
         )
-    except lead_cases.LeadError as error:
+    except pipeline.LeadError as error:
         return _refused(lead_id, error)
     return redirect(url_for("backoffice.lead", lead_id=lead_id), code=303)
 
@@ -162,10 +198,10 @@ def assign_owner(lead_id: int) -> ResponseReturnValue:
     _lead_or_404(lead_id)
     raw = request.form.get("owner_id", "")
     if raw and not (raw.isascii() and raw.isdigit() and len(raw) < 10):
-        return _refused(lead_id, lead_cases.LeadError("unknown consultant"))
+        return _refused(lead_id, pipeline.LeadError("unknown consultant"))
     try:
         lead_cases.assign_owner(lead_id, int(raw) if raw else None, current_user.id)
-    except lead_cases.LeadError as error:
+    except pipeline.LeadError as error:
         return _refused(lead_id, error)
     return redirect(url_for("backoffice.lead", lead_id=lead_id), code=303)
 
@@ -176,7 +212,7 @@ def add_note(lead_id: int) -> ResponseReturnValue:
     _lead_or_404(lead_id)
     try:
         lead_cases.add_note(lead_id, request.form.get("body", ""), current_user.id)
-    except lead_cases.LeadError as error:
+    except pipeline.LeadError as error:
         return _refused(lead_id, error)
     return redirect(url_for("backoffice.lead", lead_id=lead_id) + "#notes", code=303)
 

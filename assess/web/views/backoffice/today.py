@@ -21,24 +21,19 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from assess.core import phone
 from assess.core.icalendar import CalendarEvent, ical_calendar
 from assess.db.models import aware, utcnow
+from assess.db.questionnaire_store import current_questionnaire
 from assess.i18n import COMPANY_SIZE_LABELS, SECTOR_LABELS, current_locale
 from assess.outbox.links import public_url
 from assess.tracker import cadence, callprep
 from assess.tracker import leads as lead_cases
+from assess.tracker import today as today_list
+from assess.tracker.cadence import CHANNEL_LABELS, OUTCOME_LABELS, TOUCH_STATUS_LABELS
 from assess.web.views.backoffice import leads as lead_views
 from assess.web.views.backoffice.blueprint import bp
 
-OUTCOME_LABELS = {
-    "reached": _l("Reached"),
-    "no_answer": _l("No answer"),
-    "left_message": _l("Left a message"),
-    "meeting_booked": _l("Meeting booked"),
-    "not_interested": _l("Not interested"),
-}
-CHANNEL_LABELS = {"email": _l("E-mail"), "phone": _l("Phone"), "linkedin": _l("LinkedIn")}
-TOUCH_STATUS_LABELS = {"planned": _l("Planned"), "done": _l("Done"), "cancelled": _l("Cancelled")}
 TOUCH_ERRORS = {
     "unknown outcome": (_l("Choose one of the outcome buttons."), 400),
     "note too long": (_l("Keep the note to 2,000 characters."), 422),
@@ -65,24 +60,34 @@ def _cadence_labels() -> dict[str, Any]:
         "touch_channels": CHANNEL_LABELS,
         "touch_statuses": TOUCH_STATUS_LABELS,
         "days_late": _days_late,
+        "tel_uri": phone.tel_uri,
+        "readable_phone": phone.readable,
     }
 
 
 @bp.get("/today")
 def today() -> ResponseReturnValue:
-    """Touches due and overdue, leads that may have been given up too early, the feed address."""
-    now = utcnow()
-    due = cadence.due_touches(current_user, now)
-    stalled = cadence.stalled_leads(current_user, now)
-    feed = public_url("backoffice.calendar_feed", token=current_user.calendar_token)
+    """Whom to call now: the day's meetings, recent completions, then due touches by rank."""
+    q = current_questionnaire()
+    page = today_list.today_page(
+        current_user,
+        utcnow(),
+        [level.id for level in q.levels],
+        after=request.args.get("after"),
+    )
+    number = request.args.get("page", "1")
     return render_template(
         "backoffice/today.html",
-        due=due,
-        stalled=stalled,
-        stalled_ids={item.lead.id for item in stalled},
+        q=q,
+        page=page,
+        page_number=int(number) if number.isdigit() and 0 < len(number) < 6 else 1,
+        per_page=today_list.PER_PAGE,
+        count_cap=today_list.COUNT_CAP,
+        recent_hours=today_list.RECENT_HOURS,
         stall_days=current_app.config["CADENCE_STALL_DAYS"],
-        feed_url=feed,
+        feed_url=public_url("backoffice.calendar_feed", token=current_user.calendar_token),
         statuses=lead_views.STATUS_LABELS,
+        sizes=COMPANY_SIZE_LABELS,
     )
 
 
@@ -117,7 +122,8 @@ def log_touch(lead_id: int, touch_id: int) -> ResponseReturnValue:
         message, status = TOUCH_ERRORS.get(str(error), (_l("This touch cannot be logged."), 400))
         flash(message, "error")
         # The page the consultant came from, with the message, under the error's status.
-        page = today() if target == url_for("backoffice.today") else lead_views.lead(lead_id)
+        on_today = target is not None and urlsplit(target).path == url_for("backoffice.today")
+        page = today() if on_today else lead_views.lead(lead_id)
         return make_response(page, status)
     flash(_l("Touch logged."), "info")
     return redirect(target or url_for("backoffice.lead", lead_id=lead_id), code=303)
