@@ -20,7 +20,16 @@ from assess.report import publication
 from assess.respondent import confirmation as address_confirmation
 from assess.tracker import account_links
 from assess.web import observability, routing, security
-from assess.web.views import backoffice, confirmation, errors, reassessment, results, team, wizard
+from assess.web.views import (
+    backoffice,
+    booking,
+    confirmation,
+    errors,
+    reassessment,
+    results,
+    team,
+    wizard,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 # The modules that declare the worker's tasks with `@tasks.task` (importing them registers them).
@@ -55,6 +64,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(reassessment.bp)
     app.register_blueprint(team.bp)
     app.register_blueprint(confirmation.bp)
+    app.register_blueprint(booking.bp)
     backoffice.init_app(app)
     security.apply_rate_limits(app)
     app.cli.add_command(report)

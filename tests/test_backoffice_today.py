@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from flask import Flask
@@ -13,7 +13,6 @@ from assess.db.models import Lead, Touch, User
 from assess.extensions import db
 from assess.outbox.links import public_url
 from assess.tracker import accounts, cadence
-from assess.web.views.backoffice.today import CalendarEvent, fold, ical_calendar, ical_text
 from tests.helpers.backoffice_client import log_in, make_user
 from tests.helpers.cadence_records import snapshot, touches_of
 from tests.helpers.lead_records import make_lead
@@ -297,19 +296,6 @@ def test_unknown_or_disabled_feed_tokens_are_not_found(app):
         token = user.calendar_token
         accounts.set_active(user.id, False)
     assert client.get(f"/backoffice/calendar/{token}.ics").status_code == 404
-
-
-def test_ical_text_escapes_and_fold_never_splits_a_character():
-    assert ical_text("a\\b;c,d\r\ne\nf\x07") == "a\\\\b\\;c\\,d\\ne\\nf"
-    line = "DESCRIPTION:" + "é" * 100
-    folded = fold(line).split("\r\n")
-    assert all(len(part.encode("utf-8")) <= 75 for part in folded)
-    assert all(part.startswith(" ") for part in folded[1:])
-    assert "".join(part[1:] if i else part for i, part in enumerate(folded)) == line
-    event = CalendarEvent("touch-1@example.com", date(2026, 12, 1), "s", "d", "u")
-    body = ical_calendar([event], datetime(2026, 11, 20, 9, 30), "Feed")
-    assert "DTSTART;VALUE=DATE:20261201\r\nDTEND;VALUE=DATE:20261202\r\n" in body
-    assert "DTSTAMP:20261120T093000Z\r\n" in body
 
 
 def test_today_puts_recent_completions_first_with_score_level_and_a_tel_link(app, three_leads):

@@ -12,8 +12,10 @@ from uuid import uuid4
 
 from sqlalchemy import func, select, update
 
+from assess.core.booking_slots import Availability
 from assess.db.models import (
     AuditEntry,
+    Booking,
     Delivery,
     Lead,
     LeadEvent,
@@ -21,13 +23,16 @@ from assess.db.models import (
     ReportFile,
     Submission,
     Touch,
+    User,
     utcnow,
 )
 from assess.extensions import db
 from assess.tracker import gdpr
+from assess.tracker.booking import book, open_slots, save_availability
 from assess.tracker.leads import add_note, assign_owner
 from assess.tracker.pipeline import change_status
 from tests.helpers.backoffice_client import log_in, make_user, token_of
+from tests.helpers.booking_records import WORKING_HOURS
 from tests.helpers.wizard_driver import complete_lead
 
 TARGET = {
@@ -88,6 +93,7 @@ def _rows_of(lead_id: int) -> dict[str, set[Any]]:
         "notes": ids(Note, Note.lead_id, {lead_id}),
         "touches": ids(Touch, Touch.lead_id, {lead_id}),
         "lead_events": ids(LeadEvent, LeadEvent.lead_id, {lead_id}),
+        "bookings": ids(Booking, Booking.lead_id, {lead_id}),
     }
 
 
@@ -123,6 +129,19 @@ def _everything_about(app, lead_id: int, user_id: int) -> None:
             )
         )
         of_lead = select(Submission.id).where(Submission.lead_id == lead_id)
+        # A meeting booked, with its invitations and the timeline entry.
+        save_availability(user_id, Availability(weekly={d: WORKING_HOURS for d in range(7)}))
+        user = db.session.get(User, user_id)
+        completed = (
+            db.session.execute(
+                select(Submission).where(
+                    Submission.lead_id == lead_id, Submission.public_token.is_not(None)
+                )
+            )
+            .scalars()
+            .first()
+        )
+        book(completed, open_slots(user)[0].starts_at)
         db.session.execute(
             update(ReportFile)
             .where(ReportFile.submission_id.in_(of_lead))

@@ -15,6 +15,7 @@ from assess.db.models import Delivery, Submission, TeamInvitation
 from assess.db.questionnaire_store import current_questionnaire
 from assess.extensions import db
 from assess.outbox import messages
+from assess.outbox.links import public_url
 from assess.outbox.mail import Outgoing, compose
 from assess.outbox.messages import TEAM_KIND
 from tests.helpers.personas import persona
@@ -26,8 +27,9 @@ from tests.helpers.wizard_driver import (
 )
 
 EMAILS = Path(__file__).resolve().parent.parent / "templates" / "email"
-# What a subject may show: the consultancy's name (a setting), a computed score.
-SUBJECT_NAMES = {"brand", "overall"}
+# What a subject may show: the consultancy's name (a setting), a computed score, a meeting's
+# time (one of the slots the app offered, written by the app) and whom the invitation is for.
+SUBJECT_NAMES = {"brand", "overall", "when", "to_consultant", "cancelled", "reminder", "moved"}
 TYPED = {
     "first_name": "Sécurité : compte",
     "last_name": "expiré https://phishing.example.net",
@@ -157,6 +159,7 @@ def test_the_report_email_names_the_weakest_area_and_the_priorities_and_is_signe
             row = db.session.execute(select(Delivery).where(Delivery.kind == "report")).scalar_one()
             message = compose(outgoing_of(q, row), "Diagnostic <x@example.com>")
             result = submission.result
+            booking_page = public_url("booking.choose", token=submission.public_token)
     finally:
         app.config.update(before)
     plain = message.get_body(("plain",)).get_content()
@@ -178,7 +181,8 @@ def test_the_report_email_names_the_weakest_area_and_the_priorities_and_is_signe
     assert parsedate_to_datetime(message["Date"]).tzinfo is not None
     # The button is a table cell with a background: Outlook and phones draw it.
     assert '<td bgcolor="#1f5fa8"' in html and q.report.call_to_action is not None
-    assert f'href="{q.report.call_to_action.url}"' in html
+    # Without CALL_TO_ACTION_URL, the button leads to the lead's own booking page.
+    assert f'href="{booking_page}"' in html
 
 
 def test_a_french_message_follows_french_typography_in_every_part(app: Flask) -> None:

@@ -62,11 +62,22 @@ def test_production_with_the_shipped_placeholders_refuses_to_start_naming_each(m
     errors = capsys.readouterr().err
     assert "Traceback" not in errors
     lines = errors.strip().splitlines()
-    for name in ("CALL_TO_ACTION_URL", "BRAND_CONTACT", "LEGAL_NOTICE_URL", "PRIVACY_POLICY_URL"):
+    for name in ("BRAND_CONTACT", "LEGAL_NOTICE_URL", "PRIVACY_POLICY_URL"):
         [line] = [line for line in lines if line.startswith(f"configuration: {name}:")]
         assert line.endswith("(APP_ENV=production)")
-    assert "'https://www.example.com/contact'" in errors  # the questionnaire's, shown
-    assert "report.call_to_action.url" in errors
+    # Without CALL_TO_ACTION_URL the call to action leads to the built-in booking page.
+    assert "CALL_TO_ACTION_URL" not in errors
+
+
+def test_production_refuses_a_placeholder_call_to_action_setting(make_app, capsys):
+    with pytest.raises(SystemExit):
+        make_app(
+            SHIPPED,
+            APP_ENV="production",
+            **{**FILLED_IN, "CALL_TO_ACTION_URL": "https://www.example.com/contact"},
+        )
+    errors = capsys.readouterr().err.strip().splitlines()
+    assert [line.split(":")[1].strip() for line in errors] == ["CALL_TO_ACTION_URL"]
 
 
 def test_production_with_everything_filled_in_starts(make_app):
@@ -74,7 +85,7 @@ def test_production_with_everything_filled_in_starts(make_app):
     assert app.config["CALL_TO_ACTION_URL"] == FILLED_IN["CALL_TO_ACTION_URL"]
 
 
-@pytest.mark.parametrize("name", sorted(FILLED_IN))
+@pytest.mark.parametrize("name", sorted(set(FILLED_IN) - {"CALL_TO_ACTION_URL"}))
 def test_production_refuses_each_placeholder_on_its_own(make_app, capsys, name):
     placeholder = "" if name != "BRAND_CONTACT" else "contact@example.org"
     with pytest.raises(SystemExit):

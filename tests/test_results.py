@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from html import unescape
 
+from assess.outbox.links import public_url
 from tests.helpers.personas import persona
 from tests.helpers.wizard_driver import (
     CONTACT,
@@ -93,7 +94,9 @@ def test_the_call_names_the_first_area_to_improve_under_the_score_and_after_the_
     focus = _first_area_to_improve(q, scores)
     label = next(c.label.get("fr") for c in q.categories if c.id == focus)
     assert q.report.call_to_action is not None
-    url = q.report.call_to_action.url
+    # Without CALL_TO_ACTION_URL the call to action leads to the lead's booking page.
+    with app.app_context():
+        url = public_url("booking.choose", token=submission.public_token)
     offer = (
         f"30 minutes avec un directeur commercial sur votre premier axe de progrès\u202f: {label}"
     )

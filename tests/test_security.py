@@ -10,15 +10,20 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from assess.core.booking_slots import Availability
 from assess.db.models import AddressConfirmation, Submission
 from assess.db.questionnaire_store import current_questionnaire
 from assess.extensions import db
+from assess.outbox import meetings
 from assess.outbox.delivery import ensure_report
 from assess.outbox.links import link_token
 from assess.respondent.team_invitations import invite
+from assess.tracker import booking
 from assess.tracker.account_links import INVITATION, RESET, account_token
 from assess.tracker.accounts import create_user, find_user
+from assess.tracker.booking import save_availability
 from tests.helpers.backoffice_client import PASSWORD, log_in, make_user
+from tests.helpers.booking_records import WORKING_HOURS
 from tests.helpers.database import empty_tables
 from tests.helpers.paths import SHIPPED
 from tests.helpers.personas import persona
@@ -62,10 +67,18 @@ def arguments_for_every_get_route(app: Flask, consultant_email: str) -> dict[str
         [invitation] = invite(current_questionnaire(), submission, "membre@example.com").created
         confirmation = db.session.execute(select(AddressConfirmation.token)).scalar_one()
         lead = {"lead_id": submission.lead_id}
+        # A meeting booked with the consultant, for the booking pages and the cancel link.
+        save_availability(user.id, Availability(weekly={d: WORKING_HOURS for d in range(7)}))
+        meeting = booking.book(submission, booking.open_slots(user)[0].starts_at)
+        results = {"token": submission.public_token}
         invited = create_user("invited@example.com", None)
         invitation_link = account_token(invited, INVITATION)
         reset_link = account_token(user, RESET)
         return {
+            "booking.choose": results,
+            "booking.booked": results,
+            "booking.cancel": {"token": meetings.cancel_token(meeting)},
+            "booking.move": {"token": meetings.cancel_token(meeting)},
             "static": {"filename": "css/site.css"},
             "wizard.step": {"step_id": "entreprise"},
             "wizard.resume": {"token": resume.group(1)},

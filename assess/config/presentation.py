@@ -42,12 +42,20 @@ PRESENTATION_SETTINGS: tuple[Setting, ...] = (
         "(APP_ENV=production refuses an empty one or one at example.com/.org/.net).",
     ),
     Setting(
+        "BOOKING_URL",
+        "",
+        web_address,
+        "An outside scheduler (Calendly, Cal.com...), https://...: the booking buttons lead "
+        "there, with the lead's name and e-mail in the `name` and `email` query parameters, "
+        "instead of the built-in booking page; CALL_TO_ACTION_URL, when set, comes first.",
+    ),
+    Setting(
         "CALL_TO_ACTION_URL",
         "",
         web_address,
-        "Booking page of the call to action (report, e-mail), https://...; replaces the "
-        "questionnaire's report.call_to_action.url (APP_ENV=production refuses none, or one "
-        "at example.com/.org/.net, from either).",
+        "An outside booking page for the call to action (results page, report, e-mail), "
+        "https://...; empty: the built-in booking page (docs/booking.md). APP_ENV=production "
+        "refuses one at example.com/.org/.net.",
     ),
     # Who is behind the offer, on the landing page: a named person is trusted more than a logo.
     Setting(

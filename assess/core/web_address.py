@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 # The domains reserved for documentation (RFC 2606), as the shipped files use them, with
 # any subdomain: an address or a contact line naming one has not been filled in yet.
@@ -28,3 +28,12 @@ def is_placeholder(text: str) -> bool:
     """Whether an address or a contact line is empty or names a documentation domain
     (example.com, example.org, example.net)."""
     return not text.strip() or _PLACEHOLDER_DOMAIN.search(text) is not None
+
+
+def with_query(address: str, values: dict[str, str]) -> str:
+    """The address with these query parameters added (replacing any of the same name), the
+    others and the fragment kept: "https://cal.example/x?a=1" + name -> "...?a=1&name=..."."""
+    parts = urlsplit(address)
+    kept = [(key, value) for key, value in parse_qsl(parts.query) if key not in values]
+    query = urlencode(kept + [(key, value) for key, value in values.items() if value])
+    return urlunsplit(parts._replace(query=query))

@@ -27,7 +27,10 @@ from assess.db.peer_stats import peer_comparison
 from assess.db.previous_results import progress_of
 from assess.db.questionnaire_store import questionnaire_for
 from assess.extensions import db
+from assess.outbox import meetings
+from assess.outbox.links import booking_page_url
 from assess.outbox.mail import DeliveryError, compose, send, settings_from_config
+from assess.outbox.meetings import is_meeting, meeting_message
 from assess.outbox.messages import (
     CONFIRM_KIND,
     TEAM_KIND,
@@ -58,14 +61,25 @@ KIND_LABELS = {
     NEW_LEAD: _l("New lead notice to the consultant"),
     TEAM_KIND: _l("Team invitation"),
     CONFIRM_KIND: _l("Address confirmation"),
+    meetings.MEETING_KIND: _l("Meeting invitation to the lead"),
+    meetings.MEETING_CONSULTANT_KIND: _l("Meeting invitation to the consultant"),
+    meetings.CANCEL_KIND: _l("Meeting cancellation to the lead"),
+    meetings.CANCEL_CONSULTANT_KIND: _l("Meeting cancellation to the consultant"),
+    meetings.MOVED_KIND: _l("Meeting moved, to the lead"),
+    meetings.MOVED_CONSULTANT_KIND: _l("Meeting moved, to the consultant"),
+    meetings.REMINDER_KIND: _l("Meeting reminder to the lead"),
 }
+# The kinds that name their message by a prefix and an id ("team-12", "meet-3").
+PREFIXED_KINDS = sorted(
+    (kind for kind in KIND_LABELS if kind != REPORT and kind != NEW_LEAD), key=len, reverse=True
+)
 
 
 def kind_label(kind: str) -> str:
     """A delivery's kind in the consultant's words ("Message" for a kind no longer sent)."""
     label = KIND_LABELS.get(kind)
     if label is None:
-        prefix = next((p for p in (TEAM_KIND, CONFIRM_KIND) if kind.startswith(p)), None)
+        prefix = next((p for p in PREFIXED_KINDS if kind.startswith(p)), None)
         label = KIND_LABELS[prefix] if prefix else _l("Message")
     return str(label)
 
@@ -107,7 +121,9 @@ def deliver(delivery_id: int) -> Attempt:
     try:
         _check_address(delivery.recipient)
         q = questionnaire_for(delivery.submission.questionnaire_hash)
-        if delivery.kind == REPORT:
+        if is_meeting(delivery):
+            outgoing = meeting_message(delivery)
+        elif delivery.kind == REPORT:
             outgoing = report_message(q, delivery, ensure_report(delivery.submission))
         elif delivery.kind.startswith(TEAM_KIND):
             outgoing = _team_invitation(q, delivery)
@@ -187,6 +203,7 @@ def report_input(submission: Submission) -> ReportInput:
         reference=f"#{submission.id}",
         progress=progress_of(submission),
         peers=peer_comparison(submission),
+        booking_page=booking_page_url(submission),
     )
 
 

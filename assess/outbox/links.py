@@ -18,7 +18,8 @@ from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
-from assess.db.models import Lead
+from assess.core.web_address import with_query
+from assess.db.models import Lead, Submission
 from assess.extensions import db
 
 # The links name a lead by its `link_key`, a random secret: an id, given again to the next
@@ -38,6 +39,20 @@ def public_url(endpoint: str, **values: Any) -> str:
     )
     app.inject_url_defaults(endpoint, values)
     return adapter.build(endpoint, values, force_external=True)
+
+
+def booking_page_url(submission: Submission) -> str:
+    """Where a lead books a call: BOOKING_URL (an outside scheduler) with their name and
+    e-mail prefilled when set, else the built-in booking page of their results."""
+    outside = current_app.config["BOOKING_URL"]
+    lead = submission.lead
+    if outside:
+        if lead is None:
+            return str(outside)
+        return with_query(outside, {"name": lead.full_name, "email": lead.email})
+    if not submission.public_token:
+        return ""
+    return public_url("booking.choose", token=submission.public_token)
 
 
 class LinkExpired(Exception):

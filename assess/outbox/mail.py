@@ -40,6 +40,8 @@ class Attachment:
     content: bytes
     maintype: str = "application"
     subtype: str = "pdf"
+    # Content-Type parameters besides the name (an invitation's `method=REQUEST`).
+    params: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,7 @@ def _compose(outgoing: Outgoing, sender: str) -> EmailMessage:
             maintype=attachment.maintype,
             subtype=attachment.subtype,
             filename=header_safe(attachment.filename),
+            params=dict(attachment.params),
         )
     return message
 

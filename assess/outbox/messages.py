@@ -21,7 +21,7 @@ from assess.db.models import AddressConfirmation, Delivery, Submission, utcnow
 from assess.db.previous_results import previous_submission
 from assess.extensions import db
 from assess.i18n import COMPANY_SIZE_LABELS, SECTOR_LABELS, format_day
-from assess.outbox.links import link_url, public_url
+from assess.outbox.links import booking_page_url, link_url, public_url
 from assess.outbox.mail import Attachment, DeliveryError, Outgoing
 from assess.outbox.tasks import DELIVER, enqueue_after_commit
 from assess.report.content import branding_from_config
@@ -105,6 +105,7 @@ def report_message(q: Questionnaire, delivery: Delivery, pdf: bytes) -> Outgoing
                 q,
                 current_app.config["CALL_TO_ACTION_URL"],
                 lambda label: q.text(label, locale),
+                booking_page_url(submission),
             ),
             "weakest": _focus(q, result, locale),
             "priorities": _priorities(result, locale),

@@ -23,7 +23,7 @@ from sqlalchemy import select
 from assess.core.result import StoredResult
 from assess.db.audit import record
 from assess.db.database import write_transaction
-from assess.db.models import Lead, Submission, WebhookDelivery, utcnow
+from assess.db.models import Booking, Lead, Submission, WebhookDelivery, aware, utcnow
 from assess.extensions import db
 from assess.outbox.links import public_url
 from assess.outbox.rows import (
@@ -55,7 +55,21 @@ LEAD_STATUS_CHANGED = "lead.status_changed"
 LEAD_EMAIL_CONFIRMED = "lead.email_confirmed"
 # A lead erased (on request or by the retention purge): its id and the time, nothing else.
 LEAD_DELETED = "lead.deleted"
-EVENTS = (SUBMISSION_COMPLETED, LEAD_EMAIL_CONFIRMED, LEAD_STATUS_CHANGED, LEAD_DELETED)
+# The executive booked a call with a consultant from the results page.
+MEETING_BOOKED = "meeting.booked"
+# The executive cancelled it by the link of their invitation.
+MEETING_CANCELLED = "meeting.cancelled"
+# They moved it to another time by the link of their invitation.
+MEETING_RESCHEDULED = "meeting.rescheduled"
+EVENTS = (
+    SUBMISSION_COMPLETED,
+    LEAD_EMAIL_CONFIRMED,
+    LEAD_STATUS_CHANGED,
+    LEAD_DELETED,
+    MEETING_BOOKED,
+    MEETING_CANCELLED,
+    MEETING_RESCHEDULED,
+)
 
 
 def configured_urls(config: Any) -> list[str]:
@@ -271,3 +285,38 @@ def lead_deleted(lead_id: int) -> list[int]:
     gone): the lead's id and the time only, so the other tools can erase their copy."""
     data = {"lead": {"id": lead_id}, "deleted_at": utcnow().isoformat()}
     return queue_event(LEAD_DELETED, data, None)
+
+
+def meeting_booked(booking: Booking) -> list[int]:
+    """Queue the booked-meeting event: the meeting (UTC times, its iCalendar UID), the
+    consultant it is with, the lead."""
+    return queue_event(MEETING_BOOKED, _meeting_data(booking), booking.lead_id)
+
+
+def meeting_cancelled(booking: Booking) -> list[int]:
+    """Queue the cancelled-meeting event (the same data, status "cancelled")."""
+    return queue_event(MEETING_CANCELLED, _meeting_data(booking), booking.lead_id)
+
+
+def meeting_rescheduled(booking: Booking) -> list[int]:
+    """Queue the moved-meeting event (the meeting at its new time, SEQUENCE raised)."""
+    return queue_event(MEETING_RESCHEDULED, _meeting_data(booking), booking.lead_id)
+
+
+def _meeting_data(booking: Booking) -> dict[str, Any]:
+    lead = booking.lead
+    return {
+        "meeting": {
+            "id": booking.id,
+            "uid": booking.uid,
+            "starts_at": _iso(aware(booking.starts_at)),
+            "ends_at": _iso(aware(booking.ends_at)),
+            "status": booking.status,
+            "booked_at": _iso(aware(booking.created_at)),
+            "cancelled_at": _iso(aware(booking.cancelled_at)) if booking.cancelled_at else None,
+            "sequence": booking.sequence,
+        },
+        "consultant": {"id": booking.consultant.id, "email": booking.consultant.email},
+        "lead": lead_data(lead),
+        "links": _links(lead),
+    }

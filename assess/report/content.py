@@ -65,6 +65,9 @@ class ReportInput:
     # Change since the lead's previous diagnostic (a re-assessment), and the peer benchmark.
     progress: Progress | None = None
     peers: PeerComparison | None = None
+    # The app's booking page for this lead: the call to action's address unless
+    # CALL_TO_ACTION_URL names an outside scheduler.
+    booking_page: str = ""
 
 
 @dataclass(frozen=True)
@@ -190,13 +193,15 @@ def _build(q: Questionnaire, data: ReportInput, branding: Branding, locale: str)
             "name": branding.consultant_name,
             "credentials": branding.consultant_credentials.get(locale, ""),
         },
-        "call_to_action": _call_to_action(q, branding, text),
+        "call_to_action": _call_to_action(q, branding, text, data.booking_page),
     }
 
 
-def _call_to_action(q: Questionnaire, branding: Branding, text: Any) -> dict[str, Any] | None:
+def _call_to_action(
+    q: Questionnaire, branding: Branding, text: Any, own_page: str
+) -> dict[str, Any] | None:
     """The offer of a call, its address and the QR code of that address."""
-    found = call_to_action(q, branding.booking_url, text)
+    found = call_to_action(q, branding.booking_url, text, own_page)
     if found is None:
         return None
     return {**found, "qr": qr_code(found["url"], _("QR code of %(url)s", url=found["url"]))}

@@ -22,20 +22,21 @@ from assess.core.web_address import is_placeholder
 from assess.db.questionnaire_store import current_questionnaire
 
 
-def call_to_action_url(q: Questionnaire, booking_url: str) -> str:
-    """Where the call to action leads: CALL_TO_ACTION_URL when set, else the questionnaire's
-    `report.call_to_action.url`; empty when neither is given."""
+def call_to_action_url(q: Questionnaire, booking_url: str, own_page: str = "") -> str:
+    """Where the call to action leads: CALL_TO_ACTION_URL (an outside scheduler) when set,
+    else the app's own booking page for this lead (`own_page`), else the questionnaire's
+    `report.call_to_action.url`; empty when none is given."""
     action = q.report.call_to_action
-    return booking_url or (action.url if action is not None else "")
+    return booking_url or own_page or (action.url if action is not None else "")
 
 
 def call_to_action(
-    q: Questionnaire, booking_url: str, localize: Callable[[Any], str]
+    q: Questionnaire, booking_url: str, localize: Callable[[Any], str], own_page: str = ""
 ) -> dict[str, str] | None:
     """The call to action of the report and its e-mail, in the current language: the
     questionnaire's label (`localize` turns it into text), or a standard one when only the
-    settings give an address; None when there is no address."""
-    url = call_to_action_url(q, booking_url)
+    settings or the booking page give an address; None when there is no address."""
+    url = call_to_action_url(q, booking_url, own_page)
     if not url:
         return None
     action = q.report.call_to_action
@@ -46,17 +47,18 @@ def call_to_action(
 def placeholder_problems(config: Mapping[str, Any], q: Questionnaire) -> list[str]:
     """What production would show the public unfilled, one line per setting, naming it."""
     problems = []
-    url = call_to_action_url(q, config["CALL_TO_ACTION_URL"])
-    if is_placeholder(url):
-        source = (
-            "CALL_TO_ACTION_URL"
-            if config["CALL_TO_ACTION_URL"]
-            else f"the questionnaire's report.call_to_action.url ({q.source_path})"
-        )
-        shown = repr(url) if url else "none"
+    # Without CALL_TO_ACTION_URL the call to action leads to the app's own booking page
+    # (docs/booking.md); a placeholder set there is refused.
+    url = config["CALL_TO_ACTION_URL"]
+    if url and is_placeholder(url):
         problems.append(
-            f"CALL_TO_ACTION_URL: the call to action leads to {shown}, from {source}: set "
-            "CALL_TO_ACTION_URL to the consultant's booking page"
+            f"CALL_TO_ACTION_URL: the call to action leads to {url!r}: set the consultant's "
+            "booking page, or leave it empty for the built-in booking page"
+        )
+    if config["BOOKING_URL"] and is_placeholder(config["BOOKING_URL"]):
+        problems.append(
+            f"BOOKING_URL: the booking buttons lead to {config['BOOKING_URL']!r}: set the "
+            "outside scheduler's address, or leave it empty for the built-in booking page"
         )
     if is_placeholder(config["BRAND_CONTACT"]):
         shown = repr(config["BRAND_CONTACT"]) if config["BRAND_CONTACT"].strip() else "empty"

@@ -21,6 +21,7 @@ from assess.db.audit import record
 from assess.db.database import flush_deleted_data, write_transaction
 from assess.db.models import (
     AuditEntry,
+    Booking,
     Delivery,
     Lead,
     LeadEvent,
@@ -100,6 +101,7 @@ def _delete_leads(lead_ids: Sequence[int]) -> list[str]:
         delete(WebhookDelivery).where(WebhookDelivery.lead_id.in_(ids)),
         delete(Touch).where(Touch.lead_id.in_(ids)),
         delete(LeadEvent).where(LeadEvent.lead_id.in_(ids)),
+        delete(Booking).where(Booking.lead_id.in_(ids)),
         delete(Lead).where(Lead.id.in_(ids)),
     ):
         db.session.execute(statement, execution_options=quiet)

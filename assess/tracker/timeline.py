@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from assess.db.models import LeadEvent
+from assess.i18n import format_moment
 from assess.report.content import score_text
 from assess.tracker.cadence import CHANNEL_LABELS, OUTCOME_LABELS
 from assess.tracker.lead_list import STATUS_LABELS
@@ -27,6 +28,9 @@ EVENT_LABELS = {
     "owner": _l("Owner changed"),
     "note": _l("Note added"),
     "touch": _l("Follow-up logged"),
+    "meeting.booked": _l("Meeting booked by the executive"),
+    "meeting.moved": _l("Meeting moved by the executive"),
+    "meeting.cancelled": _l("Meeting cancelled by the executive"),
 }
 
 
@@ -71,6 +75,9 @@ def event_detail(kind: str, data: dict[str, Any], names: dict[int, str]) -> str:
             channel=str(CHANNEL_LABELS.get(channel, channel)),
             outcome=str(OUTCOME_LABELS.get(outcome, outcome)),
         )
+    when = data.get("starts_at") or data.get("to")  # booked, or moved to
+    if kind in ("meeting.booked", "meeting.moved") and when:
+        return _("On %(moment)s", moment=format_moment(datetime.fromisoformat(when)))
     if kind == "email.confirmed" and data.get("changed"):
         return _("The address was corrected before it was confirmed")
     return ""

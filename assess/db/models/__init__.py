@@ -9,6 +9,7 @@ from assess.db.models.backoffice import (
     Touch,
     User,
 )
+from assess.db.models.booking import Booking, ConsultantAvailability
 from assess.db.models.confirmations import AddressConfirmation, InvitationOptOut
 from assess.db.models.outbox import Delivery, ReportFile
 from assess.db.models.peers import PeerScoreCount
@@ -20,6 +21,8 @@ __all__ = [
     "AddressConfirmation",
     "AuditEntry",
     "BackofficeSession",
+    "Booking",
+    "ConsultantAvailability",
     "Delivery",
     "FunnelCount",
     "InvitationOptOut",

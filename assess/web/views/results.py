@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    render_template,
+    request,
+)
 from flask.typing import ResponseReturnValue
 
 from assess.core.action_plan import MAX_RECOMMENDATIONS, focus_of
@@ -18,7 +26,7 @@ from assess.db.previous_results import progress_of
 from assess.db.questionnaire_store import questionnaire_for
 from assess.i18n import translate
 from assess.outbox import delivery
-from assess.outbox.links import link_url
+from assess.outbox.links import booking_page_url, link_url
 from assess.report.cost import cost_section
 from assess.report.publication import call_to_action
 from assess.respondent import confirmation, submissions
@@ -53,7 +61,7 @@ def show(token: str) -> ResponseReturnValue:
         scored=scored,
         # What the call is about: the area the plan starts with.
         weakest=next((row for row in scored if row["focus"]), None) if len(scored) > 1 else None,
-        call_to_action=_call_to_action(q),
+        call_to_action=_call_to_action(q, submission),
         cost=cost_section(q, submission.answers or {}),
         recommendations=result.explanation.get("recommendations", [])[:TOP_RECOMMENDATIONS],
         # A result stored before the plan was cut at ten: the report prints ten at most.
@@ -144,9 +152,11 @@ def category_rows(q: Questionnaire, result: StoredResult) -> list[dict[str, Any]
     return rows
 
 
-def _call_to_action(q: Questionnaire) -> dict[str, str] | None:
-    # The report's and the e-mail's call to action: CALL_TO_ACTION_URL when set.
-    return call_to_action(q, current_app.config["CALL_TO_ACTION_URL"], translate)
+def _call_to_action(q: Questionnaire, submission: Any) -> dict[str, str] | None:
+    # The report's and the e-mail's call to action: CALL_TO_ACTION_URL when set, else where
+    # this lead books (BOOKING_URL prefilled, or the built-in booking page).
+    own_page = booking_page_url(submission)
+    return call_to_action(q, current_app.config["CALL_TO_ACTION_URL"], translate, own_page)
 
 
 def _outcomes(q: Questionnaire, result: StoredResult) -> list[dict[str, Any]]:

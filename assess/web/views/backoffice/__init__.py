@@ -5,11 +5,20 @@ from __future__ import annotations
 from flask import Flask
 
 from assess.extensions import login_manager
-from assess.web.views.backoffice import admin, analytics, auth, exports, leads, passwords, today
+from assess.web.views.backoffice import (
+    admin,
+    analytics,
+    auth,
+    availability,
+    exports,
+    leads,
+    passwords,
+    today,
+)
 from assess.web.views.backoffice.blueprint import bp, load_user
 
 # The modules above add their routes to the blueprint when imported.
-PAGES = (admin, analytics, auth, exports, leads, passwords, today)
+PAGES = (admin, analytics, auth, availability, exports, leads, passwords, today)
 
 
 def init_app(app: Flask) -> None:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -23,6 +22,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from assess.core import phone
+from assess.core.icalendar import CalendarEvent, ical_calendar
 from assess.db.models import aware, utcnow
 from assess.db.questionnaire_store import current_questionnaire
 from assess.i18n import COMPANY_SIZE_LABELS, SECTOR_LABELS, current_locale
@@ -173,71 +173,3 @@ def brief(lead_id: int) -> ResponseReturnValue:
         sizes=COMPANY_SIZE_LABELS,
         sectors=SECTOR_LABELS,
     )
-
-
-# iCalendar (RFC 5545) output: plain functions, tested on their own.
-
-
-@dataclass(frozen=True)
-class CalendarEvent:
-    """One all-day event of the feed."""
-
-    uid: str
-    day: date
-    summary: str
-    description: str
-    url: str
-
-
-def ical_text(value: str) -> str:
-    """A TEXT value escaped (RFC 5545 3.3.11): backslash, semicolon, comma, newlines."""
-    value = value.replace("\r\n", "\n").replace("\r", "\n")
-    value = "".join(ch for ch in value if ch in "\n\t" or (ord(ch) >= 32 and ord(ch) != 127))
-    for raw, escaped in (("\\", "\\\\"), (";", "\\;"), (",", "\\,"), ("\n", "\\n")):
-        value = value.replace(raw, escaped)
-    return value
-
-
-def fold(line: str, limit: int = 75) -> str:
-    """A content line folded at 75 octets, never inside a UTF-8 character (RFC 5545 3.1)."""
-    parts: list[str] = []
-    current, size = "", 0
-    for ch in line:
-        width = len(ch.encode("utf-8"))
-        if size + width > limit:
-            parts.append(current)
-            current, size = " ", 1  # a continuation line starts with one space
-        current += ch
-        size += width
-    parts.append(current)
-    return "\r\n".join(parts)
-
-
-def ical_calendar(events: list[CalendarEvent], stamp: datetime, name: str) -> str:
-    """The whole VCALENDAR, CRLF line endings, folded lines."""
-    dtstamp = aware(stamp).strftime("%Y%m%dT%H%M%SZ")
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//webleads-tracker//follow-up cadence//EN",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        f"X-WR-CALNAME:{ical_text(name)}",
-        "REFRESH-INTERVAL;VALUE=DURATION:PT1H",
-        "X-PUBLISHED-TTL:PT1H",
-    ]
-    for event in events:
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:{ical_text(event.uid)}",
-            f"DTSTAMP:{dtstamp}",
-            f"DTSTART;VALUE=DATE:{event.day.strftime('%Y%m%d')}",
-            f"DTEND;VALUE=DATE:{(event.day + timedelta(days=1)).strftime('%Y%m%d')}",
-            f"SUMMARY:{ical_text(event.summary)}",
-            f"DESCRIPTION:{ical_text(event.description)}",
-            f"URL:{event.url}",
-            "TRANSP:TRANSPARENT",
-            "END:VEVENT",
-        ]
-    lines.append("END:VCALENDAR")
-    return "".join(fold(line) + "\r\n" for line in lines)
