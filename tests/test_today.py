@@ -231,5 +231,46 @@ def test_queries_per_page_do_not_grow_with_the_leads(app):
     few = queries()
     add(60, 3)
     many = queries()
-    # the counts, the recent leads, the due leads' ids, then their rows, their touches
-    assert few == many == 5
+    # the day's meetings, the counts, the recent leads, the due leads' ids, then their rows,
+    # their touches
+    assert few == many == 6
+
+
+def test_the_day_s_meetings_in_paris_time_come_first_for_their_consultant_and_admins(app):
+    """Meetings booked today (Paris day, not UTC's) come first; a consultant sees their own."""
+    from assess.db.models import Booking
+
+    mine = make_user(app, "marc@example.com")
+    theirs = make_user(app, "lea@example.com")
+    make_user(app, "admin@example.com", "admin")
+    late = lead(app, "Late evening", 2, None, status="meeting_booked")
+    early = lead(app, "Early", 2, None, status="meeting_booked")
+    other = lead(app, "Someone else's", 2, None, status="meeting_booked")
+    tomorrow = lead(app, "Tomorrow", 2, None, status="meeting_booked")
+    cancelled = lead(app, "Cancelled", 2, None, status="new")
+    # 3 December 2026 in Paris (UTC+1) runs from 2 December 23:00 UTC to 3 December 23:00 UTC.
+    slots = [
+        (mine, late, datetime(2026, 12, 3, 22, 30, tzinfo=UTC), "booked"),  # 23:30 in Paris
+        (mine, early, datetime(2026, 12, 2, 23, 0, tzinfo=UTC), "booked"),  # midnight in Paris
+        (theirs, other, datetime(2026, 12, 3, 9, 0, tzinfo=UTC), "booked"),
+        (mine, tomorrow, datetime(2026, 12, 3, 23, 0, tzinfo=UTC), "booked"),  # 4 Dec in Paris
+        (mine, cancelled, datetime(2026, 12, 3, 10, 0, tzinfo=UTC), "cancelled"),
+    ]
+    with app.app_context():
+        for consultant, lead_id, starts, status in slots:
+            db.session.add(
+                Booking(
+                    consultant_id=consultant,
+                    lead_id=lead_id,
+                    starts_at=starts,
+                    ends_at=starts + timedelta(minutes=30),
+                    status=status,
+                )
+            )
+        db.session.commit()
+        marc = [m.lead.company for m in today.meetings_today(user("marc@example.com"), NOW)]
+        admin = [
+            m.lead.company for m in today.meetings_today(user("admin@example.com", "admin"), NOW)
+        ]
+    assert marc == ["Early", "Late evening"]
+    assert admin == ["Early", "Someone else's", "Late evening"]

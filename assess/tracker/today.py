@@ -1,6 +1,6 @@
 """The Today page's answer to "whom do I call now", in three sections, a lead once at most:
 
-1. the day's meetings (`meetings_today`, the hook booking will feed);
+1. the day's meetings (`meetings_today`: the bookings of the day, Paris time);
 2. the leads who completed the diagnostic in the last 48 hours, newest first, due or not:
    they remember their results and expect the call;
 3. the leads with a touch due today or overdue, ranked by who has the most to gain and
@@ -18,13 +18,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from flask import current_app
 from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
 
-from assess.db.models import Lead, Touch, User, aware
+from assess.core.booking_slots import PARIS
+from assess.db.models import Booking, Lead, Touch, User, aware
+from assess.db.models.booking import BOOKED
 from assess.extensions import db
 from assess.tracker.cadence import end_of_day
 from assess.tracker.leads import owned_or_open
@@ -73,13 +75,22 @@ class TodayPage:
 
 
 def meetings_today(user: User, now: datetime) -> list[Meeting]:
-    """The hook for booking: the meetings of `now`'s day (Europe/Paris) with leads `user` sees.
-
-    Booking is not stored yet, so there are none; when it is, this returns the day's
-    meetings in time order and the Today page shows them first, their leads left out of
-    the sections below.
-    """
-    return []
+    """The meetings booked for `now`'s day in Paris, in time order: a consultant's own, all of
+    them for an admin. The Today page shows them first, their leads left out below."""
+    local = aware(now).astimezone(PARIS)
+    starts = datetime.combine(local.date(), time.min, PARIS).astimezone(UTC)
+    ends = datetime.combine(local.date() + timedelta(days=1), time.min, PARIS).astimezone(UTC)
+    query = (
+        select(Booking, Lead)
+        .join(Lead, Lead.id == Booking.lead_id)
+        .where(Booking.status == BOOKED, Booking.starts_at >= starts, Booking.starts_at < ends)
+        .order_by(Booking.starts_at, Booking.id)
+    )
+    if not user.is_admin:
+        query = query.where(Booking.consultant_id == user.id)
+    return [
+        Meeting(lead, aware(booking.starts_at)) for booking, lead in db.session.execute(query).all()
+    ]
 
 
 class _Ranking:
