@@ -18,6 +18,7 @@ from assess.outbox import messages
 from assess.outbox.links import public_url
 from assess.outbox.mail import Outgoing, compose
 from assess.outbox.messages import TEAM_KIND
+from tests.helpers.booking_records import consultant_with_hours
 from tests.helpers.personas import persona
 from tests.helpers.wizard_driver import (
     complete,
@@ -144,6 +145,7 @@ def test_each_message_is_written_in_its_recipients_language_as_the_worker_compos
 def test_the_report_email_names_the_weakest_area_and_the_priorities_and_is_signed(
     app: Flask,
 ) -> None:
+    consultant_with_hours(app)  # the built-in booking page has times to offer
     with app.app_context():
         q = current_questionnaire()
     complete(

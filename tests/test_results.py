@@ -6,6 +6,7 @@ import re
 from html import unescape
 
 from assess.outbox.links import public_url
+from tests.helpers.booking_records import consultant_with_hours
 from tests.helpers.personas import persona
 from tests.helpers.wizard_driver import (
     CONTACT,
@@ -85,6 +86,7 @@ def _first_area_to_improve(q, scores: dict[str, float]) -> str:
 def test_the_call_names_the_first_area_to_improve_under_the_score_and_after_the_priorities(
     app,
 ):
+    consultant_with_hours(app)  # the built-in booking page has times to offer
     submission = complete_lead(app, "negoce_historique")
     page = _page(app, submission)
     q = questionnaire(app)
@@ -110,6 +112,16 @@ def test_the_call_names_the_first_area_to_improve_under_the_score_and_after_the_
     assert page.rindex('class="card call-to-action"') > priorities
     english = _page(app, submission, "en")
     assert "30 minutes with a sales director on your first area to improve" in english
+
+
+def test_until_a_consultant_sets_hours_the_call_keeps_the_questionnaire_s_address(app):
+    """A booking page with no time to offer is a dead end: the questionnaire's address stays."""
+    submission = complete_lead(app, "negoce_historique")
+    page = _page(app, submission)
+    q = questionnaire(app)
+    assert q.report.call_to_action is not None
+    assert page.count(f'href="{q.report.call_to_action.url}"') == 2
+    assert f"/results/{submission.public_token}/call" not in page
 
 
 def _results_after_giving_up_at(app, contacts: int) -> str:

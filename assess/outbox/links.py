@@ -19,7 +19,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
 from assess.core.web_address import with_query
-from assess.db.models import Lead, Submission
+from assess.db.models import ConsultantAvailability, Lead, Submission, User
 from assess.extensions import db
 
 # The links name a lead by its `link_key`, a random secret: an id, given again to the next
@@ -43,16 +43,28 @@ def public_url(endpoint: str, **values: Any) -> str:
 
 def booking_page_url(submission: Submission) -> str:
     """Where a lead books a call: BOOKING_URL (an outside scheduler) with their name and
-    e-mail prefilled when set, else the built-in booking page of their results."""
+    e-mail prefilled when set, else the built-in booking page of their results while some
+    consultant takes meetings there; else "" (the questionnaire's own address, if any)."""
     outside = current_app.config["BOOKING_URL"]
     lead = submission.lead
     if outside:
         if lead is None:
             return str(outside)
         return with_query(outside, {"name": lead.full_name, "email": lead.email})
-    if not submission.public_token:
+    if not submission.public_token or not someone_takes_meetings():
         return ""
     return public_url("booking.choose", token=submission.public_token)
+
+
+def someone_takes_meetings() -> bool:
+    """Whether an active consultant has set weekly hours: until one has, the built-in booking
+    page would offer no time, so the call to action keeps the questionnaire's address."""
+    weekly = db.session.execute(
+        select(ConsultantAvailability.weekly_hours)
+        .join(User, User.id == ConsultantAvailability.user_id)
+        .where(User.active.is_(True))
+    ).scalars()
+    return any(any(ranges for ranges in (hours or {}).values()) for hours in weekly)
 
 
 class LinkExpired(Exception):
