@@ -21,9 +21,22 @@ from assess import create_app
 from assess.extensions import db
 from assess.outbox.tasks import huey_of
 from tests.helpers.database import empty_tables
+from tests.helpers.database_use import uses_the_database
 from tests.helpers.paths import OTHER_TOPIC, ROOT, SHIPPED
 from tests.helpers.smtp_server import SmtpServer
 from tests.helpers.worker_process import Worker, app_environment
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark `no_database` the tests that do not use the test database (the CI's PostgreSQL
+    pass leaves them to the SQLite pass: tests/helpers/database_use.py)."""
+    sources: dict[str, str] = {}
+    for item in items:
+        path = str(item.path)
+        if path not in sources:
+            sources[path] = Path(path).read_text(encoding="utf-8")
+        if not uses_the_database(getattr(item, "fixturenames", ()), sources[path]):
+            item.add_marker(pytest.mark.no_database)
 
 
 @pytest.fixture(scope="session")

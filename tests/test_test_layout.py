@@ -56,3 +56,12 @@ def test_the_check_sees_the_imports_it_forbids(tmp_path: Path) -> None:
         "tests.browser.conftest",
         "tests.browser.conftest.VNU",
     ]
+
+
+def test_only_tests_that_use_the_database_run_again_on_postgresql() -> None:
+    from tests.helpers.database_use import uses_the_database
+
+    assert uses_the_database(["request", "app", "make_app", "database_url"], "")
+    assert uses_the_database(["live"], 'os.environ.get("TEST_DATABASE_URL")')
+    assert uses_the_database(["tmp_path"], 'REDIS = os.environ.get("TEST_REDIS_URL")')
+    assert not uses_the_database(["tmp_path"], "from assess.core import scoring")
