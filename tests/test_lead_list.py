@@ -258,15 +258,31 @@ def test_a_parameter_the_list_does_not_know_never_reaches_its_links(app, name):
 
 
 def test_every_status_a_lead_can_take_has_a_label():
-    """Each status the code gives a lead (`lead.status = ...`) is one of STATUSES, and each
-    of those has its words: a status without a label would show as a raw id."""
+    """Each status the code gives a lead (`lead.status = ...`, the status named to the
+    pipeline's move_lead/change_status, or returned first by a function deciding a status,
+    like the touch outcomes' `_status_after`) is one of STATUSES, and each of those has its
+    words: a status without a label would show as a raw id."""
     given: set[str] = set()
     for _path, tree in trees():
+        for function in ast.walk(tree):
+            if isinstance(function, ast.FunctionDef) and "status" in function.name:
+                for node in ast.walk(function):
+                    value = getattr(node, "value", None) if isinstance(node, ast.Return) else None
+                    if isinstance(value, ast.Tuple) and isinstance(value.elts[0], ast.Constant):
+                        given.add(value.elts[0].value)
         for node in ast.walk(tree):
             if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant):
                 for target in node.targets:
                     on_a_lead = getattr(getattr(target, "value", None), "id", None) == "lead"
                     if isinstance(target, ast.Attribute) and target.attr == "status" and on_a_lead:
                         given.add(node.value.value)
+            called = getattr(getattr(node, "func", None), "id", None) or getattr(
+                getattr(node, "func", None), "attr", None
+            )
+            if isinstance(node, ast.Call) and called in {"move_lead", "change_status"}:
+                named = node.args[1] if len(node.args) > 1 else None
+                named = next((k.value for k in node.keywords if k.arg == "status"), named)
+                if isinstance(named, ast.Constant):
+                    given.add(named.value)
     assert {"contacted", "meeting_booked", "lost"} <= given <= set(lead_list.STATUSES)
     assert set(lead_list.STATUS_LABELS) == set(lead_list.STATUSES)
