@@ -21,6 +21,7 @@ MODULES: tuple[str, ...] = (
     "bench.load",
     "bench.backoffice",
     "bench.peers",
+    "bench.booking",
 )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import threading
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -58,6 +59,40 @@ def test_the_slot_is_gone_from_the_free_slots_once_booked(app):
         starts = [slot.starts_at for slot in booking.open_slots(user, MONDAY)]
         assert TUESDAY_NINE not in starts
         assert TUESDAY_NINE + timedelta(minutes=30) in starts
+
+
+def test_only_the_meetings_within_the_notice_and_the_horizon_are_read(app):
+    # A consultant's year of meetings is thousands of rows: the free slots read the range of
+    # ix_bookings_consultant_starts the horizon covers, not every meeting still to come.
+    consultant = consultant_with_hours(app)
+    tokens = [lead_with_submission(app, f"year{i}@example.com") for i in range(4)]
+    with app.app_context():
+        leads = [find_completed(t).lead_id for t in tokens]
+        moments = {
+            "past": MONDAY - timedelta(days=20),
+            "running": MONDAY - timedelta(hours=1),  # a long meeting still on at MONDAY
+            "soon": TUESDAY_NINE,
+            "beyond": TUESDAY_NINE + timedelta(days=60),  # past the 30-day horizon
+        }
+        for lead_id, start in zip(leads, moments.values(), strict=True):
+            length = timedelta(hours=3) if start == moments["running"] else timedelta(minutes=30)
+            db.session.add(
+                Booking(
+                    consultant_id=consultant,
+                    lead_id=lead_id,
+                    starts_at=start,
+                    ends_at=start + length,
+                    status_before="new",
+                )
+            )
+        db.session.commit()
+        availability = booking.availability_of(consultant)
+        assert availability is not None
+        read = booking._busy(consultant, replace(availability, notice_hours=0), MONDAY)
+        assert sorted(slot.starts_at for slot in read) == [moments["running"], moments["soon"]]
+        user = db.session.get(booking.User, consultant)
+        starts = [slot.starts_at for slot in booking.open_slots(user, MONDAY)]
+        assert TUESDAY_NINE not in starts and TUESDAY_NINE + timedelta(minutes=30) in starts
 
 
 @pytest.mark.parametrize(

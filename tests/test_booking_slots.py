@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import random
 import subprocess
 import sys
 from datetime import UTC, date, datetime, time, timedelta
@@ -204,3 +205,27 @@ def test_typed_hours_and_days_are_read_or_refused_with_a_key():
     for typed in ("31/02/2026", "demain", "2026-13-01"):
         with pytest.raises(AvailabilityError, match="day_format"):
             parse_days(typed)
+
+
+def test_busy_slots_take_the_same_slots_as_comparing_each_pair():
+    # free_slots looks busy meetings up by bisection (a year of them is thousands): it must
+    # refuse exactly the slots a comparison with every meeting refuses, off-grid, long and
+    # overlapping meetings included, whatever their order.
+    rng = random.Random(19)  # noqa: S311 - test data, not a secret
+    now = utc(2026, 12, 7, 5)
+    for buffer in (0, 10, 15):
+        availability = every_day(NINE_TO_NOON, buffer_minutes=buffer, notice_hours=0)
+        busy = []
+        for _ in range(60):
+            start = now + timedelta(minutes=5 * rng.randrange(0, 12 * 24 * 32))
+            busy.append(Slot(start, start + timedelta(minutes=rng.choice((15, 30, 90, 300)))))
+        gap = timedelta(minutes=buffer)
+        expected = [
+            slot
+            for slot in free_slots(availability, [], now)
+            if not any(
+                slot.starts_at < other.ends_at + gap and other.starts_at < slot.ends_at + gap
+                for other in busy
+            )
+        ]
+        assert free_slots(availability, busy, now) == expected

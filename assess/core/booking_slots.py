@@ -11,6 +11,7 @@ Plain Python: times in, times out, UTC everywhere but in the weekly hours.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -159,21 +160,41 @@ def grid(availability: Availability, day: date) -> list[Slot]:
     return slots
 
 
-def _overlaps(slot: Slot, busy: Sequence[Slot], buffer: timedelta) -> bool:
-    return any(
-        slot.starts_at < other.ends_at + buffer and other.starts_at < slot.ends_at + buffer
-        for other in busy
-    )
+class _Busy:
+    """Busy slots sorted by start, with the latest end among each prefix: whether a slot
+    overlaps one of them (within the buffer) in O(log n), however many there are."""
+
+    def __init__(self, busy: Sequence[Slot], buffer: timedelta):
+        ordered = sorted(busy)
+        self.starts = [other.starts_at for other in ordered]
+        self.latest_end = list(itertools.accumulate((o.ends_at for o in ordered), max))
+        self.buffer = buffer
+
+    def overlaps(self, slot: Slot) -> bool:
+        # The meetings starting before the slot ends (plus the buffer); one of them overlaps
+        # when the latest of their ends (plus the buffer) is after the slot's start.
+        before = bisect.bisect_left(self.starts, slot.ends_at + self.buffer)
+        return before > 0 and slot.starts_at < self.latest_end[before - 1] + self.buffer
+
+
+def reach(availability: Availability, now: datetime) -> tuple[datetime, datetime]:
+    """The span a booked meeting must overlap to take a slot offered at `now` (the notice and
+    the horizon, widened by a meeting and the buffer): the only meetings to read."""
+    now = _utc(now)
+    buffer = timedelta(minutes=availability.buffer_minutes)
+    earliest = now + timedelta(hours=availability.notice_hours)
+    latest = now + timedelta(days=availability.horizon_days)
+    return earliest - buffer, latest + availability.meeting + buffer
 
 
 def free_slots(availability: Availability, busy: Iterable[Slot], now: datetime) -> list[Slot]:
     """The slots still free, soonest first: on the grid, not on a day off, at least the notice
     after `now`, starting before the horizon, clear of every busy slot by the buffer."""
     now = _utc(now)
-    busy_slots = [Slot(_utc(b.starts_at), _utc(b.ends_at)) for b in busy]
     earliest = now + timedelta(hours=availability.notice_hours)
     latest = now + timedelta(days=availability.horizon_days)
     buffer = timedelta(minutes=availability.buffer_minutes)
+    busy_slots = _Busy([Slot(_utc(b.starts_at), _utc(b.ends_at)) for b in busy], buffer)
     first = earliest.astimezone(availability.zone).date()
     last = latest.astimezone(availability.zone).date()
     found: list[Slot] = []
@@ -183,7 +204,7 @@ def free_slots(availability: Availability, busy: Iterable[Slot], now: datetime) 
             found += [
                 slot
                 for slot in grid(availability, day)
-                if earliest <= slot.starts_at <= latest and not _overlaps(slot, busy_slots, buffer)
+                if earliest <= slot.starts_at <= latest and not busy_slots.overlaps(slot)
             ]
         day += timedelta(days=1)
     return sorted(found)

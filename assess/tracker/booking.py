@@ -10,12 +10,12 @@ of one lead whatever happens before it.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from assess.core.booking_slots import Availability, Hours, Slot, find_free, free_slots
+from assess.core.booking_slots import Availability, Hours, Slot, find_free, free_slots, reach
 from assess.db.audit import record
 from assess.db.database import serialise, write_transaction
 from assess.db.models import (
@@ -111,12 +111,25 @@ def consultant_for(lead: Lead) -> User | None:
     return next((user for user in candidates if _bookable(user)), None)
 
 
-def _busy(consultant_id: int, now: datetime, leaving_out: int = 0) -> list[Slot]:
+# No meeting lasts this long (the longest length offered is 90 minutes): the meetings that
+# may still run at a moment started at most this long before it.
+LONGEST_MEETING = timedelta(days=1)
+
+
+def _busy(
+    consultant_id: int, availability: Availability, now: datetime, leaving_out: int = 0
+) -> list[Slot]:
+    """The consultant's booked meetings that can take a slot offered at `now`: only those
+    within the notice and the horizon (a range of ix_bookings_consultant_starts), never the
+    whole year of meetings before and after."""
+    since, until = reach(availability, now)
     rows = db.session.execute(
         select(Booking.starts_at, Booking.ends_at).where(
             Booking.consultant_id == consultant_id,
+            Booking.starts_at >= since - LONGEST_MEETING,
+            Booking.starts_at <= until,
+            Booking.ends_at >= since,
             Booking.status == "booked",
-            Booking.ends_at >= now,
             Booking.id != leaving_out,
         )
     ).all()
@@ -133,7 +146,7 @@ def open_slots(
     if availability is None:
         return []
     leaving_out = moving.id if moving is not None else 0
-    slots = free_slots(availability, _busy(consultant.id, now, leaving_out), now)
+    slots = free_slots(availability, _busy(consultant.id, availability, now, leaving_out), now)
     if moving is not None:
         slots = [slot for slot in slots if slot.starts_at != aware(moving.starts_at)]
     return slots
@@ -182,7 +195,7 @@ def _book_locked(
     if active_booking(lead.id) is not None:
         raise BookingError("already_booked")
     availability = availability_of(consultant.id)
-    busy = _busy(consultant.id, now)
+    busy = _busy(consultant.id, availability, now) if availability else []
     slot = find_free(availability, busy, now, starts_at) if availability else None
     if slot is None:
         taken = any(b.starts_at == starts_at for b in busy)
@@ -270,7 +283,11 @@ def move(token: str, starts_at: datetime, now: datetime | None = None) -> Bookin
             if found.status != "booked" or found.sequence != expected:
                 raise LinkExpired  # changed by a request that used the same link meanwhile
             availability = availability_of(found.consultant_id)
-            busy = _busy(found.consultant_id, now, leaving_out=found.id)
+            busy = (
+                _busy(found.consultant_id, availability, now, leaving_out=found.id)
+                if availability
+                else []
+            )
             slot = find_free(availability, busy, now, wanted) if availability else None
             if slot is None or slot.starts_at == aware(found.starts_at):
                 taken = any(b.starts_at == wanted for b in busy)
