@@ -86,16 +86,26 @@ def link_url(lead: Lead) -> str:
     return public_url("reassessment.welcome", token=token)
 
 
-def lead_of(secret: str, token: str, max_age_days: int) -> Lead:
-    """The lead a token was made for; LinkExpired, or LinkInvalid (its lead is gone too)."""
-    serializer = URLSafeTimedSerializer(secret, salt=SALT)
+def signed_data(
+    serializer: URLSafeTimedSerializer, token: str, max_age_seconds: int
+) -> dict[str, Any]:
+    """What a signed link carries; LinkExpired (genuine but too old) or LinkInvalid (forged,
+    damaged, or not the mapping every link of the app signs)."""
     try:
-        data = serializer.loads(token, max_age=max_age_days * 86400)
+        data = serializer.loads(token, max_age=max_age_seconds)
     except SignatureExpired:
         raise LinkExpired from None
     except BadSignature:
         raise LinkInvalid from None
-    key = data.get("key") if isinstance(data, dict) else None
+    if not isinstance(data, dict):
+        raise LinkInvalid
+    return data
+
+
+def lead_of(secret: str, token: str, max_age_days: int) -> Lead:
+    """The lead a token was made for; LinkExpired, or LinkInvalid (its lead is gone too)."""
+    data = signed_data(URLSafeTimedSerializer(secret, salt=SALT), token, max_age_days * 86400)
+    key = data.get("key")
     if not isinstance(key, str) or not key:
         raise LinkInvalid
     lead: Lead | None = db.session.execute(

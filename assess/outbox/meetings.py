@@ -16,7 +16,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import delete, select
 
 from assess.core.icalendar import Meeting, Person, meeting_invitation
@@ -24,7 +24,7 @@ from assess.db.models import Booking, Delivery, aware, utcnow
 from assess.db.models.booking import BOOKED
 from assess.extensions import db
 from assess.i18n import format_moment
-from assess.outbox.links import LinkExpired, LinkInvalid, public_url
+from assess.outbox.links import LinkExpired, LinkInvalid, public_url, signed_data
 from assess.outbox.mail import Attachment, DeliveryError, Outgoing
 from assess.outbox.messages import message_id, queue_delivery, row_of_kind
 
@@ -167,13 +167,8 @@ def booking_of_token(token: str) -> Booking:
     """The meeting a cancellation token names; LinkInvalid (forged, damaged, deleted) or
     LinkExpired (too old, or the meeting changed since: already cancelled, or past)."""
     serializer = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=CANCEL_SALT)
-    try:
-        data = serializer.loads(token, max_age=CANCEL_LINK_DAYS * 86400)
-    except SignatureExpired:
-        raise LinkExpired from None
-    except BadSignature:
-        raise LinkInvalid from None
-    uid = data.get("uid") if isinstance(data, dict) else None
+    data = signed_data(serializer, token, CANCEL_LINK_DAYS * 86400)
+    uid = data.get("uid")
     if not isinstance(uid, str):
         raise LinkInvalid
     booking = db.session.execute(select(Booking).where(Booking.uid == uid)).scalar_one_or_none()

@@ -21,11 +21,11 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import force_locale
-from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 from assess.db.models import User
 from assess.extensions import db
-from assess.outbox.links import LinkExpired, LinkInvalid, public_url
+from assess.outbox.links import LinkInvalid, public_url, signed_data
 from assess.outbox.mail import DeliveryError, Outgoing, compose, send, settings_from_config
 from assess.outbox.rows import Attempt
 from assess.outbox.tasks import enqueue_after_commit, task
@@ -84,14 +84,8 @@ def user_for_link(
     """The account a link still opens; LinkExpired (genuine but too old) or LinkInvalid
     (forged, used, superseded, or its account disabled or gone)."""
     max_age = int(_lifetime(purpose).total_seconds())
-    try:
-        data = _serializer(purpose, now).loads(token, max_age=max_age)
-    except SignatureExpired:
-        raise LinkExpired from None
-    except BadSignature:
-        raise LinkInvalid from None
-    user_id = data.get("u") if isinstance(data, dict) else None
-    fingerprint = data.get("f") if isinstance(data, dict) else None
+    data = signed_data(_serializer(purpose, now), token, max_age)
+    user_id, fingerprint = data.get("u"), data.get("f")
     if not isinstance(user_id, int) or not isinstance(fingerprint, str):
         raise LinkInvalid
     user = db.session.get(
