@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from assess.core.sending_window import parse_window
 from assess.core.web_address import is_web_address
 
 
@@ -62,6 +63,14 @@ def smtp_security(value: object) -> str:
     if isinstance(value, str) and value.strip().lower() in {"", "none", "starttls", "ssl"}:
         return value.strip().lower() or "none"
     raise ValueError('must be "none", "starttls" or "ssl"')
+
+
+def sending_hours(value: object) -> str:
+    """Weekdays and wall-time hours in Paris, such as "mon-fri 09:00-18:00"."""
+    if isinstance(value, str):
+        parse_window(value)  # ValueError says what is wrong
+        return value.strip().lower()
+    raise ValueError('must read like "mon-fri 09:00-18:00"')
 
 
 def colour(value: object) -> str:

@@ -7,6 +7,7 @@ consultant, call to action, legal links) is declared in presentation.py, in its 
 
 from __future__ import annotations
 
+from assess.config.follow_up import FOLLOW_UP_SETTINGS
 from assess.config.parsers import (
     Setting,
     flag,
@@ -50,7 +51,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "CONSENT_TEXT_VERSION",
-        "2026-11",
+        "2026-12",
         text,
         "Version of the data-processing notice shown at the contact step, stored with each "
         "consent so the consultant can prove what the lead agreed to.",
@@ -321,19 +322,8 @@ SETTINGS: tuple[Setting, ...] = (
         number,
         "A back-office session ends this many hours after login, however busy (log in again).",
     ),
-    # A sale closes on average at the 7th contact; 80% of salespeople stop after the 3rd.
-    Setting(
-        "CADENCE",
-        "0:email,2:phone,5:linkedin,9:phone,14:email,21:phone,30:email",
-        text,
-        'The follow-up cadence: seven touches, "day offset:channel" after the diagnostic.',
-    ),
-    Setting(
-        "CADENCE_STALL_DAYS",
-        7,
-        integer,
-        "A lead with 3 touches or fewer whose next touch is this many days overdue is flagged.",
-    ),
+    # The follow-up cadence and its e-mails: follow_up.py.
+    *FOLLOW_UP_SETTINGS,
     Setting("LEADS_PER_PAGE", 50, integer, "Rows per page of the leads list."),
     Setting(
         "RETENTION_DRAFT_DAYS",
