@@ -18,7 +18,7 @@ from assess.extensions import csrf, db, migrate
 from assess.outbox import delivery, tasks, webhooks
 from assess.report import publication
 from assess.respondent import confirmation as address_confirmation
-from assess.tracker import account_links
+from assess.tracker import account_links, follow_up
 from assess.web import observability, routing, security
 from assess.web.views import (
     backoffice,
@@ -28,12 +28,13 @@ from assess.web.views import (
     reassessment,
     results,
     team,
+    unsubscribe,
     wizard,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
 # The modules that declare the worker's tasks with `@tasks.task` (importing them registers them).
-TASK_MODULES = (delivery, webhooks, address_confirmation, account_links)
+TASK_MODULES = (delivery, webhooks, address_confirmation, account_links, follow_up)
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -65,6 +66,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(team.bp)
     app.register_blueprint(confirmation.bp)
     app.register_blueprint(booking.bp)
+    app.register_blueprint(unsubscribe.bp)
     backoffice.init_app(app)
     security.apply_rate_limits(app)
     app.cli.add_command(report)

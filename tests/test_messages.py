@@ -29,8 +29,19 @@ from tests.helpers.wizard_driver import (
 
 EMAILS = Path(__file__).resolve().parent.parent / "templates" / "email"
 # What a subject may show: the consultancy's name (a setting), a computed score, a meeting's
-# time (one of the slots the app offered, written by the app) and whom the invitation is for.
-SUBJECT_NAMES = {"brand", "overall", "when", "to_consultant", "cancelled", "reminder", "moved"}
+# time (one of the slots the app offered, written by the app), whom the invitation is for, and
+# a follow-up's weakest area (the questionnaire's label, never typed) and place in the cadence.
+SUBJECT_NAMES = {
+    "brand",
+    "overall",
+    "when",
+    "to_consultant",
+    "cancelled",
+    "reminder",
+    "moved",
+    "weakest",
+    "last",
+}
 TYPED = {
     "first_name": "Sécurité : compte",
     "last_name": "expiré https://phishing.example.net",

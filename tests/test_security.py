@@ -14,7 +14,7 @@ from assess.core.booking_slots import Availability
 from assess.db.models import AddressConfirmation, Submission
 from assess.db.questionnaire_store import current_questionnaire
 from assess.extensions import db
-from assess.outbox import meetings
+from assess.outbox import follow_ups, meetings
 from assess.outbox.delivery import ensure_report
 from assess.outbox.links import link_token
 from assess.respondent.team_invitations import invite
@@ -79,6 +79,7 @@ def arguments_for_every_get_route(app: Flask, consultant_email: str) -> dict[str
             "booking.booked": results,
             "booking.cancel": {"token": meetings.cancel_token(meeting)},
             "booking.move": {"token": meetings.cancel_token(meeting)},
+            "unsubscribe.confirm": {"token": follow_ups.unsubscribe_token(submission.lead)},
             "static": {"filename": "css/site.css"},
             "wizard.step": {"step_id": "entreprise"},
             "wizard.resume": {"token": resume.group(1)},

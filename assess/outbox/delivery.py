@@ -28,6 +28,7 @@ from assess.db.previous_results import progress_of
 from assess.db.questionnaire_store import questionnaire_for
 from assess.extensions import db
 from assess.outbox import meetings
+from assess.outbox.follow_ups import FOLLOW_UP_KIND, follow_up_message, is_follow_up
 from assess.outbox.links import booking_page_url
 from assess.outbox.mail import DeliveryError, compose, send, settings_from_config
 from assess.outbox.meetings import is_meeting, meeting_message
@@ -68,6 +69,7 @@ KIND_LABELS = {
     meetings.MOVED_KIND: _l("Meeting moved, to the lead"),
     meetings.MOVED_CONSULTANT_KIND: _l("Meeting moved, to the consultant"),
     meetings.REMINDER_KIND: _l("Meeting reminder to the lead"),
+    FOLLOW_UP_KIND: _l("Follow-up e-mail to the lead"),
 }
 # The kinds that name their message by a prefix and an id ("team-12", "meet-3").
 PREFIXED_KINDS = sorted(
@@ -123,6 +125,8 @@ def deliver(delivery_id: int) -> Attempt:
         q = questionnaire_for(delivery.submission.questionnaire_hash)
         if is_meeting(delivery):
             outgoing = meeting_message(delivery)
+        elif is_follow_up(delivery):
+            outgoing = follow_up_message(q, delivery)
         elif delivery.kind == REPORT:
             outgoing = report_message(q, delivery, ensure_report(delivery.submission))
         elif delivery.kind.startswith(TEAM_KIND):

@@ -72,6 +72,8 @@ class Outgoing:
     locale: str | None = None
     # Where the recipient's answer goes (the consultant), when not to the sender.
     reply_to: str | None = None
+    # More headers, such as List-Unsubscribe (name, value).
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 def settings_from_config(config: Any, instance_path: str) -> SmtpSettings:
@@ -118,6 +120,8 @@ def _compose(outgoing: Outgoing, sender: str) -> EmailMessage:
     message["Date"] = format_datetime(datetime.now(UTC))
     if outgoing.reply_to:
         message["Reply-To"] = header_safe(outgoing.reply_to)
+    for name, value in outgoing.headers:
+        message[name] = header_safe(value)
     message.set_content(render_template(f"{folder}/body.txt", **outgoing.context))
     message.add_alternative(
         render_template(f"{folder}/body.html", **outgoing.context), subtype="html"

@@ -107,9 +107,9 @@ def report_message(q: Questionnaire, delivery: Delivery, pdf: bytes) -> Outgoing
                 lambda label: q.text(label, locale),
                 booking_page_url(submission),
             ),
-            "weakest": _focus(q, result, locale),
-            "priorities": _priorities(result, locale),
-            "sender": _sender(locale),
+            "weakest": focus_area(q, result, locale),
+            "priorities": priorities_of(result, locale),
+            "sender": sender_of(locale),
             **_urls(submission),
         }
         filename = f"diagnostic-{_slug(lead.company)}.pdf"
@@ -142,7 +142,7 @@ def _areas(q: Questionnaire, result: StoredResult, n: int, locale: str) -> list[
     ]
 
 
-def _focus(q: Questionnaire, result: StoredResult, locale: str) -> dict[str, str] | None:
+def focus_area(q: Questionnaire, result: StoredResult, locale: str) -> dict[str, str] | None:
     """The area the plan starts with, labelled, with its score (what the call is about)."""
     focus = focus_of(q, result)
     if focus is None or focus not in q.categories_by_id:
@@ -153,7 +153,7 @@ def _focus(q: Questionnaire, result: StoredResult, locale: str) -> dict[str, str
     }
 
 
-def _priorities(result: StoredResult, locale: str) -> list[dict[str, str]]:
+def priorities_of(result: StoredResult, locale: str) -> list[dict[str, str]]:
     """The first recommendations of the plan, most urgent first, each with its first action."""
     found = []
     for fired in result.explanation.get("recommendations", [])[:PRIORITIES]:
@@ -163,7 +163,7 @@ def _priorities(result: StoredResult, locale: str) -> list[dict[str, str]]:
     return found
 
 
-def _sender(locale: str) -> dict[str, str]:
+def sender_of(locale: str) -> dict[str, str]:
     """Who signs the respondent's e-mails: the consultant when named, and the consultancy."""
     branding = branding_from_config(current_app.config)
     return {

@@ -32,6 +32,8 @@ from assess.tracker.leads import owned_or_open
 from assess.tracker.pipeline import CADENCE_STOPS, MAX_REASON, OPEN_STATUSES, move_lead
 
 OUTCOMES = ("reached", "no_answer", "left_message", "meeting_booked", "not_interested")
+# The outcome of an e-mail touch the worker sent (never chosen in the back office).
+EMAILED = "emailed"
 # What the back office calls each outcome, channel and state of a touch.
 OUTCOME_LABELS = {
     "reached": _l("Reached"),
@@ -39,6 +41,7 @@ OUTCOME_LABELS = {
     "left_message": _l("Left a message"),
     "meeting_booked": _l("Meeting booked"),
     "not_interested": _l("Not interested"),
+    EMAILED: _l("E-mail sent automatically"),
 }
 CHANNEL_LABELS = {"email": _l("E-mail"), "phone": _l("Phone"), "linkedin": _l("LinkedIn")}
 TOUCH_STATUS_LABELS = {"planned": _l("Planned"), "done": _l("Done"), "cancelled": _l("Cancelled")}
@@ -204,39 +207,49 @@ def log_touch(
             raise LookupError(touch_id)
         if touch.status != "planned":
             raise CadenceError("touch not planned")
-        touch.status = "done"
-        touch.done_at = now
-        touch.outcome = outcome
-        touch.note = note or None
-        touch.done_by_id = user_id
-        lead.touches_done = (lead.touches_done or 0) + 1
-        details = {"touch_id": touch.id, "number": touch.number, "outcome": outcome}
-        db.session.add(
-            LeadEvent(
-                lead_id=lead.id,
-                at=now,
-                kind="touch",
-                user_id=user_id,
-                data={**details, "channel": touch.channel},
-            )
-        )
-        moved = _status_after(lead.status, outcome, note)
-        if moved is not None:
-            status, reason = moved
-            move_lead(lead, status, reason, user_id, source="touch", now=now)
-        if lead.status not in CADENCE_STOPS:
-            db.session.flush()
-            lead.next_touch_at = db.session.execute(
-                select(func.min(Touch.due_at)).where(
-                    Touch.lead_id == lead.id, Touch.status == "planned"
-                )
-            ).scalar_one_or_none()
-        record("lead.touch", f"lead:{lead.id}", details, user_id=user_id)
+        complete_touch(lead, touch, outcome, note or None, user_id, now)
     return touch
+
+
+def complete_touch(
+    lead: Lead, touch: Touch, outcome: str, note: str | None, user_id: int | None, now: datetime
+) -> None:
+    """Inside the caller's write transaction, on the locked lead and touch: mark the touch
+    done, record it, move the lead as its outcome says, and bring the next touch due."""
+    touch.status = "done"
+    touch.done_at = now
+    touch.outcome = outcome
+    touch.note = note
+    touch.done_by_id = user_id
+    lead.touches_done = (lead.touches_done or 0) + 1
+    details = {"touch_id": touch.id, "number": touch.number, "outcome": outcome}
+    db.session.add(
+        LeadEvent(
+            lead_id=lead.id,
+            at=now,
+            kind="touch",
+            user_id=user_id,
+            data={**details, "channel": touch.channel},
+        )
+    )
+    moved = _status_after(lead.status, outcome, note or "")
+    if moved is not None:
+        status, reason = moved
+        move_lead(lead, status, reason, user_id, source="touch", now=now)
+    if lead.status not in CADENCE_STOPS:
+        db.session.flush()
+        lead.next_touch_at = db.session.execute(
+            select(func.min(Touch.due_at)).where(
+                Touch.lead_id == lead.id, Touch.status == "planned"
+            )
+        ).scalar_one_or_none()
+    record("lead.touch", f"lead:{lead.id}", details, user_id=user_id)
 
 
 def _status_after(status: str, outcome: str, note: str) -> tuple[str, str] | None:
     """Where a touch's outcome moves the lead (status, lost reason), or None: it stays."""
+    if outcome == EMAILED:  # the worker's e-mail: nobody talked to the lead yet
+        return None
     if outcome == "meeting_booked":
         return "meeting_booked", ""
     if outcome == "not_interested":

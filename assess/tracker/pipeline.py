@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, true
 
 from assess.core.single_line import is_single_line
 from assess.db.audit import record
@@ -19,6 +19,7 @@ from assess.db.database import write_transaction
 from assess.db.models import Lead, LeadEvent, Touch, User, aware, utcnow
 from assess.extensions import db
 from assess.outbox import webhooks
+from assess.outbox.follow_ups import withdraw_pending
 from assess.tracker.lead_list import STATUSES
 
 # Once a meeting is booked, or the lead is won or lost, the cadence stops by itself.
@@ -116,7 +117,9 @@ def move_lead(
 
 
 def stop_cadence(lead: Lead) -> None:
-    """Cancel the touches still planned (inside the caller's transaction)."""
+    """Cancel the touches still planned, and drop the follow-up e-mail not sent yet (inside
+    the caller's transaction)."""
+    withdraw_pending(lead.id)
     for touch in db.session.execute(
         select(Touch).where(Touch.lead_id == lead.id, Touch.status == "planned")
     ).scalars():
@@ -133,6 +136,8 @@ def resume_cadence(lead: Lead, now: datetime) -> None:
         db.session.execute(
             select(Touch)
             .where(Touch.lead_id == lead.id, Touch.status == "cancelled")
+            # A lead who unsubscribed gets no e-mail touch again.
+            .where(Touch.channel != "email" if lead.follow_up_stop == "unsubscribed" else true())
             .order_by(Touch.number)
         ).scalars()
     )

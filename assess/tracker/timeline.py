@@ -31,6 +31,10 @@ EVENT_LABELS = {
     "meeting.booked": _l("Meeting booked by the executive"),
     "meeting.moved": _l("Meeting moved by the executive"),
     "meeting.cancelled": _l("Meeting cancelled by the executive"),
+    "follow_up.paused": _l("Follow-up e-mails paused"),
+    "follow_up.replied": _l("Reply marked: follow-up e-mails stopped"),
+    "follow_up.resumed": _l("Follow-up e-mails resumed"),
+    "follow_up.unsubscribed": _l("Unsubscribed from the follow-up e-mails"),
 }
 
 

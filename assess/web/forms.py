@@ -88,5 +88,8 @@ class ContactForm(FlaskForm):
         [InputRequired(message=_l("Your consent is needed to send you the report."))],
     )
     marketing_opt_in = BooleanField(
-        _l("I would also like to receive the consultancy's news and invitations (optional).")
+        _l(
+            "I would also like a few follow-up e-mails about my diagnostic, and the "
+            "consultancy's news (optional; one click stops them)."
+        )
     )

@@ -96,9 +96,11 @@ def never_frame_the_back_office(response: Response) -> Response:
 
 # Pages that show a person's data or sit behind a link made for one person: the back office,
 # the respondent's results, report and team view, a team member's answers, the address
-# confirmation and re-assessment links, the wizard's steps (answers, contact details, the
-# live visibility of its questions) and its resume link.
-PRIVATE_BLUEPRINTS = frozenset({"backoffice", "results", "team", "reassessment", "confirmation"})
+# confirmation, re-assessment, booking and unsubscribe links, the wizard's steps (answers,
+# contact details, the live visibility of its questions) and its resume link.
+PRIVATE_BLUEPRINTS = frozenset(
+    {"backoffice", "results", "team", "reassessment", "confirmation", "booking", "unsubscribe"}
+)
 PRIVATE_ENDPOINTS = frozenset(
     {"wizard.step", "wizard.save_step", "wizard.visibility", "wizard.resume", "wizard.resume_here"}
 )

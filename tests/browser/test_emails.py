@@ -15,12 +15,14 @@ from flask import Flask
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
-from assess.db.models import Delivery, Submission, TeamInvitation
+from assess.db.database import write_transaction
+from assess.db.models import Delivery, Submission, TeamInvitation, Touch
 from assess.db.questionnaire_store import current_questionnaire
 from assess.extensions import db
 from assess.outbox import messages
+from assess.outbox.follow_ups import FOLLOW_UP_KIND, follow_up_message
 from assess.outbox.mail import compose
-from assess.outbox.messages import TEAM_KIND
+from assess.outbox.messages import TEAM_KIND, queue_delivery
 from tests.browser.page_checks import PHONE, assert_no_horizontal_scroll
 from tests.helpers.database import empty_tables
 from tests.helpers.paths import ROOT
@@ -54,6 +56,12 @@ def composed(live_app: Flask, live_server: str) -> Any:
     found = {"results_path": f"/results/{token}"}
     with live_app.app_context():
         submission = db.session.execute(select(Submission)).scalar_one()
+        # the cadence's fifth touch (an e-mail) as the worker writes it when it comes due
+        fifth = db.session.execute(
+            select(Touch).where(Touch.lead_id == submission.lead_id, Touch.number == 5)
+        ).scalar_one()
+        with write_transaction():
+            queue_delivery(submission.id, f"{FOLLOW_UP_KIND}{fifth.id}", HOSTILE["email"])
         for row in db.session.execute(select(Delivery)).scalars():
             if row.kind == "report":
                 outgoing = messages.report_message(q, row, b"%PDF-1.7")
@@ -61,6 +69,8 @@ def composed(live_app: Flask, live_server: str) -> Any:
                 invitation = db.session.get(TeamInvitation, int(row.kind.removeprefix(TEAM_KIND)))
                 assert invitation is not None
                 outgoing = messages.team_invitation_message(q, row, invitation.token, 5)
+            elif row.kind.startswith(FOLLOW_UP_KIND):
+                outgoing = follow_up_message(q, row)
             elif row.kind == "new_lead":
                 continue  # to the consultant, read on a desk
             else:
@@ -74,7 +84,7 @@ def composed(live_app: Flask, live_server: str) -> Any:
 
 def test_each_email_reads_on_a_phone_with_its_button_whole(browser: Browser, composed):
     composed = {k: v for k, v in composed.items() if k != "results_path"}
-    assert set(composed) == {"report", "team", "confirm"}
+    assert set(composed) == {"report", "team", "confirm", "follow"}
     folder = ROOT / "test-output" / "browser" / "screens"
     folder.mkdir(parents=True, exist_ok=True)
     context = browser.new_context(viewport={"width": PHONE, "height": 800})

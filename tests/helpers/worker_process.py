@@ -37,6 +37,9 @@ def app_environment(settings: dict[str, Any]) -> dict[str, str]:
         "WEBHOOK_SECRET",
         "WEBHOOK_ALLOW_PRIVATE",
         "WEBHOOK_TIMEOUT",
+        "FOLLOW_UP_HOURS",
+        "FOLLOW_UP_SKIP_PUBLIC_HOLIDAYS",
+        "FOLLOW_UP_LEGITIMATE_INTEREST",
     )
     env = {k: v for k, v in os.environ.items() if k not in names}
     for name in names:

@@ -124,6 +124,11 @@ class Lead(db.Model):  # type: ignore[name-defined]
     # The follow-up cadence, summarised: touches done and when the next one is due.
     touches_done: Mapped[int] = mapped_column(default=0)
     next_touch_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Why the worker no longer sends the cadence's e-mails: "paused" or "replied" (the
+    # consultant's call, which they can undo) or "unsubscribed" (the lead's, for good);
+    # None while they go out.
+    follow_up_stop: Mapped[str | None] = mapped_column(String(20))
+    follow_up_stopped_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # company, names and e-mail in lower case: what the search box looks in.
     search_text: Mapped[str] = mapped_column(String(700), default="")
 

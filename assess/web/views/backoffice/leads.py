@@ -18,7 +18,7 @@ from assess.outbox import delivery
 from assess.outbox.rows import state_label
 from assess.report.content import describe_answer
 from assess.respondent.team_invitations import held_invitations, invitations_of, team_view
-from assess.tracker import callprep, lead_list, pipeline, timeline
+from assess.tracker import callprep, follow_up, lead_list, pipeline, timeline
 from assess.tracker import leads as lead_cases
 from assess.tracker.lead_list import STATUS_LABELS
 from assess.web.views.backoffice.blueprint import bp
@@ -31,6 +31,8 @@ LEAD_ERRORS = {
     "unknown consultant": _l("Choose a consultant from the list."),
     "empty note": _l("The note is empty."),
     "note too long": _l("Keep the note to 5,000 characters."),
+    "unknown action": _l("Choose one of the buttons."),
+    "unsubscribed": _l("The lead unsubscribed from the follow-up e-mails: only they can undo it."),
 }
 # What the consultant reads beside a filter whose value was refused (the list ignores it).
 FILTER_ERRORS = {
@@ -128,6 +130,7 @@ def lead(lead_id: int) -> ResponseReturnValue:
     consultants = lead_cases.active_consultants()
     names = {user.id: user.name or user.email for user in consultants}
     context["timeline"] = timeline.entries(activity["events"], names)
+    context["follow_up"] = follow_up.state_of(found)
     return render_template(
         "backoffice/lead.html",
         statuses=STATUS_LABELS,
@@ -174,7 +177,9 @@ def _result_context(q: Any, submission: Any) -> dict[str, Any]:
     }
 
 
-def _refused(lead_id: int, error: pipeline.LeadError) -> ResponseReturnValue:
+def _refused(
+    lead_id: int, error: pipeline.LeadError | follow_up.FollowUpError
+) -> ResponseReturnValue:
     flash(LEAD_ERRORS.get(str(error), str(error)), "error")
     return redirect(url_for("backoffice.lead", lead_id=lead_id), code=303)
 
@@ -215,6 +220,17 @@ def add_note(lead_id: int) -> ResponseReturnValue:
     except pipeline.LeadError as error:
         return _refused(lead_id, error)
     return redirect(url_for("backoffice.lead", lead_id=lead_id) + "#notes", code=303)
+
+
+@bp.post("/leads/<int:lead_id>/follow-up")
+def change_follow_up(lead_id: int) -> ResponseReturnValue:
+    """Pause the follow-up e-mails, mark that the lead replied, or resume them."""
+    _lead_or_404(lead_id)
+    try:
+        follow_up.change(lead_id, request.form.get("action", ""), current_user.id)
+    except follow_up.FollowUpError as error:
+        return _refused(lead_id, error)
+    return redirect(url_for("backoffice.lead", lead_id=lead_id) + "#cadence", code=303)
 
 
 @bp.post("/leads/<int:lead_id>/deliveries/<int:delivery_id>/resend")

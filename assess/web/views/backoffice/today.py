@@ -30,7 +30,12 @@ from assess.outbox.links import public_url
 from assess.tracker import cadence, callprep
 from assess.tracker import leads as lead_cases
 from assess.tracker import today as today_list
-from assess.tracker.cadence import CHANNEL_LABELS, OUTCOME_LABELS, TOUCH_STATUS_LABELS
+from assess.tracker.cadence import (
+    CHANNEL_LABELS,
+    OUTCOME_LABELS,
+    OUTCOMES,
+    TOUCH_STATUS_LABELS,
+)
 from assess.web.views.backoffice import leads as lead_views
 from assess.web.views.backoffice.blueprint import bp
 
@@ -57,6 +62,7 @@ def _cadence_labels() -> dict[str, Any]:
     """What the cadence block of the lead page and the today page show."""
     return {
         "touch_outcomes": OUTCOME_LABELS,
+        "touch_choices": OUTCOMES,
         "touch_channels": CHANNEL_LABELS,
         "touch_statuses": TOUCH_STATUS_LABELS,
         "days_late": _days_late,

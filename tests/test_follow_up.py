@@ -1,0 +1,264 @@
+"""The follow-up e-mails the worker sends: when, to whom, exactly once, and what stops them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, time, timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select, update
+
+from assess.core.sending_window import PARIS
+from assess.db.database import write_transaction
+from assess.db.models import Delivery, Lead, LeadEvent, Submission, Touch, aware
+from assess.extensions import db
+from assess.outbox.delivery import REPORT
+from assess.outbox.follow_ups import FOLLOW_UP_KIND
+from assess.outbox.messages import queue_delivery
+from assess.tracker import follow_up, gdpr, pipeline
+from tests.helpers.backoffice_client import log_in, post_form
+from tests.helpers.cadence_records import touches_of
+from tests.helpers.database import empty_tables
+from tests.helpers.wizard_driver import complete_lead
+
+ALWAYS = {"FOLLOW_UP_HOURS": "mon-sun 00:00-24:00", "FOLLOW_UP_SKIP_PUBLIC_HOLIDAYS": False}
+OPT_IN = {"marketing_opt_in": "y"}
+
+
+@pytest.fixture
+def follow_app(make_app) -> Iterator[Flask]:
+    application = make_app(**ALWAYS)
+    yield application
+    empty_tables(application)
+
+
+def reached_lead(app: Flask, contact: dict[str, Any] | None = None) -> int:
+    """A lead who completed the diagnostic and whose report e-mail was sent."""
+    submission = complete_lead(app, "artisan_tpe", contact=contact)
+    with app.app_context(), write_transaction():
+        report = db.session.execute(
+            select(Delivery).where(Delivery.submission_id == submission.id, Delivery.kind == REPORT)
+        ).scalar_one_or_none()
+        if report is None:
+            report = queue_delivery(submission.id, REPORT, "claire.dubois@example.com")
+        report.status = "sent"
+    return int(submission.lead_id)
+
+
+def email_touch(lead_id: int, number: int = 5) -> Touch:
+    [touch] = [t for t in touches_of(lead_id) if t.number == number]
+    assert touch.channel == "email"
+    return touch
+
+
+def after(touch: Touch, hours: int = 1) -> datetime:
+    return aware(touch.due_at) + timedelta(hours=hours)
+
+
+def follow_ups(lead_id: int) -> list[Delivery]:
+    return list(
+        db.session.execute(
+            select(Delivery)
+            .join(Submission, Submission.id == Delivery.submission_id)
+            .where(Submission.lead_id == lead_id, Delivery.kind.startswith(FOLLOW_UP_KIND))
+        ).scalars()
+    )
+
+
+def test_a_due_email_touch_is_written_once_to_the_outbox_and_marked_done(follow_app):
+    lead_id = reached_lead(follow_app, OPT_IN)
+    with follow_app.app_context():
+        touch = email_touch(lead_id)
+        now = after(touch)
+        assert touch.id in follow_up.due_touch_ids(now)
+        assert follow_up.send_follow_up(touch.id, now) is not None
+        assert follow_up.send_follow_up(touch.id, now) is None  # the second run: nothing
+        db.session.expire_all()
+        [row] = follow_ups(lead_id)
+        lead = db.session.get(Lead, lead_id)
+        assert row.kind == f"{FOLLOW_UP_KIND}{touch.id}"
+        assert row.recipient == lead.email and row.submission_id == lead.latest_submission_id
+        done = db.session.get(Touch, touch.id)
+        assert (done.status, done.outcome, done.done_by_id) == ("done", "emailed", None)
+        assert lead.touches_done == 1
+        assert lead.status == "new"  # an e-mail is not a conversation
+        assert touch.id not in follow_up.due_touch_ids(now)
+        events = db.session.execute(
+            select(LeadEvent.data).where(LeadEvent.lead_id == lead_id, LeadEvent.kind == "touch")
+        ).scalars()
+        assert [e["outcome"] for e in events] == ["emailed"]
+
+
+def test_only_due_email_touches_after_the_first(follow_app):
+    lead_id = reached_lead(follow_app, OPT_IN)
+    with follow_app.app_context():
+        touches = touches_of(lead_id)
+        late = after(touches[-1], hours=24)  # every touch is due by then
+        due = follow_up.due_touch_ids(late)
+        assert due == [t.id for t in touches if t.channel == "email" and t.number > 1]
+        assert follow_up.due_touch_ids(after(touches[4], hours=-1)) == []  # touch 5 not due yet
+        # the first e-mail touch is the consultant's own, with the report
+        assert follow_up.send_follow_up(touches[0].id, late) is None
+        assert follow_ups(lead_id) == []
+
+
+def test_nothing_without_consent_unless_legitimate_interest_is_set(make_app):
+    for legitimate, expected in ((False, 0), (True, 1)):
+        application = make_app(FOLLOW_UP_LEGITIMATE_INTEREST=legitimate, **ALWAYS)
+        try:
+            lead_id = reached_lead(application)  # the box not ticked
+            with application.app_context():
+                touch = email_touch(lead_id)
+                follow_up.send_follow_up(touch.id, after(touch))
+                assert len(follow_ups(lead_id)) == expected
+                assert follow_up.state_of(db.session.get(Lead, lead_id)).consent is legitimate
+        finally:
+            empty_tables(application)
+
+
+def test_nothing_before_the_report_reached_the_lead(follow_app):
+    submission = complete_lead(follow_app, "artisan_tpe", contact=OPT_IN)
+    with follow_app.app_context():
+        touch = email_touch(submission.lead_id)
+        assert follow_up.due_touch_ids(after(touch)) == []
+        follow_up.send_follow_up(touch.id, after(touch))
+        assert follow_ups(submission.lead_id) == []
+
+
+def test_outside_the_sending_window_nothing_leaves(make_app):
+    application = make_app()  # mon-fri 09:00-18:00 in Paris, public holidays skipped
+    try:
+        lead_id = reached_lead(application, OPT_IN)
+        with application.app_context():
+            touch = email_touch(lead_id)
+            due = aware(touch.due_at).astimezone(PARIS)
+            # the first Saturday after it came due, at 10:00 in Paris
+            saturday = datetime.combine(
+                due.date() + timedelta(days=(5 - due.weekday()) % 7 or 7), time(10), PARIS
+            )
+            assert follow_up.due_touch_ids(saturday) == []
+            assert follow_up.send_follow_up(touch.id, saturday) is None
+            assert follow_ups(lead_id) == []
+            # the next working day at 10:00 (Monday, or later after a public holiday)
+            opens = next(
+                moment
+                for days in range(2, 10)
+                if follow_up.sending_window().is_open(moment := saturday + timedelta(days=days))
+            )
+            assert opens.weekday() < 5
+            assert follow_up.due_touch_ids(opens) == [touch.id]
+            assert follow_up.send_follow_up(touch.id, opens) is not None
+            assert len(follow_ups(lead_id)) == 1
+    finally:
+        empty_tables(application)
+
+
+def test_pause_reply_and_resume(follow_app):
+    lead_id = reached_lead(follow_app, OPT_IN)
+    with follow_app.app_context():
+        touch = email_touch(lead_id)
+        now = after(touch)
+        assert follow_up.change(lead_id, "pause", None)
+        assert not follow_up.change(lead_id, "pause", None)  # already paused: nothing
+        assert follow_up.due_touch_ids(now) == []
+        assert follow_up.send_follow_up(touch.id, now) is None
+        assert follow_up.change(lead_id, "replied", None)
+        assert follow_up.state_of(db.session.get(Lead, lead_id)).actions == ("resume",)
+        assert follow_up.change(lead_id, "resume", None)
+        assert follow_up.send_follow_up(touch.id, now) is not None
+        kinds = db.session.execute(
+            select(LeadEvent.kind)
+            .where(LeadEvent.lead_id == lead_id, LeadEvent.kind.startswith("follow_up."))
+            .order_by(LeadEvent.id)
+        ).scalars()
+        assert list(kinds) == ["follow_up.paused", "follow_up.replied", "follow_up.resumed"]
+        with pytest.raises(follow_up.FollowUpError):
+            follow_up.change(lead_id, "delete", None)
+
+
+def test_unsubscribe_is_for_good_and_cancels_the_email_touches(follow_app):
+    lead_id = reached_lead(follow_app, OPT_IN)
+    with follow_app.app_context():
+        touch = email_touch(lead_id)
+        assert follow_up.unsubscribe(lead_id)
+        assert not follow_up.unsubscribe(lead_id)  # posted twice: one effect
+        assert (
+            db.session.execute(
+                select(func.count(LeadEvent.id)).where(LeadEvent.kind == "follow_up.unsubscribed")
+            ).scalar_one()
+            == 1
+        )
+        statuses = {(t.channel, t.status) for t in touches_of(lead_id) if t.number > 1}
+        assert ("email", "cancelled") in statuses and ("email", "planned") not in statuses
+        assert ("phone", "planned") in statuses  # the consultant may still call
+        assert follow_up.send_follow_up(touch.id, after(touch)) is None
+        with pytest.raises(follow_up.FollowUpError):
+            follow_up.change(lead_id, "resume", None)
+        # A lost lead coming back gets its phone touches again, never the e-mails.
+        pipeline.change_status(lead_id, "lost", "Pas le moment")
+        pipeline.change_status(lead_id, "contacted")
+        planned = {t.channel for t in touches_of(lead_id) if t.status == "planned"}
+        assert "email" not in planned and "phone" in planned
+
+
+def test_a_booking_or_a_closed_lead_stops_them_and_withdraws_the_one_not_sent(follow_app):
+    lead_id = reached_lead(follow_app, OPT_IN)
+    with follow_app.app_context():
+        touch = email_touch(lead_id)
+        follow_up.send_follow_up(touch.id, after(touch))
+        [row] = follow_ups(lead_id)
+        assert row.status == "pending"
+        pipeline.change_status(lead_id, "meeting_booked")
+        assert follow_ups(lead_id) == []  # not sent yet: withdrawn with the cadence
+        last = email_touch(lead_id, 7)
+        assert follow_up.due_touch_ids(after(last)) == []
+
+
+def test_a_lead_deleted_meanwhile_gets_nothing(follow_app):
+    lead_id = reached_lead(follow_app, OPT_IN)
+    with follow_app.app_context():
+        touch = email_touch(lead_id)
+        touch_id, now = touch.id, after(touch)
+        assert gdpr.delete_lead(lead_id)
+        assert follow_up.due_touch_ids(now) == []
+        assert follow_up.send_follow_up(touch_id, now) is None
+        assert db.session.execute(select(func.count(Delivery.id))).scalar_one() == 0
+
+
+def test_a_touch_moved_out_of_planned_meanwhile_is_not_sent(follow_app):
+    lead_id = reached_lead(follow_app, OPT_IN)
+    with follow_app.app_context():
+        touch = email_touch(lead_id)
+        with write_transaction():
+            db.session.execute(update(Touch).where(Touch.id == touch.id).values(status="done"))
+        assert follow_up.send_follow_up(touch.id, after(touch)) is None
+        assert follow_ups(lead_id) == []
+
+
+def test_the_lead_page_says_who_sends_them_and_offers_pause_reply_resume(follow_app):
+    lead_id = reached_lead(follow_app, OPT_IN)
+    client = log_in(follow_app)
+    page_path = f"/backoffice/leads/{lead_id}"
+    page = client.get(page_path).get_data(as_text=True)
+    assert "l'application envoie elle-même les relances par e-mail" in page
+    assert "Envoyé par l'application à l'échéance" in page  # touches 5 and 7
+    assert 'value="pause"' in page and 'value="replied"' in page
+    action = f"/backoffice/leads/{lead_id}/follow-up"
+    answer = post_form(client, page_path, action, {"action": "pause"})
+    assert answer.status_code == 303
+    page = client.get(page_path).get_data(as_text=True)
+    assert "mis en pause par le consultant" in page and 'value="resume"' in page
+    assert "E-mails de relance mis en pause" in page  # the timeline
+    refused = post_form(client, page_path, action, {"action": "delete"})
+    assert refused.status_code == 303
+    assert "Choisissez l'un des boutons." in client.get(page_path).get_data(as_text=True)
+
+
+def test_the_lead_page_of_a_lead_without_consent_offers_nothing(follow_app):
+    lead_id = reached_lead(follow_app)
+    page = log_in(follow_app).get(f"/backoffice/leads/{lead_id}").get_data(as_text=True)
+    assert "le contact ne les a pas acceptés" in page
+    assert 'value="pause"' not in page
+    assert "Envoyé par l'application à l'échéance" not in page
