@@ -273,3 +273,48 @@ def test_the_lead_page_shows_the_booking_in_the_timeline(app):
     assert "Rendez-vous pris par le dirigeant" in html  # in words, not "meeting.booked"
     after = html.split("Rendez-vous pris par le dirigeant", 1)[1][:600]
     assert "Le " in after and " à 9 h 00" in after.replace("\u202f", " "), after  # Paris time
+
+
+def test_next_meeting_gives_the_meeting_to_come_and_counts_the_others(app):
+    consultant_with_hours(app, "claire@example.com")
+    token = lead_with_submission(app)
+    with app.app_context():
+        lead_id = find_completed(token).lead_id
+        assert booking.next_meeting(lead_id, MONDAY) is None  # never booked: no block
+    first = book(app, token, TUESDAY_NINE)
+    with app.app_context():
+        found = booking.next_meeting(lead_id, MONDAY)
+        assert found == booking.LeadMeetings(TUESDAY_NINE, 30, "claire", 0, 0)
+        # Going on at 09:10, still the next one; held once it has ended.
+        assert booking.next_meeting(lead_id, TUESDAY_NINE + timedelta(minutes=10)) == found
+        after = TUESDAY_NINE + timedelta(minutes=30)
+        assert booking.next_meeting(lead_id, after) == booking.LeadMeetings(None, 0, "", 1, 0)
+        db.session.get(Booking, first).status = "cancelled"
+        db.session.commit()
+    book(app, token, TUESDAY_NINE + timedelta(days=1))
+    with app.app_context():
+        found = booking.next_meeting(lead_id, MONDAY)
+        assert found.starts_at == TUESDAY_NINE + timedelta(days=1)
+        assert (found.held, found.cancelled) == (0, 1)
+
+
+def test_the_lead_page_shows_the_next_meeting_with_the_brief(app):
+    consultant_with_hours(app)
+    token = complete_lead(app, "artisan_tpe").public_token
+    with app.app_context():
+        lead_id = find_completed(token).lead_id
+    client = log_in(app)
+    assert 'id="meeting"' not in client.get(f"/backoffice/leads/{lead_id}").get_data(True)
+    first = book(app, token, TUESDAY_NINE)
+    with app.app_context():
+        db.session.get(Booking, first).status = "cancelled"
+        db.session.commit()
+    book(app, token, TUESDAY_NINE + timedelta(hours=1))
+    html = client.get(f"/backoffice/leads/{lead_id}").get_data(as_text=True)
+    block = html.split('id="meeting"', 1)[1].split("</section>", 1)[0]
+    text = " ".join(block.replace("\u202f", " ").replace("\xa0", " ").split())
+    assert "Prochain rendez-vous" in text
+    assert "5 janvier 2027 à 10 h 00" in text  # Paris time
+    assert "30 minutes" in text and "avec consultant" in text
+    assert f'href="/backoffice/leads/{lead_id}/brief"' in block
+    assert "1 rendez-vous annulé" in text and "passé" not in text

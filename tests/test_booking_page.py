@@ -129,3 +129,40 @@ def test_the_results_page_button_leads_to_the_outside_scheduler_when_set(make_ap
         assert f"/results/{submission.public_token}/call" not in html
     finally:
         empty_tables(app)
+
+
+def test_booking_posts_past_the_limit_get_the_french_429_page_and_book_nothing(make_app):
+    app = make_app(
+        RATELIMIT_ENABLED=True,
+        RATELIMIT_BOOKING="2 per hour",
+        RATELIMIT_STORAGE_URI="process-memory://",
+    )
+    try:
+        consultant_with_hours(app)
+        token = lead_with_submission(app)
+        client = app.test_client()
+        page = client.get(f"/results/{token}/call")  # the page itself is not limited
+        values, csrf = slots_of(page.get_data(as_text=True)), csrf_token(page)
+        codes = [
+            client.post(
+                f"/results/{token}/call", data={"slot": "forged", "csrf_token": csrf}
+            ).status_code
+            for _ in range(2)
+        ]
+        refused = client.post(
+            f"/results/{token}/call", data={"slot": values[0], "csrf_token": csrf}
+        )
+        assert codes == [422, 422] and refused.status_code == 429
+        html = refused.get_data(as_text=True)
+        assert "Trop de tentatives" in html and 'lang="fr"' in html
+        assert int(refused.headers["Retry-After"]) <= 3600
+        with app.app_context():
+            assert db.session.execute(select(Booking)).first() is None
+            assert db.session.execute(select(Lead.status)).scalar_one() == "new"
+        # The cancel and move links' posts are limited the same way (each its own count).
+        for path in ("/meeting/forged/cancel", "/meeting/forged/move"):
+            codes = [client.post(path, data={"csrf_token": csrf}).status_code for _ in range(3)]
+            assert codes == [404, 404, 429], (path, codes)
+        assert client.get("/meeting/forged/move").status_code == 404  # reading is not limited
+    finally:
+        empty_tables(app)

@@ -164,3 +164,22 @@ def test_the_status_says_where_the_report_stands(app):
     assert 'data-state="preparing"' in page and 'data-ready="no"' in page
     assert "js/results.js" in page and 'class="no-script-only"' in page  # the refresh link
     assert client.get("/results/unknown-token/status").status_code == 404
+
+
+def test_the_report_is_said_to_plan_the_priorities_and_the_first_step_of_the_others(app):
+    # The report dates every action of the three priorities and the first step of the other
+    # recommendations (docs/decisions/0007-report-plan-first-steps.md), and says no more.
+    submission = complete_lead(app, "negoce_historique")
+    others = min(len(submission.result["recommendations"]), 10) - 3
+    assert others > 1
+    page = " ".join(_page(app, submission).split())
+    assert (
+        "Votre rapport détaille vos 3 priorités, chacune avec son plan d'action, et la "
+        f"première étape des {others} autres recommandations." in page
+    )
+    assert "chacune avec son plan d'actions" not in page and "(s)" not in page
+    english = " ".join(_page(app, submission, "en").split())
+    assert (
+        "Your report details your 3 priorities, each with its action plan, and the first "
+        f"step of the {others} other recommendations." in english
+    )

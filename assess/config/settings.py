@@ -285,6 +285,14 @@ SETTINGS: tuple[Setting, ...] = (
         text,
         'Back office: "forgotten password" requests per address typed (so no inbox is flooded).',
     ),
+    # Each post writes a meeting, e-mails and a webhook; an executive books, moves or
+    # cancels a few times at most, a seminar room behind one address a dozen.
+    Setting(
+        "RATELIMIT_BOOKING",
+        "20 per hour",
+        text,
+        "Meeting bookings, moves and cancellations one visitor address may post.",
+    ),
     Setting("LOG_JSON", False, flag, "Log lines as JSON (one object per line) instead of text."),
     Setting(
         "LOGIN_MAX_FAILURES",

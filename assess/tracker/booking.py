@@ -10,9 +10,10 @@ of one lead whatever happens before it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.exc import IntegrityError
 
 from assess.core.booking_slots import Availability, Hours, Slot, find_free, free_slots, reach
@@ -28,6 +29,7 @@ from assess.db.models import (
     aware,
     utcnow,
 )
+from assess.db.models.booking import BOOKED
 from assess.extensions import db
 from assess.outbox import meetings, webhooks
 from assess.outbox.links import LinkExpired, LinkInvalid
@@ -157,6 +159,49 @@ def active_booking(lead_id: int) -> Booking | None:
     return db.session.execute(
         select(Booking).where(Booking.lead_id == lead_id, Booking.status == "booked")
     ).scalar_one_or_none()
+
+
+@dataclass(frozen=True)
+class LeadMeetings:
+    """The lead page's meeting block: the meeting to come (None when there is none), its
+    length and consultant; how many of the lead's meetings were held and were cancelled."""
+
+    starts_at: datetime | None
+    minutes: int
+    consultant: str
+    held: int
+    cancelled: int
+
+
+def next_meeting(lead_id: int, now: datetime) -> LeadMeetings | None:
+    """The lead's next booked meeting (one still going on at `now` counts) and its past and
+    cancelled ones, in one query; None when the lead never booked."""
+    now = aware(now)
+    held = and_(Booking.status == BOOKED, Booking.ends_at <= now)
+    counts = (
+        select(
+            func.count().label("meetings"),
+            func.count(case((held, 1))).label("held"),
+            func.count(case((Booking.status == "cancelled", 1))).label("cancelled"),
+        )
+        .where(Booking.lead_id == lead_id)
+        .subquery()
+    )
+    # A lead has one booked meeting at most (uq_bookings_active_lead): one row.
+    to_come = and_(Booking.lead_id == lead_id, Booking.status == BOOKED, Booking.ends_at > now)
+    row = db.session.execute(
+        select(counts, Booking.starts_at, Booking.ends_at, User.name, User.email)
+        .select_from(counts)
+        .outerjoin(Booking, to_come)
+        .outerjoin(User, User.id == Booking.consultant_id)
+    ).one()
+    if not row.meetings:
+        return None
+    starts_at = aware(row.starts_at) if row.starts_at is not None else None
+    minutes = round((row.ends_at - row.starts_at).total_seconds() / 60) if starts_at else 0
+    return LeadMeetings(
+        starts_at, minutes, row.name or row.email or "", int(row.held), int(row.cancelled)
+    )
 
 
 def book(submission: Submission, starts_at: datetime, now: datetime | None = None) -> Booking:

@@ -1,5 +1,6 @@
 """From the score to the meeting in Chromium: the executive follows the results page's call to
-action, picks a time on the built-in booking page and reads the confirmation.
+action, picks a time on the built-in booking page and reads the confirmation; the consultant
+finds the meeting at the top of the lead page, with the call-prep brief.
 
 Every page gets the checks of page_checks.py (and the Nu HTML Checker afterwards)."""
 
@@ -13,6 +14,7 @@ from sqlalchemy import select
 from assess.db.models import Booking, Lead
 from assess.extensions import db
 from tests.browser.page_checks import PageChecks
+from tests.helpers.backoffice_client import PASSWORD
 from tests.helpers.booking_records import consultant_with_hours
 from tests.helpers.wizard_driver import complete_lead
 
@@ -44,3 +46,16 @@ def test_the_executive_books_a_call_from_the_results_page(
         lead = db.session.get(Lead, submission.lead_id)
         assert lead is not None and lead.status == "meeting_booked"
         assert booking.status == "booked" and chosen
+
+    page.goto("/backoffice/login")
+    page.fill("#email", "booking-consultant@example.com")
+    page.fill("#password", PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.goto(f"/backoffice/leads/{submission.lead_id}")
+    block = page.locator("#meeting")
+    expect(block.locator("h2")).to_have_text("Prochain rendez-vous")
+    expect(block).to_contain_text("30 minutes")
+    expect(block).to_contain_text("avec booking-consultant")
+    page_checks.check(page, "lead with a meeting", "fr")
+    block.get_by_role("link", name="Fiche de préparation d'appel").click()
+    expect(page.locator("h1")).to_contain_text("Fiche de préparation d'appel")

@@ -17,6 +17,7 @@ from assess.outbox import meetings
 from assess.outbox.links import LinkExpired, LinkInvalid, booking_page_url
 from assess.respondent import submissions
 from assess.tracker import booking
+from assess.web.security import rate_limited
 
 bp = Blueprint("booking", __name__)
 
@@ -113,6 +114,7 @@ def choose(token: str) -> ResponseReturnValue:
 
 
 @bp.post("/results/<token>/call")
+@rate_limited("RATELIMIT_BOOKING")
 def book(token: str) -> ResponseReturnValue:
     """Book the slot chosen; a refusal shows why with the slots free now, nothing booked."""
     submission = _submission(token)
@@ -168,6 +170,7 @@ def cancel(token: str) -> ResponseReturnValue:
 
 
 @bp.post("/meeting/<token>/cancel")
+@rate_limited("RATELIMIT_BOOKING")
 def confirm_cancel(token: str) -> ResponseReturnValue:
     """Cancel the meeting; a forged, expired or used link changes nothing."""
     try:
@@ -193,6 +196,7 @@ def _move_page(
 
 
 @bp.route("/meeting/<token>/move", methods=["GET", "POST"])
+@rate_limited("RATELIMIT_BOOKING", methods=["POST"])
 def move(token: str) -> ResponseReturnValue:
     """The times the meeting can move to; moving it sends the new invitation. A refused time
     shows why with the times free now; a forged, expired or used link changes nothing."""

@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from assess.core.charts import radar
 from assess.core.result import StoredResult
+from assess.db.models import utcnow
 from assess.db.previous_results import progress_of
 from assess.db.questionnaire_store import current_questionnaire, questionnaire_for
 from assess.i18n import COMPANY_SIZE_LABELS, SECTOR_LABELS, current_locale, translate
@@ -18,7 +19,7 @@ from assess.outbox import delivery
 from assess.outbox.rows import state_label
 from assess.report.content import describe_answer
 from assess.respondent.team_invitations import held_invitations, invitations_of, team_view
-from assess.tracker import callprep, follow_up, lead_list, pipeline, timeline
+from assess.tracker import booking, callprep, follow_up, lead_list, pipeline, timeline
 from assess.tracker import leads as lead_cases
 from assess.tracker.lead_list import STATUS_LABELS
 from assess.web.views.backoffice.blueprint import bp
@@ -131,6 +132,7 @@ def lead(lead_id: int) -> ResponseReturnValue:
     names = {user.id: user.name or user.email for user in consultants}
     context["timeline"] = timeline.entries(activity["events"], names)
     context["follow_up"] = follow_up.state_of(found)
+    context["meeting"] = booking.next_meeting(found.id, utcnow())
     return render_template(
         "backoffice/lead.html",
         statuses=STATUS_LABELS,
