@@ -35,6 +35,8 @@ def two_leads(live_app: Flask) -> dict[str, str]:
             "company": company,
             "last_name": LAST_NAMES[name],
             "email": f"{name}@example.com",
+            # the industrial firm accepts follow-up e-mails, the craftsman does not
+            **({"marketing_opt_in": "y"} if name == "pme_industrielle" else {}),
         }
         complete(live_app.test_client(), questionnaire(live_app), data["answers"], contact)
     make_user(live_app, CONSULTANT, name="Camille Conseil")
@@ -69,6 +71,12 @@ def test_a_consultant_logs_in_filters_opens_logs_a_touch_moves_and_exports(
 
     _log_a_touch(page)
     page_checks.check(page, "lead after a touch", lang)
+    follow_up = page.locator(".follow-up")
+    expect(follow_up).to_have_attribute("data-state", "automatic")
+    follow_up.locator("button[value=pause]").click()
+    expect(page.locator(".follow-up")).to_have_attribute("data-state", "paused")
+    expect(page.locator(".follow-up button[value=resume]")).to_be_visible()
+    page_checks.check(page, "lead with its follow-up e-mails paused", lang)
     page.select_option("#l-status", "proposal_sent")
     page.locator("#l-status").locator("xpath=ancestor::form").locator("button").click()
     expect(page.locator("#l-status")).to_have_value("proposal_sent")
