@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime, time, timedelta
-from typing import Any
 
 import pytest
 from flask import Flask
@@ -12,19 +11,22 @@ from sqlalchemy import func, select, update
 
 from assess.core.sending_window import PARIS
 from assess.db.database import write_transaction
-from assess.db.models import Delivery, Lead, LeadEvent, Submission, Touch, aware
+from assess.db.models import Delivery, Lead, LeadEvent, Touch, aware
 from assess.extensions import db
-from assess.outbox.delivery import REPORT
 from assess.outbox.follow_ups import FOLLOW_UP_KIND
-from assess.outbox.messages import queue_delivery
 from assess.tracker import follow_up, gdpr, pipeline
 from tests.helpers.backoffice_client import log_in, post_form
 from tests.helpers.cadence_records import touches_of
 from tests.helpers.database import empty_tables
+from tests.helpers.follow_up_records import (
+    ALWAYS,
+    OPT_IN,
+    after,
+    email_touch,
+    follow_ups,
+    reached_lead,
+)
 from tests.helpers.wizard_driver import complete_lead
-
-ALWAYS = {"FOLLOW_UP_HOURS": "mon-sun 00:00-24:00", "FOLLOW_UP_SKIP_PUBLIC_HOLIDAYS": False}
-OPT_IN = {"marketing_opt_in": "y"}
 
 
 @pytest.fixture
@@ -32,39 +34,6 @@ def follow_app(make_app) -> Iterator[Flask]:
     application = make_app(**ALWAYS)
     yield application
     empty_tables(application)
-
-
-def reached_lead(app: Flask, contact: dict[str, Any] | None = None) -> int:
-    """A lead who completed the diagnostic and whose report e-mail was sent."""
-    submission = complete_lead(app, "artisan_tpe", contact=contact)
-    with app.app_context(), write_transaction():
-        report = db.session.execute(
-            select(Delivery).where(Delivery.submission_id == submission.id, Delivery.kind == REPORT)
-        ).scalar_one_or_none()
-        if report is None:
-            report = queue_delivery(submission.id, REPORT, "claire.dubois@example.com")
-        report.status = "sent"
-    return int(submission.lead_id)
-
-
-def email_touch(lead_id: int, number: int = 5) -> Touch:
-    [touch] = [t for t in touches_of(lead_id) if t.number == number]
-    assert touch.channel == "email"
-    return touch
-
-
-def after(touch: Touch, hours: int = 1) -> datetime:
-    return aware(touch.due_at) + timedelta(hours=hours)
-
-
-def follow_ups(lead_id: int) -> list[Delivery]:
-    return list(
-        db.session.execute(
-            select(Delivery)
-            .join(Submission, Submission.id == Delivery.submission_id)
-            .where(Submission.lead_id == lead_id, Delivery.kind.startswith(FOLLOW_UP_KIND))
-        ).scalars()
-    )
 
 
 def test_a_due_email_touch_is_written_once_to_the_outbox_and_marked_done(follow_app):

@@ -24,10 +24,17 @@ from assess.outbox.messages import queue_delivery
 from assess.outbox.tasks import enqueue_after_commit
 from assess.tracker import follow_up
 from tests.helpers.database import empty_tables
+from tests.helpers.follow_up_records import (
+    ALWAYS,
+    OPT_IN,
+    after,
+    email_touch,
+    follow_ups,
+    reached_lead,
+)
 from tests.helpers.smtp_server import SmtpServer
 from tests.helpers.wizard_driver import complete_lead
 from tests.helpers.worker_process import Worker, app_environment, wait_for
-from tests.test_follow_up import ALWAYS, OPT_IN, after, email_touch, follow_ups, reached_lead
 
 UNSUBSCRIBE = re.compile(r"https?://[^\s<>\"]+/follow-up/[^\s<>\"/]+/stop")
 

@@ -14,7 +14,7 @@ from assess.extensions import db
 from assess.outbox import follow_ups
 from assess.tracker import gdpr
 from tests.helpers.database import empty_tables
-from tests.test_follow_up import ALWAYS, OPT_IN, reached_lead
+from tests.helpers.follow_up_records import ALWAYS, OPT_IN, reached_lead
 
 ONE_CLICK = {"List-Unsubscribe": "One-Click"}
 

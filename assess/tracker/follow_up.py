@@ -33,6 +33,7 @@ from assess.outbox.messages import queue_delivery
 from assess.outbox.rows import Attempt
 from assess.outbox.tasks import task
 from assess.tracker.cadence import EMAILED, complete_touch
+from assess.tracker.leads import locked_lead
 from assess.tracker.pipeline import CADENCE_STOPS
 
 FOLLOW_UP = "follow_up"  # the worker's task: write one touch's e-mail
@@ -172,7 +173,7 @@ def change(lead_id: int, action: str, user_id: int | None, now: datetime | None 
         raise FollowUpError("unknown action")
     now = now or utcnow()
     with write_transaction():
-        lead = _locked(lead_id)
+        lead = locked_lead(lead_id)
         if lead.follow_up_stop == UNSUBSCRIBED:
             raise FollowUpError("unsubscribed")
         stop = {"pause": PAUSED, "replied": REPLIED, "resume": None}[action]
@@ -187,7 +188,7 @@ def unsubscribe(lead_id: int, now: datetime | None = None) -> bool:
     planned are cancelled. False when they had unsubscribed already (one effect)."""
     now = now or utcnow()
     with write_transaction():
-        lead = _locked(lead_id)
+        lead = locked_lead(lead_id)
         if lead.follow_up_stop == UNSUBSCRIBED:
             return False
         _set_stop(lead, UNSUBSCRIBED, None, now)
@@ -198,15 +199,6 @@ def unsubscribe(lead_id: int, now: datetime | None = None) -> bool:
         ).scalars():
             touch.status = "cancelled"
     return True
-
-
-def _locked(lead_id: int) -> Lead:
-    lead = db.session.execute(
-        select(Lead).where(Lead.id == lead_id).with_for_update()
-    ).scalar_one_or_none()
-    if lead is None:
-        raise LookupError(lead_id)
-    return lead
 
 
 def _set_stop(lead: Lead, stop: str | None, user_id: int | None, now: datetime) -> None:

@@ -45,7 +45,8 @@ def get_lead(lead_id: int) -> Lead | None:
     return db.session.get(Lead, lead_id)
 
 
-def _locked_lead(lead_id: int) -> Lead:
+def locked_lead(lead_id: int) -> Lead:
+    """The lead, locked for the rest of the write transaction; LookupError when none."""
     lead = db.session.execute(
         select(Lead).where(Lead.id == lead_id).with_for_update()
     ).scalar_one_or_none()
@@ -61,7 +62,7 @@ def assign_owner(lead_id: int, owner_id: int | None, user_id: int) -> Lead:
             owner = db.session.get(User, owner_id)
             if owner is None or not owner.active:
                 raise LeadError("unknown consultant")
-        lead = _locked_lead(lead_id)
+        lead = locked_lead(lead_id)
         lead.owner_id = owner_id
         db.session.add(
             LeadEvent(lead_id=lead.id, kind="owner", user_id=user_id, data={"owner_id": owner_id})
@@ -78,7 +79,7 @@ def add_note(lead_id: int, body: str, user_id: int) -> Note:
     if len(body) > MAX_NOTE:
         raise LeadError("note too long")
     with write_transaction():
-        lead = _locked_lead(lead_id)
+        lead = locked_lead(lead_id)
         note = Note(lead_id=lead.id, author_id=user_id, body=body)
         db.session.add(note)
         db.session.flush()
