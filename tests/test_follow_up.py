@@ -11,7 +11,7 @@ from sqlalchemy import func, select, update
 
 from assess.core.sending_window import PARIS
 from assess.db.database import write_transaction
-from assess.db.models import Delivery, Lead, LeadEvent, Touch, aware
+from assess.db.models import Delivery, Lead, LeadEvent, Touch, aware, utcnow
 from assess.extensions import db
 from assess.outbox.follow_ups import FOLLOW_UP_KIND
 from assess.tracker import follow_up, gdpr, pipeline
@@ -231,3 +231,26 @@ def test_the_lead_page_of_a_lead_without_consent_offers_nothing(follow_app):
     assert "le contact ne les a pas acceptés" in page
     assert 'value="pause"' not in page
     assert "Envoyé par l'application à l'échéance" not in page
+
+
+def test_today_says_the_app_sends_a_due_follow_up_email_itself(follow_app):
+    lead_id = reached_lead(follow_app, OPT_IN)
+    with follow_app.app_context(), write_transaction():
+        # touches 1 to 4 done; the fifth, an e-mail, due since yesterday
+        db.session.execute(
+            update(Touch).where(Touch.lead_id == lead_id, Touch.number < 5).values(status="done")
+        )
+        db.session.execute(
+            update(Touch)
+            .where(Touch.lead_id == lead_id, Touch.number == 5)
+            .values(due_at=utcnow() - timedelta(days=1))
+        )
+        db.session.execute(
+            update(Lead)
+            .where(Lead.id == lead_id)
+            .values(touches_done=4, next_touch_at=utcnow() - timedelta(days=1))
+        )
+    page = log_in(follow_app).get("/backoffice/today").get_data(as_text=True)
+    assert "Prochaine étape : relance 5/7" in page.replace("\u202f", " ")
+    assert "L'application envoie elle-même cet e-mail" in page
+    assert "Enregistrer cette relance" not in page

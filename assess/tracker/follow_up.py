@@ -110,6 +110,17 @@ def automatic(lead: Lead) -> bool:
     return bool(consent) and lead.follow_up_stop is None and lead.status not in CADENCE_STOPS
 
 
+def sent_by_the_app(lead: Lead, touch: Touch) -> bool:
+    """Whether the worker, not the consultant, makes this planned touch: an e-mail touch after
+    the first, of a lead whose follow-up e-mails go."""
+    return (
+        touch.status == "planned"
+        and touch.channel == "email"
+        and touch.number > 1
+        and automatic(lead)
+    )
+
+
 def state_of(lead: Lead) -> FollowUpState:
     """The lead's follow-up e-mails: sent by the worker, stopped (why, since when), or never
     sent for want of consent; and what the consultant may do about it."""

@@ -27,7 +27,7 @@ from assess.db.models import aware, utcnow
 from assess.db.questionnaire_store import current_questionnaire
 from assess.i18n import COMPANY_SIZE_LABELS, SECTOR_LABELS, current_locale
 from assess.outbox.links import public_url
-from assess.tracker import cadence, callprep
+from assess.tracker import cadence, callprep, follow_up
 from assess.tracker import leads as lead_cases
 from assess.tracker import today as today_list
 from assess.tracker.cadence import (
@@ -63,6 +63,7 @@ def _cadence_labels() -> dict[str, Any]:
     return {
         "touch_outcomes": OUTCOME_LABELS,
         "touch_choices": OUTCOMES,
+        "sent_by_the_app": follow_up.sent_by_the_app,
         "touch_channels": CHANNEL_LABELS,
         "touch_statuses": TOUCH_STATUS_LABELS,
         "days_late": _days_late,
