@@ -24,6 +24,21 @@ def is_web_address(address: str) -> bool:
     return parts.scheme in {"http", "https"} and bool(parts.hostname)
 
 
+def is_local_path(target: str | None, under: str = "/") -> bool:
+    """Whether a "next" address sends the visitor back into this site, below `under`: a path
+    ("/..."), never another host ("//host", "/\\host", a scheme), and nothing a header
+    cannot carry (a line break, a control character)."""
+    if not target or not target.startswith(under) or target.startswith("//"):
+        return False
+    if "\\" in target or any(ord(character) < 32 or ord(character) == 127 for character in target):
+        return False
+    try:
+        parts = urlsplit(target)
+    except ValueError:
+        return False
+    return not parts.scheme and not parts.netloc
+
+
 def is_placeholder(text: str) -> bool:
     """Whether an address or a contact line is empty or names a documentation domain
     (example.com, example.org, example.net)."""

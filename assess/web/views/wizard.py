@@ -27,6 +27,7 @@ from assess.core.duration import minutes_left, total_minutes
 from assess.core.questionnaire import Questionnaire
 from assess.core.steps import step_places
 from assess.core.visibility import walk
+from assess.core.web_address import is_local_path
 from assess.db.funnel import record_landing_view
 from assess.db.questionnaire_store import current_questionnaire
 from assess.i18n import answer_message, current_locale
@@ -351,14 +352,7 @@ def language(code: str) -> ResponseReturnValue:
     if draft is not None and not draft.is_completed:
         submissions.set_locale(draft.key, code)
     target = request.args.get("next", "")
-    parts = urlsplit(target)
-    if (
-        not target.startswith("/")
-        or target.startswith("//")
-        or "\\" in target
-        or parts.netloc
-        or parts.scheme
-    ):
+    if not is_local_path(target):
         target = url_for("wizard.landing")
     return redirect(target, code=303)
 

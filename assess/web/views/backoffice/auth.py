@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
@@ -12,6 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import InputRequired, Length
 
+from assess.core.web_address import is_local_path
 from assess.tracker.accounts import InvitationPending, LoginRefused, authenticate
 from assess.tracker.backoffice_sessions import end_session, open_session
 from assess.web.security import rate_limited
@@ -28,12 +27,7 @@ class LoginForm(FlaskForm):
 
 
 def _safe_next(target: str | None) -> str:
-    if (
-        target
-        and target.startswith("/backoffice")
-        and "\\" not in target
-        and not urlsplit(target).netloc
-    ):
+    if target and is_local_path(target, under="/backoffice"):
         return target
     return url_for("backoffice.leads")
 

@@ -23,6 +23,7 @@ from flask_login import current_user
 
 from assess.core import phone
 from assess.core.icalendar import CalendarEvent, ical_calendar
+from assess.core.web_address import is_local_path
 from assess.db.models import aware, utcnow
 from assess.db.questionnaire_store import current_questionnaire
 from assess.i18n import COMPANY_SIZE_LABELS, SECTOR_LABELS, current_locale
@@ -100,13 +101,7 @@ def today() -> ResponseReturnValue:
 
 def _safe_next(target: str | None) -> str | None:
     """A back-office path to return to, never another site."""
-    if (
-        target
-        and target.startswith("/backoffice")
-        and "\\" not in target
-        and not urlsplit(target).netloc
-        and not urlsplit(target).scheme
-    ):
+    if target and is_local_path(target, under="/backoffice"):
         return target
     return None
 
