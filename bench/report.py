@@ -2,9 +2,11 @@
 printing the identical HTML with no app code, alternating in one process, 20 runs each, on the
 heaviest persona; then each persona's median; then resident memory over 200 renders.
 
-The app reuses one font configuration per thread (see `assess.report.pdf`); bare WeasyPrint
-runs with its defaults (a new one per document). A third side, bare WeasyPrint given a reused
-font configuration too, separates the app's own overhead from that gain.
+The app reuses one font configuration and one parsed style sheet per thread (see
+`assess.report.pdf`); bare WeasyPrint is given the same HTML and the same style sheet text,
+which it parses each time, with its defaults (a new font configuration per document). A third
+side, bare WeasyPrint given a reused font configuration too, separates the app's own overhead
+from that gain.
 Goals: median ratio <= 1.15; median time about a second or less; resident memory after 200
 renders <= 1.1x that after 10.
 
@@ -59,7 +61,7 @@ def page_count(pdf: bytes) -> int:
 
 def run() -> list[str]:
     """Measure and report."""
-    from weasyprint import HTML
+    from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
     from assess import create_app
@@ -70,9 +72,10 @@ def run() -> list[str]:
         ReportInput,
         branding_from_config,
         build_report,
+        print_report,
         render_report_html,
     )
-    from assess.report.pdf import StaticOnlyFetcher, html_to_pdf
+    from assess.report.pdf import StaticOnlyFetcher, report_css
 
     app = create_app(
         {
@@ -97,20 +100,32 @@ def run() -> list[str]:
             )
 
         def app_render(name: str) -> bytes:
-            html = render_report_html(build_report(q, inputs[name], branding))
-            return html_to_pdf(html, static)
+            return print_report(build_report(q, inputs[name], branding), str(static))
 
         heaviest = max(
             inputs, key=lambda n: len(inputs[n].result["explanation"]["recommendations"])
         )
-        html = render_report_html(build_report(q, inputs[heaviest], branding))
+        html = render_report_html(
+            build_report(q, inputs[heaviest], branding), linked_stylesheet=False
+        )
+        css = report_css(static, branding.primary_color, branding.accent_color)
 
         bare_fonts = FontConfiguration()
 
         def bare_render(font_config: FontConfiguration | None = None) -> bytes:
-            return HTML(
-                string=html, base_url=static.as_uri() + "/", url_fetcher=StaticOnlyFetcher(static)
-            ).write_pdf(pdf_variant="pdf/ua-1", font_config=font_config)
+            # WeasyPrint's default: a new font configuration per document, which must hold
+            # the style sheet's @font-face files.
+            font_config = font_config or FontConfiguration()
+            fetcher = StaticOnlyFetcher(static)
+            sheet = CSS(
+                string=css,
+                base_url=(static / "css" / "report.css").as_uri(),
+                url_fetcher=fetcher,
+                font_config=font_config,
+            )
+            return HTML(string=html, base_url=static.as_uri() + "/", url_fetcher=fetcher).write_pdf(
+                pdf_variant="pdf/ua-1", font_config=font_config, stylesheets=[sheet]
+            )
 
         pdf = app_render(heaviest)  # each side once, to warm up
         assert pdf == bare_render() == bare_render(bare_fonts), "all sides print the same bytes"

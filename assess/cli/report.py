@@ -17,9 +17,9 @@ from assess.report.content import (
     ReportInput,
     branding_from_config,
     build_report,
+    print_report,
     render_report_html,
 )
-from assess.report.pdf import html_to_pdf
 
 
 @click.group("report")
@@ -55,8 +55,8 @@ def render(
         locale=locale or q.locale,
         completed_at=datetime(day.year, day.month, day.day, 12, tzinfo=UTC),
     )
-    html = render_report_html(build_report(q, data, branding_from_config(current_app.config)))
+    built = build_report(q, data, branding_from_config(current_app.config))
     if html_output:
-        Path(html_output).write_text(html, encoding="utf-8")
-    Path(output).write_bytes(html_to_pdf(html, current_app.static_folder or "static"))
+        Path(html_output).write_text(render_report_html(built), encoding="utf-8")
+    Path(output).write_bytes(print_report(built, current_app.static_folder or "static"))
     click.echo(f"{output}: written")

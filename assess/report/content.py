@@ -38,6 +38,7 @@ __all__ = [
     "branding_from_config",
     "build_report",
     "describe_answer",
+    "print_report",
     "render_report_html",
     "render_report_pdf",
 ]
@@ -381,16 +382,27 @@ def _expression_context(data: ReportInput, result: StoredResult) -> dict[str, An
     }
 
 
-def render_report_html(report: dict[str, Any]) -> str:
-    """The report's HTML, in its language (needs an app context)."""
+def render_report_html(report: dict[str, Any], *, linked_stylesheet: bool = True) -> str:
+    """The report's HTML, in its language (needs an app context).
+
+    With its style sheet linked (and the brand's colours inline) it stands alone in a browser;
+    without, for `print_report`, which gives WeasyPrint the style sheet already parsed.
+    """
     with force_locale(report["locale"]):
-        return render_template("report/report.html", r=report)
+        return render_template("report/report.html", r=report, linked_stylesheet=linked_stylesheet)
+
+
+def print_report(report: dict[str, Any], static_folder: str) -> bytes:
+    """The report's PDF: its HTML printed with the report's style sheet parsed once per thread."""
+    # Imported here: only the worker prints, and WeasyPrint costs the web processes memory.
+    from assess.report.pdf import html_to_pdf, report_stylesheet
+
+    brand: Branding = report["brand"]
+    sheet = report_stylesheet(static_folder, brand.primary_color, brand.accent_color)
+    return html_to_pdf(render_report_html(report, linked_stylesheet=False), static_folder, sheet)
 
 
 def render_report_pdf(q: Questionnaire, data: ReportInput) -> bytes:
     """Build, lay out and print the report of a submission (needs an app context)."""
-    # Imported here: only the worker prints, and WeasyPrint costs the web processes memory.
-    from assess.report.pdf import html_to_pdf
-
     report = build_report(q, data, branding_from_config(current_app.config))
-    return html_to_pdf(render_report_html(report), current_app.static_folder or "static")
+    return print_report(report, current_app.static_folder or "static")

@@ -10,17 +10,21 @@ from `<link rel=attachment href=file://...>`.
 from __future__ import annotations
 
 import mimetypes
+import re
 import threading
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
-from weasyprint import HTML
+from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 _per_thread = threading.local()
+# The report's style sheet, under the static folder.
+REPORT_CSS = "css/report.css"
+_COLOUR = re.compile(r"#[0-9a-fA-F]{3}([0-9a-fA-F]{3})?")
 
 
 class StaticOnlyFetcher(URLFetcher):
@@ -59,9 +63,43 @@ def reused_font_configuration() -> FontConfiguration:
     return config
 
 
-def html_to_pdf(html: str, static_folder: str | Path) -> bytes:
-    """Print HTML whose relative URLs point into the static folder, as tagged PDF/UA-1."""
+def report_css(static_folder: str | Path, primary: str, accent: str) -> str:
+    """The report's style sheet with the brand's two colours (#rgb or #rrggbb) as its variables."""
+    if not (_COLOUR.fullmatch(primary) and _COLOUR.fullmatch(accent)):
+        raise ValueError(f"brand colours must be #rgb or #rrggbb: {primary!r}, {accent!r}")
+    sheet = (Path(static_folder) / REPORT_CSS).read_text(encoding="utf-8")
+    return f":root {{ --brand: {primary}; --accent: {accent}; }}\n{sheet}"
+
+
+def report_stylesheet(static_folder: str | Path, primary: str, accent: str) -> CSS:
+    """`report_css` parsed once per thread, colours and file version, and reused by every render.
+
+    Parsed with this thread's font configuration, which then holds its @font-face files.
+    """
+    root = Path(static_folder).resolve()
+    version = (root / REPORT_CSS).stat().st_mtime_ns
+    key = (root, version, primary, accent)
+    cache: dict[tuple[Path, int, str, str], CSS] = _per_thread.__dict__.setdefault("sheets", {})
+    sheet = cache.get(key)
+    if sheet is None:
+        cache.clear()  # a new version or other colours: the old sheet is not needed again
+        sheet = cache[key] = CSS(
+            string=report_css(root, primary, accent),
+            base_url=(root / REPORT_CSS).as_uri(),
+            url_fetcher=StaticOnlyFetcher(root),
+            font_config=reused_font_configuration(),
+        )
+    return sheet
+
+
+def html_to_pdf(html: str, static_folder: str | Path, stylesheet: CSS | None = None) -> bytes:
+    """Print HTML whose relative URLs point into the static folder, as tagged PDF/UA-1, with
+    `stylesheet` after the HTML's own style sheets."""
     root = Path(static_folder).resolve()
     document = HTML(string=html, base_url=root.as_uri() + "/", url_fetcher=StaticOnlyFetcher(root))
-    pdf: bytes = document.write_pdf(pdf_variant="pdf/ua-1", font_config=reused_font_configuration())
+    pdf: bytes = document.write_pdf(
+        pdf_variant="pdf/ua-1",
+        font_config=reused_font_configuration(),
+        stylesheets=[stylesheet] if stylesheet is not None else None,
+    )
     return pdf
