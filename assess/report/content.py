@@ -26,6 +26,7 @@ from assess.core.questionnaire.case_text import resolve
 from assess.core.result import StoredResult
 from assess.i18n import format_change
 from assess.report.calendar import calendar, qr_code
+from assess.report.comparisons import peer_words, percent, progress_words
 from assess.report.cost import cost_section
 from assess.report.dashboard import suggested_kpis
 from assess.report.plain_answers import describe_answer, plain
@@ -127,7 +128,7 @@ def _build(q: Questionnaire, data: ReportInput, branding: Branding, locale: str)
             {
                 "id": category.id,
                 "change_text": format_change(change),
-                "peer_text": _percent(share),
+                "peer_text": percent(share),
                 "label": text(category.label),
                 "description": text(category.description),
                 "score": score,
@@ -163,8 +164,8 @@ def _build(q: Questionnaire, data: ReportInput, branding: Branding, locale: str)
         "level_summary": text(overall_level.summary) if overall_level else "",
         "synthesis": _synthesis(result, categories, challenge, focus),
         "challenge": _("You told us: “%(challenge)s”", challenge=challenge) if challenge else "",
-        "progress": _progress(data.progress),
-        "peers": _peers(data.peers),
+        "progress": progress_words(data.progress),
+        "peers": peer_words(data.peers),
         "outcomes": _outcomes(q, result, locale),
         "categories": categories,
         "scored_categories": scored,
@@ -214,32 +215,6 @@ def _area_level_text(category: Category, level: Level | None) -> Any:
         return None
     own = (category.levels or {}).get(level.id)
     return own if own is not None else level.summary
-
-
-def _percent(value: float | None) -> str:
-    return "–" if value is None else f"{format_decimal(round(value), format='0')} %"
-
-
-def _progress(progress: Progress | None) -> dict[str, Any] | None:
-    """The change since the previous diagnostic, as the report words it."""
-    if progress is None:
-        return None
-    return {
-        "since": format_date(progress.previous_completed_at, format="long"),
-        "overall": format_change(progress.overall),
-        "overall_value": progress.overall,
-    }
-
-
-def _peers(peers: PeerComparison | None) -> dict[str, Any] | None:
-    """The peer benchmark, as the report words it (nothing for a group too small)."""
-    if peers is None or peers.overall is None:
-        return None
-    return {
-        "segment": peers.group.is_segment,
-        "others": peers.others,
-        "overall": _percent(peers.overall),
-    }
 
 
 def score_text(score: float | None) -> str:
