@@ -106,12 +106,16 @@ def test_logging_touches_moves_the_next_one_over_simulated_days(app, lead_id):
         )
         assert cadence.aware(done.done_at) == start + timedelta(days=3)
         kinds = db.session.execute(
-            select(LeadEvent.kind, LeadEvent.data).where(LeadEvent.lead_id == lead_id)
+            select(LeadEvent.kind, LeadEvent.data)
+            .where(LeadEvent.lead_id == lead_id)
+            .order_by(LeadEvent.id)
         ).all()
         assert [d["number"] for k, d in kinds if k == "touch"] == [1, 2]
         assert [d["to"] for k, d in kinds if k == "status"] == ["contacted"]
         audit = (
-            db.session.execute(select(AuditEntry).where(AuditEntry.action == "lead.touch"))
+            db.session.execute(
+                select(AuditEntry).where(AuditEntry.action == "lead.touch").order_by(AuditEntry.id)
+            )
             .scalars()
             .all()
         )
