@@ -60,16 +60,24 @@ def test_a_due_email_touch_is_written_once_to_the_outbox_and_marked_done(follow_
         assert [e["outcome"] for e in events] == ["emailed"]
 
 
-def test_only_due_email_touches_after_the_first(follow_app):
+def test_only_due_email_touches_after_the_first_and_not_stale(follow_app):
     lead_id = reached_lead(follow_app, OPT_IN)
     with follow_app.app_context():
         touches = touches_of(lead_id)
-        late = after(touches[-1], hours=24)  # every touch is due by then
-        due = follow_up.due_touch_ids(late)
-        assert due == [t.id for t in touches if t.channel == "email" and t.number > 1]
+        emails = [t for t in touches if t.channel == "email" and t.number > 1]
+        assert [t.number for t in emails] == [5, 7]
+        fifth, seventh = emails
+        due_at = {t.number: follow_up.due_touch_ids(after(t)) for t in touches}
+        # days 0 to 9: nothing; day 14 and 21: the fifth; day 30: the seventh, the fifth
+        # (16 days late by then, never sent here) being stale
+        assert due_at == {1: [], 2: [], 3: [], 4: [], 5: [fifth.id], 6: [fifth.id], 7: [seventh.id]}
         assert follow_up.due_touch_ids(after(touches[4], hours=-1)) == []  # touch 5 not due yet
         # the first e-mail touch is the consultant's own, with the report
-        assert follow_up.send_follow_up(touches[0].id, late) is None
+        assert follow_up.send_follow_up(touches[0].id, after(touches[0])) is None
+        # more than two weeks late, an e-mail is the consultant's again, who knows why
+        stale = after(touches[4], hours=24 * 15)
+        assert follow_up.due_touch_ids(stale) == []
+        assert follow_up.send_follow_up(touches[4].id, stale) is None
         assert follow_ups(lead_id) == []
 
 
@@ -254,3 +262,13 @@ def test_today_says_the_app_sends_a_due_follow_up_email_itself(follow_app):
     assert "Prochaine étape : relance 5/7" in page.replace("\u202f", " ")
     assert "L'application envoie elle-même cet e-mail" in page
     assert "Enregistrer cette relance" not in page
+    # fifteen days late, it is the consultant's again
+    with follow_app.app_context(), write_transaction():
+        db.session.execute(
+            update(Touch)
+            .where(Touch.lead_id == lead_id, Touch.number == 5)
+            .values(due_at=utcnow() - timedelta(days=15))
+        )
+    page = log_in(follow_app).get("/backoffice/today").get_data(as_text=True)
+    assert "L'application envoie elle-même cet e-mail" not in page
+    assert "Enregistrer cette relance" in page

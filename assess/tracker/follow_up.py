@@ -6,7 +6,8 @@ is written by the worker when it comes due, on a working day in working hours in
 (FOLLOW_UP_HOURS), to a lead who accepted follow-up e-mails (or to every lead when
 FOLLOW_UP_LEGITIMATE_INTEREST is set) and whose report reached them. It stops when a
 meeting is booked or the lead closed (the pipeline stops the cadence), when the lead
-unsubscribes, when the consultant marks a reply or pauses it.
+unsubscribes, when the consultant marks a reply or pauses it. An e-mail touch more than
+STALE_AFTER late is the consultant's again.
 
 Exactly once per touch: the touch is locked and marked done in the transaction that
 writes its outbox row, and the outbox sends each row once.
@@ -15,7 +16,7 @@ writes its outbox row, and the outbox sends each row once.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
@@ -25,7 +26,7 @@ from sqlalchemy import and_, exists, select, true
 from assess.core.sending_window import SendingWindow, parse_window
 from assess.db.audit import record
 from assess.db.database import write_transaction
-from assess.db.models import Delivery, Lead, LeadEvent, Submission, Touch, utcnow
+from assess.db.models import Delivery, Lead, LeadEvent, Submission, Touch, aware, utcnow
 from assess.extensions import db
 from assess.outbox.delivery import REPORT
 from assess.outbox.follow_ups import FOLLOW_UP_KIND, withdraw_pending
@@ -44,6 +45,10 @@ STOP_LABELS = {
     REPLIED: _l("The lead replied"),
     UNSUBSCRIBED: _l("The lead unsubscribed"),
 }
+# A follow-up e-mail more than this late is not sent by the app (the lead was paused, their
+# report went out late): the touch is the consultant's again, who knows why. It also keeps
+# the sweep, every minute, to the touches of the last two weeks.
+STALE_AFTER = timedelta(days=14)
 # What the consultant can do on the lead page (UNSUBSCRIBED is the lead's alone).
 ACTIONS = ("pause", "replied", "resume")
 
@@ -90,9 +95,11 @@ def _report_sent() -> Any:
     )
 
 
-def _sendable() -> Any:
-    """The conditions on the touch and its lead for the worker to write its e-mail."""
+def _sendable(now: datetime) -> Any:
+    """The conditions on the touch and its lead for the worker to write its e-mail now."""
     return and_(
+        Touch.due_at <= now,
+        Touch.due_at > now - STALE_AFTER,
         Touch.status == "planned",
         Touch.channel == "email",
         Touch.number > 1,
@@ -112,11 +119,12 @@ def automatic(lead: Lead) -> bool:
 
 def sent_by_the_app(lead: Lead, touch: Touch) -> bool:
     """Whether the worker, not the consultant, makes this planned touch: an e-mail touch after
-    the first, of a lead whose follow-up e-mails go."""
+    the first, not yet STALE_AFTER late, of a lead whose follow-up e-mails go."""
     return (
         touch.status == "planned"
         and touch.channel == "email"
         and touch.number > 1
+        and aware(touch.due_at) > utcnow() - STALE_AFTER
         and automatic(lead)
     )
 
@@ -144,7 +152,7 @@ def due_touch_ids(now: datetime | None = None, limit: int = 200) -> list[int]:
         db.session.execute(
             select(Touch.id)
             .join(Lead, Lead.id == Touch.lead_id)
-            .where(_sendable(), Touch.due_at <= now)
+            .where(_sendable(now))
             .order_by(Touch.due_at, Touch.id)
             .limit(limit)
         ).scalars()
@@ -164,7 +172,7 @@ def send_follow_up(touch_id: int, now: datetime | None = None) -> Attempt | None
         found = db.session.execute(
             select(Touch, Lead)
             .join(Lead, Lead.id == Touch.lead_id)
-            .where(Touch.id == touch_id, _sendable(), Touch.due_at <= now)
+            .where(Touch.id == touch_id, _sendable(now))
             .with_for_update()
         ).one_or_none()
         if found is None:  # sent already, stopped, deleted, or not due
