@@ -86,7 +86,7 @@ def test_the_follow_up_names_the_weakest_area_and_a_priority_in_french(mail_app,
     lead_id = reached_lead(mail_app, OPT_IN)
     message = sent_follow_up(mail_app, outbox, lead_id, 5)
     subject = str(message["Subject"]).replace("\u202f", " ")
-    assert subject == "Votre diagnostic : un premier pas sur Prospection"
+    assert subject == "Votre diagnostic : « Prospection », un premier pas"
     text = plain(message)
     assert text.startswith("Bonjour Claire,")
     assert "Prospection (9,1 / 100)" in text  # the artisan's weakest area
