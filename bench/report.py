@@ -144,6 +144,20 @@ def run() -> list[str]:
             f"  ratio app / bare, reused   median {_ratio(app_times, bare_fonts_times)}"
             " (the app's own code)",
         ]
+        # The worker freezes what it loaded at start (gc.freeze, assess/cli/worker.py): the
+        # collections during its renders no longer walk it. Blocks of renders in a row, as a
+        # busy worker does them, frozen and not, alternating.
+        frozen, thawed = [], []
+        for _ in range(RUNS // 4):
+            gc.freeze()
+            frozen += [timed(lambda: app_render(heaviest)) for _ in range(4)]
+            gc.unfreeze()
+            thawed += [timed(lambda: app_render(heaviest)) for _ in range(4)]
+        lines.append(
+            f"  worker's start-up objects frozen / not, CPU"
+            f" {statistics.median(t[1] for t in frozen) / statistics.median(t[1] for t in thawed):.2f}x"
+            f" ({len(frozen)} renders in blocks of 4 each)"
+        )
         # The style sheet of then, kept once for the five old reports.
         before_css = (BASELINES / "report-before-18.css").read_text()
         for name in inputs:
