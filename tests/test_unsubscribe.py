@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from assess.db.models import Lead, LeadEvent, Touch
+from assess.db.models import Lead, LeadEvent, Touch, WebhookDelivery
 from assess.extensions import db
 from assess.outbox import follow_ups
 from assess.tracker import gdpr
@@ -91,3 +91,25 @@ def test_forged_expired_and_orphan_links_change_nothing(stop_app, monkeypatch):
     with stop_app.app_context():
         assert gdpr.delete_lead(lead_id)
     assert client.post(link, data=ONE_CLICK).status_code == 404
+
+
+def test_the_other_tools_hear_of_it_once(make_app):
+    hooks = {"WEBHOOK_URLS": "https://crm.example.com/hook", "WEBHOOK_SECRET": "s" * 32}
+    application = make_app(**ALWAYS, **hooks)
+    try:
+        lead_id = reached_lead(application, OPT_IN)
+        link = link_of(application, lead_id)
+        client = application.test_client()
+        assert client.post(link, data=ONE_CLICK).status_code == 200
+        assert client.post(link, data=ONE_CLICK).status_code == 410
+        with application.app_context():
+            rows = [
+                row
+                for row in db.session.execute(select(WebhookDelivery)).scalars()
+                if row.event == "lead.unsubscribed"
+            ]
+            assert len(rows) == 1
+            data = rows[0].payload["data"]
+            assert data["lead"]["id"] == lead_id and data["unsubscribed_at"]
+    finally:
+        empty_tables(application)

@@ -55,6 +55,9 @@ LEAD_STATUS_CHANGED = "lead.status_changed"
 LEAD_EMAIL_CONFIRMED = "lead.email_confirmed"
 # A lead erased (on request or by the retention purge): its id and the time, nothing else.
 LEAD_DELETED = "lead.deleted"
+# The lead stopped the follow-up e-mails by their one-click link: the consultancy's other
+# tools must stop e-mailing them too.
+LEAD_UNSUBSCRIBED = "lead.unsubscribed"
 # The executive booked a call with a consultant from the results page.
 MEETING_BOOKED = "meeting.booked"
 # The executive cancelled it by the link of their invitation.
@@ -66,6 +69,7 @@ EVENTS = (
     LEAD_EMAIL_CONFIRMED,
     LEAD_STATUS_CHANGED,
     LEAD_DELETED,
+    LEAD_UNSUBSCRIBED,
     MEETING_BOOKED,
     MEETING_CANCELLED,
     MEETING_RESCHEDULED,
@@ -285,6 +289,16 @@ def lead_deleted(lead_id: int) -> list[int]:
     gone): the lead's id and the time only, so the other tools can erase their copy."""
     data = {"lead": {"id": lead_id}, "deleted_at": utcnow().isoformat()}
     return queue_event(LEAD_DELETED, data, None)
+
+
+def lead_unsubscribed(lead: Lead) -> list[int]:
+    """Queue the unsubscribe event (inside its transaction): the lead and when."""
+    data = {
+        "lead": lead_data(lead),
+        "links": _links(lead),
+        "unsubscribed_at": _iso(lead.follow_up_stopped_at),
+    }
+    return queue_event(LEAD_UNSUBSCRIBED, data, lead.id)
 
 
 def meeting_booked(booking: Booking) -> list[int]:

@@ -28,6 +28,7 @@ from assess.db.audit import record
 from assess.db.database import write_transaction
 from assess.db.models import Delivery, Lead, LeadEvent, Submission, Touch, aware, utcnow
 from assess.extensions import db
+from assess.outbox import webhooks
 from assess.outbox.delivery import REPORT
 from assess.outbox.follow_ups import FOLLOW_UP_KIND, withdraw_pending
 from assess.outbox.messages import queue_delivery
@@ -211,6 +212,7 @@ def unsubscribe(lead_id: int, now: datetime | None = None) -> bool:
         if lead.follow_up_stop == UNSUBSCRIBED:
             return False
         _set_stop(lead, UNSUBSCRIBED, None, now)
+        webhooks.lead_unsubscribed(lead)
         for touch in db.session.execute(
             select(Touch).where(
                 Touch.lead_id == lead.id, Touch.status == "planned", Touch.channel == "email"
