@@ -183,3 +183,16 @@ def test_the_results_page_leads_to_the_same_booking_page(make_app):
         assert "www.example.com/contact" not in page
     finally:
         empty_tables(app)
+
+
+def test_production_never_falls_back_to_the_shipped_placeholder_address(make_app):
+    """Built-in booking (no CALL_TO_ACTION_URL) before any consultant set hours: the
+    questionnaire's example.com address is shown in development, never in production."""
+    filled = {**FILLED_IN, "CALL_TO_ACTION_URL": ""}
+    for env, expected in (("development", "https://www.example.com/contact"), ("production", "")):
+        app = make_app(SHIPPED, APP_ENV=env, **filled)
+        with app.app_context():
+            q = current_questionnaire()
+            assert is_placeholder(q.report.call_to_action.url)
+            found = call_to_action(q, "", str)
+            assert (found["url"] if found else "") == expected, env

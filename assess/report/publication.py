@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app, has_app_context
 from flask_babel import gettext as _
 
 from assess.core.questionnaire import Questionnaire
@@ -25,9 +25,15 @@ from assess.db.questionnaire_store import current_questionnaire
 def call_to_action_url(q: Questionnaire, booking_url: str, own_page: str = "") -> str:
     """Where the call to action leads: CALL_TO_ACTION_URL (an outside scheduler) when set,
     else the app's own booking page for this lead (`own_page`), else the questionnaire's
-    `report.call_to_action.url`; empty when none is given."""
+    `report.call_to_action.url`; empty when none is given. In production a placeholder
+    there (the shipped example.com) is no destination: before a consultant sets hours, no
+    call to action rather than a dead link (the start-up check cannot see hours to come)."""
     action = q.report.call_to_action
-    return booking_url or own_page or (action.url if action is not None else "")
+    fallback = action.url if action is not None else ""
+    production = has_app_context() and current_app.config["APP_ENV"] == "production"
+    if production and is_placeholder(fallback):
+        fallback = ""
+    return booking_url or own_page or fallback
 
 
 def call_to_action(
