@@ -170,6 +170,11 @@ def test_unsubscribe_is_for_good_and_cancels_the_email_touches(follow_app):
         statuses = {(t.channel, t.status) for t in touches_of(lead_id) if t.number > 1}
         assert ("email", "cancelled") in statuses and ("email", "planned") not in statuses
         assert ("phone", "planned") in statuses  # the consultant may still call
+        # the next touch is the first one still planned, not a cancelled e-mail
+        planned = [t for t in touches_of(lead_id) if t.status == "planned"]
+        lead = db.session.get(Lead, lead_id)
+        assert aware(lead.next_touch_at) == aware(planned[0].due_at)
+        assert planned[0].channel != "email"
         assert follow_up.send_follow_up(touch.id, after(touch)) is None
         with pytest.raises(follow_up.FollowUpError):
             follow_up.change(lead_id, "resume", None)

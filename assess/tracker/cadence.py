@@ -29,7 +29,13 @@ from assess.db.database import write_transaction
 from assess.db.models import Lead, LeadEvent, Submission, Touch, User, aware, utcnow
 from assess.extensions import db
 from assess.tracker.leads import owned_or_open
-from assess.tracker.pipeline import CADENCE_STOPS, MAX_REASON, OPEN_STATUSES, move_lead
+from assess.tracker.pipeline import (
+    CADENCE_STOPS,
+    MAX_REASON,
+    OPEN_STATUSES,
+    move_lead,
+    refresh_next_touch,
+)
 
 OUTCOMES = ("reached", "no_answer", "left_message", "meeting_booked", "not_interested")
 # The outcome of an e-mail touch the worker sent (never chosen in the back office).
@@ -237,12 +243,7 @@ def complete_touch(
         status, reason = moved
         move_lead(lead, status, reason, user_id, source="touch", now=now)
     if lead.status not in CADENCE_STOPS:
-        db.session.flush()
-        lead.next_touch_at = db.session.execute(
-            select(func.min(Touch.due_at)).where(
-                Touch.lead_id == lead.id, Touch.status == "planned"
-            )
-        ).scalar_one_or_none()
+        refresh_next_touch(lead)
     record("lead.touch", f"lead:{lead.id}", details, user_id=user_id)
 
 

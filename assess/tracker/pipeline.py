@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, true
+from sqlalchemy import func, select, true
 
 from assess.core.single_line import is_single_line
 from assess.db.audit import record
@@ -125,6 +125,15 @@ def stop_cadence(lead: Lead) -> None:
     ).scalars():
         touch.status = "cancelled"
     lead.next_touch_at = None
+
+
+def refresh_next_touch(lead: Lead) -> None:
+    """Set the lead's `next_touch_at` to its first touch still planned (None when none is),
+    after touches were done or cancelled (inside the caller's transaction)."""
+    db.session.flush()
+    lead.next_touch_at = db.session.execute(
+        select(func.min(Touch.due_at)).where(Touch.lead_id == lead.id, Touch.status == "planned")
+    ).scalar_one_or_none()
 
 
 def resume_cadence(lead: Lead, now: datetime) -> None:
