@@ -31,7 +31,7 @@ def test_both_sides_get_an_itip_request_in_utc(make_app, tmp_path):
     app = make_app(SHIPPED, SMTP_HOST="", OUTBOX_FOLDER=str(outbox))
     try:
         submission = complete_lead(app, "artisan_tpe", confirm=True)
-        consultant_with_hours(app, "claire@example.com")
+        consultant_with_hours(app, "claire@example.com", meeting_minutes=45)
         with app.app_context():
             found = booking.book(find_completed(submission.public_token), TUESDAY_NINE, MONDAY)
             uid, lead_email = found.uid, found.lead.email
@@ -57,7 +57,9 @@ def test_both_sides_get_an_itip_request_in_utc(make_app, tmp_path):
             lines = unfold(body)
             assert "METHOD:REQUEST" in lines and "SEQUENCE:0" in lines
             assert any(line.startswith(f"UID:{uid}@") for line in lines)
-            assert "DTSTART:20270105T080000Z" in lines and "DTEND:20270105T083000Z" in lines
+            assert "DTSTART:20270105T080000Z" in lines and "DTEND:20270105T084500Z" in lines
+            # the meeting's own length, not a fixed "30 minutes"
+            assert any(line.startswith("DESCRIPTION:45 minutes sur les") for line in lines)
             assert any(
                 line.startswith("ORGANIZER;") and line.endswith(":mailto:claire@example.com")
                 for line in lines

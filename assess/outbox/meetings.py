@@ -201,7 +201,9 @@ def meeting_of(booking: Booking) -> Meeting:
         ends_at=booking.ends_at,
         summary=gettext(str(SUMMARY), consultant=name, company=lead.company),
         description=gettext(
-            "30 minutes on your diagnostic's results with %(consultant)s.", consultant=name
+            "%(minutes)s minutes on your diagnostic's results with %(consultant)s.",
+            minutes=booking.minutes,
+            consultant=name,
         ),
         organizer=Person(name, consultant.email),
         attendee=Person(lead.full_name, lead.email),
@@ -238,7 +240,7 @@ def meeting_message(delivery: Delivery) -> Outgoing:
             "company": lead.company,
             "consultant": _consultant_name(booking),
             "when": format_moment(booking.starts_at),
-            "minutes": round((booking.ends_at - booking.starts_at).total_seconds() / 60),
+            "minutes": booking.minutes,
             "lead_url": public_url("backoffice.lead", lead_id=lead.id),
             "brand": current_app.config["BRAND_NAME"],
         }

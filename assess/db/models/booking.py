@@ -89,3 +89,8 @@ class Booking(db.Model):  # type: ignore[name-defined]
 
     consultant: Mapped[User] = relationship()
     lead: Mapped[Lead] = relationship()
+
+    @property
+    def minutes(self) -> int:
+        """The meeting's length in minutes."""
+        return round((self.ends_at - self.starts_at).total_seconds() / 60)

@@ -143,7 +143,7 @@ def booked(token: str) -> ResponseReturnValue:
         meeting=found,
         day=format_date(aware(found.starts_at).astimezone(PARIS).date(), format="full"),
         time=format_datetime(aware(found.starts_at), "HH:mm"),
-        minutes=round((found.ends_at - found.starts_at).total_seconds() / 60),
+        minutes=found.minutes,
     )
 
 
