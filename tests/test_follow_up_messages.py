@@ -91,7 +91,7 @@ def test_the_follow_up_names_the_weakest_area_and_a_priority_in_french(mail_app,
     assert text.startswith("Bonjour Claire,")
     assert "Prospection (9,1 / 100)" in text  # the artisan's weakest area
     assert "Une priorité pour commencer : " in text and "Première action : " in text
-    assert "30 minutes" in text.lower() or "Trente minutes" in text
+    assert "Trente minutes au téléphone suffisent" in text
     assert message["Reply-To"] == "conseil@example.com"
     assert message["Date"]
     # RFC 8058: an https (or http) address between angle brackets, and the one-click POST

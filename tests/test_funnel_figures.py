@@ -153,7 +153,7 @@ def test_the_funnel_follows_the_respondents_through_the_wizard(app, q):
         landing_rows = db.session.execute(select(FunnelCount.count)).scalars().all()
     # The landing page counts its views once the landing view calls record_landing_view().
     assert stages["landing"] == sum(landing_rows)
-    assert stages["landing"] in (0, 3)
+    assert stages["landing"] == 3  # each of the three opened it once
     assert stages["started"] == 3
     assert stages["contact"] == 2
     assert stages["completed"] == 2

@@ -19,6 +19,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from assess.core.contact import normalise_email
 from assess.core.single_line import is_single_line
 from assess.db.audit import record
 from assess.db.database import write_transaction
@@ -60,11 +61,6 @@ class LoginRefused(Exception):
 
 class InvitationPending(LoginRefused):
     """An invited account that has not chosen its password yet."""
-
-
-def normalise_email(email: str) -> str:
-    """Addresses compare without case or surrounding spaces."""
-    return (email or "").strip().lower()
 
 
 def create_user(email: str, password: str | None, role: str = "consultant", name: str = "") -> User:

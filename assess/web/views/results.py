@@ -15,7 +15,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 
-from assess.core.action_plan import MAX_RECOMMENDATIONS, focus_of
+from assess.core.action_plan import MAX_RECOMMENDATIONS, PRIORITIES, focus_of
 from assess.core.challenge import main_challenge
 from assess.core.charts import score_bars
 from assess.core.questionnaire import Questionnaire
@@ -34,7 +34,7 @@ from assess.respondent import confirmation, submissions
 bp = Blueprint("results", __name__)
 
 # How many recommendations the page shows before "the full list is in your report".
-TOP_RECOMMENDATIONS = 3
+TOP_RECOMMENDATIONS = PRIORITIES  # the page's wording names them the priorities
 
 
 @bp.get("/results/<token>")
