@@ -16,7 +16,7 @@ from assess.i18n import translate
 from assess.outbox import webhooks
 from assess.outbox.links import public_url
 from assess.tracker import accounts
-from assess.tracker.account_links import PENDING_PREFIX
+from assess.tracker.account_links import is_pending
 from assess.web.embedding import snippet
 from assess.web.security import frame_ancestor_origins
 from assess.web.views.backoffice.blueprint import bp
@@ -58,7 +58,7 @@ def _users_page(**extra: Any) -> str:
         "backoffice/users.html",
         users=accounts.all_users(),
         roles=accounts.ROLE_LABELS,
-        pending_prefix=PENDING_PREFIX,
+        is_pending=is_pending,
         **extra,
     )
 

@@ -24,7 +24,7 @@ from assess.db.models import utcnow
 from assess.db.questionnaire_store import current_questionnaire
 from assess.i18n import COMPANY_SIZE_LABELS, SECTOR_LABELS, translate
 from assess.tracker import exports, gdpr
-from assess.tracker.lead_list import QUERY_PARAMETERS, parse_filters
+from assess.tracker.lead_list import link_arguments, parse_filters
 from assess.tracker.leads import get_lead
 from assess.web.views.backoffice.blueprint import bp
 from assess.web.views.backoffice.leads import STATUS_LABELS
@@ -42,9 +42,7 @@ def export_csv() -> ResponseReturnValue:
     if separator is None:
         abort(400)
     if set(parsed.errors) - {"page"}:  # the list says which filter is wrong, beside it
-        typed: dict[str, Any] = {
-            name: request.args[name] for name in QUERY_PARAMETERS if request.args.get(name)
-        }
+        typed: dict[str, Any] = link_arguments(request.args, {})
         return redirect(url_for("backoffice.leads", **typed), code=303)
     layout = _layout(q, separator)
     exports.record_export(
