@@ -192,8 +192,12 @@ def test_bad_touch_posts_are_refused_and_change_nothing(app, three_leads):
     status, html = post(mine, outcome="reached", note="x" * 2001)
     assert status == 422 and "Keep the note to 2,000 characters." in html
     assert 'id="cadence"' in html  # the lead page again, with the message
-    status, html = post(mine, outcome="reached", note="x" * 2001, next="/backoffice/today")
+    # ...whose form returns to the lead page, not to the POST's address (a GET there: 405)
+    assert f'name="next" value="/backoffice/leads/{lead_id}"' in html
+    status, html = post(mine, outcome="reached", note="x" * 2001, next="/backoffice/today?page=2")
     assert status == 422 and 'id="due"' in html
+    assert 'name="next" value="/backoffice/today?page=2"' in html
+    assert "/touches/" not in html.split('name="next" value="')[1].split('"')[0]
     assert (
         client.post(
             f"/backoffice/leads/999999/touches/{mine}",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from flask import (
     abort,
@@ -20,6 +20,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from werkzeug.datastructures import MultiDict
 
 from assess.core import phone
 from assess.core.icalendar import CalendarEvent, ical_calendar
@@ -76,18 +77,22 @@ def _cadence_labels() -> dict[str, Any]:
 @bp.get("/today")
 def today() -> ResponseReturnValue:
     """Whom to call now: the day's meetings, recent completions, then due touches by rank."""
+    return _today_page(request.args, request.full_path.rstrip("?"))
+
+
+def _today_page(args: Any, back: str) -> str:
+    """The Today page of this query string (`args`), its forms returning to `back`: the
+    page's own address, also when it is shown again after a refused touch (a POST)."""
     q = current_questionnaire()
-    page = today_list.today_page(
-        current_user,
-        utcnow(),
-        [level.id for level in q.levels],
-        after=request.args.get("after"),
-    )
-    number = request.args.get("page", "1")
+    after = args.get("after")
+    page = today_list.today_page(current_user, utcnow(), [level.id for level in q.levels], after)
+    number = args.get("page", "1")
     return render_template(
         "backoffice/today.html",
         q=q,
         page=page,
+        back=back,
+        later_page=bool(after),
         page_number=int(number) if number.isdigit() and 0 < len(number) < 6 else 1,
         per_page=today_list.PER_PAGE,
         count_cap=today_list.COUNT_CAP,
@@ -124,9 +129,10 @@ def log_touch(lead_id: int, touch_id: int) -> ResponseReturnValue:
         message, status = TOUCH_ERRORS.get(str(error), (_l("This touch cannot be logged."), 400))
         flash(message, "error")
         # The page the consultant came from, with the message, under the error's status.
-        on_today = target is not None and urlsplit(target).path == url_for("backoffice.today")
-        page = today() if on_today else lead_views.lead(lead_id)
-        return make_response(page, status)
+        parts = urlsplit(target or "")
+        if target is not None and parts.path == url_for("backoffice.today"):
+            return make_response(_today_page(MultiDict(parse_qsl(parts.query)), target), status)
+        return make_response(lead_views.lead(lead_id), status)
     flash(_l("Touch logged."), "info")
     return redirect(target or url_for("backoffice.lead", lead_id=lead_id), code=303)
 
