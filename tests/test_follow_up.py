@@ -246,8 +246,12 @@ def test_the_lead_page_of_a_lead_without_consent_offers_nothing(follow_app):
     assert "Envoyé par l'application à l'échéance" not in page
 
 
-def test_today_says_the_app_sends_a_due_follow_up_email_itself(follow_app):
-    lead_id = reached_lead(follow_app, OPT_IN)
+@pytest.mark.parametrize("report_sent", [True, False])
+def test_today_says_the_app_sends_a_due_follow_up_email_itself(follow_app, report_sent):
+    if report_sent:
+        lead_id = reached_lead(follow_app, OPT_IN)
+    else:  # the worker will not write to them: the touch stays the consultant's
+        lead_id = int(complete_lead(follow_app, "artisan_tpe", contact=OPT_IN).lead_id)
     with follow_app.app_context(), write_transaction():
         # touches 1 to 4 done; the fifth, an e-mail, due since yesterday
         db.session.execute(
@@ -265,8 +269,12 @@ def test_today_says_the_app_sends_a_due_follow_up_email_itself(follow_app):
         )
     page = log_in(follow_app).get("/backoffice/today").get_data(as_text=True)
     assert "Prochaine étape : relance 5/7" in page.replace("\u202f", " ")
-    assert "L'application envoie elle-même cet e-mail" in page
-    assert "Enregistrer cette relance" not in page
+    assert ("L'application envoie elle-même cet e-mail" in page) is report_sent
+    assert ("Enregistrer cette relance" in page) is not report_sent
+    lead_page = log_in(follow_app).get(f"/backoffice/leads/{lead_id}").get_data(as_text=True)
+    assert ("Envoyé par l'application à l'échéance" in lead_page) is report_sent
+    if not report_sent:
+        return
     # fifteen days late, it is the consultant's again
     with follow_app.app_context(), write_transaction():
         db.session.execute(

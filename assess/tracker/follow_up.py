@@ -15,6 +15,7 @@ writes its outbox row, and the outbox sends each row once.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -118,11 +119,31 @@ def automatic(lead: Lead) -> bool:
     return bool(consent) and lead.follow_up_stop is None and lead.status not in CADENCE_STOPS
 
 
-def sent_by_the_app(lead: Lead, touch: Touch) -> bool:
+def reached_by_report(lead_ids: Iterable[int]) -> set[int]:
+    """Those of the leads whose report e-mail was sent (one query, for a page of leads)."""
+    wanted = list(lead_ids)
+    if not wanted:
+        return set()
+    found = db.session.execute(
+        select(Submission.lead_id)
+        .join(Delivery, Delivery.submission_id == Submission.id)
+        .where(
+            Submission.lead_id.in_(wanted),
+            Delivery.kind == REPORT,
+            Delivery.status == "sent",
+        )
+        .distinct()
+    ).scalars()
+    return {lead_id for lead_id in found if lead_id is not None}
+
+
+def sent_by_the_app(lead: Lead, touch: Touch, reached: Collection[int]) -> bool:
     """Whether the worker, not the consultant, makes this planned touch: an e-mail touch after
-    the first, not yet STALE_AFTER late, of a lead whose follow-up e-mails go."""
+    the first, not yet STALE_AFTER late, of a lead whose follow-up e-mails go and whose report
+    reached them (`reached`: from reached_by_report)."""
     return (
-        touch.status == "planned"
+        lead.id in reached
+        and touch.status == "planned"
         and touch.channel == "email"
         and touch.number > 1
         and aware(touch.due_at) > utcnow() - STALE_AFTER

@@ -132,6 +132,7 @@ def lead(lead_id: int) -> ResponseReturnValue:
     names = {user.id: user.name or user.email for user in consultants}
     context["timeline"] = timeline.entries(activity["events"], names)
     context["follow_up"] = follow_up.state_of(found)
+    context["report_reached"] = follow_up.reached_by_report([found.id])
     context["meeting"] = booking.next_meeting(found.id, utcnow())
     return render_template(
         "backoffice/lead.html",

@@ -92,6 +92,7 @@ def _today_page(args: Any, back: str) -> str:
         q=q,
         page=page,
         back=back,
+        report_reached=follow_up.reached_by_report(item.lead.id for item in page.items),
         later_page=bool(after),
         page_number=int(number) if number.isdigit() and 0 < len(number) < 6 else 1,
         per_page=today_list.PER_PAGE,
