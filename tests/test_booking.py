@@ -46,7 +46,7 @@ def test_a_booking_is_saved_and_moves_the_lead(app):
         lead = db.session.get(Lead, found.lead_id)
         assert lead.status == "meeting_booked"
         kinds = {row.kind for row in db.session.execute(select(Delivery)).scalars()}
-        assert kinds == {f"meet-{booking_id}", f"meetc-{booking_id}", f"mremind-{booking_id}"}
+        assert kinds == {f"meet-{booking_id}", f"meetc-{booking_id}", f"mremind-{booking_id}-0"}
         events = [e.kind for e in db.session.execute(select(LeadEvent)).scalars()]
         assert "meeting.booked" in events and "status" in events
 

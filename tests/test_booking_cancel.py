@@ -10,7 +10,7 @@ from datetime import timedelta
 from email import policy
 
 from itsdangerous import URLSafeTimedSerializer
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from assess.db.models import Booking, Delivery, Lead, WebhookDelivery
 from assess.extensions import db
@@ -123,6 +123,13 @@ def test_the_link_moves_the_meeting_with_a_new_invitation_and_its_reminder(make_
         values = re.findall(r'name="slot" value="([0-9T:\-]+Z)"', html)
         assert "2027-01-05T08:00Z" not in values  # its own time is not offered
         later = values[-1]  # weeks away: the reminder moves with it
+        with app.app_context():  # the first reminder went already (read, then the move)
+            db.session.execute(
+                update(Delivery)
+                .where(Delivery.kind == f"mremind-{booking_id}-0")
+                .values(status="sent")
+            )
+            db.session.commit()
         # A taken or forged time: refused, nothing moved.
         refused = client.post(
             f"/meeting/{token}/move", data={"slot": "nonsense", "csrf_token": csrf_token(page)}
@@ -136,9 +143,11 @@ def test_the_link_moves_the_meeting_with_a_new_invitation_and_its_reminder(make_
             found = db.session.get(Booking, booking_id)
             assert found.sequence == 1 and found.status == "booked"
             assert found.starts_at.strftime("%Y-%m-%dT%H:%MZ") == later
+            # a new reminder for the new time, the one sent kept as it was
             reminder = db.session.execute(
-                select(Delivery).where(Delivery.kind == f"mremind-{booking_id}")
+                select(Delivery).where(Delivery.kind == f"mremind-{booking_id}-1")
             ).scalar_one()
+            assert reminder.status == "pending"
             assert reminder.next_attempt_at.replace(tzinfo=None) == (
                 found.starts_at.replace(tzinfo=None) - timedelta(hours=24)
             )

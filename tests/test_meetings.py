@@ -101,7 +101,7 @@ def test_the_reminder_leaves_once_24_hours_before(make_app, tmp_path):
         with app.app_context():
             found = booking.book(find_completed(submission.public_token), TUESDAY_NINE, MONDAY)
             row = db.session.execute(
-                select(Delivery).where(Delivery.kind == f"mremind-{found.id}")
+                select(Delivery).where(Delivery.kind == f"mremind-{found.id}-0")
             ).scalar_one()
             assert row.next_attempt_at.replace(tzinfo=None) == (
                 TUESDAY_NINE - timedelta(hours=24)
@@ -129,7 +129,7 @@ def test_a_meeting_less_than_a_day_away_gets_no_reminder_and_a_cancel_removes_it
         soon = booking.book(find_completed(first), TUESDAY_NINE, TUESDAY_NINE - timedelta(hours=3))
         later = booking.book(find_completed(second), TUESDAY_NINE + timedelta(days=3), MONDAY)
         kinds = set(db.session.execute(select(Delivery.kind)).scalars())
-        assert f"mremind-{soon.id}" not in kinds and f"mremind-{later.id}" in kinds
+        assert f"mremind-{soon.id}-0" not in kinds and f"mremind-{later.id}-0" in kinds
         booking.cancel(meetings.cancel_token(later), MONDAY)
         kinds = set(db.session.execute(select(Delivery.kind)).scalars())
-        assert f"mremind-{later.id}" not in kinds
+        assert f"mremind-{later.id}-0" not in kinds

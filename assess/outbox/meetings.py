@@ -17,7 +17,7 @@ from flask import current_app
 from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 from itsdangerous import URLSafeTimedSerializer
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 
 from assess.core.icalendar import Meeting, Person, meeting_invitation
 from assess.db.models import Booking, Delivery, aware, utcnow
@@ -34,7 +34,8 @@ MEETING_KIND = "meet-"
 MEETING_CONSULTANT_KIND = "meetc-"
 CANCEL_KIND = "mcancel-"
 CANCEL_CONSULTANT_KIND = "mcancelc-"
-# The reminder to the executive, due 24 hours before the meeting.
+# The reminder to the executive, due 24 hours before the meeting: "mremind-<booking id>-
+# <sequence>", so a meeting moved after its reminder went gets one for its new time.
 REMINDER_KIND = "mremind-"
 REMINDER_BEFORE = timedelta(hours=24)
 # A meeting moved: "mmove-<booking id>-<sequence>" (a meeting may move more than once).
@@ -76,7 +77,7 @@ def _queue_reminder(booking: Booking, submission_id: int, remind_at: datetime) -
     it once due, and claiming a row is atomic, so it is sent once."""
     row = Delivery(
         submission_id=submission_id,
-        kind=f"{REMINDER_KIND}{booking.id}",
+        kind=f"{REMINDER_KIND}{booking.id}-{booking.sequence}",
         recipient=booking.lead.email,
         status="pending",
         message_id="",
@@ -91,12 +92,7 @@ def queue_cancellations(booking: Booking) -> list[Delivery]:
     """The two cancellation e-mails of a meeting just cancelled (inside that transaction), on
     the submission its invitations went with."""
     submission_id = _submission_of(booking)
-    # The reminder not sent yet goes with the meeting.
-    db.session.execute(
-        delete(Delivery).where(
-            Delivery.kind == f"{REMINDER_KIND}{booking.id}", Delivery.status == "pending"
-        )
-    )
+    _drop_pending_reminders(booking)  # the reminder not sent yet goes with the meeting
     return [
         queue_delivery(submission_id, f"{CANCEL_KIND}{booking.id}", booking.lead.email),
         queue_delivery(
@@ -114,18 +110,24 @@ def queue_move(booking: Booking, now: datetime) -> list[Delivery]:
         queue_delivery(submission_id, f"{MOVED_KIND}{suffix}", booking.lead.email),
         queue_delivery(submission_id, f"{MOVED_CONSULTANT_KIND}{suffix}", booking.consultant.email),
     ]
+    _drop_pending_reminders(booking)  # the one for the old time, if not sent yet
     remind_at = aware(booking.starts_at) - REMINDER_BEFORE
-    reminder = db.session.execute(
-        select(Delivery).where(Delivery.kind == f"{REMINDER_KIND}{booking.id}")
-    ).scalar_one_or_none()
-    if reminder is None and remind_at > now:
+    if remind_at > now:
         rows.append(_queue_reminder(booking, submission_id, remind_at))
-    elif reminder is not None and reminder.status == "pending":
-        if remind_at > now:
-            reminder.next_attempt_at = remind_at
-        else:
-            db.session.delete(reminder)
     return rows
+
+
+def _drop_pending_reminders(booking: Booking) -> None:
+    """Delete the meeting's reminders not sent yet, whatever time they were for."""
+    db.session.execute(
+        delete(Delivery).where(
+            or_(
+                Delivery.kind == f"{REMINDER_KIND}{booking.id}",  # written before the sequence
+                Delivery.kind.startswith(f"{REMINDER_KIND}{booking.id}-"),
+            ),
+            Delivery.status == "pending",
+        )
+    )
 
 
 def _submission_of(booking: Booking) -> int:
