@@ -16,14 +16,13 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import force_locale
-from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import delete, func, select
 
 from assess.core.questionnaire import Questionnaire
 from assess.core.result import StoredResult
 from assess.db.models import Delivery, Lead, Submission, Touch, User
 from assess.extensions import db
-from assess.outbox.links import LinkInvalid, booking_page_url, public_url, signed_data
+from assess.outbox.links import booking_page_url, lead_of, link_token, public_url
 from assess.outbox.mail import DeliveryError, Outgoing
 from assess.outbox.messages import focus_area, priorities_of, row_of_kind, sender_of
 from assess.report.publication import call_to_action
@@ -36,22 +35,14 @@ UNSUBSCRIBE_LINK_DAYS = 400
 
 def unsubscribe_token(lead: Lead) -> str:
     """The signed token of the link that stops this lead's follow-up e-mails."""
-    serializer = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=UNSUBSCRIBE_SALT)
-    return str(serializer.dumps({"key": lead.link_key}))
+    return link_token(current_app.config["SECRET_KEY"], lead.link_key, UNSUBSCRIBE_SALT)
 
 
 def lead_of_unsubscribe_token(token: str) -> Lead:
     """The lead an unsubscribe token names; LinkInvalid (forged, damaged, lead deleted) or
     LinkExpired (too old)."""
-    serializer = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=UNSUBSCRIBE_SALT)
-    data = signed_data(serializer, token, UNSUBSCRIBE_LINK_DAYS * 86400)
-    key = data.get("key")
-    if not isinstance(key, str) or not key:
-        raise LinkInvalid
-    lead = db.session.execute(select(Lead).where(Lead.link_key == key)).scalar_one_or_none()
-    if lead is None:
-        raise LinkInvalid
-    return lead
+    secret = current_app.config["SECRET_KEY"]
+    return lead_of(secret, token, UNSUBSCRIBE_LINK_DAYS, UNSUBSCRIBE_SALT)
 
 
 def withdraw_pending(lead_id: int) -> None:

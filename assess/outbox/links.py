@@ -75,9 +75,9 @@ class LinkInvalid(Exception):
     """The link was forged, damaged, or its lead no longer exists."""
 
 
-def link_token(secret: str, link_key: str) -> str:
-    """The signed token of a lead's re-assessment link."""
-    return URLSafeTimedSerializer(secret, salt=SALT).dumps({"key": link_key})
+def link_token(secret: str, link_key: str, salt: str = SALT) -> str:
+    """The signed token of a lead's link (the re-assessment's, or another `salt`'s)."""
+    return str(URLSafeTimedSerializer(secret, salt=salt).dumps({"key": link_key}))
 
 
 def link_url(lead: Lead) -> str:
@@ -102,9 +102,9 @@ def signed_data(
     return data
 
 
-def lead_of(secret: str, token: str, max_age_days: int) -> Lead:
+def lead_of(secret: str, token: str, max_age_days: int, salt: str = SALT) -> Lead:
     """The lead a token was made for; LinkExpired, or LinkInvalid (its lead is gone too)."""
-    data = signed_data(URLSafeTimedSerializer(secret, salt=SALT), token, max_age_days * 86400)
+    data = signed_data(URLSafeTimedSerializer(secret, salt=salt), token, max_age_days * 86400)
     key = data.get("key")
     if not isinstance(key, str) or not key:
         raise LinkInvalid
