@@ -33,7 +33,7 @@ from assess.db.models.booking import BOOKED
 from assess.extensions import db
 from assess.outbox import meetings, webhooks
 from assess.outbox.links import LinkExpired, LinkInvalid
-from assess.tracker.pipeline import move_lead
+from assess.tracker.pipeline import lead_for_update, move_lead
 
 # A booking moves the lead to "meeting_booked" only from these statuses: a lead already
 # further on (a proposal sent, won) stays where it is.
@@ -232,9 +232,7 @@ def _book_locked(
     submission: Submission, lead_id: int, consultant: User, starts_at: datetime, now: datetime
 ) -> Booking:
     serialise(f"booking:{consultant.id}")
-    lead = db.session.execute(
-        select(Lead).where(Lead.id == lead_id).with_for_update()
-    ).scalar_one_or_none()
+    lead = lead_for_update(lead_id)
     if lead is None:
         raise BookingError("slot_unavailable")
     if active_booking(lead.id) is not None:
@@ -296,9 +294,7 @@ def cancel(token: str, now: datetime | None = None) -> Booking:
         meetings.queue_cancellations(found)
         webhooks.meeting_cancelled(found)
         booking_id = found.id
-        lead = db.session.execute(
-            select(Lead).where(Lead.id == found.lead_id).with_for_update()
-        ).scalar_one_or_none()
+        lead = lead_for_update(found.lead_id)
         if (
             lead is not None
             and lead.status == "meeting_booked"

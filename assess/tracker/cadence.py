@@ -33,6 +33,7 @@ from assess.tracker.pipeline import (
     CADENCE_STOPS,
     MAX_REASON,
     OPEN_STATUSES,
+    lead_for_update,
     move_lead,
     refresh_next_touch,
 )
@@ -203,9 +204,7 @@ def log_touch(
         raise CadenceError("note too long")
     now = now or utcnow()
     with write_transaction():
-        lead = db.session.execute(
-            select(Lead).where(Lead.id == lead_id).with_for_update()
-        ).scalar_one_or_none()
+        lead = lead_for_update(lead_id)
         touch = db.session.execute(
             select(Touch).where(Touch.id == touch_id, Touch.lead_id == lead_id).with_for_update()
         ).scalar_one_or_none()

@@ -36,8 +36,7 @@ from assess.outbox.messages import queue_delivery
 from assess.outbox.rows import Attempt
 from assess.outbox.tasks import task
 from assess.tracker.cadence import EMAILED, complete_touch
-from assess.tracker.leads import locked_lead
-from assess.tracker.pipeline import CADENCE_STOPS, refresh_next_touch
+from assess.tracker.pipeline import CADENCE_STOPS, locked_lead, refresh_next_touch
 
 FOLLOW_UP = "follow_up"  # the worker's task: write one touch's e-mail
 PAUSED, REPLIED, UNSUBSCRIBED = "paused", "replied", "unsubscribed"

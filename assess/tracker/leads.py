@@ -15,7 +15,7 @@ from assess.db.audit import record
 from assess.db.database import write_transaction
 from assess.db.models import Lead, LeadEvent, Note, Submission, Touch, User
 from assess.extensions import db
-from assess.tracker.pipeline import LeadError
+from assess.tracker.pipeline import LeadError, locked_lead
 
 MAX_NOTE = 5000
 
@@ -43,16 +43,6 @@ def record_completion(lead: Lead, submission: Submission, result: dict[str, Any]
 def get_lead(lead_id: int) -> Lead | None:
     """A lead by id."""
     return db.session.get(Lead, lead_id)
-
-
-def locked_lead(lead_id: int) -> Lead:
-    """The lead, locked for the rest of the write transaction; LookupError when none."""
-    lead = db.session.execute(
-        select(Lead).where(Lead.id == lead_id).with_for_update()
-    ).scalar_one_or_none()
-    if lead is None:
-        raise LookupError(lead_id)
-    return lead
 
 
 def assign_owner(lead_id: int, owner_id: int | None, user_id: int) -> Lead:

@@ -49,6 +49,22 @@ def _checked_reason(status: str, reason: str | None) -> str:
     return reason
 
 
+def lead_for_update(lead_id: int) -> Lead | None:
+    """The lead, locked for the rest of the caller's write transaction (None: no such lead)."""
+    lead: Lead | None = db.session.execute(
+        select(Lead).where(Lead.id == lead_id).with_for_update()
+    ).scalar_one_or_none()
+    return lead
+
+
+def locked_lead(lead_id: int) -> Lead:
+    """The lead, locked for the rest of the write transaction; LookupError when none."""
+    lead = lead_for_update(lead_id)
+    if lead is None:
+        raise LookupError(lead_id)
+    return lead
+
+
 def change_status(
     lead_id: int,
     status: str,
@@ -62,11 +78,7 @@ def change_status(
     LookupError when there is no such lead); `user_id` None: nobody signed in moved it."""
     _checked_reason(status, reason)
     with write_transaction():
-        lead = db.session.execute(
-            select(Lead).where(Lead.id == lead_id).with_for_update()
-        ).scalar_one_or_none()
-        if lead is None:
-            raise LookupError(lead_id)
+        lead = locked_lead(lead_id)
         move_lead(lead, status, reason, user_id, source=source, now=now)
     return lead
 
