@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-PARIS = ZoneInfo("Europe/Paris")
+from assess.core.booking_slots import PARIS
+
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # as date.weekday()
 _WINDOW = re.compile(
     r"^\s*(?P<days>[a-z]{3}(?:\s*-\s*[a-z]{3})?)\s+"

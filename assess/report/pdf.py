@@ -10,7 +10,6 @@ from `<link rel=attachment href=file://...>`.
 from __future__ import annotations
 
 import mimetypes
-import re
 import threading
 from pathlib import Path
 from typing import Any
@@ -21,10 +20,11 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from assess.config.parsers import colour
+
 _per_thread = threading.local()
 # The report's style sheet, under the static folder.
 REPORT_CSS = "css/report.css"
-_COLOUR = re.compile(r"#[0-9a-fA-F]{3}([0-9a-fA-F]{3})?")
 
 
 class StaticOnlyFetcher(URLFetcher):
@@ -65,8 +65,11 @@ def reused_font_configuration() -> FontConfiguration:
 
 def report_css(static_folder: str | Path, primary: str, accent: str) -> str:
     """The report's style sheet with the brand's two colours (#rgb or #rrggbb) as its variables."""
-    if not (_COLOUR.fullmatch(primary) and _COLOUR.fullmatch(accent)):
-        raise ValueError(f"brand colours must be #rgb or #rrggbb: {primary!r}, {accent!r}")
+    try:  # the settings' own check
+        colour(primary), colour(accent)
+    except ValueError:
+        wrong = f"{primary!r}, {accent!r}"
+        raise ValueError(f"brand colours must be #rgb or #rrggbb: {wrong}") from None
     sheet = (Path(static_folder) / REPORT_CSS).read_text(encoding="utf-8")
     return f":root {{ --brand: {primary}; --accent: {accent}; }}\n{sheet}"
 
