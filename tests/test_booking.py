@@ -17,12 +17,14 @@ from assess.extensions import db
 from assess.respondent.submissions import find_completed
 from assess.tracker import booking
 from tests.helpers.backoffice_client import log_in
-from tests.helpers.booking_records import MONDAY, consultant_with_hours, lead_with_submission
+from tests.helpers.booking_records import (
+    MONDAY,
+    TUESDAY_NINE,
+    consultant_with_hours,
+    lead_with_submission,
+)
 from tests.helpers.database import empty_tables
 from tests.helpers.wizard_driver import complete_lead
-
-# Tuesday 5 January 2027, 09:00 in Paris (winter: UTC+1).
-TUESDAY_NINE = MONDAY + timedelta(days=1, hours=2)
 
 
 def book(app, token, starts_at, now=MONDAY):

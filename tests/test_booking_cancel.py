@@ -18,12 +18,11 @@ from assess.outbox import delivery, meetings
 from assess.outbox.links import LinkExpired, LinkInvalid
 from assess.respondent.submissions import find_completed
 from assess.tracker import booking
-from tests.helpers.booking_records import MONDAY, consultant_with_hours
+from tests.helpers.booking_records import MONDAY, TUESDAY_NINE, consultant_with_hours
 from tests.helpers.database import empty_tables
 from tests.helpers.paths import SHIPPED
 from tests.helpers.wizard_driver import complete_lead, csrf_token
 
-TUESDAY_NINE = MONDAY + timedelta(days=1, hours=2)
 HOOKS = {"WEBHOOK_URLS": "https://crm.example.com/hook", "WEBHOOK_SECRET": "s" * 32}
 
 

@@ -13,12 +13,15 @@ from assess.extensions import db
 from assess.outbox import delivery, meetings
 from assess.respondent.submissions import find_completed
 from assess.tracker import booking
-from tests.helpers.booking_records import MONDAY, consultant_with_hours, lead_with_submission
+from tests.helpers.booking_records import (
+    MONDAY,
+    TUESDAY_NINE,
+    consultant_with_hours,
+    lead_with_submission,
+)
 from tests.helpers.database import empty_tables
 from tests.helpers.paths import SHIPPED
 from tests.helpers.wizard_driver import complete_lead
-
-TUESDAY_NINE = MONDAY + timedelta(days=1, hours=2)  # 09:00 in Paris, 08:00 UTC
 
 
 def unfold(body: str) -> list[str]:

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import event
 
 from assess.db.models import Lead, Touch, User
 from assess.extensions import db
 from assess.tracker import today
+from tests.helpers.analytics_records import counted_queries
 from tests.helpers.backoffice_client import make_user
 from tests.helpers.lead_records import make_lead
 
@@ -191,27 +190,13 @@ def test_consultants_see_their_leads_and_unassigned_ones_admins_everything(app):
     assert [i.lead.company for i in everything.items if i.stalled] == ["Theirs due"]
 
 
-@contextmanager
-def counted(app: Flask) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
-
-
 def test_queries_per_page_do_not_grow_with_the_leads(app):
     make_user(app, "mine@example.com")
 
     def queries() -> int:
         with app.app_context():
             owner = user("mine@example.com")
-            with counted(app) as statements:
+            with counted_queries(app) as statements:
                 page = today.today_page(owner, NOW, LEVELS, per_page=25)
                 for item in page.items:  # what the page reads of each row costs nothing more
                     assert item.lead.company and item.total >= 0

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 from flask import Flask
 
@@ -17,6 +17,7 @@ from tests.helpers.lead_records import make_lead
 WORKING_HOURS = (Hours(time(9), time(12)), Hours(time(14), time(17)))
 # A Monday morning in winter, before the week's first slot (09:00 in Paris is 08:00 UTC).
 MONDAY = datetime(2027, 1, 4, 6, 0, tzinfo=UTC)
+TUESDAY_NINE = MONDAY + timedelta(days=1, hours=2)  # 09:00 in Paris, 08:00 UTC
 
 
 def consultant_with_hours(
